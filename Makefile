@@ -1,0 +1,51 @@
+# Inkbench: `make run` and `make test` work on a fresh machine with Python 3.11 and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TESSERACT_PKGS := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
+
+.PHONY: install run test soak bench lint format tesseract clean
+
+install: $(STAMP) tesseract
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# OCR needs the tesseract engine and its language data (a system package).
+tesseract:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -q chi_sim; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing $(TESSERACT_PKGS) with apt-get"; \
+		(apt-get install -y -qq $(TESSERACT_PKGS) >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TESSERACT_PKGS) >/dev/null)) \
+		|| echo "could not install tesseract; run: sudo apt-get install $(TESSERACT_PKGS)"; \
+	else \
+		echo "tesseract (with chi_sim) is missing; OCR needs it. Run: sudo apt-get install $(TESSERACT_PKGS)"; \
+	fi
+
+run: install
+	$(BIN)/inkbench
+
+test: install
+	$(BIN)/python -m pytest -q -m "not soak" -p no:cacheprovider
+
+soak: install
+	$(BIN)/python -m pytest -q -m soak
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache bench/work

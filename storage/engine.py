@@ -1,0 +1,215 @@
+"""Opening the database: PRAGMAs, transactions, migrations on open.
+
+Every connection gets ``foreign_keys=ON``, WAL, ``synchronous=NORMAL`` and a
+10 s busy timeout, and the SQL function the search triggers call. Writes run
+in ``BEGIN IMMEDIATE`` transactions (``db.write()``), so two processes never
+deadlock upgrading a read lock; reads (``db.read()``) use a plain deferred
+transaction, which in WAL mode never waits for a writer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from storage.errors import DatabaseProblem
+from storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD
+from storage.paths import BLOB_DIR, DB_NAME, ensure_home, resolve_home
+from storage.text import index_form
+
+BUSY_TIMEOUT_MS = 10_000
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def configure_connection(dbapi_conn: sqlite3.Connection) -> None:
+    """PRAGMAs and functions every Inkbench connection needs."""
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+    dbapi_conn.create_function("ink_index_form", 1, index_form, deterministic=True)
+
+
+def raw_connect(path: Path) -> sqlite3.Connection:
+    """A stdlib connection configured like the engine's (autocommit; BEGIN yourself)."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    configure_connection(conn)
+    return conn
+
+
+def _make_engine(path: Path, begin: str) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        configure_connection(dbapi_conn)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """One Inkbench database and its blob directory."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.path = home / DB_NAME
+        self.blob_dir = home / BLOB_DIR
+        self.engine = _make_engine(self.path, "BEGIN IMMEDIATE")
+        self.read_engine = _make_engine(self.path, "BEGIN")
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in one IMMEDIATE transaction, committed on success."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading: one consistent snapshot, never blocks writers."""
+        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def raw(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """A configured stdlib connection inside one transaction (bulk paths)."""
+        conn = raw_connect(self.path)
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.read_engine.dispose()
+
+
+# --- opening ------------------------------------------------------------------------
+
+
+def _check_is_sqlite(path: Path) -> None:
+    try:
+        with path.open("rb") as f:
+            header = f.read(16)
+    except OSError as e:
+        raise DatabaseProblem(f"cannot read {path}: {e.strerror}; check its permissions") from e
+    if header and header != SQLITE_HEADER:
+        raise DatabaseProblem(
+            f"{path} is not an SQLite database (corrupt or overwritten); "
+            "restore a backup with `inkbench db restore FILE`, or move it away to start fresh"
+        )
+
+
+def _schema_revision(path: Path) -> str | None:
+    """The Alembic revision stored in the file, or None for an empty database."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "alembic_version" not in tables:
+                if tables - {"sqlite_sequence"}:
+                    raise DatabaseProblem(
+                        f"{path} is an SQLite database but not an Inkbench one; "
+                        "point --home at another directory"
+                    )
+                return None
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            return row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise DatabaseProblem(
+            f"{path} cannot be read ({e}); restore a backup with "
+            "`inkbench db restore FILE`, or move it away to start fresh"
+        ) from e
+
+
+def _create_file(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def backup_copy(path: Path, dest: Path) -> Path:
+    """A consistent copy of the database file via SQLite's backup API."""
+    src = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+        out = sqlite3.connect(dest)
+        try:
+            src.backup(out)
+        finally:
+            out.close()
+    finally:
+        src.close()
+    return dest
+
+
+def _upgrade(path: Path, current: str | None) -> None:
+    """Run migrations to head; an existing database is copied first and put
+    back if the migration fails, so a failed upgrade leaves the file intact."""
+    from storage.migrations.runner import upgrade_to_head
+
+    backup: Path | None = None
+    if current is not None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.name}.before-{SCHEMA_HEAD}-{stamp}.bak")
+        backup_copy(path, backup)
+    try:
+        upgrade_to_head(path)
+    except Exception as e:
+        if backup is not None:
+            for suffix in ("-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            shutil.copyfile(backup, path)
+            raise DatabaseProblem(
+                f"upgrading {path} failed ({e}); the file was left as it was "
+                f"(a copy is at {backup}). Report this with the message above"
+            ) from e
+        raise
+
+
+def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = True) -> Database:
+    """Open (creating or upgrading as needed) the database under ``home``."""
+    home_path = ensure_home(resolve_home(home))
+    path = home_path / DB_NAME
+    if path.exists():
+        _check_is_sqlite(path)
+        current = _schema_revision(path)
+    elif not create:
+        raise DatabaseProblem(f"no database at {path}; run `inkbench demo` or import something")
+    else:
+        _create_file(path)
+        current = None
+    if current is not None and current not in KNOWN_REVISIONS:
+        raise DatabaseProblem(
+            f"{path} was written by a newer Inkbench (schema {current}); "
+            "upgrade Inkbench to open it"
+        )
+    if current != SCHEMA_HEAD:
+        _upgrade(path, current)
+    return Database(home_path)

@@ -1,0 +1,29 @@
+"""Expected errors. Each message is one line: what went wrong and what to do.
+
+The CLI prints ``str(error)`` and exits 1; the TUI shows it as a notice. Any
+other exception reaching the user is a bug.
+"""
+
+from __future__ import annotations
+
+
+class InkbenchError(Exception):
+    """An expected failure with a one-line message for the user."""
+
+    exit_code = 1
+
+
+class NotFound(InkbenchError):
+    pass
+
+
+class InvalidInput(InkbenchError):
+    pass
+
+
+class InUse(InkbenchError):
+    """Refused because an active generation task uses the row."""
+
+
+class DatabaseProblem(InkbenchError):
+    """The database file cannot be used as it is (corrupt, newer, unreadable)."""

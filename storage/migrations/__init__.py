@@ -1,0 +1,9 @@
+"""Schema migrations (Alembic, batch mode).
+
+``SCHEMA_HEAD`` lets the app check a database's revision without importing
+Alembic; a test keeps it equal to Alembic's head. Add each new revision id to
+``KNOWN_REVISIONS`` and move ``SCHEMA_HEAD`` to it.
+"""
+
+SCHEMA_HEAD = "0001"
+KNOWN_REVISIONS = frozenset({"0001"})

@@ -1,0 +1,41 @@
+"""Alembic environment: batch mode for SQLite, FTS tables left to migrations."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import storage.models  # noqa: F401  (registers every table)
+from storage.models import metadata
+
+FTS_PREFIXES = ("search_",)
+
+
+def include_name(name, type_, parent_names) -> bool:
+    return not (type_ == "table" and name and name.startswith(FTS_PREFIXES))
+
+
+def run() -> None:
+    cfg = context.config
+    connection = cfg.attributes.get("connection")
+    if connection is None:  # `alembic` command line, for autogenerate during development
+        engine = create_engine(cfg.get_main_option("sqlalchemy.url"))
+        with engine.connect() as conn:
+            _run(conn)
+        return
+    _run(connection)
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        include_name=include_name,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

@@ -1,0 +1,426 @@
+"""Every entity Inkbench keeps, in one SQLite database with real foreign keys.
+
+Conventions:
+- ``id`` integer primary keys; times are aware UTC ``datetime`` (stored as UTC text).
+- Trashable entities carry ``deleted_at``; a row with it set is in the Trash.
+  Children of a trashed row stay as they are and come back with it.
+- Every reference is a foreign key with the ON DELETE rule it needs: owned
+  rows CASCADE; references from generation tasks SET NULL, and the task keeps
+  the names it shows (``*_name`` columns) so it stays readable.
+- Enumerations are stored as text and checked by CHECK constraints.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, Text, text
+from sqlmodel import Field, SQLModel
+
+# Named constraints so that Alembic batch migrations can address them later.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+ARTICLE_STATUSES = ("draft", "ready", "published", "archived")
+ARTICLE_ORIGINS = ("manual", "generated", "imported")
+REVISION_KINDS = ("manual", "autosave", "ai", "restore")
+OCR_STATUSES = ("pending", "running", "done", "no_text", "failed")
+WORK_STATUSES = ("planning", "drafting", "revising", "complete", "abandoned")
+CHAPTER_STATUSES = ("draft", "revised", "final")
+TASK_STATUSES = ("queued", "running", "paused", "completed", "failed", "cancelled")
+ACTIVE_TASK_STATUSES = ("queued", "running", "paused")
+ITEM_STATUSES = ("pending", "running", "done", "failed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def db_time(moment: datetime) -> str:
+    """A time as stored in SQLite (UTC, no offset), for raw SQL comparisons."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column:
+    """A foreign-key column: ``fk("album.id", "CASCADE", nullable=False)``."""
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+
+
+def blob_fk(*, nullable: bool = True) -> Column:
+    return Column(
+        Text, ForeignKey("blob.sha256", ondelete="RESTRICT"), nullable=nullable, index=True
+    )
+
+
+class Blob(SQLModel, table=True):
+    """A file in the content-addressed store (``blobs/ab/cdef…``)."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- articles ------------------------------------------------------------------
+
+
+class Article(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("status", ARTICLE_STATUSES), name="status"),
+        CheckConstraint(_in("origin", ARTICLE_ORIGINS), name="origin"),
+        Index("ix_article_live_updated", "deleted_at", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    body: str = ""
+    status: str = "draft"
+    word_count: int = 0
+    origin: str = "manual"
+    source_path: str | None = None
+    generation_item_id: int | None = Field(
+        default=None, sa_column=fk("generation_item.id", "SET NULL")
+    )
+    topic_id: int | None = Field(default=None, sa_column=fk("topic.id", "SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class ArticleRevision(SQLModel, table=True):
+    __tablename__ = "article_revision"
+    __table_args__ = (CheckConstraint(_in("kind", REVISION_KINDS), name="kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(sa_column=fk("article.id", "CASCADE", nullable=False))
+    kind: str
+    title: str
+    body: str
+    word_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ArticleImage(SQLModel, table=True):
+    """An illustration used by an article, in order."""
+
+    __tablename__ = "article_image"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(sa_column=fk("article.id", "CASCADE", nullable=False))
+    image_id: int = Field(sa_column=fk("image.id", "CASCADE", nullable=False))
+    position: int = 0
+    caption: str = ""
+
+
+class ArticleSource(SQLModel, table=True):
+    """A knowledge-base passage a generated article was grounded in."""
+
+    __tablename__ = "article_source"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(sa_column=fk("article.id", "CASCADE", nullable=False))
+    chunk_id: int | None = Field(default=None, sa_column=fk("kb_chunk.id", "SET NULL"))
+    document_title: str = ""
+    position: int = 0
+
+
+# --- albums and images -----------------------------------------------------------
+
+
+class Album(SQLModel, table=True):
+    __table_args__ = (
+        Index("uq_album_live_name", "name", unique=True, sqlite_where=text("deleted_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    description: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class Image(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("ocr_status", OCR_STATUSES), name="ocr_status"),
+        Index("uq_image_album_blob", "album_id", "blob_sha", unique=True),
+        Index("ix_image_ocr_queue", "ocr_status", "ocr_next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    album_id: int = Field(sa_column=fk("album.id", "CASCADE", nullable=False, index=False))
+    blob_sha: str = Field(sa_column=blob_fk(nullable=False))
+    thumb_sha: str | None = Field(default=None, sa_column=blob_fk())
+    original_name: str
+    size_bytes: int = 0
+    width: int | None = None
+    height: int | None = None
+    format: str | None = None
+    taken_at: datetime | None = None
+    orientation: int | None = None
+    ocr_status: str = "pending"
+    ocr_text: str | None = None
+    ocr_lang: str | None = None
+    ocr_confidence: float | None = None
+    ocr_error: str | None = None
+    ocr_attempts: int = 0
+    ocr_next_attempt_at: datetime | None = None
+    ocr_lease_owner: str | None = None
+    ocr_lease_expires_at: datetime | None = None
+    ocr_started_at: datetime | None = None
+    ocr_finished_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+# --- knowledge bases ---------------------------------------------------------------
+
+
+class KnowledgeBase(SQLModel, table=True):
+    __tablename__ = "knowledge_base"
+    __table_args__ = (
+        Index(
+            "uq_knowledge_base_live_name",
+            "name",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    description: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class KbDocument(SQLModel, table=True):
+    __tablename__ = "kb_document"
+    __table_args__ = (Index("uq_kb_document_kb_blob", "kb_id", "blob_sha", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kb_id: int = Field(sa_column=fk("knowledge_base.id", "CASCADE", nullable=False, index=False))
+    title: str
+    source: str = ""
+    blob_sha: str | None = Field(default=None, sa_column=blob_fk())
+    format: str = "text"
+    text: str = ""
+    char_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class KbChunk(SQLModel, table=True):
+    __tablename__ = "kb_chunk"
+    __table_args__ = (Index("uq_kb_chunk_doc_position", "document_id", "position", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(sa_column=fk("kb_document.id", "CASCADE", nullable=False, index=False))
+    position: int
+    heading: str = ""
+    text: str
+    char_count: int = 0
+
+
+# --- novels ---------------------------------------------------------------------------
+
+
+class Work(SQLModel, table=True):
+    __table_args__ = (CheckConstraint(_in("status", WORK_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    genre: str = ""
+    status: str = "drafting"
+    word_goal: int = 0
+    description: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class Chapter(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("status", CHAPTER_STATUSES), name="status"),
+        Index("ix_chapter_work_position", "work_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(sa_column=fk("work.id", "CASCADE", nullable=False, index=False))
+    title: str
+    body: str = ""
+    position: int = 0
+    word_count: int = 0
+    status: str = "draft"
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class ChapterRevision(SQLModel, table=True):
+    __tablename__ = "chapter_revision"
+    __table_args__ = (CheckConstraint(_in("kind", REVISION_KINDS), name="kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chapter_id: int = Field(sa_column=fk("chapter.id", "CASCADE", nullable=False))
+    kind: str
+    title: str
+    body: str
+    word_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- generation inputs --------------------------------------------------------------
+
+
+class Distillation(SQLModel, table=True):
+    """A keyword and the reader questions (topics) derived from it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    keyword: str
+    model: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Topic(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    distillation_id: int = Field(sa_column=fk("distillation.id", "CASCADE", nullable=False))
+    question: str
+    position: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ArticleSetting(SQLModel, table=True):
+    """A named prompt template."""
+
+    __tablename__ = "article_setting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    style: str = ""
+    length: int = 800  # target length in words (CJK characters count one each)
+    language: str = "zh"
+    structure: str = ""
+    extra_instructions: str = ""
+    template: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ConversionTarget(SQLModel, table=True):
+    """The company or product an article promotes in its call to action."""
+
+    __tablename__ = "conversion_target"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    pitch: str = ""
+    site: str = ""
+    contact: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- generation -------------------------------------------------------------------------
+
+
+class GenerationTask(SQLModel, table=True):
+    __tablename__ = "generation_task"
+    __table_args__ = (CheckConstraint(_in("status", TASK_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = ""
+    distillation_id: int | None = Field(default=None, sa_column=fk("distillation.id", "SET NULL"))
+    setting_id: int | None = Field(default=None, sa_column=fk("article_setting.id", "SET NULL"))
+    album_id: int | None = Field(default=None, sa_column=fk("album.id", "SET NULL"))
+    knowledge_base_id: int | None = Field(
+        default=None, sa_column=fk("knowledge_base.id", "SET NULL")
+    )
+    target_id: int | None = Field(default=None, sa_column=fk("conversion_target.id", "SET NULL"))
+    # names kept so a finished task stays readable after its inputs are deleted
+    keyword: str = ""
+    setting_name: str = ""
+    album_name: str | None = None
+    knowledge_base_name: str | None = None
+    target_name: str | None = None
+    model: str = ""
+    article_count: int = 1
+    status: str = "queued"
+    pause_reason: str | None = None
+    error: str | None = None
+    done_count: int = 0
+    failed_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class GenerationItem(SQLModel, table=True):
+    """One article to write. The resulting article points back here."""
+
+    __tablename__ = "generation_item"
+    __table_args__ = (
+        CheckConstraint(_in("status", ITEM_STATUSES), name="status"),
+        Index("ix_generation_item_queue", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=fk("generation_task.id", "CASCADE", nullable=False))
+    topic_id: int | None = Field(default=None, sa_column=fk("topic.id", "SET NULL"))
+    topic_text: str = ""
+    position: int = 0
+    status: str = "pending"
+    attempts: int = 0
+    error: str | None = None
+    partial_text: str = ""
+    next_attempt_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AiRequest(SQLModel, table=True):
+    """Usage log: one row per AI call."""
+
+    __tablename__ = "ai_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    generation_item_id: int | None = Field(
+        default=None, sa_column=fk("generation_item.id", "SET NULL")
+    )
+    purpose: str = "generate"  # generate, distill, chat
+    provider: str = ""  # server, direct
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    duration_ms: int = 0
+    status: str = "ok"  # ok, error, cancelled
+    error: str | None = None
+    idempotency_key: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# Trashable entities: name -> model (CLI and TUI address them by these names).
+TRASHABLE: dict[str, type[SQLModel]] = {
+    "article": Article,
+    "work": Work,
+    "chapter": Chapter,
+    "album": Album,
+    "image": Image,
+    "knowledge_base": KnowledgeBase,
+    "kb_document": KbDocument,
+}

@@ -1,0 +1,114 @@
+"""The Trash: trash, restore and purge for every trashable entity.
+
+Trashing sets ``deleted_at`` on the row alone; what it owns (a work's
+chapters, an album's images, a knowledge base's documents) stays untouched,
+hidden with it, and comes back with it on restore. Purging deletes the row
+for good and its owned rows by ON DELETE CASCADE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from storage.errors import InvalidInput, NotFound
+from storage.models import TRASHABLE, utcnow
+from storage.usage import refuse_if_in_use
+
+# entity -> column used as its display name
+_TITLE = {
+    "article": "title",
+    "work": "title",
+    "chapter": "title",
+    "album": "name",
+    "image": "original_name",
+    "knowledge_base": "name",
+    "kb_document": "title",
+}
+
+
+@dataclass(frozen=True)
+class TrashedItem:
+    entity: str
+    id: int
+    title: str
+    deleted_at: datetime
+
+
+def _model(entity: str):
+    try:
+        return TRASHABLE[entity]
+    except KeyError:
+        raise InvalidInput(f"unknown kind {entity!r}; use one of: {', '.join(TRASHABLE)}") from None
+
+
+def _get(session: Session, entity: str, row_id: int):
+    row = session.get(_model(entity), row_id)
+    if row is None:
+        raise NotFound(f"no {entity.replace('_', ' ')} with id {row_id}")
+    return row
+
+
+def trash(session: Session, entity: str, row_id: int) -> None:
+    row = _get(session, entity, row_id)
+    if row.deleted_at is not None:
+        return
+    refuse_if_in_use(session, entity, row_id, f'"{getattr(row, _TITLE[entity])}"')
+    row.deleted_at = utcnow()
+    session.add(row)
+    session.flush()
+
+
+def restore(session: Session, entity: str, row_id: int) -> None:
+    row = _get(session, entity, row_id)
+    if row.deleted_at is None:
+        return
+    row.deleted_at = None
+    session.add(row)
+    session.flush()
+
+
+def purge(session: Session, entity: str, row_id: int) -> None:
+    """Delete a trashed row for good (with everything it owns)."""
+    row = _get(session, entity, row_id)
+    if row.deleted_at is None:
+        raise InvalidInput(
+            f"{entity.replace('_', ' ')} {row_id} is not in the Trash; trash it first"
+        )
+    refuse_if_in_use(session, entity, row_id, f'"{getattr(row, _TITLE[entity])}"')
+    session.delete(row)
+    session.flush()
+
+
+def list_trash(session: Session, *, limit: int = 200, offset: int = 0) -> list[TrashedItem]:
+    """Everything in the Trash, newest first, one page at a time."""
+    parts = [
+        f"SELECT '{entity}' AS entity, id, {col} AS title, deleted_at FROM {model.__tablename__}"
+        " WHERE deleted_at IS NOT NULL"
+        for entity, model in TRASHABLE.items()
+        for col in [_TITLE[entity]]
+    ]
+    sql = " UNION ALL ".join(parts) + " ORDER BY deleted_at DESC LIMIT :limit OFFSET :offset"
+    rows = session.connection().execute(text(sql), {"limit": limit, "offset": offset})
+    out = []
+    for entity, row_id, title, deleted_at in rows:
+        when = datetime.fromisoformat(deleted_at) if isinstance(deleted_at, str) else deleted_at
+        out.append(TrashedItem(entity, row_id, title or "", when))
+    return out
+
+
+def empty_trash(session: Session) -> int:
+    """Purge everything in the Trash; returns how many rows were purged."""
+    n = 0
+    for entity, model in TRASHABLE.items():
+        ids = session.connection().execute(
+            text(f"SELECT id FROM {model.__tablename__} WHERE deleted_at IS NOT NULL")
+        )
+        for (row_id,) in ids.fetchall():
+            if session.get(model, row_id) is not None:  # not gone with a purged parent
+                purge(session, entity, row_id)
+                n += 1
+    return n

@@ -1,0 +1,30 @@
+from storage.text import index_form, make_snippet, parse_query, word_count
+
+
+def test_word_count_counts_cjk_per_character_and_latin_by_whitespace() -> None:
+    assert word_count("这是一个故事。") == 6  # punctuation excluded
+    assert word_count("Hello brave new world") == 4
+    assert word_count("用Python写作 is fun！") == 1 + 1 + 2 + 2
+    assert word_count("") == 0
+    assert word_count(" -- … ") == 0
+
+
+def test_index_form_bigrams_every_cjk_run() -> None:
+    assert index_form("中文搜索") .split() == ["中文", "文搜", "搜索", "索"]
+    assert index_form("A中B").split() == ["A", "中", "B"]
+
+
+def test_parse_query_shapes() -> None:
+    assert parse_query("中").match == '"中"*'
+    assert parse_query("中文").match == '"中文"'
+    assert parse_query("中文搜索").match == '"中文 文搜 搜索"'
+    assert parse_query("Python教程").match == '"python 教程"'
+    assert parse_query("中文A").match == '"中文 文 a"'
+    assert parse_query("the cat").match == '"the" AND "cat"'
+    assert parse_query('"the cat"').match == '"the cat"'
+
+
+def test_snippet_highlights_offsets_in_original_text() -> None:
+    s = make_snippet("前言。这是一个关于春天的故事。", ("春天",), width=40)
+    (start, end), = s.highlights
+    assert s.text[start:end] == "春天"
