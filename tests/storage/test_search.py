@@ -6,8 +6,30 @@ from storage import trash
 from storage.articles import create_article, update_article
 from storage.search import search
 
-FTS_SYNTAX = ['"', "(", ")", "*", "OR", "AND", "NOT", "NEAR", "NEAR(a b)", 'a"b', "a:b",
-              "^x", "-x", "x*y", "{title}: x", "'", "[b]x[/b]", "[/", "[0]", "\\", "%", "_"]
+FTS_SYNTAX = [
+    '"',
+    "(",
+    ")",
+    "*",
+    "OR",
+    "AND",
+    "NOT",
+    "NEAR",
+    "NEAR(a b)",
+    'a"b',
+    "a:b",
+    "^x",
+    "-x",
+    "x*y",
+    "{title}: x",
+    "'",
+    "[b]x[/b]",
+    "[/",
+    "[0]",
+    "\\",
+    "%",
+    "_",
+]
 
 
 @pytest.fixture
@@ -37,7 +59,7 @@ def test_chinese_terms_of_every_length(corpus) -> None:
 
 
 def test_english_and_mixed(corpus) -> None:
-    db, a, b, c = corpus
+    db, _a, b, c = corpus
     assert ids(db, "garden") == {b}
     assert ids(db, "GARDEN spring") == {b}
     assert ids(db, "Python 教程") == {c}
@@ -52,7 +74,7 @@ def test_fts_syntax_never_raises(corpus) -> None:
 
 
 def test_index_follows_updates_and_trash(corpus) -> None:
-    db, a, b, c = corpus
+    db, a, _b, _c = corpus
     with db.write() as s:
         update_article(s, a, body="秋天来了")
     assert ids(db, "春天") == {a}  # still in the title
@@ -67,7 +89,7 @@ def test_index_follows_updates_and_trash(corpus) -> None:
 
 
 def test_snippet_is_from_original_text_with_highlights(corpus) -> None:
-    db, a, *_ = corpus
+    db, _a, *_ = corpus
     with db.raw(write=False) as conn:
         (hit,) = search(conn, "天气")
     start, end = hit.snippet.highlights[0]

@@ -10,7 +10,7 @@ def test_word_count_counts_cjk_per_character_and_latin_by_whitespace() -> None:
 
 
 def test_index_form_bigrams_every_cjk_run() -> None:
-    assert index_form("中文搜索") .split() == ["中文", "文搜", "搜索", "索"]
+    assert index_form("中文搜索").split() == ["中文", "文搜", "搜索", "索"]
     assert index_form("A中B").split() == ["A", "中", "B"]
 
 
@@ -26,5 +26,5 @@ def test_parse_query_shapes() -> None:
 
 def test_snippet_highlights_offsets_in_original_text() -> None:
     s = make_snippet("前言。这是一个关于春天的故事。", ("春天",), width=40)
-    (start, end), = s.highlights
+    ((start, end),) = s.highlights
     assert s.text[start:end] == "春天"
