@@ -19,8 +19,8 @@ def _album_with_images(db, n: int) -> None:
             sha = f"{i:064x}"
             blobs.register(conn, sha, 1)
             conn.execute(
-                "INSERT INTO image (album_id, blob_sha, original_name, ocr_status, ocr_attempts,"
-                " created_at) VALUES (1, ?, ?, 'pending', 0, ?)",
+                "INSERT INTO image (album_id, blob_sha, original_name, size_bytes, ocr_status,"
+                " ocr_attempts, created_at) VALUES (1, ?, ?, 1, 'pending', 0, ?)",
                 (sha, f"{i}.png", now),
             )
 
