@@ -1,0 +1,2 @@
+"""AI providers: the account server's proxy and direct OpenAI-compatible
+endpoints, behind one interface (``integrations.ai.provider``)."""

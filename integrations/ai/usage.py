@@ -1,0 +1,104 @@
+"""The local usage log (``ai_request``): one row per AI call.
+
+The generation runner calls ``log_request`` once per item it sends; the
+direct provider's quota is the sum of this log over the current month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from storage.models import AiRequest
+
+
+def log_request(
+    db,
+    *,
+    provider: str,
+    model: str,
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    duration_ms: int = 0,
+    status: str = "ok",
+    error: str | None = None,
+    purpose: str = "generate",
+    idempotency_key: str | None = None,
+    generation_item_id: int | None = None,
+    session: Session | None = None,
+) -> int:
+    """Append one row; ``status`` is "ok", "error" or "cancelled". Pass
+    ``session`` to write inside the caller's transaction, else ``db.write()``
+    is used. Returns the row id."""
+    row = AiRequest(
+        generation_item_id=generation_item_id,
+        purpose=purpose,
+        provider=provider,
+        model=model,
+        prompt_tokens=int(prompt_tokens),
+        completion_tokens=int(completion_tokens),
+        duration_ms=int(duration_ms),
+        status=status,
+        error=(error or None) and error.splitlines()[0][:500],
+        idempotency_key=idempotency_key,
+    )
+    if session is not None:
+        session.add(row)
+        session.flush()
+        return int(row.id)
+    with db.write() as s:
+        s.add(row)
+        s.flush()
+        return int(row.id)
+
+
+@dataclass(frozen=True)
+class LocalUsage:
+    requests: int
+    articles: int  # calls with purpose "generate" that succeeded
+    prompt_tokens: int
+    completion_tokens: int
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    now = now or datetime.now(UTC)
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month_start(now: datetime | None = None) -> datetime:
+    start = month_start(now)
+    return (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+
+
+def local_usage(db, *, since: datetime, provider: str | None = None) -> LocalUsage:
+    """Totals of the log since ``since`` (optionally for one provider)."""
+    since = since.astimezone(UTC)
+    t = AiRequest
+    stmt = select(
+        func.count(),
+        func.coalesce(func.sum(t.prompt_tokens), 0),
+        func.coalesce(func.sum(t.completion_tokens), 0),
+    ).where(t.created_at >= since)
+    arts = select(func.count()).where(
+        t.created_at >= since,
+        t.purpose == "generate",
+        t.status == "ok",
+    )
+    if provider:
+        stmt = stmt.where(t.provider == provider)
+        arts = arts.where(t.provider == provider)
+    with db.read() as s:
+        n, p, c = s.execute(stmt).one()
+        a = s.execute(arts).scalar_one()
+    return LocalUsage(requests=n, articles=a, prompt_tokens=p, completion_tokens=c)
