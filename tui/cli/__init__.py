@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "tui.cli.core",
     "tui.cli.db",
     "tui.cli.article",
+    "tui.cli.kb",
 )
 
 

@@ -1,0 +1,101 @@
+"""``inkbench kb ...``: knowledge bases: import documents, list, show, trash."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.cli.core import open_db
+from tui.cli.output import Progress, print_json, warn
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    kb = sub.add_parser("kb", help="knowledge bases: import documents, list, show")
+    ksub = kb.add_subparsers(title="kb commands", metavar="COMMAND", required=True)
+
+    p = ksub.add_parser(
+        "import", help="md/txt/html/pdf/docx files (or folders) into a knowledge base"
+    )
+    p.add_argument("name", metavar="NAME", help="the knowledge base (created if missing)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_import)
+
+    p = ksub.add_parser("list", help="knowledge bases with document and chunk counts")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = ksub.add_parser("show", help="the documents of a knowledge base")
+    p.add_argument("name", metavar="NAME|ID")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = ksub.add_parser("trash", help="move a knowledge base to the Trash")
+    p.add_argument("name", metavar="NAME|ID")
+    p.set_defaults(func=cmd_trash)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from integrations.kb_import import import_documents
+
+    db = open_db(args)
+    report = import_documents(db, args.name, args.paths, progress=Progress("importing"))
+    if args.json:
+        print_json(report.__dict__)
+    else:
+        for d in report.imported:
+            print(f"document {d['id']}: {d['title']} ({d['chunks']} chunks) from {d['path']}")
+        for d in report.duplicates:
+            print(f"already there: {d['path']} (document {d['id']})")
+        for line in report.refused:
+            warn(line)
+        print(report.summary())
+    return 1 if report.refused else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from storage.knowledge import count_kbs, list_kbs
+
+    db = open_db(args)
+    with db.read() as session:
+        rows = list_kbs(session, offset=max(0, args.offset), limit=max(1, args.limit))
+        total = count_kbs(session)
+    if args.json:
+        print_json([r.__dict__ for r in rows])
+        return 0
+    for r in rows:
+        print(f"{r.id:>5}  {r.documents:>5} docs {r.chunks:>7} chunks  {r.name}")
+    print(f"{len(rows)} of {total} knowledge base(s)")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from storage.knowledge import count_documents, find_kb, list_documents
+
+    db = open_db(args)
+    with db.read() as session:
+        kb = find_kb(session, args.name)
+        docs = list_documents(session, kb.id, offset=max(0, args.offset), limit=max(1, args.limit))
+        total = count_documents(session, kb.id)
+    if args.json:
+        print_json({"id": kb.id, "name": kb.name, "documents": [d.__dict__ for d in docs]})
+        return 0
+    print(f"knowledge base {kb.id}: {kb.name}")
+    for d in docs:
+        print(f"{d.id:>6}  {d.format:<8} {d.chunks:>5} chunks  {d.title}")
+    print(f"{len(docs)} of {total} document(s)")
+    return 0
+
+
+def cmd_trash(args: argparse.Namespace) -> int:
+    from storage.knowledge import find_kb, trash_kb
+
+    db = open_db(args)
+    with db.write() as session:
+        kb = find_kb(session, args.name)
+        trash_kb(session, kb.id)
+    print(f'knowledge base "{kb.name}" moved to the Trash')
+    return 0
