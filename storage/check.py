@@ -6,8 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from storage.blobs import blob_path
-
-FTS_TABLES = ("search_article", "search_chapter", "search_chunk", "search_image")
+from storage.search_index import fts_tables
 
 
 def check(conn: sqlite3.Connection, blob_dir: Path | None = None) -> list[str]:
@@ -18,7 +17,7 @@ def check(conn: sqlite3.Connection, blob_dir: Path | None = None) -> list[str]:
             problems.append(f"integrity: {line}")
     for table, rowid, parent, _fkid in conn.execute("PRAGMA foreign_key_check"):
         problems.append(f"broken reference: {table} row {rowid} points to a missing {parent}")
-    for fts in FTS_TABLES:
+    for fts, _sql in fts_tables(conn):
         try:
             conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as e:

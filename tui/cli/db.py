@@ -1,10 +1,11 @@
-"""``inkbench db ...``: check the database."""
+"""``inkbench db ...``: check, back up, restore, compact and reindex the database."""
 
 from __future__ import annotations
 
 import argparse
 
 from tui.cli.core import open_db
+from tui.cli.output import Progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -12,6 +13,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     dbsub = db.add_subparsers(title="db commands", metavar="COMMAND", required=True)
     p = dbsub.add_parser("check", help="integrity and foreign-key check; exit 1 on a problem")
     p.set_defaults(func=cmd_check)
+
+    p = dbsub.add_parser(
+        "backup", help="write one file holding the database and every file it references"
+    )
+    p.add_argument("file", metavar="FILE", help="the backup file to write (a tar file)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.set_defaults(func=cmd_backup)
+
+    p = dbsub.add_parser(
+        "restore", help="replace the database with a backup (checked in full first)"
+    )
+    p.add_argument("file", metavar="FILE", help="a file made by `inkbench db backup`")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace existing data (a copy of the current database is kept beside it)",
+    )
+    p.set_defaults(func=cmd_restore)
+
+    p = dbsub.add_parser(
+        "vacuum", help="remove stored files nothing uses any more, then compact the database"
+    )
+    p.set_defaults(func=cmd_vacuum)
+
+    p = dbsub.add_parser("reindex", help="rebuild the search indexes from the content")
+    p.set_defaults(func=cmd_reindex)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -26,4 +61,60 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s) in {db.path}")
         return 1
     print(f"ok: {db.path}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from storage.backup import create_backup
+
+    db = open_db(args)
+    info = create_backup(db, args.file, force=args.force, progress=Progress("backing up"))
+    print(
+        f"backed up {db.path} ({_size(info.db_size)}) and {info.blob_count} file(s) "
+        f"({_size(info.blob_bytes)}) to {info.path}"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from storage.backup import restore_backup
+    from storage.engine import open_database
+    from storage.paths import resolve_home
+
+    home = resolve_home(args.home)
+    result = restore_backup(home, args.file, force=args.force, progress=Progress("restoring"))
+    db = open_database(home)  # upgrades a backup from an older version
+    db.dispose()
+    info = result.info
+    print(
+        f"restored {db.path} and {info.blob_count} file(s) from {info.path} "
+        f"(made {info.created_at[:19].replace('T', ' ')} UTC)"
+    )
+    if result.replaced_copy:
+        print(
+            f"the database it replaced is kept at {result.replaced_copy}; "
+            "`inkbench db vacuum` removes files only that one used"
+        )
+    return 0
+
+
+def cmd_vacuum(args: argparse.Namespace) -> int:
+    from storage.backup import vacuum
+
+    db = open_db(args)
+    result = vacuum(db)
+    print(
+        f"removed {result.files_removed} unused file(s); database "
+        f"{_size(result.db_bytes_before)} -> {_size(result.db_bytes_after)}"
+    )
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from storage.search_index import reindex
+
+    db = open_db(args)
+    with db.raw() as conn:
+        counts = reindex(conn)
+    print("rebuilt: " + ", ".join(f"{name} {n} row(s)" for name, n in counts.items()))
     return 0

@@ -1,0 +1,486 @@
+"""Backup, restore and compaction of a data home.
+
+A backup is one tar file: ``manifest.json`` first (format, schema revision,
+the database's SHA-256 and size, every blob's SHA-256 and size), then
+``inkbench.db`` (a consistent snapshot taken with SQLite's backup API) and
+``blobs/ab/cdef…`` for every blob the snapshot knows. Blob files are immutable
+and named by their hash, so the snapshot and the files it references form
+one point in time; every file is hashed again as it is written.
+
+Restore reads and checks everything into a temporary directory inside the
+data home first (hashes, sizes, ``integrity_check``, schema revision); only
+then does it put the blobs in place (adding files never harms: they are
+content-addressed) and swap the database file in with one rename. A file that
+is not a valid backup changes nothing, and existing data is only replaced
+with ``force`` (a copy of the replaced database is kept beside it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from storage.blobs import blob_path, sweep
+from storage.engine import BUSY_TIMEOUT_MS, backup_copy, raw_connect
+from storage.errors import DatabaseProblem, InvalidInput
+from storage.migrations import KNOWN_REVISIONS
+from storage.models import utcnow
+from storage.paths import BLOB_DIR, DB_NAME, ensure_home
+
+FORMAT = "inkbench-backup"
+VERSION = 1
+MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+CHUNK = 1 << 20
+_BLOB_MEMBER = re.compile(r"^blobs/([0-9a-f]{2})/([0-9a-f]{62})$")
+# tables whose rows mean "this home holds the user's data"
+_DATA_TABLES = (
+    "article",
+    "work",
+    "album",
+    "knowledge_base",
+    "distillation",
+    "article_setting",
+    "conversion_target",
+    "generation_task",
+    "blob",
+)
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created_at: str
+    schema: str
+    db_size: int
+    blob_count: int
+    blob_bytes: int
+
+    @property
+    def total_bytes(self) -> int:
+        return self.db_size + self.blob_bytes
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class _HashingReader:
+    """A file wrapper hashing what tarfile reads from it."""
+
+    def __init__(self, f) -> None:
+        self.f = f
+        self.hash = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.f.read(n)
+        self.hash.update(data)
+        return data
+
+
+def _tarinfo(name: str, size: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mode = 0o600
+    info.mtime = int(utcnow().timestamp())
+    return info
+
+
+def _snapshot_contents(path: Path) -> tuple[str, list[tuple[str, int]]]:
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        schema = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        blobs = conn.execute("SELECT sha256, size FROM blob ORDER BY sha256").fetchall()
+    finally:
+        conn.close()
+    return schema, blobs
+
+
+# --- backup ---------------------------------------------------------------------------
+
+
+def create_backup(
+    db, dest: str | os.PathLike[str], *, force: bool = False, progress: ProgressFn | None = None
+) -> BackupInfo:
+    """Write a backup of ``db`` (an open ``Database``) to ``dest``."""
+    dest = Path(dest).expanduser()
+    if dest.is_dir():
+        raise InvalidInput(f"{dest} is a directory; give a file name such as {dest}/inkbench.tar")
+    if dest.exists() and not force:
+        raise InvalidInput(f"{dest} exists already; choose another name or add --force")
+    if not dest.parent.is_dir():
+        raise InvalidInput(f"{dest.parent} does not exist; create it first")
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".inkbench-backup-", dir=dest.parent))
+    except OSError as e:
+        raise InvalidInput(f"cannot write in {dest.parent}: {e.strerror}") from e
+    try:
+        snap = work / DB_NAME
+        backup_copy(db.path, snap)
+        schema, blobs = _snapshot_contents(snap)
+        db_sha, db_size = _sha256_file(snap), snap.stat().st_size
+        created = utcnow().isoformat()
+        for sha, size in blobs:
+            f = blob_path(db.blob_dir, sha)
+            if not f.is_file() or f.stat().st_size != size:
+                raise DatabaseProblem(
+                    f"the file for blob {sha[:12]}… is missing or damaged; "
+                    "run `inkbench db check` and re-import what it names"
+                )
+        manifest = {
+            "format": FORMAT,
+            "version": VERSION,
+            "created_at": created,
+            "schema": schema,
+            "database": {"name": DB_NAME, "sha256": db_sha, "size": db_size},
+            "blobs": [[sha, size] for sha, size in blobs],
+        }
+        raw_manifest = json.dumps(manifest, indent=1).encode()
+        tmp = work / "backup.tar"
+        total = len(blobs) + 1
+        with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
+            tar.addfile(_tarinfo(MANIFEST, len(raw_manifest)), _BytesReader(raw_manifest))
+            with snap.open("rb") as f:
+                tar.addfile(_tarinfo(DB_NAME, db_size), f)
+            if progress:
+                progress(1, total, DB_NAME)
+            for i, (sha, size) in enumerate(blobs, start=2):
+                with blob_path(db.blob_dir, sha).open("rb") as f:
+                    reader = _HashingReader(f)
+                    tar.addfile(_tarinfo(f"{BLOB_DIR}/{sha[:2]}/{sha[2:]}", size), reader)
+                if reader.hash.hexdigest() != sha:
+                    raise DatabaseProblem(
+                        f"the file for blob {sha[:12]}… is damaged (its content changed); "
+                        "run `inkbench db check`"
+                    )
+                if progress:
+                    progress(i, total, sha[:12])
+        with tmp.open("rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, dest)
+        _fsync_dir(dest.parent)
+    except OSError as e:
+        raise InvalidInput(
+            f"cannot write the backup {dest}: {e.strerror}; free some disk space"
+        ) from e
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return BackupInfo(dest, created, schema, db_size, len(blobs), sum(size for _sha, size in blobs))
+
+
+class _BytesReader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def read(self, n: int = -1) -> bytes:
+        end = len(self.data) if n < 0 else self.pos + n
+        out = self.data[self.pos : end]
+        self.pos += len(out)
+        return out
+
+
+# --- reading a backup -------------------------------------------------------------------
+
+
+def _not_a_backup(src: Path, why: str) -> InvalidInput:
+    return InvalidInput(
+        f"{src} is not an Inkbench backup ({why}); give a file made by `inkbench db backup`"
+    )
+
+
+def _read_manifest(src: Path, tar: tarfile.TarFile) -> dict:
+    try:
+        first = tar.next()
+    except (tarfile.TarError, OSError, EOFError) as e:
+        raise _not_a_backup(src, f"unreadable: {e}") from None
+    if first is None or first.name != MANIFEST or not first.isreg():
+        raise _not_a_backup(src, "no manifest at its start")
+    if first.size > MAX_MANIFEST_BYTES:
+        raise _not_a_backup(src, "manifest too large")
+    try:
+        manifest = json.loads(tar.extractfile(first).read())
+    except (ValueError, tarfile.TarError, OSError, EOFError) as e:
+        raise _not_a_backup(src, f"damaged manifest: {e}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _not_a_backup(src, "unknown manifest")
+    version = manifest.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise InvalidInput(
+            f"{src} was made by a newer Inkbench (backup format {version}); upgrade Inkbench"
+        )
+    schema = manifest.get("schema")
+    if schema not in KNOWN_REVISIONS:
+        raise InvalidInput(
+            f"{src} holds a database from a newer Inkbench (schema {schema}); upgrade Inkbench"
+        )
+    database = manifest.get("database")
+    blobs = manifest.get("blobs")
+    try:
+        ok = (
+            isinstance(database["sha256"], str)
+            and isinstance(database["size"], int)
+            and all(
+                isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha) and isinstance(n, int)
+                for sha, n in blobs
+            )
+        )
+    except (TypeError, KeyError, ValueError):
+        ok = False
+    if not ok:
+        raise _not_a_backup(src, "damaged manifest")
+    return manifest
+
+
+def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path) -> str:
+    f = tar.extractfile(member)
+    h = hashlib.sha256()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with dest.open("xb") as out:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return h.hexdigest()
+
+
+def _extract(src: Path, tar: tarfile.TarFile, manifest: dict, work: Path, progress) -> None:
+    """Every member into ``work``, each checked against the manifest."""
+    expected = {DB_NAME: (manifest["database"]["sha256"], manifest["database"]["size"])}
+    for sha, size in manifest["blobs"]:
+        expected[f"{BLOB_DIR}/{sha[:2]}/{sha[2:]}"] = (sha, size)
+    seen: set[str] = set()
+    total = len(expected)
+    try:
+        while (member := tar.next()) is not None:  # after the manifest
+            name = member.name
+            if name not in expected or name in seen or not member.isreg():
+                raise _not_a_backup(src, f"unexpected entry {name!r}")
+            sha, size = expected[name]
+            if member.size != size:
+                raise _not_a_backup(src, f"{name} has the wrong size")
+            target = work / DB_NAME if name == DB_NAME else work / name
+            if _copy_member(tar, member, target) != sha:
+                raise _not_a_backup(src, f"{name} is damaged (checksum mismatch)")
+            seen.add(name)
+            if progress:
+                progress(len(seen), total, name)
+    except (tarfile.TarError, EOFError) as e:
+        raise _not_a_backup(src, f"damaged or cut short: {e}") from None
+    missing = sorted(set(expected) - seen)
+    if missing:
+        raise _not_a_backup(src, f"cut short: {missing[0]} missing")
+
+
+def _check_database(src: Path, path: Path, manifest: dict) -> None:
+    try:
+        conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            schema = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            known = {r[0] for r in conn.execute("SELECT sha256 FROM blob")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise _not_a_backup(src, f"its database cannot be read: {e}") from None
+    if ok != "ok":
+        raise _not_a_backup(src, f"its database is damaged: {ok}")
+    if schema is None or schema[0] != manifest["schema"]:
+        raise _not_a_backup(src, "its database does not match the manifest")
+    if known - {sha for sha, _size in manifest["blobs"]}:
+        raise _not_a_backup(src, "files its database references are missing")
+
+
+def read_backup_info(src: str | os.PathLike[str]) -> BackupInfo:
+    """The manifest of a backup file (checks its form, not its content)."""
+    src = Path(src).expanduser()
+    with _open_tar(src) as tar:
+        m = _read_manifest(src, tar)
+    return BackupInfo(
+        src,
+        m.get("created_at", ""),
+        m["schema"],
+        m["database"]["size"],
+        len(m["blobs"]),
+        sum(n for _sha, n in m["blobs"]),
+    )
+
+
+def _open_tar(src: Path) -> tarfile.TarFile:
+    if not src.exists():
+        raise InvalidInput(f"{src}: no such file; check the path")
+    if not src.is_file():
+        raise InvalidInput(f"{src} is not a file; give a file made by `inkbench db backup`")
+    try:
+        return tarfile.open(src, "r:")
+    except (tarfile.TarError, EOFError) as e:
+        raise _not_a_backup(src, str(e) or "not a tar file") from None
+    except OSError as e:
+        raise InvalidInput(f"cannot read {src}: {e.strerror}") from None
+
+
+# --- restore ----------------------------------------------------------------------------
+
+
+def holds_data(path: Path) -> bool:
+    """Whether the database file at ``path`` holds any of the user's data
+    (an unreadable file counts: it may)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "alembic_version" not in tables and tables - {"sqlite_sequence"}:
+                return True  # some other program's database
+            return any(
+                conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+                for table in _DATA_TABLES
+                if table in tables
+            )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return True
+
+
+def _keep_copy(path: Path) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = path.with_name(f"{path.name}.before-restore-{stamp}.bak")
+    try:
+        backup_copy(path, dest)
+    except sqlite3.DatabaseError:
+        shutil.copyfile(path, dest)  # unreadable as a database: keep its bytes
+        os.chmod(dest, 0o600)
+    return dest
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the WAL into the old file, so nothing of it lingers beside the new one."""
+    try:
+        conn = raw_connect(path)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        pass
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    info: BackupInfo
+    replaced_copy: Path | None  # where the database it replaced was kept
+
+
+def restore_backup(
+    home: Path,
+    src: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    progress: ProgressFn | None = None,
+) -> RestoreResult:
+    """Replace the database and add the blobs of ``home`` from a backup file."""
+    src = Path(src).expanduser()
+    home = ensure_home(Path(home))
+    db_path = home / DB_NAME
+    with _open_tar(src) as tar:
+        manifest = _read_manifest(src, tar)
+        if not force and holds_data(db_path):
+            raise InvalidInput(
+                f"{db_path} already holds data; add --force to replace it with the backup "
+                "(a copy of the current database is kept beside it)"
+            )
+        work = Path(tempfile.mkdtemp(prefix=".restore-", dir=home))
+        try:
+            _extract(src, tar, manifest, work, progress)
+            _check_database(src, work / DB_NAME, manifest)
+            replaced = _keep_copy(db_path) if db_path.exists() else None
+            _swap_in(work, home)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    info = BackupInfo(
+        src,
+        manifest.get("created_at", ""),
+        manifest["schema"],
+        manifest["database"]["size"],
+        len(manifest["blobs"]),
+        sum(n for _sha, n in manifest["blobs"]),
+    )
+    return RestoreResult(info, replaced)
+
+
+def _swap_in(work: Path, home: Path) -> None:
+    blob_dir = home / BLOB_DIR
+    staged = work / BLOB_DIR
+    if staged.is_dir():
+        for sub in staged.iterdir():
+            for f in sub.iterdir():
+                dest = blob_path(blob_dir, sub.name + f.name)
+                if dest.exists():
+                    continue  # same name, same content
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(f, 0o400)
+                os.replace(f, dest)
+            if (blob_dir / sub.name).is_dir():
+                _fsync_dir(blob_dir / sub.name)
+    db_path = home / DB_NAME
+    if db_path.exists():
+        _checkpoint(db_path)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    new = work / DB_NAME
+    os.chmod(new, 0o600)
+    os.replace(new, db_path)
+    _fsync_dir(home)
+
+
+# --- compaction -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VacuumResult:
+    files_removed: int
+    db_bytes_before: int
+    db_bytes_after: int
+
+
+def vacuum(db) -> VacuumResult:
+    """Remove blobs nothing references (see ``storage.blobs.sweep``), then
+    VACUUM the database file and fold the WAL back into it."""
+    before = db.path.stat().st_size
+    with db.raw() as conn:
+        removed = sweep(conn, db.blob_dir)
+    conn = raw_connect(db.path)
+    try:
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return VacuumResult(removed, before, db.path.stat().st_size)

@@ -1,0 +1,285 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from storage import backup, blobs, trash, works
+from storage.articles import create_article
+from storage.engine import open_database
+from storage.errors import InvalidInput
+from storage.search import search
+from storage.search_index import reindex
+
+
+def dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def home_state(home: Path) -> dict[str, str]:
+    """Every file under a home (and its hash), temp files included."""
+    return {
+        str(p.relative_to(home)): sha(p)
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and not p.name.endswith(("-shm", "-wal"))
+    }
+
+
+@pytest.fixture
+def filled(db, rows):
+    with db.write() as s:
+        create_article(s, "[b]x[/b] 标题", "正文 [/ 和 [0] 都是文字")
+        w = works.create_work(s, "小说")
+        works.create_chapter(s, w.id, "第一章", "灯塔守护者")
+    rows.album("相册", {"a.png": "发票", "b.png": "receipt"})
+    rows.kb("知识", {"茶": ["龙井茶产于杭州"]})
+    return db
+
+
+def make_backup(db, tmp_path: Path) -> Path:
+    dest = tmp_path / "out" / "backup.tar"
+    dest.parent.mkdir()
+    backup.create_backup(db, dest)
+    return dest
+
+
+def test_backup_is_one_file_and_restores_byte_for_byte(filled, tmp_path) -> None:
+    dest = make_backup(filled, tmp_path)
+    assert backup.read_backup_info(dest).blob_count == 3
+    assert dest.stat().st_mode & 0o777 == 0o600
+    with tarfile.open(dest) as tar:
+        names = tar.getnames()
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert names[0] == "manifest.json" and names[1] == "inkbench.db"
+    assert len(names) == 5 and not list(dest.parent.glob(".inkbench-backup-*"))
+
+    other = tmp_path / "other"
+    result = backup.restore_backup(other, dest)
+    assert result.replaced_copy is None
+    assert sha(other / "inkbench.db") == manifest["database"]["sha256"]
+    assert dump(other / "inkbench.db") == dump(filled.path)
+    for blob_sha, _size in manifest["blobs"]:
+        restored = blobs.blob_path(other / "blobs", blob_sha)
+        assert restored.read_bytes() == blobs.blob_path(filled.blob_dir, blob_sha).read_bytes()
+    assert not list(other.glob(".restore-*"))
+    reopened = open_database(other)
+    with reopened.raw(write=False) as conn:
+        assert [h.kind for h in search(conn, "发票")] == ["image"]
+        assert [h.kind for h in search(conn, "杭州")] == ["chunk"]
+        assert [h.kind for h in search(conn, "灯塔")] == ["chapter"]
+        assert [h.title for h in search(conn, "[b]x[/b]")] == ["[b]x[/b] 标题"]
+    reopened.dispose()
+
+
+def test_backup_is_a_point_in_time(filled, tmp_path) -> None:
+    writer = sqlite3.connect(filled.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM chapter")  # not committed while the backup runs
+    dest = make_backup(filled, tmp_path)
+    writer.execute("ROLLBACK")
+    writer.close()
+    other = tmp_path / "other"
+    backup.restore_backup(other, dest)
+    assert dump(other / "inkbench.db") == dump(filled.path)
+
+
+def test_backup_refuses_to_overwrite_without_force(filled, tmp_path) -> None:
+    dest = make_backup(filled, tmp_path)
+    before = sha(dest)
+    with pytest.raises(InvalidInput, match="exists already"):
+        backup.create_backup(filled, dest)
+    assert sha(dest) == before
+    backup.create_backup(filled, dest, force=True)
+    with pytest.raises(InvalidInput, match="is a directory"):
+        backup.create_backup(filled, tmp_path)
+    with pytest.raises(InvalidInput, match="does not exist"):
+        backup.create_backup(filled, tmp_path / "nope" / "b.tar")
+
+
+def test_backup_refuses_a_damaged_blob(filled, tmp_path) -> None:
+    with filled.raw(write=False) as conn:
+        victim = conn.execute("SELECT sha256 FROM blob LIMIT 1").fetchone()[0]
+    path = blobs.blob_path(filled.blob_dir, victim)
+    os.chmod(path, 0o600)
+    path.write_bytes(b"X" * path.stat().st_size)  # same size, other content
+    dest = tmp_path / "b.tar"
+    with pytest.raises(Exception, match="damaged"):
+        backup.create_backup(filled, dest)
+    assert not dest.exists() and not list(tmp_path.glob(".inkbench-backup-*"))
+
+
+def test_restore_onto_existing_data_needs_force(filled, tmp_path) -> None:
+    dest = make_backup(filled, tmp_path)
+    with filled.write() as s:
+        create_article(s, "written after the backup", "")
+    before = home_state(filled.home), dump(filled.path)
+    with pytest.raises(InvalidInput, match="already holds data; add --force"):
+        backup.restore_backup(filled.home, dest)
+    assert (home_state(filled.home), dump(filled.path)) == before
+    filled.dispose()
+    result = backup.restore_backup(filled.home, dest, force=True)
+    assert result.replaced_copy is not None and result.replaced_copy.exists()
+    db = open_database(filled.home)
+    with db.read() as s:
+        from storage.articles import list_articles
+
+        assert [a.title for a in list_articles(s)] == ["[b]x[/b] 标题"]
+    db.dispose()
+    kept = sqlite3.connect(result.replaced_copy)
+    assert kept.execute("SELECT count(*) FROM article").fetchone()[0] == 2
+    kept.close()
+
+
+def _tar(path: Path, members: dict[str, bytes]) -> Path:
+    import io
+
+    with tarfile.open(path, "w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def _tampered(src: Path, dest: Path, change) -> Path:
+    with tarfile.open(src) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar}
+    change(members)
+    return _tar(dest, members)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        "random",
+        "empty",
+        "text",
+        "no_manifest",
+        "bad_json",
+        "blob_changed",
+        "blob_missing",
+        "extra_member",
+        "path_escape",
+        "truncated",
+        "newer_schema",
+        "newer_format",
+        "db_changed",
+    ],
+)
+def test_a_file_that_is_not_a_valid_backup_changes_nothing(db, rows, tmp_path, make) -> None:
+    rows.album("a", {"1.png": "x"})
+    good = make_backup(db, tmp_path)
+    target = tmp_path / "target"
+    bad = tmp_path / f"{make}.tar"
+
+    def edit_manifest(key, value):
+        def change(m):
+            manifest = json.loads(m["manifest.json"])
+            manifest[key] = value
+            m["manifest.json"] = json.dumps(manifest).encode()
+
+        return change
+
+    if make == "random":
+        bad.write_bytes(os.urandom(20000))
+    elif make == "empty":
+        bad.write_bytes(b"")
+    elif make == "text":
+        bad.write_text("hello\n" * 200)
+    elif make == "no_manifest":
+        _tar(bad, {"inkbench.db": b"x"})
+    elif make == "bad_json":
+        _tar(bad, {"manifest.json": b"{not json"})
+    elif make == "blob_changed":
+        _tampered(
+            good,
+            bad,
+            lambda m: m.update({k: b"y" * len(v) for k, v in m.items() if k.startswith("blobs/")}),
+        )
+    elif make == "blob_missing":
+        _tampered(good, bad, lambda m: [m.pop(k) for k in list(m) if k.startswith("blobs/")])
+    elif make == "extra_member":
+        _tampered(good, bad, lambda m: m.update({"blobs/zz/evil": b"x"}))
+    elif make == "path_escape":
+        _tampered(good, bad, lambda m: m.update({"../escape": b"x"}))
+    elif make == "truncated":
+        data = good.read_bytes()
+        bad.write_bytes(data[: len(data) // 2])
+    elif make == "newer_schema":
+        _tampered(good, bad, edit_manifest("schema", "ffff"))
+    elif make == "newer_format":
+        _tampered(good, bad, edit_manifest("version", 99))
+    elif make == "db_changed":
+        _tampered(good, bad, lambda m: m.update({"inkbench.db": m["inkbench.db"][:-1] + b"!"}))
+    with pytest.raises(InvalidInput) as err:
+        backup.restore_backup(target, bad)
+    message = str(err.value)
+    assert "\n" not in message and str(bad) in message
+    assert home_state(target) == {}  # nothing written, no temp dir left
+    assert not (tmp_path / "escape").exists()
+
+
+def test_restore_refuses_missing_file(tmp_path) -> None:
+    with pytest.raises(InvalidInput, match="no such file"):
+        backup.restore_backup(tmp_path / "h", tmp_path / "missing.tar")
+
+
+def test_vacuum_removes_old_unreferenced_files_only(filled, tmp_path) -> None:
+    with filled.raw() as conn:
+        kept = [r[0] for r in conn.execute("SELECT sha256 FROM blob")]
+        orphan_row, _ = blobs.put_bytes(filled.blob_dir, b"row but no reference")
+        blobs.register(conn, orphan_row, 20)
+    orphan_file, _ = blobs.put_bytes(filled.blob_dir, b"file but no row")
+    young, _ = blobs.put_bytes(filled.blob_dir, b"being imported right now")
+    old = time.time() - 7200
+    for s in (orphan_row, orphan_file, *kept):
+        os.utime(blobs.blob_path(filled.blob_dir, s), (old, old))
+    result = backup.vacuum(filled)
+    assert result.files_removed == 2
+    assert all(blobs.blob_path(filled.blob_dir, s).exists() for s in [*kept, young])
+    assert not blobs.blob_path(filled.blob_dir, orphan_row).exists()
+    assert not blobs.blob_path(filled.blob_dir, orphan_file).exists()
+
+
+def test_reindex_rebuilds_what_users_see(filled) -> None:
+    with filled.write() as s:
+        gone = create_article(s, "灯塔 in the trash", "")
+        trash.trash(s, "article", gone.id)
+    with filled.raw() as conn:
+        before = {
+            t: conn.execute(f"SELECT rowid, title, body FROM {t} ORDER BY rowid").fetchall()
+            for t in ("search_article", "search_chapter", "search_chunk", "search_image")
+        }
+        for table in before:
+            conn.execute(f"DELETE FROM {table}")
+        assert search(conn, "灯塔") == []
+        counts = reindex(conn)
+        after = {
+            t: conn.execute(f"SELECT rowid, title, body FROM {t} ORDER BY rowid").fetchall()
+            for t in before
+        }
+        rank = conn.execute("SELECT v FROM search_article_config WHERE k = 'rank'").fetchone()
+    assert after == before
+    assert counts == {
+        "search_article": 1,
+        "search_chapter": 1,
+        "search_chunk": 1,
+        "search_image": 2,
+    }
+    assert rank == ("bm25(4.0, 1.0)",)
+    with filled.raw(write=False) as conn:
+        assert [h.kind for h in search(conn, "灯塔")] == ["chapter"]
