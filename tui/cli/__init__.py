@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "tui.cli.db",
     "tui.cli.article",
     "tui.cli.kb",
+    "tui.cli.generate",
 )
 
 

@@ -25,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trashed", action="store_true", help="list the articles in the Trash")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
+    from tui.cli.export import add_export_parser
+
+    add_export_parser(asub)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

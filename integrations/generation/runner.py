@@ -1,0 +1,604 @@
+"""The generation runner: claims items and writes their articles.
+
+Used by the TUI (in a thread worker) and by ``inkbench generate run``; any
+number of runners, in any processes, can share one database.
+
+For each item it claims (``storage.leases.GENERATION``, one atomic
+statement with a lease), the runner:
+
+1. retrieves the knowledge base's best chunks for the topic (bm25),
+2. builds the prompt from the setting, topic, chunks and target,
+3. checks the quota, then streams the reply with an ``Idempotency-Key``
+   derived from the item and its attempt, so a retried request is charged
+   once; each text delta goes to ``on_event`` as it arrives,
+4. while streaming, a heartbeat thread renews the lease, saves the reply so
+   far in ``partial_text`` and notices a pause or cancel from elsewhere,
+5. picks illustrations from the album (OCR text and names matching the
+   article), and in one transaction writes the article (origin
+   ``generated``), its images, its sources (the chunks used), an ``ai``
+   revision and the usage row, marks the item done and advances the task.
+
+Failures: a cut stream or an upstream error is retried at once with the same
+key, then the item goes back to the queue with backoff, and fails after
+``max_attempts``. ``QuotaExceeded`` pauses the task (``quota_exceeded``),
+``Offline`` pauses it (``offline``) and the runner resumes it when the server
+answers again, ``AuthRequired`` pauses it (``login_required``). A runner
+killed with SIGKILL loses only its current item's unsaved tail; the item's
+lease expires and any runner takes it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from integrations.ai.errors import (
+    AIError,
+    AuthRequired,
+    Cancelled,
+    Offline,
+    QuotaExceeded,
+)
+from integrations.ai.provider import Done, TextDelta
+from integrations.ai.usage import log_request
+from integrations.generation.images import pick_images, place_images
+from integrations.generation.prompts import split_article
+from storage import leases
+from storage.articles import create_article
+from storage.engine import Database
+from storage.generation import (
+    build_messages,
+    finish_task_if_done,
+    item_done,
+    item_release,
+    item_retry_or_fail,
+    mark_task_running,
+    save_partial,
+)
+from storage.knowledge import retrieve
+from storage.models import (
+    ArticleImage,
+    ArticleSetting,
+    ArticleSource,
+    ConversionTarget,
+    GenerationItem,
+    GenerationTask,
+    db_time,
+    utcnow,
+)
+from storage.revisions import snapshot
+
+
+@dataclass(frozen=True)
+class RunnerEvent:
+    """What the runner did, for a UI or a log line.
+
+    kinds: ``item_started``, ``delta`` (``text`` is the new text only),
+    ``item_done`` (``article_id``), ``item_retry``, ``item_failed``,
+    ``task_paused`` (``message`` says why), ``task_finished`` (``message`` is
+    the status), ``task_resumed``, ``idle``."""
+
+    kind: str
+    task_id: int | None = None
+    item_id: int | None = None
+    text: str = ""
+    article_id: int | None = None
+    message: str = ""
+
+
+@dataclass
+class RunStats:
+    done: int = 0
+    retried: int = 0
+    failed: int = 0
+    paused: int = 0
+    articles: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    item: GenerationItem
+    task: GenerationTask
+    setting: ArticleSetting | None
+    target: ConversionTarget | None
+    sources: list
+    messages: list[dict[str, str]]
+    key: str
+
+
+class _Halt(Exception):
+    """The item must stop: paused or cancelled elsewhere, or the lease lost."""
+
+
+def idempotency_key(db: Database, task: GenerationTask, item_id: int, attempt: int) -> str:
+    """Stable for one attempt of one item of one database: a retry of the
+    same request sends the same key; another database never collides."""
+    seed = f"{db.path.resolve()}|{task.id}|{task.created_at.isoformat()}"
+    tag = hashlib.sha256(seed.encode()).hexdigest()[:16]
+    return f"inkbench-gen-{tag}-{item_id}-{attempt}"
+
+
+class Runner:
+    def __init__(
+        self,
+        db: Database,
+        provider,
+        *,
+        on_event: Callable[[RunnerEvent], None] | None = None,
+        owner: str | None = None,
+        task_id: int | None = None,
+        lease_seconds: float = 60.0,
+        heartbeat_seconds: float = 1.0,
+        max_attempts: int = 3,
+        stream_retries: int = 2,
+        backoff_seconds: float = 2.0,
+        poll_seconds: float = 2.0,
+        health_backoff_max: float = 30.0,
+        sources_per_article: int = 5,
+        images_per_article: int = 2,
+    ) -> None:
+        self.db = db
+        self.provider = provider
+        self.on_event = on_event or (lambda _e: None)
+        self.owner = owner or leases.worker_name("generate")
+        self.task_id = task_id
+        self.lease_seconds = lease_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        self.max_attempts = max_attempts
+        self.stream_retries = stream_retries
+        self.backoff_seconds = backoff_seconds
+        self.poll_seconds = poll_seconds
+        self.health_backoff_max = health_backoff_max
+        self.sources_per_article = sources_per_article
+        self.images_per_article = images_per_article
+        self.stats = RunStats()
+        self._stop = threading.Event()
+        self._halt = threading.Event()  # the current item must stop
+        self._halt_reason = ""
+        self._health_wait = 1.0
+        self._next_health_check = 0.0
+
+    # --- control ----------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop soon: the current item is handed back untried, nothing lost."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _cancelled(self) -> bool:
+        return self._stop.is_set() or self._halt.is_set()
+
+    def _emit(self, kind: str, **kw) -> None:
+        with contextlib.suppress(Exception):  # a UI callback must never break the runner
+            self.on_event(RunnerEvent(kind, **kw))
+
+    # --- loop ---------------------------------------------------------------------------
+
+    def run(self, *, once: bool = False) -> RunStats:
+        """Process items until stopped; with ``once``, until nothing is left
+        to do now (items waiting out a backoff are waited for; tasks paused
+        offline are checked once)."""
+        with self.db.raw() as conn:
+            leases.release_expired(conn, leases.GENERATION)
+        try:
+            while not self._stop.is_set():
+                self._check_paused_tasks(force=once)
+                if self.process_next():
+                    continue
+                wait = self._seconds_to_next_due()
+                if once and wait is None:
+                    break
+                self._emit("idle")
+                self._stop.wait(
+                    min(self.poll_seconds, wait) if wait is not None else self.poll_seconds
+                )
+        finally:
+            with self.db.raw() as conn:
+                leases.release_owned(conn, leases.GENERATION, self.owner)
+        return self.stats
+
+    def _scope(self) -> tuple[str, dict]:
+        if self.task_id is None:
+            return "1", {}
+        return "task_id = :task", {"task": self.task_id}
+
+    def _seconds_to_next_due(self) -> float | None:
+        """Seconds until a pending item of an active task is due, or None."""
+        scope, params = self._scope()
+        with self.db.raw(write=False) as conn:
+            row = conn.execute(
+                "SELECT min(next_attempt_at) FROM generation_item WHERE status = 'pending'"
+                " AND task_id IN (SELECT id FROM generation_task WHERE status IN"
+                f" ('queued', 'running')) AND ({scope})",
+                params,
+            ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        due = datetime.fromisoformat(row[0]).replace(tzinfo=utcnow().tzinfo)
+        return max(0.05, (due - utcnow()).total_seconds())
+
+    def _check_paused_tasks(self, *, force: bool = False) -> None:
+        """Resume tasks paused offline (or for quota) once the server answers
+        and the quota allows, checking with backoff."""
+        now = time.monotonic()
+        if not force and now < self._next_health_check:
+            return
+        scope, params = self._scope()
+        scope = scope.replace("task_id", "id")
+        with self.db.raw(write=False) as conn:
+            waiting = conn.execute(
+                "SELECT id, pause_reason FROM generation_task WHERE status = 'paused'"
+                f" AND pause_reason IN ('offline', 'quota_exceeded') AND ({scope})",
+                params,
+            ).fetchall()
+        if not waiting:
+            self._health_wait = 1.0
+            return
+        try:
+            quota = self.provider.quota()
+            ok_reasons = (
+                {"offline"}
+                if quota is not None and quota.exhausted
+                else {"offline", "quota_exceeded"}
+            )
+        except Offline:
+            ok_reasons = set()
+        except QuotaExceeded:
+            ok_reasons = {"offline"}
+        except AIError:
+            ok_reasons = set()
+        resumed = []
+        if ok_reasons:
+            with self.db.raw() as conn:
+                for task_id, reason in waiting:
+                    if reason in ok_reasons:
+                        cur = conn.execute(
+                            "UPDATE generation_task SET status = 'queued', pause_reason = NULL,"
+                            " error = NULL, updated_at = ? WHERE id = ? AND status = 'paused'"
+                            " AND pause_reason = ?",
+                            (db_time(utcnow()), task_id, reason),
+                        )
+                        if cur.rowcount:
+                            conn.execute(
+                                "UPDATE generation_item SET next_attempt_at = NULL"
+                                " WHERE task_id = ? AND status = 'pending'",
+                                (task_id,),
+                            )
+                            resumed.append(task_id)
+        for task_id in resumed:
+            self._emit("task_resumed", task_id=task_id, message="the server answers again")
+        if resumed:
+            self._health_wait = 1.0
+        else:
+            self._health_wait = min(self.health_backoff_max, self._health_wait * 2)
+        self._next_health_check = time.monotonic() + self._health_wait
+
+    # --- one item -------------------------------------------------------------------------
+
+    def process_next(self) -> bool:
+        """Claim one item and see it through; False when nothing is claimable."""
+        scope, params = self._scope()
+        with self.db.raw() as conn:
+            item_id = leases.claim(
+                conn,
+                leases.GENERATION,
+                self.owner,
+                self.lease_seconds,
+                scope=scope,
+                scope_params=params,
+            )
+            if item_id is None:
+                return False
+            task_id = conn.execute(
+                "SELECT task_id FROM generation_item WHERE id = ?", (item_id,)
+            ).fetchone()[0]
+            mark_task_running(conn, task_id)
+        self._process(item_id)
+        return True
+
+    def _load(self, item_id: int) -> _Context:
+        with self.db.read() as s:
+            item = s.get(GenerationItem, item_id)
+            task = s.get(GenerationTask, item.task_id)
+            setting = s.get(ArticleSetting, task.setting_id) if task.setting_id else None
+            target = s.get(ConversionTarget, task.target_id) if task.target_id else None
+        if setting is None:  # deleted while the task ran: the defaults stand in
+            setting = ArticleSetting(name=task.setting_name or "default")
+        sources = []
+        if task.knowledge_base_id:
+            with self.db.raw(write=False) as conn:
+                sources = retrieve(
+                    conn,
+                    task.knowledge_base_id,
+                    f"{task.keyword} {item.topic_text}",
+                    limit=self.sources_per_article,
+                )
+        messages = build_messages(
+            setting, keyword=task.keyword, topic=item.topic_text, sources=sources, target=target
+        )
+        key = idempotency_key(self.db, task, item.id, item.attempts)
+        return _Context(item, task, setting, target, sources, messages, key)
+
+    def _process(self, item_id: int) -> None:
+        self._halt.clear()
+        self._halt_reason = ""
+        ctx = self._load(item_id)
+        task_id = ctx.task.id
+        self._emit("item_started", task_id=task_id, item_id=item_id, text=ctx.item.topic_text)
+        model = ctx.task.model or None
+        started = time.monotonic()
+        try:
+            quota = self.provider.quota()
+            if quota is not None and quota.exhausted:
+                raise QuotaExceeded(period_end=quota.period_end)
+            text, done = self._stream(ctx, model)
+        except _Halt:
+            self._hand_back(item_id)
+            return
+        except Cancelled:
+            self._log(ctx, model, started, status="cancelled", error="cancelled")
+            self._hand_back(item_id)
+            return
+        except QuotaExceeded as e:
+            self._log(ctx, model, started, status="error", error=str(e))
+            self._pause(task_id, item_id, "quota_exceeded", str(e))
+            return
+        except Offline as e:
+            self._log(ctx, model, started, status="error", error=str(e))
+            self._pause(task_id, item_id, "offline", str(e))
+            self._next_health_check = time.monotonic() + self._health_wait
+            return
+        except AuthRequired as e:
+            self._log(ctx, model, started, status="error", error=str(e))
+            self._pause(task_id, item_id, "login_required", str(e))
+            return
+        except AIError as e:
+            self._log(ctx, model, started, status="error", error=str(e))
+            self._retry_or_fail(ctx, str(e))
+            return
+        self._write(ctx, text, done, model, started)
+
+    def _stream(self, ctx: _Context, model: str | None) -> tuple[str, Done]:
+        """The whole reply; cut streams and retryable upstream errors are
+        retried at once with the same key (charged once)."""
+        parts: list[str] = []
+        beat = _Heartbeat(self, ctx.item.id, ctx.task.id, parts)
+        beat.start()
+        try:
+            attempt = 0
+            while True:
+                parts.clear()
+                try:
+                    done = None
+                    for event in self.provider.stream_chat(
+                        ctx.messages,
+                        model=model,
+                        idempotency_key=ctx.key,
+                        purpose="generate",
+                        cancel=self._cancelled,
+                    ):
+                        if isinstance(event, TextDelta):
+                            if event.text:
+                                parts.append(event.text)
+                                self._emit(
+                                    "delta",
+                                    task_id=ctx.task.id,
+                                    item_id=ctx.item.id,
+                                    text=event.text,
+                                )
+                        else:
+                            done = event
+                    if done is None:
+                        done = Done(usage=_no_usage())
+                    return "".join(parts), done
+                except Cancelled:
+                    if self._halt.is_set() and not self._stop.is_set():
+                        raise _Halt() from None
+                    raise
+                except AIError as e:
+                    if isinstance(e, (Offline, QuotaExceeded, AuthRequired)):
+                        raise
+                    if not getattr(e, "retryable", False) or attempt >= self.stream_retries:
+                        raise
+                    attempt += 1
+                    self._emit(
+                        "item_retry", task_id=ctx.task.id, item_id=ctx.item.id, message=str(e)
+                    )
+                    if self._stop.wait(min(8.0, 0.5 * 2**attempt)) or self._halt.is_set():
+                        raise _Halt() from None
+        finally:
+            beat.stop()
+
+    # --- outcomes ---------------------------------------------------------------------------
+
+    def _log(self, ctx: _Context, model, started: float, *, status: str, error: str) -> None:
+        log_request(
+            self.db,
+            provider=getattr(self.provider, "name", ""),
+            model=model or getattr(self.provider, "default_model", None) or "",
+            duration_ms=int((time.monotonic() - started) * 1000),
+            status=status,
+            error=error,
+            purpose="generate",
+            idempotency_key=ctx.key,
+            generation_item_id=ctx.item.id,
+        )
+
+    def _hand_back(self, item_id: int) -> None:
+        with self.db.raw() as conn:
+            if leases.still_ours(conn, leases.GENERATION, item_id, self.owner):
+                item_release(conn, item_id)
+
+    def _pause(self, task_id: int, item_id: int, reason: str, message: str) -> None:
+        with self.db.raw() as conn:
+            if leases.still_ours(conn, leases.GENERATION, item_id, self.owner):
+                item_release(conn, item_id)
+            conn.execute(
+                "UPDATE generation_task SET status = 'paused', pause_reason = ?, error = ?,"
+                " updated_at = ? WHERE id = ? AND status IN ('queued', 'running')",
+                (reason, message.splitlines()[0][:500], db_time(utcnow()), task_id),
+            )
+        self.stats.paused += 1
+        self._emit("task_paused", task_id=task_id, item_id=item_id, message=message)
+
+    def _retry_or_fail(self, ctx: _Context, error: str) -> None:
+        attempts = ctx.item.attempts
+        backoff = self.backoff_seconds * 2 ** max(0, attempts - 1)
+        finished = None
+        with self.db.raw() as conn:
+            if not leases.still_ours(conn, leases.GENERATION, ctx.item.id, self.owner):
+                return
+            again = item_retry_or_fail(
+                conn,
+                ctx.item.id,
+                ctx.task.id,
+                error,
+                max_attempts=self.max_attempts,
+                backoff_s=backoff,
+            )
+            if not again:
+                finished = finish_task_if_done(conn, ctx.task.id)
+        if again:
+            self.stats.retried += 1
+            self._emit("item_retry", task_id=ctx.task.id, item_id=ctx.item.id, message=error)
+        else:
+            self.stats.failed += 1
+            self._emit("item_failed", task_id=ctx.task.id, item_id=ctx.item.id, message=error)
+        if finished:
+            self._emit("task_finished", task_id=ctx.task.id, message=finished)
+
+    def _write(self, ctx: _Context, reply: str, done: Done, model, started: float) -> None:
+        """Article, images, sources, revision, usage, item done, task progress:
+        one transaction, and only while the item is still ours."""
+        title, body = split_article(reply, ctx.item.topic_text)
+        finished = None
+        with self.db.write() as session:
+            conn = session.connection().connection.driver_connection
+            if not leases.still_ours(conn, leases.GENERATION, ctx.item.id, self.owner):
+                return  # our lease lapsed and another runner has it
+            existing = conn.execute(
+                "SELECT id FROM article WHERE generation_item_id = ?", (ctx.item.id,)
+            ).fetchone()
+            if existing is not None:  # written before (never twice)
+                article_id = existing[0]
+            else:
+                images = []
+                if ctx.task.album_id:
+                    images = pick_images(
+                        conn,
+                        ctx.task.album_id,
+                        ctx.task.id,
+                        f"{ctx.item.topic_text} {title}",
+                        limit=self.images_per_article,
+                    )
+                article = create_article(
+                    session,
+                    title,
+                    place_images(body, images),
+                    origin="generated",
+                    generation_item_id=ctx.item.id,
+                    topic_id=ctx.item.topic_id,
+                )
+                article_id = article.id
+                for n, img in enumerate(images):
+                    session.add(
+                        ArticleImage(
+                            article_id=article_id,
+                            image_id=img.image_id,
+                            position=n,
+                            caption=img.caption,
+                        )
+                    )
+                for n, src in enumerate(ctx.sources):
+                    session.add(
+                        ArticleSource(
+                            article_id=article_id,
+                            chunk_id=src.chunk_id,
+                            document_title=src.document_title,
+                            position=n,
+                        )
+                    )
+                session.flush()
+                snapshot(session, "article", article_id, "ai")
+                log_request(
+                    self.db,
+                    provider=getattr(self.provider, "name", ""),
+                    model=done.model or model or "",
+                    prompt_tokens=done.usage.prompt_tokens,
+                    completion_tokens=done.usage.completion_tokens,
+                    duration_ms=int((time.monotonic() - started) * 1000),
+                    purpose="generate",
+                    idempotency_key=ctx.key,
+                    generation_item_id=ctx.item.id,
+                    session=session,
+                )
+            item_done(conn, ctx.item.id, ctx.task.id)
+            finished = finish_task_if_done(conn, ctx.task.id)
+        self.stats.done += 1
+        self.stats.articles.append(article_id)
+        self._emit("item_done", task_id=ctx.task.id, item_id=ctx.item.id, article_id=article_id)
+        if finished:
+            self._emit("task_finished", task_id=ctx.task.id, message=finished)
+
+
+def _no_usage():
+    from integrations.ai.provider import Usage
+
+    return Usage()
+
+
+class _Heartbeat:
+    """While an item streams: renew the lease, save the text so far, and
+    notice a pause or cancel made elsewhere (the TUI, another process)."""
+
+    def __init__(self, runner: Runner, item_id: int, task_id: int, parts: list[str]) -> None:
+        self.runner = runner
+        self.item_id = item_id
+        self.task_id = task_id
+        self.parts = parts
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="generate-heartbeat", daemon=True)
+        self._saved_len = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=30)
+        self._beat()  # the last text seen is saved too
+
+    def _loop(self) -> None:
+        while not self._done.wait(self.runner.heartbeat_seconds):
+            self._beat()
+
+    def _beat(self) -> None:
+        r = self.runner
+        n = len(self.parts)  # list appends are atomic; read a stable prefix
+        try:
+            with r.db.raw() as conn:
+                if not leases.renew(
+                    conn, leases.GENERATION, self.item_id, r.owner, r.lease_seconds
+                ):
+                    r._halt_reason = "lease lost"
+                    r._halt.set()
+                    return
+                if n != self._saved_len:
+                    save_partial(conn, self.item_id, r.owner, "".join(self.parts[:n]))
+                    self._saved_len = n
+                status = conn.execute(
+                    "SELECT status FROM generation_task WHERE id = ?", (self.task_id,)
+                ).fetchone()
+            if status is None or status[0] not in ("queued", "running"):
+                r._halt_reason = status[0] if status else "deleted"
+                r._halt.set()
+        except Exception:  # a busy database now and then: try again next beat
+            pass

@@ -1,0 +1,39 @@
+"""``inkbench article export``: registered into the ``article`` group by
+``tui.cli.article`` (one line calling ``add_export_parser``)."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.cli.core import open_db
+from tui.cli.output import Progress, print_json
+
+
+def add_export_parser(asub: argparse._SubParsersAction) -> None:
+    p = asub.add_parser("export", help="articles to md/html/docx files, with their images")
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="article ids")
+    p.add_argument("--all", action="store_true", help="every article not in the Trash")
+    p.add_argument("--format", choices=("md", "html", "docx"), default="md")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    p.add_argument("--json", action="store_true", help="print the files written as JSON")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from integrations.export import export_articles
+    from storage.errors import InvalidInput
+
+    if bool(args.ids) == bool(args.all):
+        raise InvalidInput("name article ids or give --all (not both)")
+    db = open_db(args)
+    done = export_articles(
+        db, None if args.all else args.ids, args.format, args.out, progress=Progress("exporting")
+    )
+    if args.json:
+        print_json([d.__dict__ for d in done])
+    else:
+        for d in done:
+            extra = f" with {d.images} image(s)" if d.images else ""
+            print(f"article {d.id}: {d.path}{extra}")
+        print(f"exported {len(done)} article(s) to {args.out}")
+    return 0
