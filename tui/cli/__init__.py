@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "tui.cli.article",
     "tui.cli.kb",
     "tui.cli.generate",
+    "tui.cli.album",
+    "tui.cli.ocr",
 )
 
 

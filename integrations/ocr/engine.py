@@ -1,0 +1,273 @@
+"""The OCR engine: tesseract through ``tesserocr``, one API object per worker
+process, reused for every image (creating one costs 90–230 ms); ``pytesseract``
+(which starts the ``tesseract`` program per image) when tesserocr is not
+installed.
+
+``OMP_THREAD_LIMIT=1`` must be in the environment before libtesseract loads:
+its OpenMP threads make it 3–6x slower on two cores. Importing this module
+sets it (unless already set) and the runner's worker processes set it before
+anything else. Parallelism comes from processes instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+import importlib.util  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Protocol  # noqa: E402
+
+from storage.errors import InkbenchError  # noqa: E402
+
+DEFAULT_LANGUAGES = ("chi_sim", "eng")
+TESSDATA_CANDIDATES = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/opt/homebrew/share/tessdata",
+)
+BASE_PACKAGES = "tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim"
+_LANG_RE = re.compile(r"^[A-Za-z0-9_]+$")
+_CJK = (
+    r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+)
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
+
+
+class OcrUnavailable(InkbenchError):
+    """OCR cannot run as configured (engine or language data missing)."""
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    text: str  # tidied; empty when nothing was found
+    confidence: float | None  # mean word confidence, 0-100
+    lang: str
+
+
+class Engine(Protocol):
+    name: str
+    lang: str
+
+    def recognize(self, image) -> OcrResult: ...
+
+    def close(self) -> None: ...
+
+
+def apt_package(lang: str) -> str:
+    return "tesseract-ocr-" + lang.lower().replace("_", "-")
+
+
+def _has_data(path: Path) -> bool:
+    return path.is_dir() and any(path.glob("*.traineddata"))
+
+
+def tessdata_dir() -> Path | None:
+    """Where tesseract's language files are: ``TESSDATA_PREFIX``, the usual
+    system places, or what the ``tesseract`` program reports."""
+    env = os.environ.get("TESSDATA_PREFIX")
+    if env:
+        for cand in (Path(env), Path(env) / "tessdata"):
+            if _has_data(cand):
+                return cand
+    for cand in TESSDATA_CANDIDATES:
+        if _has_data(Path(cand)):
+            return Path(cand)
+    exe = shutil.which("tesseract")
+    if exe:
+        try:
+            out = subprocess.run(
+                [exe, "--list-langs"], capture_output=True, text=True, timeout=20
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+        m = re.search(r'"([^"]+)"', out)
+        if m and _has_data(Path(m.group(1))):
+            return Path(m.group(1))
+    return None
+
+
+def installed_languages(tessdata: Path | None = None) -> list[str]:
+    tessdata = tessdata or tessdata_dir()
+    if tessdata is None:
+        return []
+    return sorted(p.name.removesuffix(".traineddata") for p in tessdata.glob("*.traineddata"))
+
+
+def resolve_languages(spec: str | None = None) -> tuple[str, Path]:
+    """The ``+``-joined language list to use and the tessdata folder. The
+    default is ``chi_sim+eng``, or what of it is installed."""
+    tessdata = tessdata_dir()
+    if tessdata is None:
+        raise OcrUnavailable(
+            f"tesseract's language data was not found; install it: sudo apt-get install "
+            f"{BASE_PACKAGES} (or set TESSDATA_PREFIX)"
+        )
+    have = set(installed_languages(tessdata))
+    if spec is None or not spec.strip():
+        langs = [lang for lang in DEFAULT_LANGUAGES if lang in have]
+        if not langs:
+            raise OcrUnavailable(
+                "neither chi_sim nor eng OCR data is installed; install them: "
+                "sudo apt-get install tesseract-ocr-eng tesseract-ocr-chi-sim"
+            )
+        return "+".join(langs), tessdata
+    langs = [p.strip() for p in spec.split("+") if p.strip()]
+    bad = [p for p in langs if not _LANG_RE.match(p)]
+    if bad or not langs:
+        raise OcrUnavailable(
+            f"bad OCR language list {spec!r}; write tesseract codes joined with +, like chi_sim+eng"
+        )
+    missing = [p for p in langs if p not in have]
+    if missing:
+        names = ", ".join(missing)
+        packages = " ".join(apt_package(p) for p in missing)
+        raise OcrUnavailable(
+            f"OCR language {names} is not installed (have: {', '.join(sorted(have)) or 'none'});"
+            f" install it: sudo apt-get install {packages}"
+        )
+    return "+".join(dict.fromkeys(langs)), tessdata
+
+
+def tidy_text(text: str) -> str:
+    """Tesseract's text as we keep it: no page-break character, no trailing
+    spaces, no spaces between CJK characters, no blank lines at the ends,
+    at most one blank line in a row."""
+    text = text.replace("\f", "\n").replace("\r\n", "\n")
+    lines = [_CJK_GAP.sub("", line).rstrip() for line in text.split("\n")]
+    text = "\n".join(lines).strip("\n")
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def tesserocr_available() -> bool:
+    return importlib.util.find_spec("tesserocr") is not None
+
+
+def prepare_image(image):
+    """An image tesseract reads well: grey or RGB, transparency on white."""
+    from PIL import Image
+
+    if image.mode in ("L", "RGB"):
+        return image
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        back = Image.new("RGB", rgba.size, (255, 255, 255))
+        back.paste(rgba, mask=rgba.getchannel("A"))
+        return back
+    return image.convert("RGB")
+
+
+class TesserocrEngine:
+    """One ``PyTessBaseAPI``, created once, reused for every image."""
+
+    name = "tesserocr"
+
+    def __init__(self, lang: str, tessdata: Path) -> None:
+        import tesserocr
+
+        self.lang = lang
+        try:
+            self.api = tesserocr.PyTessBaseAPI(
+                path=str(tessdata) + os.sep, lang=lang, psm=tesserocr.PSM.AUTO
+            )
+        except RuntimeError as e:
+            raise OcrUnavailable(
+                f"tesseract could not load {lang} from {tessdata} ({e}); reinstall: "
+                f"sudo apt-get install {' '.join(apt_package(p) for p in lang.split('+'))}"
+            ) from None
+
+    def recognize(self, image) -> OcrResult:
+        api = self.api
+        try:
+            api.SetImage(prepare_image(image))
+            text = tidy_text(api.GetUTF8Text())
+            confs = [c for c in api.AllWordConfidences() if c >= 0]
+        finally:
+            api.Clear()
+        conf = round(sum(confs) / len(confs), 1) if text and confs else None
+        return OcrResult(text=text, confidence=conf, lang=self.lang)
+
+    def close(self) -> None:
+        self.api.End()
+
+
+class PytesseractEngine:
+    """The fallback: the ``tesseract`` program, started once per image."""
+
+    name = "pytesseract"
+
+    def __init__(self, lang: str, tessdata: Path) -> None:
+        if shutil.which("tesseract") is None:
+            raise OcrUnavailable(
+                f"neither tesserocr nor the tesseract program is installed; install: "
+                f"sudo apt-get install {BASE_PACKAGES}"
+            )
+        self.lang = lang
+        self.config = f'--psm 3 --tessdata-dir "{tessdata}"'
+
+    def recognize(self, image) -> OcrResult:
+        import pytesseract
+
+        data = pytesseract.image_to_data(
+            prepare_image(image),
+            lang=self.lang,
+            config=self.config,
+            output_type=pytesseract.Output.DICT,
+        )
+        lines: dict[tuple[int, int, int], list[str]] = {}
+        confs: list[float] = []
+        for i, word in enumerate(data["text"]):
+            if not word or not word.strip():
+                continue
+            key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+            lines.setdefault(key, []).append(word)
+            conf = float(data["conf"][i])
+            if conf >= 0:
+                confs.append(conf)
+        out: list[str] = []
+        last_par = None
+        for key in sorted(lines):
+            if last_par is not None and key[:2] != last_par:
+                out.append("")
+            out.append(" ".join(lines[key]))
+            last_par = key[:2]
+        text = tidy_text("\n".join(out))
+        conf = round(sum(confs) / len(confs), 1) if text and confs else None
+        return OcrResult(text=text, confidence=conf, lang=self.lang)
+
+    def close(self) -> None:
+        pass
+
+
+def make_engine(lang: str | None = None, *, engine: str = "auto") -> Engine:
+    """An engine for ``lang`` (default: chi_sim+eng as installed). ``engine``:
+    auto (tesserocr when installed), tesserocr, or pytesseract."""
+    langs, tessdata = resolve_languages(lang)
+    if engine == "auto":
+        engine = "tesserocr" if tesserocr_available() else "pytesseract"
+    if engine == "tesserocr":
+        if not tesserocr_available():
+            raise OcrUnavailable("tesserocr is not installed; use --engine pytesseract")
+        return TesserocrEngine(langs, tessdata)
+    if engine == "pytesseract":
+        return PytesseractEngine(langs, tessdata)
+    raise OcrUnavailable(f"unknown OCR engine {engine!r}; use auto, tesserocr or pytesseract")
+
+
+def load_for_ocr(path: Path, orientation: int | None = None):
+    """The stored image, decoded and turned the right way up."""
+    from PIL import Image
+
+    from integrations.images import orient
+
+    with Image.open(path) as im:
+        im.load()
+        return orient(im, orientation)

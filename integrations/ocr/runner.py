@@ -1,0 +1,440 @@
+"""Running OCR over the queue in the database with N worker processes.
+
+``run_ocr`` starts N processes (spawned, so each loads tesseract fresh with
+``OMP_THREAD_LIMIT=1``), each with one engine reused for every image. A
+worker claims an image with ``storage.leases.claim`` (one statement, so no
+two workers in any number of processes take the same image), renews the
+lease from a heartbeat thread while tesseract works, and records the result
+with ``storage.albums.finish_ocr``/``fail_ocr`` only while the lease is
+still its own. A worker killed with SIGKILL loses only the image in hand:
+its lease runs out and any worker takes it back.
+
+The calling process watches: it reports progress, passes on pause and
+cancel, and when a worker dies under it (a crash in tesseract) it marks that
+worker's image failed (so a poisonous image ends ``failed`` after its
+attempts instead of killing worker after worker) and starts a new worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import signal
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storage import albums, leases
+from storage.albums import BACKOFF_SECONDS
+from storage.engine import Database, open_database, raw_connect
+
+DEFAULT_LEASE_SECONDS = 60.0
+POLL_SECONDS = 0.5
+STOP_GRACE_SECONDS = 10.0
+
+Progress = Callable[[int, int, str], None]
+Flag = Callable[[], bool]
+
+
+@dataclass
+class OcrRunSummary:
+    engine: str = ""
+    lang: str = ""
+    workers: int = 0
+    done: int = 0
+    no_text: int = 0
+    failed: int = 0  # failures recorded in this run (some will be retried)
+    lost: int = 0  # results dropped because the lease had passed to another worker
+    released_at_start: int = 0
+    processed: list[int] = field(default_factory=list)  # image ids, in finishing order
+    worker_errors: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    remaining: int = 0  # images OCR has not finished with when the run ended
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    db_path: str
+    blob_dir: str
+    lang: str
+    engine: str
+    lease_seconds: float
+    until_empty: bool
+    backoff_base: float
+    poll_seconds: float
+    index: int
+
+
+@contextmanager
+def _txn(conn: sqlite3.Connection, write: bool = True) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+class _Heartbeat(threading.Thread):
+    """Renews the lease on the image in hand every third of the lease."""
+
+    def __init__(self, db_path: Path, owner: str, lease_seconds: float) -> None:
+        super().__init__(name="ocr-lease", daemon=True)
+        self.db_path = db_path
+        self.owner = owner
+        self.lease_seconds = lease_seconds
+        self.lock = threading.Lock()
+        self.image_id: int | None = None
+        self.lost = False
+        self.wake = threading.Event()
+        self.quit = False
+
+    def watch(self, image_id: int | None) -> None:
+        with self.lock:
+            self.image_id = image_id
+            self.lost = False
+
+    def run(self) -> None:
+        conn = raw_connect(self.db_path)
+        try:
+            while not self.quit:
+                self.wake.wait(self.lease_seconds / 3)
+                self.wake.clear()
+                with self.lock:
+                    image_id = self.image_id
+                if image_id is None or self.quit:
+                    continue
+                try:
+                    with _txn(conn):
+                        ok = leases.renew(
+                            conn, leases.IMAGE_OCR, image_id, self.owner, self.lease_seconds
+                        )
+                except sqlite3.Error:
+                    continue  # busy for longer than the timeout: try again next beat
+                if not ok:
+                    with self.lock:
+                        if self.image_id == image_id:
+                            self.lost = True
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.quit = True
+        self.wake.set()
+
+
+def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
+    """One worker process: claim, OCR, record, until told to stop or, with
+    ``until_empty``, until nothing is left for OCR."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    parent = os.getppid()
+    try:
+        from integrations.ocr.engine import make_engine
+
+        engine = make_engine(cfg.lang, engine=cfg.engine)
+    except Exception as e:
+        events.put(("error", cfg.index, str(e) if hasattr(e, "exit_code") else _one_line(e)))
+        return
+    db_path = Path(cfg.db_path)
+    blob_dir = Path(cfg.blob_dir)
+    owner = leases.worker_name("ocr")
+    conn = raw_connect(db_path)
+    beat = _Heartbeat(db_path, owner, cfg.lease_seconds)
+    beat.start()
+    events.put(("ready", cfg.index, owner, os.getpid(), engine.name))
+    q = leases.IMAGE_OCR
+    try:
+        _work(cfg, engine, conn, beat, owner, events, stop, pause, parent, blob_dir)
+    except Exception as e:
+        events.put(("error", cfg.index, f"OCR worker {cfg.index} stopped: {_one_line(e)}"))
+    finally:
+        beat.stop()
+        try:
+            with _txn(conn):
+                leases.release_owned(conn, q, owner)
+        finally:
+            conn.close()
+            engine.close()
+        events.put(("exit", cfg.index))
+        if os.getppid() == parent:
+            events.close()
+            events.join_thread()  # make sure the parent hears all of it
+        else:
+            events.cancel_join_thread()  # nobody listens: do not hang on exit
+
+
+def _work(cfg, engine, conn, beat, owner, events, stop, pause, parent, blob_dir) -> None:
+    from integrations.ocr.engine import load_for_ocr
+    from storage.blobs import blob_path
+
+    q = leases.IMAGE_OCR
+    while not stop.is_set() and os.getppid() == parent:
+        if pause.is_set():
+            stop.wait(cfg.poll_seconds)
+            continue
+        with _txn(conn):
+            albums.requeue_due(conn)
+            image_id = leases.claim(conn, q, owner, cfg.lease_seconds)
+            row = (
+                conn.execute(
+                    "SELECT blob_sha, orientation, original_name FROM image WHERE id = ?",
+                    (image_id,),
+                ).fetchone()
+                if image_id is not None
+                else None
+            )
+        if image_id is None or row is None:
+            if not cfg.until_empty:
+                break
+            with _txn(conn, write=False):
+                left = albums.outstanding(conn)
+            if left == 0:
+                break
+            stop.wait(cfg.poll_seconds)
+            continue
+        sha, orientation, name = row
+        events.put(("claimed", cfg.index, image_id, name))
+        beat.watch(image_id)
+        error = result = None
+        try:
+            image = load_for_ocr(blob_path(blob_dir, sha), orientation)
+            result = engine.recognize(image)
+        except Exception as e:
+            error = _one_line(e)
+        lost = beat.lost
+        beat.watch(None)
+        status = None
+        if not lost:
+            with _txn(conn):
+                if error is not None:
+                    ok = albums.fail_ocr(
+                        conn, image_id, owner, error, lang=cfg.lang, backoff_base=cfg.backoff_base
+                    )
+                    status = "failed" if ok else None
+                else:
+                    status = albums.finish_ocr(
+                        conn,
+                        image_id,
+                        owner,
+                        text=result.text,
+                        lang=result.lang,
+                        confidence=result.confidence,
+                    )
+        events.put(("result", cfg.index, image_id, status or "lost", name))
+
+
+@dataclass
+class _Slot:
+    process: mp.process.BaseProcess
+    owner: str | None = None
+    image: int | None = None
+    exited: bool = False
+
+
+def run_ocr(
+    db: Database | str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    lang: str | None = None,
+    until_empty: bool = True,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
+    backoff_base: float = BACKOFF_SECONDS,
+    engine: str = "auto",
+    progress: Progress | None = None,
+    cancel: Flag | None = None,
+    paused: Flag | None = None,
+    poll_seconds: float = POLL_SECONDS,
+) -> OcrRunSummary:
+    """OCR what the queue holds with ``workers`` processes. ``until_empty``
+    waits for retries and for leases of dead workers to run out; otherwise
+    the run ends when nothing is claimable. ``cancel``/``paused`` are polled."""
+    from integrations.ocr.engine import make_engine, resolve_languages, tesserocr_available
+    from storage.errors import InvalidInput
+
+    if workers < 1:
+        raise InvalidInput("--workers must be at least 1")
+    if lease_seconds <= 0:
+        raise InvalidInput("the lease must be longer than 0 seconds")
+    if not isinstance(db, Database):
+        db = open_database(db)
+    langs, _tessdata = resolve_languages(lang)
+    if engine == "auto":
+        engine = "tesserocr" if tesserocr_available() else "pytesseract"
+    if engine == "pytesseract":
+        make_engine(langs, engine=engine).close()  # says what is missing, if anything
+    summary = OcrRunSummary(engine=engine, lang=langs, workers=workers)
+    with db.raw() as conn:
+        summary.released_at_start = leases.release_expired(conn, leases.IMAGE_OCR)
+
+    ctx = mp.get_context("spawn")
+    events = ctx.Queue()
+    stop = ctx.Event()
+    pause = ctx.Event()
+    slots: dict[int, _Slot] = {}
+    next_index = 0
+    restarts = 0
+
+    def start_worker() -> None:
+        nonlocal next_index
+        cfg = WorkerConfig(
+            db_path=str(db.path),
+            blob_dir=str(db.blob_dir),
+            lang=langs,
+            engine=engine,
+            lease_seconds=lease_seconds,
+            until_empty=until_empty,
+            backoff_base=backoff_base,
+            poll_seconds=poll_seconds,
+            index=next_index,
+        )
+        proc = ctx.Process(
+            target=_worker_main, args=(cfg, events, stop, pause), name=f"ocr-{next_index}"
+        )
+        proc.daemon = True
+        proc.start()
+        slots[next_index] = _Slot(proc)
+        next_index += 1
+
+    for _ in range(workers):
+        start_worker()
+
+    finished = 0
+    last_count = 0.0
+    remaining = 0
+    total = 0
+    label = ""
+    stop_deadline: float | None = None
+
+    def report() -> None:
+        if progress is not None:
+            progress(finished, max(total, finished), label)
+
+    def handle(event: tuple) -> None:
+        nonlocal finished, label
+        kind, index = event[0], event[1]
+        slot = slots.get(index)
+        if kind == "ready" and slot:
+            slot.owner = event[2]
+        elif kind == "claimed" and slot:
+            slot.image = event[2]
+            label = event[3]
+        elif kind == "result" and slot:
+            slot.image = None
+            image_id, status = event[2], event[3]
+            if status == "lost":
+                summary.lost += 1
+                return
+            setattr(summary, status, getattr(summary, status) + 1)
+            summary.processed.append(image_id)
+            finished += 1
+            label = event[4]
+            report()
+        elif kind == "error":
+            summary.worker_errors.append(event[2])
+        elif kind == "exit" and slot:
+            slot.exited = True
+
+    try:
+        while True:
+            try:
+                handle(events.get(timeout=0.2))
+                while True:
+                    handle(events.get_nowait())
+            except queue.Empty:
+                pass
+            now = time.monotonic()
+            if cancel is not None and not stop.is_set() and cancel():
+                summary.cancelled = True
+                stop.set()
+                stop_deadline = now + STOP_GRACE_SECONDS
+            if paused is not None:
+                (pause.set if paused() else pause.clear)()
+            for index, slot in list(slots.items()):
+                if slot.process.is_alive() or slot.exited:
+                    continue
+                if slot.process.exitcode == 0:  # a normal end; its last words are queued
+                    try:
+                        while not slot.exited:
+                            handle(events.get(timeout=1.0))
+                    except queue.Empty:
+                        slot.exited = True
+                    continue
+                # died without saying goodbye: a crash, or killed
+                slot.exited = True
+                code = slot.process.exitcode
+                summary.worker_errors.append(f"OCR worker {index} died (exit code {code})")
+                if slot.owner and slot.image is not None:
+                    with db.raw() as conn:
+                        albums.fail_ocr(
+                            conn,
+                            slot.image,
+                            slot.owner,
+                            f"the OCR worker died on this image (exit code {code})",
+                            lang=langs,
+                            backoff_base=backoff_base,
+                        )
+                if slot.owner and not stop.is_set() and restarts < 3 * workers:
+                    restarts += 1
+                    start_worker()
+            if all(s.exited for s in slots.values()):
+                break
+            if now - last_count >= 1.0:
+                last_count = now
+                with db.raw(write=False) as conn:
+                    remaining = albums.outstanding(conn)
+                total = finished + remaining
+                report()
+            if stop_deadline is not None and now > stop_deadline:
+                break
+    except KeyboardInterrupt:
+        summary.cancelled = True
+        stop.set()
+        raise
+    finally:
+        stop.set()
+        for slot in slots.values():
+            slot.process.join(timeout=STOP_GRACE_SECONDS if not summary.cancelled else 2.0)
+        for slot in slots.values():
+            if slot.process.is_alive():
+                slot.process.terminate()
+                slot.process.join(timeout=5)
+        # drain what the workers said last
+        try:
+            while True:
+                handle(events.get_nowait())
+        except Exception:  # empty, or cut off by a terminated worker
+            pass
+        owners = [s.owner for s in slots.values() if s.owner]
+        with db.raw() as conn:
+            for owner in owners:
+                leases.release_owned(conn, leases.IMAGE_OCR, owner)
+            remaining = albums.outstanding(conn)
+        summary.remaining = remaining
+        total = finished + remaining
+        report()
+        events.close()
+        events.join_thread()
+    if (
+        summary.worker_errors
+        and not summary.processed
+        and all(s.owner is None for s in slots.values())
+    ):
+        from integrations.ocr.engine import OcrUnavailable
+
+        raise OcrUnavailable(summary.worker_errors[0])
+    return summary
