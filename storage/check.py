@@ -10,20 +10,40 @@ from storage.search_index import fts_tables
 
 
 def check(conn: sqlite3.Connection, blob_dir: Path | None = None) -> list[str]:
-    """Problems found, one line each; an empty list means all is well."""
+    """Problems found, one line each; an empty list means all is well. A
+    check that cannot even run on a damaged file is reported as a problem."""
     problems: list[str] = []
-    for (line,) in conn.execute("PRAGMA integrity_check"):
-        if line != "ok":
-            problems.append(f"integrity: {line}")
-    for table, rowid, parent, _fkid in conn.execute("PRAGMA foreign_key_check"):
-        problems.append(f"broken reference: {table} row {rowid} points to a missing {parent}")
-    for fts, _sql in fts_tables(conn):
+
+    def attempt(what: str, step) -> None:
         try:
-            conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
+            step()
         except sqlite3.DatabaseError as e:
-            problems.append(f"search index {fts}: {e}; run `inkbench db reindex`")
-    if blob_dir is not None:
+            problems.append(f"{what}: {e}")
+
+    def integrity() -> None:
+        for (line,) in conn.execute("PRAGMA integrity_check"):
+            if line != "ok":
+                problems.append(f"integrity: {line}")
+
+    def references() -> None:
+        for table, rowid, parent, _fkid in conn.execute("PRAGMA foreign_key_check"):
+            problems.append(f"broken reference: {table} row {rowid} points to a missing {parent}")
+
+    def search_indexes() -> None:
+        for fts, _sql in fts_tables(conn):
+            try:
+                conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('integrity-check')")
+            except sqlite3.DatabaseError as e:
+                problems.append(f"search index {fts}: {e}; run `inkbench db reindex`")
+
+    def files() -> None:
         for (sha,) in conn.execute("SELECT sha256 FROM blob"):
             if not blob_path(blob_dir, sha).is_file():
                 problems.append(f"missing file for blob {sha}")
+
+    attempt("integrity", integrity)
+    attempt("references", references)
+    attempt("search indexes", search_indexes)
+    if blob_dir is not None:
+        attempt("stored files", files)
     return problems

@@ -65,8 +65,31 @@ def _make_engine(path: Path, begin: str) -> Engine:
     return engine
 
 
+# SQLite's primary result codes for a damaged file
+_DAMAGED_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def damaged(path: Path, error: BaseException) -> DatabaseProblem | None:
+    """The one-line problem to report when ``error`` says the file is damaged."""
+    orig = getattr(error, "orig", error)  # SQLAlchemy wraps the driver's error
+    code = getattr(orig, "sqlite_errorcode", None)
+    if (
+        isinstance(orig, sqlite3.DatabaseError)
+        and code is not None
+        and code & 0xFF in _DAMAGED_CODES
+    ):
+        return DatabaseProblem(
+            f"{path} is damaged ({orig}); run `inkbench db check`, then restore a "
+            "backup with `inkbench db restore FILE --force`"
+        )
+    return None
+
+
 class Database:
-    """One Inkbench database and its blob directory."""
+    """One Inkbench database and its blob directory.
+
+    An error saying the file is damaged surfaces from ``write``, ``read`` and
+    ``raw`` as a one-line ``DatabaseProblem``."""
 
     def __init__(self, home: Path) -> None:
         self.home = home
@@ -78,14 +101,26 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session in one IMMEDIATE transaction, committed on success."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except Exception as e:
+            problem = damaged(self.path, e)
+            if problem is None:
+                raise
+            raise problem from e
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading: one consistent snapshot, never blocks writers."""
-        with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        try:
+            with Session(self.read_engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except Exception as e:
+            problem = damaged(self.path, e)
+            if problem is None:
+                raise
+            raise problem from e
 
     @contextmanager
     def raw(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
@@ -99,6 +134,11 @@ class Database:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        except Exception as e:
+            problem = damaged(self.path, e)
+            if problem is None:
+                raise
+            raise problem from e
         finally:
             conn.close()
 

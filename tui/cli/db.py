@@ -51,10 +51,14 @@ def _size(n: int) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from storage.check import check
+    from storage.engine import raw_connect
 
     db = open_db(args)
-    with db.raw(write=False) as conn:
+    conn = raw_connect(db.path)  # no transaction around it: a damaged file may abort one
+    try:
         problems = check(conn, db.blob_dir)
+    finally:
+        conn.close()
     if problems:
         for line in problems:
             print(line)
