@@ -1,0 +1,276 @@
+"""Users, plans and sessions. Functions take a SQLAlchemy ``session`` and
+leave the commit to the caller (``Database.session()``)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from server.errors import ApiError
+from server.models import (
+    AccessToken,
+    AuthSession,
+    LoginFailure,
+    Plan,
+    RetiredRefresh,
+    User,
+    utcnow,
+)
+from server.security import (
+    ACCESS_PREFIX,
+    REFRESH_PREFIX,
+    Passwords,
+    new_token,
+    same,
+    token_hash,
+)
+from server.settings import Settings
+
+log = logging.getLogger("inkbench.server.auth")
+
+
+class AccountError(Exception):
+    """Bad input to an admin operation (CLI)."""
+
+
+def username_key(name: str) -> str:
+    return name.strip().casefold()
+
+
+# --- plans and users (admin) --------------------------------------------------------
+
+
+def list_plans(session: Session) -> list[Plan]:
+    return list(session.scalars(select(Plan).order_by(Plan.name)))
+
+
+def set_plan(
+    session: Session, name: str, *, articles: int | None, tokens: int | None, clear: bool = False
+) -> Plan:
+    """Create or update a plan. ``None`` leaves a limit as it is (or
+    unlimited for a new plan); a negative number means unlimited."""
+    if not name or len(name) > 64:
+        raise AccountError("a plan name is 1 to 64 characters")
+    plan = session.get(Plan, name)
+    if plan is None:
+        plan = Plan(name=name)
+        session.add(plan)
+    if articles is not None:
+        plan.articles_per_period = None if articles < 0 else articles
+    if tokens is not None:
+        plan.tokens_per_period = None if tokens < 0 else tokens
+    session.flush()
+    return plan
+
+
+def add_user(
+    session: Session, passwords: Passwords, username: str, password: str, *, plan: str
+) -> User:
+    name = username.strip()
+    if not name or len(name) > 64 or any(c.isspace() for c in name):
+        raise AccountError("a user name is 1 to 64 characters without spaces")
+    if len(password) < 8:
+        raise AccountError("a password needs at least 8 characters")
+    if session.get(Plan, plan) is None:
+        names = ", ".join(p.name for p in list_plans(session))
+        raise AccountError(f"no plan named {plan!r} (plans: {names})")
+    if session.scalar(select(User).where(User.username_key == username_key(name))):
+        raise AccountError(f"user {name!r} already exists")
+    user = User(
+        username=name,
+        username_key=username_key(name),
+        password_hash=passwords.hash(password),
+        plan_name=plan,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_user_plan(session: Session, username: str, plan: str) -> User:
+    user = session.scalar(select(User).where(User.username_key == username_key(username)))
+    if user is None:
+        raise AccountError(f"no user named {username!r}")
+    if session.get(Plan, plan) is None:
+        raise AccountError(f"no plan named {plan!r}")
+    user.plan_name = plan
+    return user
+
+
+# --- login, rate limit --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issued:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: User
+
+
+def _failures(session: Session, key: str, since: datetime) -> int:
+    q = select(func.count()).where(LoginFailure.key == key, LoginFailure.at > since)
+    return int(session.scalar(q) or 0)
+
+
+def check_login_allowed(session: Session, settings: Settings, username: str, address: str):
+    since = utcnow() - timedelta(seconds=settings.login_window)
+    by_user = _failures(session, "user:" + username_key(username), since)
+    by_addr = _failures(session, "addr:" + address, since)
+    if by_user >= settings.login_max_per_user or by_addr >= settings.login_max_per_address:
+        log.warning("login refused: too many failures (user or address)")
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"too many failed logins; wait {settings.login_window // 60 or 1} minutes and retry",
+            headers={"Retry-After": str(settings.login_window)},
+        )
+
+
+def record_login_failure(session: Session, settings: Settings, username: str, address: str):
+    now = utcnow()
+    session.add(LoginFailure(key="user:" + username_key(username)[:120], at=now))
+    session.add(LoginFailure(key="addr:" + address[:120], at=now))
+    # old rows are no use to anyone
+    old = now - timedelta(seconds=settings.login_window * 2)
+    session.execute(delete(LoginFailure).where(LoginFailure.at < old))
+
+
+def verify_login(
+    session: Session, passwords: Passwords, username: str, password: str
+) -> User | None:
+    user = session.scalar(select(User).where(User.username_key == username_key(username)))
+    ok = passwords.verify(user.password_hash if user else None, password)
+    if not ok or user is None or user.disabled:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
+    session.execute(delete(LoginFailure).where(LoginFailure.key == "user:" + user.username_key))
+    return user
+
+
+def start_session(session: Session, settings: Settings, user: User) -> Issued:
+    now = utcnow()
+    refresh = new_token(REFRESH_PREFIX)
+    row = AuthSession(
+        user_id=user.id,
+        refresh_hash=token_hash(refresh),
+        refresh_expires_at=now + timedelta(seconds=settings.refresh_ttl),
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    access = _new_access(session, settings, row.id, now)
+    log.info("login: user id %s, session %s", user.id, row.id)
+    return Issued(access, refresh, settings.access_ttl, user)
+
+
+def _new_access(session: Session, settings: Settings, session_id: int, now: datetime) -> str:
+    access = new_token(ACCESS_PREFIX)
+    session.add(
+        AccessToken(
+            token_hash=token_hash(access),
+            session_id=session_id,
+            expires_at=now + timedelta(seconds=settings.access_ttl),
+        )
+    )
+    # expired access tokens of any session are dead weight
+    session.execute(delete(AccessToken).where(AccessToken.expires_at < now - timedelta(hours=1)))
+    return access
+
+
+# --- tokens -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    username: str
+    plan: str
+    session_id: int
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    digest = token_hash(token)
+    row = session.execute(
+        select(AccessToken, AuthSession, User)
+        .join(AuthSession, AuthSession.id == AccessToken.session_id)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AccessToken.token_hash == digest)
+    ).first()
+    if row is None or not same(row[0].token_hash, digest):
+        raise ApiError(401, "invalid_token", "the access token is not valid; log in again")
+    access, sess, user = row
+    if sess.revoked_at is not None:
+        raise ApiError(401, "session_revoked", "this session was ended; log in again")
+    if access.expires_at <= utcnow():
+        raise ApiError(401, "token_expired", "the access token expired; refresh it")
+    if user.disabled:
+        raise ApiError(401, "account_disabled", "this account is disabled")
+    return Principal(user.id, user.username, user.plan_name, sess.id)
+
+
+def rotate_refresh(session: Session, settings: Settings, token: str) -> Issued:
+    """Exchange a refresh token for a new pair. The old one is retired; if it
+    is ever presented again, the session it belonged to is revoked."""
+    now = utcnow()
+    old = token_hash(token)
+    new = new_token(REFRESH_PREFIX)
+    # one atomic compare-and-swap: two processes never both rotate one token
+    sid = session.scalar(
+        update(AuthSession)
+        .where(
+            AuthSession.refresh_hash == old,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.refresh_expires_at > now,
+        )
+        .values(
+            refresh_hash=token_hash(new),
+            refresh_expires_at=now + timedelta(seconds=settings.refresh_ttl),
+        )
+        .returning(AuthSession.id)
+    )
+    if sid is not None:
+        session.add(RetiredRefresh(token_hash=old, session_id=sid, retired_at=now))
+        access = _new_access(session, settings, sid, now)
+        sess = session.get(AuthSession, sid)
+        user = session.get(User, sess.user_id)
+        if user.disabled:
+            raise ApiError(401, "account_disabled", "this account is disabled")
+        log.info("refresh: session %s rotated", sid)
+        return Issued(access, new, settings.access_ttl, user)
+    if session.get(RetiredRefresh, old) is not None:
+        # the caller commits the revocation in its own transaction (revoke_reused)
+        raise ApiError(
+            401,
+            "refresh_reused",
+            "this refresh token was already used; the session is ended, log in again",
+        )
+    sess = session.scalar(select(AuthSession).where(AuthSession.refresh_hash == old))
+    if sess is not None and sess.revoked_at is not None:
+        raise ApiError(401, "session_revoked", "this session was ended; log in again")
+    if sess is not None:
+        raise ApiError(401, "token_expired", "the session expired; log in again")
+    raise ApiError(401, "invalid_token", "the refresh token is not valid; log in again")
+
+
+def revoke_reused(session: Session, token: str) -> None:
+    """A retired refresh token came back: someone holds a copy. End its session."""
+    retired = session.get(RetiredRefresh, token_hash(token))
+    if retired is not None:
+        revoke_session(session, retired.session_id, reason="refresh_reused")
+        log.warning("refresh token reused: session %s revoked", retired.session_id)
+
+
+def revoke_session(session: Session, session_id: int, reason: str = "logout") -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoke_reason=reason)
+    )
+    session.execute(delete(AccessToken).where(AccessToken.session_id == session_id))
+    log.info("session %s revoked (%s)", session_id, reason)

@@ -1,0 +1,59 @@
+"""``create_app(settings)``: the whole server, no import-time globals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from server import __version__, errors
+from server.db import Database
+from server.deps import AppState
+from server.routes import api_router
+from server.security import Passwords
+from server.settings import Settings
+from server.upstream import make_client
+
+log = logging.getLogger("inkbench.server")
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    database = db or Database(settings.db_url)
+    if settings.migrate:
+        database.migrate()
+    state = AppState(settings=settings, db=database, passwords=Passwords(settings))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        state.upstream = make_client(settings)
+        try:
+            yield
+        finally:
+            if state.tasks:  # let replies being pumped finish and be charged
+                _done, pending = await asyncio.wait(set(state.tasks), timeout=5)
+                for task in pending:
+                    task.cancel()
+            await state.upstream.aclose()
+            if db is None:
+                database.dispose()
+
+    app = FastAPI(
+        title="Inkbench account server",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.inkbench = state
+    errors.install(app)
+    app.include_router(api_router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For ``uvicorn --factory`` worker processes: settings from the environment."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,259 @@
+"""``inkbench-server``: run the account server, add users, set plans.
+
+    inkbench-server [--db URL] [--upstream URL] [--upstream-key-env NAME]
+                    [--host 127.0.0.1] [--port 8765] [--workers N]
+    inkbench-server adduser NAME [--plan P]     password: prompted, or stdin
+    inkbench-server plans [list]
+    inkbench-server plans set NAME [--articles N] [--tokens N]   (-1: unlimited)
+    inkbench-server userplan NAME PLAN
+
+Every command takes ``--db URL`` (default: $INKBENCH_SERVER_DB_URL, else an
+SQLite file in the platform's data directory). Expected errors print one
+line and exit 1; bad usage exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from server.settings import DEFAULT_KEY_ENV, ENV_PREFIX, Settings
+
+
+class CliError(Exception):
+    pass
+
+
+def default_db_url() -> str:
+    env = os.environ.get(ENV_PREFIX + "DB_URL")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+
+    path = Path(user_data_dir("inkbench-server", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return f"sqlite:///{path / 'server.db'}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", help="sqlite:///FILE or postgresql+psycopg://...")
+    parser = argparse.ArgumentParser(
+        prog="inkbench-server",
+        description="The Inkbench account server: login, quota and an OpenAI-compatible AI proxy.",
+        parents=[common],
+    )
+    parser.add_argument(
+        "--upstream",
+        metavar="URL",
+        default=os.environ.get(ENV_PREFIX + "UPSTREAM_URL", Settings.upstream_url),
+        help="OpenAI-compatible base URL, e.g. https://api.openai.com/v1 (default %(default)s)",
+    )
+    parser.add_argument(
+        "--upstream-key-env",
+        metavar="NAME",
+        default=DEFAULT_KEY_ENV,
+        help="environment variable holding the upstream API key (default %(default)s)",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8765, help="port (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    parser.set_defaults(func=cmd_serve)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    p = sub.add_parser("adduser", parents=[common], help="add a user (password prompted)")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--plan", default=Settings.default_plan, help="plan (default %(default)s)")
+    p.set_defaults(func=cmd_adduser)
+
+    p = sub.add_parser("userplan", parents=[common], help="move a user to another plan")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("plan", metavar="PLAN")
+    p.set_defaults(func=cmd_userplan)
+
+    p = sub.add_parser("plans", parents=[common], help="list plans, or set one's limits")
+    p.set_defaults(func=cmd_plans_list)
+    psub = p.add_subparsers(metavar="ACTION")
+    pl = psub.add_parser("list", parents=[common], help="list plans and their limits")
+    pl.set_defaults(func=cmd_plans_list)
+    ps = psub.add_parser("set", parents=[common], help="create or change a plan")
+    ps.add_argument("name", metavar="NAME")
+    ps.add_argument("--articles", type=int, help="articles per month (-1: unlimited)")
+    ps.add_argument("--tokens", type=int, help="tokens per month (-1: unlimited)")
+    ps.set_defaults(func=cmd_plans_set)
+    return parser
+
+
+def open_db(args):
+    from server.db import Database
+
+    url = args.db or default_db_url()
+    try:
+        db = Database(url)
+        db.migrate()
+    except ModuleNotFoundError as e:
+        if "psycopg" in str(e):
+            raise CliError("PostgreSQL needs psycopg: pip install 'inkbench[pg]'") from None
+        raise
+    except Exception as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CliError(f"cannot open the server database {_safe_url(url)}: {first}") from None
+    return db
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparseable URL)"
+
+
+def read_password(prompt: str = "password: ") -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("again: ") != first:
+            raise CliError("the passwords differ; nothing was changed")
+        return first
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def cmd_adduser(args) -> int:
+    from server.accounts import AccountError, add_user
+    from server.security import Passwords
+
+    db = open_db(args)
+    password = read_password()
+    try:
+        with db.session() as s:
+            user = add_user(s, Passwords(Settings()), args.name, password, plan=args.plan)
+            print(f"added user {user.username} (id {user.id}, plan {user.plan_name})")
+    except AccountError as e:
+        raise CliError(str(e)) from None
+    return 0
+
+
+def cmd_userplan(args) -> int:
+    from server.accounts import AccountError, set_user_plan
+
+    db = open_db(args)
+    try:
+        with db.session() as s:
+            user = set_user_plan(s, args.name, args.plan)
+            print(f"user {user.username} is on plan {user.plan_name}")
+    except AccountError as e:
+        raise CliError(str(e)) from None
+    return 0
+
+
+def _limit(value) -> str:
+    return "unlimited" if value is None else str(value)
+
+
+def cmd_plans_list(args) -> int:
+    from server.accounts import list_plans
+
+    db = open_db(args)
+    with db.session() as s:
+        plans = list_plans(s)
+        print(f"{'plan':<16} {'articles/month':>15} {'tokens/month':>15}")
+        for p in plans:
+            print(
+                f"{p.name:<16} {_limit(p.articles_per_period):>15} "
+                f"{_limit(p.tokens_per_period):>15}"
+            )
+    return 0
+
+
+def cmd_plans_set(args) -> int:
+    from server.accounts import AccountError, set_plan
+
+    db = open_db(args)
+    try:
+        with db.session() as s:
+            p = set_plan(s, args.name, articles=args.articles, tokens=args.tokens)
+            print(
+                f"plan {p.name}: {_limit(p.articles_per_period)} articles, "
+                f"{_limit(p.tokens_per_period)} tokens per month"
+            )
+    except AccountError as e:
+        raise CliError(str(e)) from None
+    return 0
+
+
+def log_config(level: str) -> dict:
+    from uvicorn.config import LOGGING_CONFIG
+
+    cfg = {k: (dict(v) if isinstance(v, dict) else v) for k, v in LOGGING_CONFIG.items()}
+    cfg["loggers"] = dict(cfg["loggers"])
+    cfg["loggers"]["inkbench"] = {
+        "handlers": ["default"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return cfg
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    if args.workers < 1:
+        raise CliError("--workers must be at least 1")
+    url = args.db or default_db_url()
+    settings = Settings(
+        db_url=url, upstream_url=args.upstream, upstream_key_env=args.upstream_key_env
+    )
+    open_db(args).dispose()  # migrate once, before any worker starts
+    settings = replace(settings, migrate=False)
+    if not settings.upstream_key:
+        logging.getLogger("inkbench.server").warning(
+            "no upstream API key in $%s; calling the upstream without one",
+            settings.upstream_key_env,
+        )
+    print(
+        f"inkbench-server: http://{args.host}:{args.port}/api  upstream {args.upstream}  "
+        f"database {_safe_url(url)}",
+        file=sys.stderr,
+        flush=True,
+    )
+    common = dict(
+        host=args.host,
+        port=args.port,
+        log_config=log_config(args.log_level),
+        log_level=args.log_level,
+        timeout_graceful_shutdown=10,
+    )
+    if args.workers > 1:
+        os.environ.update(settings.to_env())
+        uvicorn.run("server.app:app_from_env", factory=True, workers=args.workers, **common)
+    else:
+        from server.app import create_app
+
+        uvicorn.run(create_app(settings), **common)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CliError as e:
+        print(f"inkbench-server: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""What routes need, as ``Annotated`` dependencies: the app's state, the
+database, and the caller (``CurrentUser``) from the bearer token."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+import httpx
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from server.accounts import Principal, authenticate
+from server.db import Database
+from server.errors import ApiError
+from server.security import Passwords
+from server.settings import Settings
+
+T = TypeVar("T")
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    passwords: Passwords
+    upstream: httpx.AsyncClient | None = None
+    tasks: set[asyncio.Task] = field(default_factory=set)  # streams still being pumped
+    upstream_health: tuple[float, str] = (0.0, "unknown")  # a cache, not state
+
+    async def in_db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(session, ...)`` in one transaction on a worker thread."""
+
+        def work() -> T:
+            with self.db.session() as s:
+                return fn(s, *args, **kwargs)
+
+        return await run_in_threadpool(work)
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.inkbench
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def client_address(request: Request, state: StateDep) -> str:
+    if state.settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+AddressDep = Annotated[str, Depends(client_address)]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            "not_authenticated",
+            "this needs a bearer token; log in first",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+def current_user(request: Request, state: StateDep) -> Principal:
+    token = bearer_token(request)
+    try:
+        with state.db.session() as s:
+            return authenticate(s, token)
+    except ApiError as e:
+        e.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        raise
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]

@@ -1,0 +1,469 @@
+"""The OpenAI-compatible proxy: ``/api/ai/models`` and
+``/api/ai/chat/completions`` (streaming and not), with quota checked before
+any upstream call and ``Idempotency-Key`` honoured."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from server import idempotency, quota
+from server.accounts import Principal
+from server.deps import AppState, CurrentUser, StateDep
+from server.errors import ApiError, error_body
+from server.upstream import status_error, transport_error
+
+router = APIRouter(prefix="/ai", tags=["ai"])
+log = logging.getLogger("inkbench.server.ai")
+REPLAYED = {"Idempotent-Replayed": "true"}
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@router.get("/models")
+async def list_models(_user: CurrentUser, state: StateDep) -> JSONResponse:
+    try:
+        resp = await state.upstream.get("models")
+    except httpx.HTTPError as e:
+        raise transport_error(e) from None
+    if resp.status_code >= 400:
+        raise status_error(resp.status_code, resp.content)
+    try:
+        data = resp.json()
+    except ValueError:
+        raise ApiError(
+            502, "upstream_error", "the AI service sent a model list that is not JSON"
+        ) from None
+    return JSONResponse(data)
+
+
+# --- the call ---------------------------------------------------------------------
+
+
+def _estimate(chars: int) -> int:
+    return (chars + 3) // 4
+
+
+def _prompt_chars(body: dict) -> int:
+    total = 0
+    for m in body.get("messages") or []:
+        content = m.get("content") if isinstance(m, dict) else None
+        if isinstance(content, str):
+            total += len(content)
+        elif isinstance(content, list):
+            total += sum(len(p.get("text", "")) for p in content if isinstance(p, dict))
+    return total
+
+
+@dataclass
+class Call:
+    state: AppState
+    user: Principal
+    body: dict
+    purpose: str
+    key: str | None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def model(self) -> str:
+        return str(self.body.get("model", ""))
+
+    async def release(self) -> None:
+        if self.key:
+            await self.state.in_db(idempotency.release, user_id=self.user.user_id, key=self.key)
+
+    async def finish(
+        self, *, usage: dict | None, text_chars: int, model: str, kind: str, stored: str | None
+    ) -> None:
+        """Charge the call and store its answer, in one transaction."""
+        estimated = not isinstance(usage, dict)
+        u = usage if isinstance(usage, dict) else {}
+        prompt = (
+            int(u.get("prompt_tokens") or 0)
+            if not estimated
+            else _estimate(_prompt_chars(self.body))
+        )
+        completion = (
+            int(u.get("completion_tokens") or 0) if not estimated else _estimate(text_chars)
+        )
+
+        def work(s) -> None:
+            quota.record_usage(
+                s,
+                user_id=self.user.user_id,
+                model=model or self.model,
+                purpose=self.purpose,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                estimated=estimated,
+                idempotency_key=self.key,
+            )
+            if self.key and stored is not None:
+                idempotency.complete(
+                    s,
+                    user_id=self.user.user_id,
+                    key=self.key,
+                    kind=kind,
+                    status_code=200,
+                    body=stored,
+                )
+
+        await self.state.in_db(work)
+        log.info(
+            "chat: user %s model %s purpose %s tokens %s+%s%s in %.0f ms",
+            self.user.user_id,
+            model or self.model,
+            self.purpose,
+            prompt,
+            completion,
+            " (estimated)" if estimated else "",
+            (time.monotonic() - self.started) * 1000,
+        )
+
+
+async def _read_body(request: Request) -> dict:
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_request", "the request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "the request body must be a JSON object")
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        raise ApiError(422, "invalid_request", "model: a model name is required")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise ApiError(422, "invalid_request", "messages: a non-empty list is required")
+    return body
+
+
+async def _claim(call: Call, req_hash: str) -> idempotency.Outcome:
+    """Claim the key; while another attempt runs, wait for its answer."""
+    settings = call.state.settings
+    deadline = time.monotonic() + settings.idempotency_wait
+    while True:
+        outcome = await call.state.in_db(
+            idempotency.claim,
+            user_id=call.user.user_id,
+            key=call.key,
+            req_hash=req_hash,
+            lease=settings.idempotency_lease,
+            ttl=settings.idempotency_ttl,
+        )
+        if outcome.state != "running" or time.monotonic() >= deadline:
+            return outcome
+        await asyncio.sleep(0.1)
+
+
+@router.post("/chat/completions")
+async def chat_completions(
+    request: Request,
+    user: CurrentUser,
+    state: StateDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    purpose: Annotated[str, Header(alias="X-Inkbench-Purpose")] = "chat",
+) -> Response:
+    body = await _read_body(request)
+    if purpose not in quota.PURPOSES:
+        raise ApiError(400, "bad_request", f"X-Inkbench-Purpose must be one of {quota.PURPOSES}")
+    key = (idempotency_key or "").strip() or None
+    if key and len(key) > idempotency.MAX_KEY:
+        raise ApiError(400, "bad_request", "Idempotency-Key is longer than 200 characters")
+    call = Call(state, user, body, purpose, key)
+    stream = body.get("stream") is True
+    if key:
+        outcome = await _claim(call, idempotency.request_hash(body, purpose))
+        if outcome.state == "done":
+            return _replay(outcome, body)
+        if outcome.state == "running":
+            raise ApiError(
+                409,
+                "request_in_progress",
+                "a request with this Idempotency-Key is still running; retry shortly",
+                headers={"Retry-After": "2"},
+            )
+    try:
+        await state.in_db(quota.require_quota, user.user_id, purpose)
+    except ApiError:
+        await call.release()
+        raise
+    if stream:
+        return await _proxy_stream(call)
+    return await _proxy_once(call)
+
+
+async def _proxy_once(call: Call) -> Response:
+    try:
+        resp = await call.state.upstream.post("chat/completions", json=call.body)
+    except httpx.HTTPError as e:
+        await call.release()
+        raise transport_error(e) from None
+    if resp.status_code >= 400:
+        await call.release()
+        raise status_error(resp.status_code, resp.content)
+    try:
+        data = resp.json()
+        text = data["choices"][0]["message"].get("content") or ""
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        await call.release()
+        raise ApiError(
+            502, "upstream_error", "the AI service sent an answer that is not a chat completion"
+        ) from None
+    await call.finish(
+        usage=data.get("usage"),
+        text_chars=len(text),
+        model=str(data.get("model") or ""),
+        kind="json",
+        stored=json.dumps(data, ensure_ascii=False),
+    )
+    return JSONResponse(data)
+
+
+# --- streaming --------------------------------------------------------------------
+
+
+def _sse(obj: Any) -> bytes:
+    return b"data: " + json.dumps(obj, ensure_ascii=False).encode("utf-8") + b"\n\n"
+
+
+DONE = b"data: [DONE]\n\n"
+
+
+class Relay:
+    """Reads the upstream stream in its own task and hands each event on as
+    it arrives. The task outlives the client: if the client goes away, the
+    reply is still read to its end, charged once and stored, so a retry with
+    the same Idempotency-Key gets it without a second upstream call."""
+
+    def __init__(self, call: Call, resp: httpx.Response, wants_usage: bool) -> None:
+        self.call = call
+        self.resp = resp
+        self.wants_usage = wants_usage
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.consumer_gone = False
+        self.text: list[str] = []
+        self.text_chars = 0
+        self.usage: dict | None = None
+        self.model = ""
+        self.id = ""
+        self.created = 0
+        self.finish_reason: str | None = None
+        self.error: ApiError | None = None
+
+    async def events(self):
+        try:
+            while True:
+                item = await self.queue.get()
+                if item is None:
+                    return
+                yield item
+        finally:
+            self.consumer_gone = True
+
+    def _handle(self, event: bytes) -> bool:
+        """Forward one SSE event; True at the end marker."""
+        data_lines = [
+            line[5:].lstrip(b" ") for line in event.split(b"\n") if line.startswith(b"data:")
+        ]
+        if not data_lines:
+            self.queue.put_nowait(event + b"\n\n")  # comments, keep-alives
+            return False
+        data = b"\n".join(data_lines)
+        if data.strip() == b"[DONE]":
+            return True
+        try:
+            obj = json.loads(data)
+        except ValueError:
+            self.queue.put_nowait(event + b"\n\n")
+            return False
+        if not isinstance(obj, dict):
+            return False
+        if "error" in obj:
+            err = obj["error"]
+            message = err.get("message") if isinstance(err, dict) else str(err)
+            self.error = ApiError(502, "upstream_error", f"the AI service failed: {message}")
+            return False
+        self.id = obj.get("id") or self.id
+        self.model = obj.get("model") or self.model
+        self.created = obj.get("created") or self.created
+        choices = obj.get("choices") or []
+        for choice in choices:
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+                continue
+            content = (choice.get("delta") or {}).get("content")
+            if isinstance(content, str):
+                self.text.append(content)
+                self.text_chars += len(content)
+            self.finish_reason = choice.get("finish_reason") or self.finish_reason
+        usage = obj.get("usage")
+        if isinstance(usage, dict):
+            self.usage = usage
+            if not self.wants_usage and not choices:
+                return False  # we asked for it, the caller did not
+        self.queue.put_nowait(event + b"\n\n")
+        return False
+
+    async def pump(self) -> None:
+        call = self.call
+        settings = call.state.settings
+        done = False
+        stopped = False
+        buf = b""
+        renewed = time.monotonic()
+        try:
+            async for chunk in self.resp.aiter_raw():
+                buf = (buf + chunk).replace(b"\r\n", b"\n")
+                while b"\n\n" in buf and not done and self.error is None:
+                    event, buf = buf.split(b"\n\n", 1)
+                    if event:
+                        done = self._handle(event)
+                if done or self.error is not None:
+                    break
+                if self.consumer_gone and not call.key:
+                    stopped = True  # nobody will read or replay it: stop paying for it
+                    break
+                if call.key and time.monotonic() - renewed > settings.idempotency_lease / 3:
+                    renewed = time.monotonic()
+                    await call.state.in_db(
+                        idempotency.renew,
+                        user_id=call.user.user_id,
+                        key=call.key,
+                        lease=settings.idempotency_lease,
+                    )
+        except httpx.TimeoutException:
+            self.error = ApiError(504, "upstream_timeout", "the AI service stopped answering")
+        except httpx.HTTPError:
+            self.error = ApiError(
+                502, "upstream_error", "the AI service's stream broke off before its end"
+            )
+        except asyncio.CancelledError:  # server shutting down
+            await call.release()
+            self.queue.put_nowait(None)
+            raise
+        finally:
+            await self.resp.aclose()
+        try:
+            if done:
+                stored = {
+                    "id": self.id,
+                    "model": self.model,
+                    "created": self.created,
+                    "content": "".join(self.text),
+                    "finish_reason": self.finish_reason,
+                    "usage": self.usage,
+                }
+                await call.finish(
+                    usage=self.usage,
+                    text_chars=self.text_chars,
+                    model=self.model,
+                    kind="sse",
+                    stored=json.dumps(stored, ensure_ascii=False),
+                )
+                self.queue.put_nowait(DONE)
+            elif stopped:
+                await call.finish(
+                    usage=None,
+                    text_chars=self.text_chars,
+                    model=self.model,
+                    kind="sse",
+                    stored=None,
+                )
+            else:
+                if self.error is None:
+                    self.error = ApiError(
+                        502, "upstream_error", "the AI service's stream ended before its end"
+                    )
+                await call.release()
+                log.warning("chat stream failed: %s", self.error.code)
+                self.queue.put_nowait(_sse(error_body(self.error.code, self.error.message)))
+        except Exception:
+            log.exception("chat stream bookkeeping failed")
+            self.queue.put_nowait(
+                _sse(error_body("internal_error", "the server could not record this reply"))
+            )
+        finally:
+            self.queue.put_nowait(None)
+
+
+async def _proxy_stream(call: Call) -> Response:
+    payload = dict(call.body)
+    options = dict(payload.get("stream_options") or {})
+    wants_usage = bool(options.get("include_usage"))
+    options["include_usage"] = True
+    payload["stream_options"] = options
+    upstream = call.state.upstream
+    try:
+        resp = await upstream.send(
+            upstream.build_request("POST", "chat/completions", json=payload), stream=True
+        )
+    except httpx.HTTPError as e:
+        await call.release()
+        raise transport_error(e) from None
+    if resp.status_code >= 400:
+        try:
+            content = await resp.aread()
+        except httpx.HTTPError:
+            content = b""
+        await resp.aclose()
+        await call.release()
+        raise status_error(resp.status_code, content)
+    relay = Relay(call, resp, wants_usage)
+    task = asyncio.create_task(relay.pump())
+    call.state.tasks.add(task)
+    task.add_done_callback(call.state.tasks.discard)
+    return StreamingResponse(relay.events(), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+# --- replay -----------------------------------------------------------------------
+
+
+def _replay(outcome: idempotency.Outcome, body: dict) -> Response:
+    if outcome.kind == "json":
+        return JSONResponse(
+            json.loads(outcome.body or "{}"),
+            status_code=outcome.status_code or 200,
+            headers=REPLAYED,
+        )
+    stored = json.loads(outcome.body or "{}")
+    wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    base = {
+        "id": stored.get("id") or "chatcmpl-replay",
+        "object": "chat.completion.chunk",
+        "created": stored.get("created") or int(time.time()),
+        "model": stored.get("model") or body.get("model"),
+    }
+    events = [
+        _sse(
+            base
+            | {
+                "choices": [
+                    {
+                        "index": 0,
+                        "delta": {"role": "assistant", "content": stored.get("content", "")},
+                        "finish_reason": None,
+                    }
+                ]
+            }
+        ),
+        _sse(
+            base
+            | {"choices": [{"index": 0, "delta": {}, "finish_reason": stored.get("finish_reason")}]}
+        ),
+    ]
+    if wants_usage and stored.get("usage"):
+        events.append(_sse(base | {"choices": [], "usage": stored["usage"]}))
+    events.append(DONE)
+
+    async def gen():
+        for e in events:
+            yield e
+
+    return StreamingResponse(
+        gen(), media_type="text/event-stream", headers={**SSE_HEADERS, **REPLAYED}
+    )

@@ -1,0 +1,74 @@
+"""Login, refresh (rotating), logout."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Response
+from sqlalchemy import select
+
+from server import accounts
+from server.deps import AddressDep, CurrentUser, StateDep
+from server.errors import ApiError
+from server.models import LoginIn, RefreshIn, TokenPair, User, UserPublic
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+log = logging.getLogger("inkbench.server.auth")
+
+
+def _pair(issued: accounts.Issued) -> TokenPair:
+    u = issued.user
+    return TokenPair(
+        access_token=issued.access_token,
+        refresh_token=issued.refresh_token,
+        expires_in=issued.expires_in,
+        user=UserPublic(id=u.id, username=u.username, plan=u.plan_name),
+    )
+
+
+@router.post("/login", response_model=TokenPair)
+def login(body: LoginIn, state: StateDep, address: AddressDep) -> TokenPair:
+    settings = state.settings
+    with state.db.session() as s:
+        accounts.check_login_allowed(s, settings, body.username, address)
+        stored = s.scalar(
+            select(User.password_hash).where(
+                User.username_key == accounts.username_key(body.username)
+            )
+        )
+    # the slow hash runs outside any transaction; unknown users cost the same
+    ok = state.passwords.verify(stored, body.password)
+    if ok:
+        with state.db.session() as s:
+            user = accounts.verify_login(s, state.passwords, body.username, body.password)
+            if user is not None:
+                return _pair(accounts.start_session(s, settings, user))
+    with state.db.session() as s:
+        accounts.record_login_failure(s, settings, body.username, address)
+    log.info("login failed")
+    raise ApiError(401, "invalid_credentials", "wrong user name or password")
+
+
+@router.post("/refresh", response_model=TokenPair)
+def refresh(body: RefreshIn, state: StateDep) -> TokenPair:
+    try:
+        with state.db.session() as s:
+            return _pair(accounts.rotate_refresh(s, state.settings, body.refresh_token))
+    except ApiError as e:
+        if e.code != "refresh_reused":
+            raise
+    # the revocation must be committed even though the answer is an error
+    with state.db.session() as s:
+        accounts.revoke_reused(s, body.refresh_token)
+    raise ApiError(
+        401,
+        "refresh_reused",
+        "this refresh token was already used; the session is ended, log in again",
+    )
+
+
+@router.post("/logout", status_code=204)
+def logout(user: CurrentUser, state: StateDep) -> Response:
+    with state.db.session() as s:
+        accounts.revoke_session(s, user.session_id)
+    return Response(status_code=204)

@@ -1,0 +1,17 @@
+"""The caller's plan, limits and use this period (only ever the caller's)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from server.deps import CurrentUser, StateDep
+from server.models import QuotaPublic
+from server.quota import quota_state
+
+router = APIRouter(tags=["quota"])
+
+
+@router.get("/quota", response_model=QuotaPublic)
+def get_quota(user: CurrentUser, state: StateDep) -> dict:
+    with state.db.session() as s:
+        return quota_state(s, user.user_id).public()

@@ -1,0 +1,60 @@
+"""The upstream OpenAI-compatible API: one shared httpx client per process,
+and the mapping of its failures to this server's error codes."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from server.errors import ApiError
+from server.settings import Settings
+
+
+def make_client(settings: Settings) -> httpx.AsyncClient:
+    headers = {}
+    if settings.upstream_key:
+        headers["Authorization"] = f"Bearer {settings.upstream_key}"
+    return httpx.AsyncClient(
+        base_url=settings.upstream_url.rstrip("/") + "/",
+        headers=headers,
+        timeout=httpx.Timeout(
+            settings.upstream_read_timeout, connect=settings.upstream_connect_timeout
+        ),
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+    )
+
+
+def _upstream_message(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+        err = data.get("error") if isinstance(data, dict) else None
+        if isinstance(err, dict) and err.get("message"):
+            return str(err["message"])
+        if isinstance(err, str):
+            return err
+    except ValueError:
+        pass
+    text = body.decode("utf-8", "replace").strip()
+    return text.splitlines()[0][:200] if text else ""
+
+
+def status_error(status: int, body: bytes) -> ApiError:
+    """An upstream answer that is not a success, as our error."""
+    detail = _upstream_message(body)
+    said = f": {detail}" if detail else ""
+    if status in (401, 403):
+        return ApiError(502, "upstream_error", "the AI service refused the server's key")
+    if status == 429:
+        return ApiError(503, "upstream_busy", f"the AI service is busy (429){said}; retry shortly")
+    if status == 404:
+        return ApiError(404, "model_not_found", f"the AI service does not know it{said}")
+    if 400 <= status < 500:
+        return ApiError(400, "bad_request", f"the AI service rejected the request{said}")
+    return ApiError(502, "upstream_error", f"the AI service failed ({status}){said}")
+
+
+def transport_error(exc: Exception) -> ApiError:
+    if isinstance(exc, httpx.TimeoutException):
+        return ApiError(504, "upstream_timeout", "the AI service did not answer in time")
+    return ApiError(502, "upstream_unreachable", "the AI service cannot be reached")
