@@ -1,0 +1,363 @@
+"""``inkbench demo``: load the sample content in ``assets/demo``.
+
+Everything is read and checked first, the files (images, documents) go into
+the blob store, and then every row is inserted in one transaction: the demo
+is either loaded whole or not at all. It goes through the same operations a
+user's actions do (articles, works, knowledge bases, settings, tasks), the
+image and document pipelines' own checks (``integrations.images.prepare``,
+``integrations.kb_import.extract``), so the triggers, search indexes and
+word counts are the real ones.
+
+Loading twice adds nothing: the demo's article setting marks it as loaded
+(``demo.toml``, ``[marker]``), checked inside the write transaction so two
+processes racing cannot both load it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from integrations.images import Refused, prepare
+from integrations.importers.textfiles import read_text, split_title
+from integrations.kb_import import chunk_blocks, extract
+from storage import blobs, revisions
+from storage.albums import create_album, find_album_id
+from storage.articles import create_article
+from storage.engine import Database
+from storage.errors import InvalidInput
+from storage.generation import (
+    create_distillation,
+    create_setting,
+    create_target,
+    create_task,
+    list_topics,
+    task_items,
+)
+from storage.knowledge import add_document, create_kb, retrieve
+from storage.models import (
+    AiRequest,
+    ArticleImage,
+    ArticleSetting,
+    ArticleSource,
+    ConversionTarget,
+    KnowledgeBase,
+    db_time,
+    utcnow,
+)
+from storage.works import create_chapter, create_work
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "assets" / "demo"
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass
+class DemoReport:
+    loaded: bool  # False: it was loaded before, nothing added
+    added: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Spec:
+    """Everything in ``demo.toml``, read and checked."""
+
+    raw: dict
+    articles: list[tuple[str, str, str]]  # title, body, status
+    chapters: list[tuple[str, str]]
+    images: list[Path]
+    documents: list[tuple[Path, object, list[tuple[str, str]]]]  # path, Extracted, chunks
+    generated: list[tuple[str, str]]
+
+
+def _file(root: Path, rel: str) -> Path:
+    path = (root / rel).resolve()
+    if not path.is_file():
+        raise InvalidInput(f"the demo file {path} is missing; reinstall Inkbench")
+    return path
+
+
+def _read_spec(root: Path) -> _Spec:
+    try:
+        raw = tomllib.loads((root / "demo.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise InvalidInput(
+            f"cannot read the demo content in {root} ({e}); reinstall Inkbench"
+        ) from None
+
+    def text_of(rel: str) -> tuple[str, str]:
+        path = _file(root, rel)
+        return split_title(read_text(path), path.stem)
+
+    articles = [(*text_of(a["file"]), a.get("status", "draft")) for a in raw["articles"]]
+    chapters = [text_of(rel) for rel in raw["work"]["chapters"]]
+    images = [_file(root, rel) for rel in raw["album"]["images"]]
+    documents = []
+    for rel in raw["knowledge_base"]["documents"]:
+        path = _file(root, rel)
+        extracted = extract(path)
+        documents.append((path, extracted, chunk_blocks(extracted.blocks)))
+    generated = [text_of(rel) for rel in raw["task"]["articles"]]
+    if len(generated) > len(raw["distillation"]["topics"]):
+        raise InvalidInput("the demo has more generated articles than topics; reinstall Inkbench")
+    return _Spec(raw, articles, chapters, images, documents, generated)
+
+
+def _loaded(session: Session, marker: str) -> bool:
+    return (
+        session.exec(select(ArticleSetting.id).where(ArticleSetting.name == marker)).first()
+        is not None
+    )
+
+
+def _free_name(taken: Callable[[str], bool], name: str) -> str:
+    """``name``, or ``name (demo)``, ``name (demo 2)`` … if it is taken."""
+    candidate, n = name, 1
+    while taken(candidate):
+        candidate = f"{name} (demo{'' if n == 1 else f' {n}'})"
+        n += 1
+    return candidate
+
+
+def load_demo(
+    db: Database, *, root: Path = DEMO_DIR, progress: ProgressFn | None = None
+) -> DemoReport:
+    """Load the demo content into ``db`` unless it is there already."""
+    spec = _read_spec(root)
+    marker = spec.raw["marker"]["setting"]
+    with db.read() as session:
+        if _loaded(session, marker):
+            return DemoReport(loaded=False)
+    steps = len(spec.images) + len(spec.documents) + 1
+    done = 0
+
+    def step(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, steps, label)
+
+    # files first: the blob store takes them before any row points at them
+    prepared = []
+    for path in spec.images:
+        try:
+            prepared.append(prepare(path, db.blob_dir))
+        except Refused as e:
+            raise InvalidInput(f"demo image {path.name}: {e}; reinstall Inkbench") from None
+        step(path.name)
+    doc_blobs = []
+    for path, _extracted, _chunks in spec.documents:
+        doc_blobs.append(blobs.put_file(db.blob_dir, path))
+        step(path.name)
+
+    with db.write() as session:
+        if _loaded(session, marker):  # another process got here first
+            return DemoReport(loaded=False)
+        added = _insert_all(session, spec, prepared, doc_blobs)
+    step("database")
+    return DemoReport(loaded=True, added=added)
+
+
+def _insert_all(session: Session, spec: _Spec, prepared, doc_blobs) -> dict[str, int]:
+    raw = spec.raw
+    conn = session.connection().connection.driver_connection  # same transaction
+    now = utcnow()
+    added: dict[str, int] = {}
+
+    # articles, each with a first saved revision
+    for title, body, status in spec.articles:
+        article = create_article(session, title, body, status=status, origin="manual")
+        revisions.snapshot(session, "article", article.id, "manual")
+    added["articles"] = len(spec.articles)
+
+    # the novel
+    w = raw["work"]
+    work = create_work(
+        session,
+        w["title"],
+        genre=w.get("genre", ""),
+        status=w.get("status", "drafting"),
+        word_goal=int(w.get("word_goal", 0)),
+        description=w.get("description", ""),
+    )
+    for title, body in spec.chapters:
+        chapter = create_chapter(session, work.id, title, body)
+        revisions.snapshot(session, "chapter", chapter.id, "manual")
+    added["works"], added["chapters"] = 1, len(spec.chapters)
+
+    # the album: images wait for OCR (`inkbench ocr run` or the TUI)
+    session.flush()
+    a = raw["album"]
+    album_name = _free_name(lambda n: find_album_id(conn, n) is not None, a["name"])
+    album_id = create_album(conn, album_name, a.get("description", ""))
+    image_ids = []
+    for p in prepared:
+        blobs.register(conn, p.sha, p.size)
+        blobs.register(conn, p.thumb_sha, p.thumb_size)
+        image_ids.append(
+            conn.execute(
+                "INSERT INTO image (album_id, blob_sha, thumb_sha, original_name, size_bytes,"
+                " width, height, format, ocr_status, ocr_attempts, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)",
+                (
+                    album_id,
+                    p.sha,
+                    p.thumb_sha,
+                    p.name,
+                    p.size,
+                    p.width,
+                    p.height,
+                    p.format,
+                    db_time(now),
+                ),
+            ).lastrowid
+        )
+    added["albums"], added["images"] = 1, len(prepared)
+
+    # the knowledge base
+    k = raw["knowledge_base"]
+
+    def kb_taken(name: str) -> bool:
+        return (
+            session.exec(
+                select(KnowledgeBase.id).where(
+                    KnowledgeBase.name == name, KnowledgeBase.deleted_at.is_(None)
+                )
+            ).first()
+            is not None
+        )
+
+    kb = create_kb(session, _free_name(kb_taken, k["name"]), k.get("description", ""))
+    session.flush()
+    chunks = 0
+    for (path, extracted, doc_chunks), (sha, size) in zip(spec.documents, doc_blobs, strict=True):
+        blobs.register(conn, sha, size)
+        doc = add_document(
+            conn,
+            kb.id,
+            title=extracted.title,
+            text=extracted.text,
+            chunks=doc_chunks,
+            source=f"demo:{path.name}",
+            blob_sha=sha,
+            fmt=extracted.format,
+        )
+        chunks += doc.chunks
+    added["documents"], added["chunks"] = len(spec.documents), chunks
+
+    # generation inputs
+    d = raw["distillation"]
+    distillation = create_distillation(session, d["keyword"], d["topics"], model=d.get("model", ""))
+    setting = create_setting(
+        session,
+        raw["marker"]["setting"],
+        **{key: raw["setting"][key] for key in raw["setting"]},
+    )
+    t = raw["target"]
+
+    def target_taken(name: str) -> bool:
+        query = select(ConversionTarget.id).where(ConversionTarget.name == name)
+        return session.exec(query).first() is not None
+
+    target = create_target(
+        session,
+        _free_name(target_taken, t["name"]),
+        **{key: t[key] for key in ("pitch", "site", "contact") if key in t},
+    )
+    session.add(
+        AiRequest(
+            purpose="distill",
+            provider="server",
+            model=distillation.model,
+            prompt_tokens=420,
+            completion_tokens=180,
+            duration_ms=3200,
+            status="ok",
+            created_at=now - timedelta(minutes=30),
+        )
+    )
+    added["distillations"], added["topics"] = 1, len(d["topics"])
+
+    # a finished generation task: each item done, its article linked back
+    task_spec = raw["task"]
+    topics = list_topics(session, distillation.id)[: len(spec.generated)]
+    task = create_task(
+        session,
+        distillation_id=distillation.id,
+        setting_id=setting.id,
+        count=len(topics),
+        topic_ids=[topic.id for topic in topics],
+        knowledge_base_id=kb.id,
+        album_id=album_id,
+        target_id=target.id,
+        model=task_spec.get("model", ""),
+        name=task_spec.get("name", ""),
+    )
+    session.flush()
+    items = task_items(session, task.id)
+    started = now - timedelta(minutes=20)
+    usage = task_spec.get("usage", [])
+    for n, (item, topic, (title, body)) in enumerate(
+        zip(items, topics, spec.generated, strict=True)
+    ):
+        item_start = started + timedelta(minutes=5 * n)
+        prompt_tokens, completion_tokens, ms = usage[n] if n < len(usage) else (0, 0, 0)
+        item_end = item_start + timedelta(milliseconds=ms)
+        item.status, item.attempts = "done", 1
+        item.started_at, item.finished_at = item_start, item_end
+        session.add(item)
+        article = create_article(
+            session,
+            title,
+            body,
+            status="ready",
+            origin="generated",
+            generation_item_id=item.id,
+            topic_id=topic.id,
+        )
+        revisions.snapshot(session, "article", article.id, "ai")
+        for position, chunk in enumerate(retrieve(conn, kb.id, topic.question, limit=2)):
+            session.add(
+                ArticleSource(
+                    article_id=article.id,
+                    chunk_id=chunk.chunk_id,
+                    document_title=chunk.document_title,
+                    position=position,
+                )
+            )
+        session.add(
+            ArticleImage(
+                article_id=article.id,
+                image_id=image_ids[n % len(image_ids)],
+                position=0,
+                caption=topic.question,
+            )
+        )
+        session.add(
+            AiRequest(
+                generation_item_id=item.id,
+                purpose="generate",
+                provider="server",
+                model=task.model,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                duration_ms=ms,
+                status="ok",
+                idempotency_key=f"demo-{task.id}-{item.id}",
+                created_at=item_end,
+            )
+        )
+    task.status = "completed"
+    task.done_count = len(items)
+    task.started_at = started
+    task.finished_at = started + timedelta(minutes=5 * len(items))
+    task.updated_at = task.finished_at
+    session.add(task)
+    session.flush()
+    added["generation_tasks"], added["generated_articles"] = 1, len(items)
+    return added

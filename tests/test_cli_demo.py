@@ -1,0 +1,108 @@
+"""`inkbench demo`: the sample content loads whole, once, with real links."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from PIL import Image
+
+from integrations.demo import DEMO_DIR
+from storage import blobs
+from storage.text import word_count
+from tui.cli import main
+
+
+def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--home", str(home), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def q(home: Path, sql: str, *params):
+    conn = sqlite3.connect(home / "inkbench.db")
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def test_demo_loads_everything_once(home, capsys) -> None:
+    code, out, err = run(capsys, home, "demo", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["loaded"] is True
+    added = report["added"]
+    assert added["articles"] >= 6 and added["chapters"] >= 5 and added["images"] >= 5
+    assert added["generated_articles"] == 3 and added["chunks"] >= added["documents"] >= 3
+
+    code, out, err = run(capsys, home, "stats", "--json")
+    stats = json.loads(out)["rows"]
+    code, out, _ = run(capsys, home, "demo")
+    assert code == 0 and "already" in out
+    code, out, _ = run(capsys, home, "stats", "--json")
+    assert json.loads(out)["rows"] == stats  # nothing added the second time
+
+    # Chinese and English articles, the markup-looking title kept literally
+    titles = {t for (t,) in q(home, "SELECT title FROM article")}
+    assert "[b]x[/b] 与 [/ 还有 [0]：看起来像标记的文字" in titles
+    assert "A Small Daily Writing Habit" in titles
+    # the novel: chapters in order, Chinese word counts
+    chapters = q(home, "SELECT title, position, word_count, body FROM chapter ORDER BY position")
+    assert [c[1] for c in chapters] == list(range(len(chapters)))
+    assert chapters[0][0].startswith("第一章")
+    # each CJK character one word: the counts are the characters, not the few spaces
+    assert all(n == word_count(body) > len(body.split()) * 10 for _t, _p, n, body in chapters)
+
+
+def test_demo_task_is_finished_and_linked(home, capsys) -> None:
+    assert run(capsys, home, "demo")[0] == 0
+    [(task_id, status, done, kb_name, album_name, target_name)] = q(
+        home,
+        "SELECT id, status, done_count, knowledge_base_name, album_name, target_name"
+        " FROM generation_task",
+    )
+    assert status == "completed" and done == 3 and kb_name and album_name and target_name
+    rows = q(
+        home,
+        "SELECT i.status, i.topic_id = a.topic_id, a.origin, t.question"
+        " FROM generation_item i JOIN article a ON a.generation_item_id = i.id"
+        " JOIN topic t ON t.id = i.topic_id WHERE i.task_id = ? ORDER BY i.position",
+        task_id,
+    )
+    assert len(rows) == 3
+    assert all(s == "done" and same and origin == "generated" for s, same, origin, _q in rows)
+    assert q(home, "SELECT count(*) FROM ai_request WHERE generation_item_id IS NOT NULL") == [(3,)]
+    assert q(home, "SELECT count(*) FROM article_source WHERE chunk_id IS NOT NULL")[0][0] >= 3
+    assert q(home, "SELECT count(*) FROM article_image") == [(3,)]
+
+
+def test_demo_images_are_real_text_images_waiting_for_ocr(home, capsys) -> None:
+    assert run(capsys, home, "demo")[0] == 0
+    images = q(
+        home,
+        "SELECT original_name, blob_sha, thumb_sha, width, height, format, ocr_status FROM image",
+    )
+    assert {name for name, *_ in images} == {p.name for p in (DEMO_DIR / "images").glob("*.png")}
+    for name, sha, thumb, width, height, fmt, status in images:
+        stored = blobs.blob_path(home / "blobs", sha)
+        assert stored.read_bytes() == (DEMO_DIR / "images" / name).read_bytes()
+        with Image.open(stored) as im:
+            assert im.size == (width, height) and fmt.upper() == "PNG"
+            # text on a light page: mostly light pixels, some dark ones
+            hist = im.convert("L").histogram()
+            assert sum(hist[:100]) > 0.01 * width * height
+            assert sum(hist[200:]) > 0.5 * width * height
+        assert thumb and blobs.blob_path(home / "blobs", thumb).exists()
+        assert status == "pending"
+
+
+def test_demo_content_is_searchable(home, capsys) -> None:
+    assert run(capsys, home, "demo")[0] == 0
+    code, out, _ = run(capsys, home, "search", "灯塔", "--json")
+    assert code == 0 and "chapter" in {h["kind"] for h in json.loads(out)}
+    code, out, _ = run(capsys, home, "search", "冲泡", "--json")
+    assert {"chunk", "article"} <= {h["kind"] for h in json.loads(out)}
+    code, out, _ = run(capsys, home, "db", "check")
+    assert code == 0 and out.startswith("ok")
