@@ -25,7 +25,6 @@ COMMAND_MODULES = (
     "tui.cli.generate",
     "tui.cli.album",
     "tui.cli.ocr",
-    "tui.cli.account",
     "tui.cli.demo",
 )
 
