@@ -1,0 +1,334 @@
+"""The OpenAI-compatible HTTP client both providers share: timeouts,
+retries with backoff for idempotent calls, SSE streaming, error mapping.
+
+Retries: a call is retried (same Idempotency-Key) when it failed before any
+answer arrived (cannot connect, connection reset) or the answer was 502,
+503, 504 or 409 ``request_in_progress``. Once a stream has produced text it
+is never silently restarted: the caller gets ``StreamCut`` and retries with
+the same key, which the account server answers from its store.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+
+import httpx
+
+from integrations.ai.errors import (
+    AuthRequired,
+    Cancelled,
+    Offline,
+    QuotaExceeded,
+    StreamCut,
+    UpstreamError,
+)
+from integrations.ai.provider import (
+    CancelCheck,
+    ChatEvent,
+    ChatResult,
+    Done,
+    Message,
+    TextDelta,
+    Usage,
+)
+from integrations.ai.sse import iter_data
+
+RETRY_STATUS = frozenset({409, 502, 503, 504})
+
+
+def error_from_response(resp: httpx.Response, what: str) -> Exception:
+    """An error answer as the provider exception the caller can act on."""
+    code, message = "", ""
+    try:
+        err = resp.json().get("error")
+        if isinstance(err, dict):
+            code, message = str(err.get("code") or err.get("type") or ""), str(err.get("message"))
+        elif isinstance(err, str):
+            message = err
+    except (ValueError, AttributeError):
+        pass
+    message = (message or "").strip().splitlines()[0] if message else ""
+    status = resp.status_code
+    if status == 401:
+        return AuthRequired(f"{what} refused the login ({message or 'unauthorized'})")
+    if status == 429 and code == "quota_exceeded":
+        return QuotaExceeded(message or "")
+    if not message:
+        message = f"{what} answered {status}"
+    return UpstreamError(
+        message, code=code or ("upstream_error" if status >= 500 else ""), status=status
+    )
+
+
+def new_idempotency_key() -> str:
+    return "ink-" + uuid.uuid4().hex
+
+
+class HttpProvider:
+    """An OpenAI-compatible ``/chat/completions`` and ``/models`` endpoint."""
+
+    name = "http"
+    what = "the AI service"  # for messages
+    retries = 3
+    backoff = 0.3  # seconds; doubled each retry, with jitter
+
+    def __init__(
+        self,
+        *,
+        default_model: str | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.default_model = default_model
+        self.timeout = timeout
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    # --- hooks -----------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        raise NotImplementedError
+
+    def auth_headers(self) -> dict[str, str]:
+        return {}
+
+    def on_unauthorized(self, used: dict[str, str]) -> bool:
+        """A 401 came back for ``used`` headers: True to retry once."""
+        return False
+
+    def call_headers(self, purpose: str, key: str | None) -> dict[str, str]:
+        headers = {}
+        if key:
+            headers["Idempotency-Key"] = key
+        return headers
+
+    def unreachable(self, exc: Exception) -> Exception:
+        return Offline(self.base_url.split("/api")[0], type(exc).__name__)
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _sleep(self, attempt: int) -> None:
+        time.sleep(self.backoff * (2**attempt) * (0.75 + random.random() / 2))
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: dict | None = None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+        retry: bool = True,
+        base: str | None = None,
+    ) -> httpx.Response:
+        """Send, retrying transient failures, refreshing once on 401. The
+        response is open when ``stream`` (the caller closes it)."""
+        refreshed = False
+        attempt = 0
+        while True:
+            auth = self.auth_headers()
+            request = self.client.build_request(
+                method,
+                (base or self.base_url).rstrip("/") + path,
+                json=json_body,
+                headers={**auth, **(headers or {})},
+            )
+            try:
+                resp = self.client.send(request, stream=stream)
+            except httpx.TimeoutException as e:
+                if retry and attempt < self.retries and isinstance(e, httpx.ConnectTimeout):
+                    self._sleep(attempt)
+                    attempt += 1
+                    continue
+                if isinstance(e, httpx.ConnectTimeout):
+                    raise self.unreachable(e) from None
+                raise UpstreamError(
+                    f"{self.what} did not answer within {self.timeout:.0f} s; retry later",
+                    code="timeout",
+                ) from None
+            except httpx.TransportError as e:
+                if retry and attempt < self.retries:
+                    self._sleep(attempt)
+                    attempt += 1
+                    continue
+                raise self.unreachable(e) from None
+            if resp.status_code == 401 and not refreshed:
+                if stream:
+                    resp.read()
+                    resp.close()
+                refreshed = True
+                if self.on_unauthorized(auth):
+                    continue
+                raise error_from_response(resp, self.what)
+            if resp.status_code in RETRY_STATUS and retry and attempt < self.retries:
+                if stream:
+                    resp.read()
+                    resp.close()
+                wait = resp.headers.get("Retry-After")
+                if wait and wait.isdigit() and int(wait) <= 5:
+                    time.sleep(int(wait))
+                else:
+                    self._sleep(attempt)
+                attempt += 1
+                continue
+            if resp.status_code >= 400:
+                if stream:
+                    resp.read()
+                    resp.close()
+                raise error_from_response(resp, self.what)
+            return resp
+
+    def _body(self, messages, model, max_tokens, temperature, stream) -> dict:
+        model = model or self.default_model
+        if not model:
+            from storage.errors import InvalidInput
+
+            raise InvalidInput(
+                'no AI model chosen; set [ai] model = "..." in config.toml '
+                "(see `inkbench ai models`)"
+            )
+        body: dict = {"model": model, "messages": [dict(m) for m in messages], "stream": stream}
+        if stream:
+            body["stream_options"] = {"include_usage": True}
+        if max_tokens is not None:
+            body["max_tokens"] = max_tokens
+        if temperature is not None:
+            body["temperature"] = temperature
+        return body
+
+    # --- the interface -----------------------------------------------------------------
+
+    def stream_chat(
+        self,
+        messages: Sequence[Message],
+        *,
+        model: str | None = None,
+        idempotency_key: str | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        purpose: str = "chat",
+        cancel: CancelCheck | None = None,
+    ) -> Iterator[ChatEvent]:
+        body = self._body(messages, model, max_tokens, temperature, True)
+        key = idempotency_key or new_idempotency_key()
+        if cancel and cancel():
+            raise Cancelled()
+        resp = self._send(
+            "POST",
+            "/chat/completions",
+            json_body=body,
+            headers=self.call_headers(purpose, key),
+            stream=True,
+        )
+        replayed = resp.headers.get("Idempotent-Replayed") == "true"
+        text: list[str] = []
+        usage: dict | None = None
+        finish: str | None = None
+        got_model = body["model"]
+        done = False
+        try:
+            for data in iter_data(resp.iter_lines()):
+                if cancel and cancel():
+                    raise Cancelled()
+                if data.strip() == "[DONE]":
+                    done = True
+                    break
+                try:
+                    obj = json.loads(data)
+                except ValueError:
+                    continue
+                if not isinstance(obj, dict):
+                    continue
+                if "error" in obj:
+                    err = obj["error"]
+                    message = err.get("message") if isinstance(err, dict) else str(err)
+                    raise StreamCut("".join(text), str(message))
+                got_model = obj.get("model") or got_model
+                for choice in obj.get("choices") or []:
+                    if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+                        continue
+                    content = (choice.get("delta") or {}).get("content")
+                    if content:
+                        text.append(content)
+                        yield TextDelta(content)
+                    finish = choice.get("finish_reason") or finish
+                if isinstance(obj.get("usage"), dict):
+                    usage = obj["usage"]
+        except httpx.TimeoutException:
+            raise StreamCut("".join(text), f"no data for {self.timeout:.0f} s") from None
+        except httpx.HTTPError as e:
+            raise StreamCut("".join(text), type(e).__name__) from None
+        finally:
+            resp.close()
+        if not done:
+            raise StreamCut("".join(text), "the connection closed early")
+        yield Done(
+            usage=_usage(usage, body, "".join(text)),
+            model=got_model,
+            finish_reason=finish,
+            replayed=replayed,
+        )
+
+    def chat(
+        self,
+        messages: Sequence[Message],
+        *,
+        model: str | None = None,
+        idempotency_key: str | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        purpose: str = "chat",
+        cancel: CancelCheck | None = None,
+    ) -> ChatResult:
+        body = self._body(messages, model, max_tokens, temperature, False)
+        key = idempotency_key or new_idempotency_key()
+        if cancel and cancel():
+            raise Cancelled()
+        resp = self._send(
+            "POST", "/chat/completions", json_body=body, headers=self.call_headers(purpose, key)
+        )
+        try:
+            data = resp.json()
+            choice = data["choices"][0]
+            text = choice["message"].get("content") or ""
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            raise UpstreamError(
+                f"{self.what} sent an answer that is not a chat completion"
+            ) from None
+        return ChatResult(
+            text=text,
+            usage=_usage(data.get("usage"), body, text),
+            model=data.get("model") or body["model"],
+            finish_reason=choice.get("finish_reason"),
+            replayed=resp.headers.get("Idempotent-Replayed") == "true",
+        )
+
+    def models(self) -> list[str]:
+        resp = self._send("GET", "/models")
+        try:
+            return sorted(str(m["id"]) for m in resp.json()["data"])
+        except (ValueError, KeyError, TypeError):
+            raise UpstreamError(f"{self.what} sent a model list that is not one") from None
+
+
+def _usage(usage: dict | None, body: dict, text: str) -> Usage:
+    """Reported usage, or an estimate (4 characters a token) when there is none."""
+    if isinstance(usage, dict):
+        return Usage(
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+        )
+    chars = sum(len(str(m.get("content", ""))) for m in body["messages"])
+    return Usage(prompt_tokens=(chars + 3) // 4, completion_tokens=(len(text) + 3) // 4)
