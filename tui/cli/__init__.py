@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "tui.cli.generate",
     "tui.cli.album",
     "tui.cli.ocr",
+    "tui.cli.account",
     "tui.cli.demo",
 )
 
