@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from integrations.ai.errors import (
     AIError,
@@ -211,19 +211,25 @@ class Runner:
         return "task_id = :task", {"task": self.task_id}
 
     def _seconds_to_next_due(self) -> float | None:
-        """Seconds until a pending item of an active task is due, or None."""
+        """Seconds until an item of an active task can be claimed: a pending
+        one waiting out its backoff, or a running one whose lease will lapse
+        (its worker may have died); None when there is none."""
         scope, params = self._scope()
         with self.db.raw(write=False) as conn:
             row = conn.execute(
-                "SELECT min(next_attempt_at) FROM generation_item WHERE status = 'pending'"
-                " AND task_id IN (SELECT id FROM generation_task WHERE status IN"
-                f" ('queued', 'running')) AND ({scope})",
-                params,
+                "SELECT min(CASE WHEN status = 'pending' THEN coalesce(next_attempt_at, '')"
+                " ELSE lease_expires_at END) FROM generation_item"
+                " WHERE status IN ('pending', 'running') AND (lease_owner IS NULL"
+                " OR lease_owner != :me) AND task_id IN (SELECT id FROM generation_task"
+                f" WHERE status IN ('queued', 'running')) AND ({scope})",
+                {**params, "me": self.owner},
             ).fetchone()
         if row is None or row[0] is None:
             return None
-        due = datetime.fromisoformat(row[0]).replace(tzinfo=utcnow().tzinfo)
-        return max(0.05, (due - utcnow()).total_seconds())
+        if row[0] == "":
+            return 0.05
+        due = datetime.fromisoformat(row[0]).replace(tzinfo=UTC)
+        return max(0.05, (due - utcnow()).total_seconds() + 0.05)
 
     def _check_paused_tasks(self, *, force: bool = False) -> None:
         """Resume tasks paused offline (or for quota) once the server answers
@@ -577,7 +583,8 @@ class _Heartbeat:
         self._beat()  # the last text seen is saved too
 
     def _loop(self) -> None:
-        while not self._done.wait(self.runner.heartbeat_seconds):
+        every = min(self.runner.heartbeat_seconds, self.runner.lease_seconds / 3)
+        while not self._done.wait(every):
             self._beat()
 
     def _beat(self) -> None:

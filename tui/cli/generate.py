@@ -133,6 +133,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--once", action="store_true", help="stop when nothing is left to do now")
     p.add_argument("--task", type=int, metavar="ID", help="only this task")
     p.add_argument("--stream", action="store_true", help="print the AI's text as it arrives")
+    p.add_argument(
+        "--lease",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long an item stays ours without a heartbeat (default 60)",
+    )
     p.set_defaults(func=cmd_generate_run)
 
 
@@ -545,7 +552,9 @@ def cmd_generate_run(args: argparse.Namespace) -> int:
         elif e.kind == "task_finished":
             print(f"task {e.task_id} {e.message}", flush=True)
 
-    runner = Runner(db, provider, on_event=on_event, task_id=args.task)
+    runner = Runner(
+        db, provider, on_event=on_event, task_id=args.task, lease_seconds=max(2.0, args.lease)
+    )
 
     def stop(_sig, _frame) -> None:
         runner.stop()
