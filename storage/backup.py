@@ -412,7 +412,8 @@ def restore_backup(
     db_path = home / DB_NAME
     with _open_tar(src) as tar:
         manifest = _read_manifest(src, tar)
-        if not force and holds_data(db_path):
+        has_data = holds_data(db_path)
+        if has_data and not force:
             raise InvalidInput(
                 f"{db_path} already holds data; add --force to replace it with the backup "
                 "(a copy of the current database is kept beside it)"
@@ -421,7 +422,7 @@ def restore_backup(
         try:
             _extract(src, tar, manifest, work, progress)
             _check_database(src, work / DB_NAME, manifest)
-            replaced = _keep_copy(db_path) if db_path.exists() else None
+            replaced = _keep_copy(db_path) if has_data else None
             _swap_in(work, home)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -481,6 +482,11 @@ def vacuum(db) -> VacuumResult:
     try:
         conn.execute("VACUUM")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as e:
+        raise InvalidInput(
+            f"removed {removed} unused file(s), but could not compact the database ({e}); "
+            "run `inkbench db vacuum` again when no other Inkbench is busy with it"
+        ) from None
     finally:
         conn.close()
     return VacuumResult(removed, before, db.path.stat().st_size)

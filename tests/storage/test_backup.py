@@ -286,3 +286,12 @@ def test_reindex_rebuilds_what_users_see(filled) -> None:
     assert rank == ("bm25(4.0, 1.0)",)
     with filled.raw(write=False) as conn:
         assert [h.kind for h in search(conn, "灯塔")] == ["chapter"]
+
+
+def test_restore_into_an_empty_database_needs_no_force(filled, tmp_path) -> None:
+    dest = make_backup(filled, tmp_path)
+    other = tmp_path / "fresh"
+    open_database(other).dispose()  # created, nothing in it yet
+    result = backup.restore_backup(other, dest)
+    assert result.replaced_copy is None and not list(other.glob("*.bak"))
+    assert dump(other / "inkbench.db") == dump(filled.path)
