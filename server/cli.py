@@ -42,13 +42,16 @@ def default_db_url() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    db_help = "sqlite:///FILE or postgresql+psycopg://USER@HOST/DB"
+    # --db is accepted before or after the command; SUPPRESS keeps a command's
+    # parser from overwriting the value given before it
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="URL", help="sqlite:///FILE or postgresql+psycopg://...")
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help=db_help)
     parser = argparse.ArgumentParser(
         prog="inkbench-server",
         description="The Inkbench account server: login, quota and an OpenAI-compatible AI proxy.",
-        parents=[common],
     )
+    parser.add_argument("--db", metavar="URL", default=None, help=db_help)
     parser.add_argument(
         "--upstream",
         metavar="URL",

@@ -4,8 +4,9 @@ server processes on one PostgreSQL behave as one."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -16,8 +17,20 @@ MIGRATIONS = HERE / "migrations"
 PG_MIGRATION_LOCK = 0x1A4B_0001
 
 
+def _create_private(url: str) -> None:
+    """A new SQLite file is created readable by its owner only (it holds
+    password hashes)."""
+    from sqlalchemy.engine import make_url
+
+    path = make_url(url).database
+    if path and path != ":memory:" and not Path(path).exists():
+        with suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _create_private(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
+if TYPE_CHECKING:  # the CLI's admin commands use ApiError's module without the web stack
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
 
 log = logging.getLogger("inkbench.server")
 
@@ -41,10 +41,16 @@ def error_body(code: str, message: str) -> dict:
 
 
 def error_response(status: int, code: str, message: str, headers=None) -> JSONResponse:
+    from fastapi.responses import JSONResponse
+
     return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
+    from fastapi import Request
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.headers)
