@@ -347,6 +347,8 @@ class Runner:
                 raise QuotaExceeded(period_end=quota.period_end)
             text, done = self._stream(ctx, model)
         except _Halt:
+            reason = self._halt_reason or "stopped"
+            self._log(ctx, model, started, status="cancelled", error=f"task {reason}")
             self._hand_back(item_id)
             return
         except Cancelled:

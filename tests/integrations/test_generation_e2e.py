@@ -338,8 +338,8 @@ def test_sigkill_mid_task_then_rerun_writes_each_item_once(
 ) -> None:
     task_id = _inputs(db, home, tmp_path, ai, upstream, count=4, album=False)
     upstream.behaviour.reply = None
-    upstream.behaviour.words = 120
-    upstream.behaviour.chunk_delay = 0.01  # about 1.5 s per article
+    upstream.behaviour.words = 80
+    upstream.behaviour.chunk_delay = 0.01  # about a second per article
     exe = str(Path(sys.executable).with_name("inkbench"))
     proc = subprocess.Popen(
         [exe, "--home", str(home), "generate", "run", "--lease", "3"],
@@ -394,4 +394,60 @@ def test_sigkill_mid_task_then_rerun_writes_each_item_once(
     assert [(st, n) for _i, st, n in per_item] == [("done", 1)] * 4
     assert get_status(db, task_id) == "completed"
     body = _rows(db, "SELECT body FROM article LIMIT 1")[0][0]
-    assert body.startswith("w0 w1") or "w119" in body
+    assert body.startswith("w0 w1") and "w79" in body
+
+
+def test_pause_and_stop_mid_stream_hand_the_item_back_untried(
+    db, home, tmp_path, ai, upstream, account_server
+) -> None:
+    from storage.generation import pause_task, resume_task
+
+    task_id = _inputs(db, home, tmp_path, ai, upstream, count=2, album=False, kb=False)
+    upstream.behaviour.reply = None
+    upstream.behaviour.words = 400
+    upstream.behaviour.chunk_delay = 0.01
+    deltas: dict[int, list[str]] = {}
+
+    def on_event(e) -> None:
+        if e.kind == "delta":
+            deltas.setdefault(e.item_id, []).append(e.text)
+        elif e.kind == "item_started":
+            deltas[e.item_id] = []  # a new attempt streams from the start
+
+    runner = Runner(db, ai, heartbeat_seconds=0.1, poll_seconds=0.1, on_event=on_event)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    first, second = (i.id for i in task_items_of(db, task_id))
+    deadline = time.monotonic() + 40
+    while len(deltas.get(first, [])) < 20:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    with db.write() as s:  # the Tasks area (or another process) pauses it
+        pause_task(s, task_id)
+    while any(i.status == "running" for i in task_items_of(db, task_id)):
+        assert time.monotonic() < deadline, "the runner never let go"
+        time.sleep(0.02)
+    items = task_items_of(db, task_id)
+    assert get_status(db, task_id) == "paused"
+    assert [(i.status, i.attempts) for i in items] == [("pending", 0), ("pending", 0)]
+    assert items[0].partial_text.startswith("w0 w1")  # what streamed was kept
+    assert len(deltas[first]) < 400
+    with db.write() as s:
+        resume_task(s, task_id)
+    # the first item is asked again with the same Idempotency-Key; then the second streams
+    while len(deltas.get(second, [])) < 20:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    runner.stop()  # the UI's stop: the item in hand goes back, the request is logged cancelled
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    items = task_items_of(db, task_id)
+    assert [(i.status, i.attempts) for i in items] == [("done", 1), ("pending", 0)]
+    body = _rows(db, "SELECT body FROM article WHERE generation_item_id = ?", first)[0][0]
+    assert body.startswith("w0 w1") and "w399" in body  # whole, nothing lost
+    assert _rows(db, "SELECT count(*) FROM article")[0][0] == 1
+    statuses = [
+        r[0]
+        for r in _rows(db, "SELECT status FROM ai_request WHERE purpose = 'generate' ORDER BY id")
+    ]
+    assert statuses == ["cancelled", "ok", "cancelled"]
