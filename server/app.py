@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     if settings.migrate:
         database.migrate()
     state = AppState(settings=settings, db=database, passwords=Passwords(settings))
+    state.passwords.dummy  # noqa: B018 - hash it now, not during the first login
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -139,7 +139,8 @@ def cmd_adduser(args) -> int:
     password = read_password()
     try:
         with db.session() as s:
-            user = add_user(s, Passwords(Settings()), args.name, password, plan=args.plan)
+            passwords = Passwords(Settings.from_env())  # INKBENCH_SERVER_ARGON2_* tune it
+            user = add_user(s, passwords, args.name, password, plan=args.plan)
             print(f"added user {user.username} (id {user.id}, plan {user.plan_name})")
     except AccountError as e:
         raise CliError(str(e)) from None
@@ -213,8 +214,11 @@ def cmd_serve(args) -> int:
     if args.workers < 1:
         raise CliError("--workers must be at least 1")
     url = args.db or default_db_url()
-    settings = Settings(
-        db_url=url, upstream_url=args.upstream, upstream_key_env=args.upstream_key_env
+    settings = replace(
+        Settings.from_env(),
+        db_url=url,
+        upstream_url=args.upstream,
+        upstream_key_env=args.upstream_key_env,
     )
     open_db(args).dispose()  # migrate once, before any worker starts
     settings = replace(settings, migrate=False)

@@ -26,14 +26,20 @@ class Passwords:
             memory_cost=settings.argon2_memory_kib,
             parallelism=settings.argon2_parallelism,
         )
-        self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        self._dummy: str | None = None
 
     def hash(self, password: str) -> str:
         return self.hasher.hash(password)
 
+    @property
+    def dummy(self) -> str:
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy
+
     def verify(self, stored: str | None, password: str) -> bool:
         try:
-            self.hasher.verify(stored or self._dummy, password)
+            self.hasher.verify(stored or self.dummy, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         return stored is not None

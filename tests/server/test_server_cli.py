@@ -29,7 +29,7 @@ def server_cli(*args: str, stdin: str = "", env: dict | None = None):
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **CHEAP, **(env or {})},
     )
 
 
