@@ -106,3 +106,31 @@ def test_demo_content_is_searchable(home, capsys) -> None:
     assert {"chunk", "article"} <= {h["kind"] for h in json.loads(out)}
     code, out, _ = run(capsys, home, "db", "check")
     assert code == 0 and out.startswith("ok")
+
+
+def _load(home: str, out) -> None:
+    from integrations.demo import load_demo
+    from storage.engine import open_database
+
+    db = open_database(home)
+    out.put(load_demo(db).loaded)
+    db.dispose()
+
+
+def test_two_processes_loading_at_once_load_it_once(home) -> None:
+    import multiprocessing as mp
+
+    from storage.engine import open_database
+
+    open_database(home).dispose()  # created (and migrated) before the race
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_load, args=(str(home), out)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    results = sorted(out.get(timeout=120) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    assert results == [False, True]
+    assert q(home, "SELECT count(*) FROM work") == [(1,)]
+    assert q(home, "SELECT count(*) FROM generation_task") == [(1,)]
