@@ -1,0 +1,144 @@
+"""PostgreSQL: two server instances on one database behave as one (sessions,
+rotation, idempotency, rate limits and usage all live in the database).
+
+Runs when INKBENCH_TEST_PG holds a URL such as
+``postgresql+psycopg://postgres@127.0.0.1:5432/inkbench_test`` (see README,
+Account server); each test works in a schema of its own and drops it after.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import httpx
+import pytest
+
+from tests.fakes.fixtures import PASSWORD, start_account_server, stop_account_server
+
+PG_URL = os.environ.get("INKBENCH_TEST_PG")
+pytestmark = pytest.mark.skipif(
+    not PG_URL, reason="INKBENCH_TEST_PG is not set (a PostgreSQL URL for the server tests)"
+)
+
+
+def _with_schema(url: str, schema: str) -> str:
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def pg_url():
+    from sqlalchemy import create_engine, text
+
+    pytest.importorskip("psycopg", reason="PostgreSQL tests need psycopg: pip install '.[pg]'")
+    schema = "ink_" + uuid.uuid4().hex[:12]
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield _with_schema(PG_URL, schema)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def two_servers(upstream, pg_url):
+    a = start_account_server(upstream, pg_url)
+    b = start_account_server(upstream, pg_url)
+    a.add_user("alice")
+    b.users["alice"] = PASSWORD
+    yield a, b
+    stop_account_server(a)
+    stop_account_server(b)
+
+
+def bearer(token: str, **extra) -> dict:
+    return {"Authorization": f"Bearer {token}", **extra}
+
+
+def test_sessions_and_rotation_are_shared(two_servers):
+    a, b = two_servers
+    pair = a.login("alice")
+    assert httpx.get(f"{b.api}/quota", headers=bearer(pair["access_token"])).status_code == 200
+    r = httpx.post(f"{b.api}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert r.status_code == 200
+    new = r.json()
+    r = httpx.post(f"{a.api}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert r.json()["error"]["code"] == "refresh_reused"
+    assert httpx.get(f"{b.api}/quota", headers=bearer(new["access_token"])).status_code == 401
+
+
+def test_idempotent_retry_on_the_other_instance_is_replayed(two_servers, upstream):
+    a, b = two_servers
+    token = a.login("alice")["access_token"]
+    body = {"model": "fake-small", "messages": [{"role": "user", "content": "hi"}]}
+    headers = bearer(token, **{"Idempotency-Key": "across"})
+    first = httpx.post(f"{a.api}/ai/chat/completions", json=body, headers=headers)
+    second = httpx.post(f"{b.api}/ai/chat/completions", json=body, headers=headers)
+    assert first.json() == second.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert len(upstream.chat_requests()) == 1
+    q = httpx.get(f"{b.api}/quota", headers=bearer(token)).json()
+    assert q["used"]["tokens"] == first.json()["usage"]["total_tokens"]
+
+
+def test_concurrent_same_key_reaches_upstream_once(two_servers, upstream):
+    a, b = two_servers
+    upstream.behaviour.words = 20
+    upstream.behaviour.chunk_delay = 0.02
+    token = a.login("alice")["access_token"]
+    body = {"model": "fake-small", "messages": [{"role": "user", "content": "x"}], "stream": True}
+    results = []
+
+    def call(srv):
+        r = httpx.post(
+            f"{srv.api}/ai/chat/completions",
+            json=body,
+            headers=bearer(token, **{"Idempotency-Key": "race"}),
+            timeout=15,
+        )
+        results.append(r.status_code)
+
+    threads = [threading.Thread(target=call, args=(s,)) for s in (a, b, a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 4
+    assert len(upstream.chat_requests()) == 1
+    assert len(a.usage_rows()) == 1
+
+
+def test_login_rate_limit_is_shared(two_servers):
+    a, b = two_servers
+    limit = a.settings.login_max_per_user
+    for i in range(limit):
+        srv = a if i % 2 else b
+        r = httpx.post(f"{srv.api}/auth/login", json={"username": "alice", "password": "bad"})
+        assert r.status_code == 401
+    r = httpx.post(f"{a.api}/auth/login", json={"username": "alice", "password": "bad"})
+    assert r.status_code == 429
+
+
+def test_concurrent_start_ups_migrate_once(pg_url):
+    from server.db import Database
+
+    errors = []
+
+    def migrate():
+        db = Database(pg_url)
+        try:
+            db.migrate()
+        except Exception as e:  # collected and asserted below
+            errors.append(e)
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=migrate) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
