@@ -397,7 +397,8 @@ def import_images(
         raise InvalidInput("no image files found in the paths given")
     summary = ImportSummary(album_name=album_name)
     total = len(files)
-    threads = threads or min(4, os.cpu_count() or 1)
+    # more threads than cores: writing and fsyncing the copies waits on the disk
+    threads = threads or min(8, (os.cpu_count() or 1) + 2)
     pending: list[Prepared] = []
     last_flush = time.monotonic()
     done = 0

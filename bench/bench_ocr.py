@@ -1,0 +1,291 @@
+"""Image import and OCR throughput, each beside a raw baseline from this run.
+
+- import of 500 photo-size JPEGs (3000x2000, ~2 MB, EXIF) through
+  ``integrations.images.import_images`` vs hashing + a Pillow draft
+  thumbnail alone, on the same files, with the same number of threads
+  (target >= 0.8x);
+- OCR with 1 and 2 workers through ``integrations.ocr.runner.run_ocr`` vs a
+  bare loop over tesserocr with one reused API per process (>= 0.85x) and vs
+  the ``tesseract`` CLI with as many processes (>= 1.5x), on the same 40
+  rendered 1200x800 text images; and whether the three give the same text.
+
+Every timing is wall time from start to the last result, process start-up
+included on both sides. Generated inputs are cached under ``bench/work/``.
+``INKBENCH_BENCH_PHOTOS``/``INKBENCH_BENCH_OCR_IMAGES`` change the counts and
+``INKBENCH_BENCH_OCR_LANG`` the language (default eng).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing as mp
+import os
+import shutil
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from PIL import Image, ImageChops, ImageDraw, ImageFont  # noqa: E402
+
+from bench.results import record  # noqa: E402
+
+WORK = Path(__file__).with_name("work")
+PHOTOS = int(os.environ.get("INKBENCH_BENCH_PHOTOS", "500"))
+OCR_IMAGES = int(os.environ.get("INKBENCH_BENCH_OCR_IMAGES", "40"))
+OCR_LANG = os.environ.get("INKBENCH_BENCH_OCR_LANG", "eng")
+PHOTO_SIZE = (3000, 2000)
+THUMB = 256
+
+WORDS = (
+    "ledger invoice quarterly harvest lantern orchard meridian compass velvet granite "
+    "harbour cinnamon saffron thunder meadow pilgrim archive beacon copper willow "
+    "summit cascade ember falcon glacier horizon island jasmine kettle lagoon"
+).split()
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+def _make_photos(args: tuple[Path, list[int]]) -> None:
+    folder, numbers = args
+    noise = Image.effect_noise(PHOTO_SIZE, 60)
+    grad = Image.linear_gradient("L").resize(PHOTO_SIZE)
+    radial = Image.radial_gradient("L").resize(PHOTO_SIZE)
+    for i in numbers:
+        path = folder / f"photo{i:04d}.jpg"
+        if path.exists():
+            continue
+        shifted = ImageChops.offset(noise, i * 37, i * 53)
+        im = Image.merge(
+            "RGB",
+            (
+                Image.blend(grad, shifted, 0.3),
+                Image.blend(radial, shifted, 0.2),
+                ImageChops.offset(grad, i * 101, 0),
+            ),
+        )
+        exif = Image.Exif()
+        exif[0x0112] = 1
+        exif.get_ifd(0x8769)[0x9003] = f"2024:05:{1 + i % 28:02d} 10:{i % 60:02d}:00"
+        tmp = path.with_suffix(".tmp")
+        im.save(tmp, "JPEG", quality=85, exif=exif)
+        tmp.rename(path)
+
+
+def photos() -> list[Path]:
+    folder = WORK / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = [folder / f"photo{i:04d}.jpg" for i in range(PHOTOS)]
+    missing = [i for i, p in enumerate(wanted) if not p.exists()]
+    if missing:
+        print(f"generating {len(missing)} photos under {folder} (cached for next time)")
+        n = max(1, min(os.cpu_count() or 1, 4))
+        with mp.get_context("spawn").Pool(n) as pool:
+            pool.map(_make_photos, [(folder, missing[k::n]) for k in range(n)])
+    return wanted
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for cand in (
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    ):
+        if Path(cand).is_file():
+            return ImageFont.truetype(cand, size)
+    return ImageFont.load_default(size)
+
+
+def text_images() -> list[Path]:
+    folder = WORK / "ocr"
+    folder.mkdir(parents=True, exist_ok=True)
+    font = _font(30)
+    out = []
+    for i in range(OCR_IMAGES):
+        path = folder / f"text{i:03d}.png"
+        out.append(path)
+        if path.exists():
+            continue
+        im = Image.new("L", (1200, 800), 255)
+        draw = ImageDraw.Draw(im)
+        for line in range(10):
+            words = [WORDS[(i * 7 + line * 3 + k * 5) % len(WORDS)] for k in range(6)]
+            head = f"Page {i + 1}, line {line + 1}:"
+            draw.text((40, 30 + 74 * line), f"{head} " + " ".join(words), font=font, fill=0)
+        im.save(path)
+    return out
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+def _hash_and_thumbnail(path: Path) -> str:
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    with Image.open(io.BytesIO(data)) as im:
+        im.draft("RGB", (THUMB, THUMB))
+        im.thumbnail((THUMB, THUMB))
+    return sha
+
+
+def bench_import(files: list[Path]) -> None:
+    from integrations.images import import_images
+    from storage.engine import open_database
+
+    threads = min(8, (os.cpu_count() or 1) + 2)  # what import_images uses by default
+    for f in files:  # both sides read from the page cache
+        f.read_bytes()
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(_hash_and_thumbnail, files))
+    baseline = len(files) / (time.perf_counter() - start)
+
+    home = WORK / "home-import"
+    shutil.rmtree(home, ignore_errors=True)
+    db = open_database(home)
+    start = time.perf_counter()
+    summary = import_images(db, "bench", files, threads=threads)
+    value = len(files) / (time.perf_counter() - start)
+    db.dispose()
+    assert len(summary.imported) == len(files), summary.refused[:3]
+    shutil.rmtree(home, ignore_errors=True)
+    ratio = value / baseline
+    record(
+        f"image import, {len(files)} 3000x2000 JPEGs ({threads} threads)",
+        value=value,
+        unit="img/s",
+        baseline=baseline,
+        target="ratio >= 0.8 vs hash + draft thumbnail",
+        met=ratio >= 0.8,
+    )
+
+
+# --- OCR ------------------------------------------------------------------------------------
+
+
+def _bare_worker(args: tuple[list[str], str, str]) -> list[tuple[str, str]]:
+    """The baseline: one tesserocr API for the process, reused in a loop."""
+    paths, lang, tessdata = args
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    import tesserocr
+
+    api = tesserocr.PyTessBaseAPI(path=tessdata + os.sep, lang=lang, psm=tesserocr.PSM.AUTO)
+    out = []
+    for p in paths:
+        with Image.open(p) as im:
+            im.load()
+            api.SetImage(im)
+            out.append((p, api.GetUTF8Text()))
+    api.End()
+    return out
+
+
+def bare_tesserocr(paths: list[Path], n: int, lang: str, tessdata: str) -> dict[str, str]:
+    shares = [[str(p) for p in paths[k::n]] for k in range(n)]
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(n) as pool:
+        parts = pool.map(_bare_worker, [(s, lang, tessdata) for s in shares])
+    return {p: t for part in parts for p, t in part}
+
+
+def cli_tesseract(paths: list[Path], n: int, lang: str, tessdata: str) -> dict[str, str]:
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+
+    def one(p: Path) -> tuple[str, str]:
+        out = subprocess.run(
+            ["tesseract", str(p), "stdout", "-l", lang, "--psm", "3", "--tessdata-dir", tessdata],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        return str(p), out.stdout
+
+    with ThreadPoolExecutor(n) as pool:
+        return dict(pool.map(one, paths))
+
+
+def bench_ocr(paths: list[Path]) -> None:
+    from integrations.images import import_images
+    from integrations.ocr.engine import resolve_languages, tidy_text
+    from integrations.ocr.runner import run_ocr
+    from storage.engine import open_database
+
+    lang, tessdata_path = resolve_languages(OCR_LANG)
+    tessdata = str(tessdata_path)
+    home = WORK / "home-ocr"
+    shutil.rmtree(home, ignore_errors=True)
+    db = open_database(home)
+    summary = import_images(db, "ocr", paths)
+    name_of = {i.id: Path(i.path).name for i in summary.imported}
+    n_img = len(paths)
+    texts: dict[str, dict[str, str]] = {}
+    for n in (1, 2):
+        with db.raw() as conn:
+            conn.execute(
+                "UPDATE image SET ocr_status = 'pending', ocr_attempts = 0, ocr_text = NULL,"
+                " ocr_next_attempt_at = NULL"
+            )
+        start = time.perf_counter()
+        result = run_ocr(db, workers=n, lang=lang)
+        ours = n_img / (time.perf_counter() - start)
+        assert result.done == n_img, result
+        with db.raw(write=False) as conn:
+            texts["ours"] = {
+                name_of[i]: t for i, t in conn.execute("SELECT id, ocr_text FROM image")
+            }
+
+        start = time.perf_counter()
+        bare = bare_tesserocr(paths, n, lang, tessdata)
+        bare_rate = n_img / (time.perf_counter() - start)
+        texts["bare"] = {Path(p).name: tidy_text(t) for p, t in bare.items()}
+
+        start = time.perf_counter()
+        cli = cli_tesseract(paths, n, lang, tessdata)
+        cli_rate = n_img / (time.perf_counter() - start)
+        texts["cli"] = {Path(p).name: tidy_text(t) for p, t in cli.items()}
+
+        record(
+            f"OCR {n} worker(s) vs bare tesserocr loop ({lang})",
+            value=ours,
+            unit="img/s",
+            baseline=bare_rate,
+            target="ratio >= 0.85",
+            met=ours / bare_rate >= 0.85,
+        )
+        record(
+            f"OCR {n} worker(s) vs tesseract CLI ({lang})",
+            value=ours,
+            unit="img/s",
+            baseline=cli_rate,
+            target="ratio >= 1.5",
+            met=ours / cli_rate >= 1.5,
+        )
+        for other in ("bare", "cli"):
+            same = sum(texts["ours"][k] == texts[other].get(k) for k in texts["ours"])
+            record(
+                f"OCR {n} worker(s): text equal to {other} ({lang})",
+                value=same / n_img,
+                unit="share",
+                baseline=None,
+                target="== 1.0 (after the same tidy_text)",
+                met=same == n_img,
+            )
+    db.dispose()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def main() -> None:
+    start = time.perf_counter()
+    files = photos()
+    pages = text_images()
+    print(f"inputs ready in {time.perf_counter() - start:.1f} s")
+    bench_import(files)
+    bench_ocr(pages)
+
+
+if __name__ == "__main__":
+    main()
