@@ -158,8 +158,8 @@ def _check_is_sqlite(path: Path) -> None:
         raise DatabaseProblem(f"cannot read {path}: {e.strerror}; check its permissions") from e
     if header and header != SQLITE_HEADER:
         raise DatabaseProblem(
-            f"{path} is not an SQLite database (corrupt or overwritten); "
-            "restore a backup with `inkbench db restore FILE`, or move it away to start fresh"
+            f"{path} is not an SQLite database (corrupt or overwritten); restore a backup "
+            "with `inkbench db restore FILE --force`, or move it away to start fresh"
         )
 
 
@@ -184,7 +184,7 @@ def _schema_revision(path: Path) -> str | None:
     except sqlite3.DatabaseError as e:
         raise DatabaseProblem(
             f"{path} cannot be read ({e}); restore a backup with "
-            "`inkbench db restore FILE`, or move it away to start fresh"
+            "`inkbench db restore FILE --force`, or move it away to start fresh"
         ) from e
 
 
