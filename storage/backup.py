@@ -374,10 +374,14 @@ def _keep_copy(path: Path) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     dest = path.with_name(f"{path.name}.before-restore-{stamp}.bak")
     try:
-        backup_copy(path, dest)
-    except sqlite3.DatabaseError:
-        shutil.copyfile(path, dest)  # unreadable as a database: keep its bytes
-        os.chmod(dest, 0o600)
+        try:
+            backup_copy(path, dest)
+        except sqlite3.DatabaseError:
+            shutil.copyfile(path, dest)  # unreadable as a database: keep its bytes
+            os.chmod(dest, 0o600)
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
     return dest
 
 
@@ -408,7 +412,10 @@ def restore_backup(
 ) -> RestoreResult:
     """Replace the database and add the blobs of ``home`` from a backup file."""
     src = Path(src).expanduser()
-    home = ensure_home(Path(home))
+    try:
+        home = ensure_home(Path(home))
+    except OSError as e:
+        raise InvalidInput(f"cannot use {home} as the data directory: {e.strerror}") from None
     db_path = home / DB_NAME
     with _open_tar(src) as tar:
         manifest = _read_manifest(src, tar)
@@ -418,12 +425,20 @@ def restore_backup(
                 f"{db_path} already holds data; add --force to replace it with the backup "
                 "(a copy of the current database is kept beside it)"
             )
-        work = Path(tempfile.mkdtemp(prefix=".restore-", dir=home))
+        try:
+            work = Path(tempfile.mkdtemp(prefix=".restore-", dir=home))
+        except OSError as e:
+            raise InvalidInput(f"cannot write in {home}: {e.strerror}") from None
         try:
             _extract(src, tar, manifest, work, progress)
             _check_database(src, work / DB_NAME, manifest)
             replaced = _keep_copy(db_path) if has_data else None
             _swap_in(work, home)
+        except OSError as e:
+            raise InvalidInput(
+                f"restoring {src} failed ({e.strerror or e}); nothing was replaced. "
+                "Free some disk space and try again"
+            ) from None
         finally:
             shutil.rmtree(work, ignore_errors=True)
     info = BackupInfo(

@@ -235,7 +235,14 @@ def _upgrade(path: Path, current: str | None) -> None:
 
 def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = True) -> Database:
     """Open (creating or upgrading as needed) the database under ``home``."""
-    home_path = ensure_home(resolve_home(home))
+    home_path = resolve_home(home)
+    try:
+        ensure_home(home_path)
+    except OSError as e:
+        raise DatabaseProblem(
+            f"cannot use {home_path} as the data directory ({e.strerror}); "
+            "choose another with --home DIR"
+        ) from None
     path = home_path / DB_NAME
     if path.exists():
         _check_is_sqlite(path)
@@ -243,7 +250,13 @@ def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = 
     elif not create:
         raise DatabaseProblem(f"no database at {path}; run `inkbench demo` or import something")
     else:
-        _create_file(path)
+        try:
+            _create_file(path)
+        except OSError as e:
+            raise DatabaseProblem(
+                f"cannot create {path} ({e.strerror}); check the directory's permissions "
+                "or choose another with --home DIR"
+            ) from None
         current = None
     if current is not None and current not in KNOWN_REVISIONS:
         raise DatabaseProblem(

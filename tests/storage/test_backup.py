@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -12,7 +13,7 @@ import pytest
 
 from storage import backup, blobs, trash, works
 from storage.articles import create_article
-from storage.engine import open_database
+from storage.engine import open_database, raw_connect
 from storage.errors import InvalidInput
 from storage.search import search
 from storage.search_index import reindex
@@ -88,7 +89,7 @@ def test_backup_is_one_file_and_restores_byte_for_byte(filled, tmp_path) -> None
 
 
 def test_backup_is_a_point_in_time(filled, tmp_path) -> None:
-    writer = sqlite3.connect(filled.path, isolation_level=None)
+    writer = raw_connect(filled.path)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute("DELETE FROM chapter")  # not committed while the backup runs
     dest = make_backup(filled, tmp_path)
@@ -258,25 +259,41 @@ def test_vacuum_removes_old_unreferenced_files_only(filled, tmp_path) -> None:
     assert not blobs.blob_path(filled.blob_dir, orphan_file).exists()
 
 
+def wipe_index(conn, fts: str) -> None:
+    """Lose an index's content (as a damaged index would), whatever its kind."""
+    try:
+        conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")  # contentless
+    except sqlite3.OperationalError:
+        conn.execute(f"DELETE FROM {fts}")
+
+
+SEARCH_TABLES = ("search_article", "search_chapter", "search_chunk", "search_image")
+QUERIES = ("灯塔", "发票", "receipt", "杭州", "标题", "x", "[0]", "龙井茶")
+
+
 def test_reindex_rebuilds_what_users_see(filled) -> None:
     with filled.write() as s:
         gone = create_article(s, "灯塔 in the trash", "")
         trash.trash(s, "article", gone.id)
-    with filled.raw() as conn:
-        before = {
-            t: conn.execute(f"SELECT rowid, title, body FROM {t} ORDER BY rowid").fetchall()
-            for t in ("search_article", "search_chapter", "search_chunk", "search_image")
+
+    def state(conn):
+        rowids = {
+            t: [r[0] for r in conn.execute(f"SELECT rowid FROM {t} ORDER BY rowid")]
+            for t in SEARCH_TABLES
         }
-        for table in before:
-            conn.execute(f"DELETE FROM {table}")
+        hits = {q: [(h.kind, h.id) for h in search(conn, q)] for q in QUERIES}
+        return rowids, hits
+
+    with filled.raw() as conn:
+        before = state(conn)
+        for table in SEARCH_TABLES:
+            wipe_index(conn, table)
         assert search(conn, "灯塔") == []
         counts = reindex(conn)
-        after = {
-            t: conn.execute(f"SELECT rowid, title, body FROM {t} ORDER BY rowid").fetchall()
-            for t in before
-        }
+        after = state(conn)
         rank = conn.execute("SELECT v FROM search_article_config WHERE k = 'rank'").fetchone()
     assert after == before
+    assert before[1]["灯塔"] == [("chapter", 1)]  # the trashed article stays out
     assert counts == {
         "search_article": 1,
         "search_chapter": 1,
@@ -286,6 +303,9 @@ def test_reindex_rebuilds_what_users_see(filled) -> None:
     assert rank == ("bm25(4.0, 1.0)",)
     with filled.raw(write=False) as conn:
         assert [h.kind for h in search(conn, "灯塔")] == ["chapter"]
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        for table in SEARCH_TABLES:
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
 
 
 def test_restore_into_an_empty_database_needs_no_force(filled, tmp_path) -> None:
@@ -295,3 +315,44 @@ def test_restore_into_an_empty_database_needs_no_force(filled, tmp_path) -> None
     result = backup.restore_backup(other, dest)
     assert result.replaced_copy is None and not list(other.glob("*.bak"))
     assert dump(other / "inkbench.db") == dump(filled.path)
+
+
+def _disk_full(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_during_restore_replaces_nothing(filled, tmp_path, monkeypatch) -> None:
+    dest = make_backup(filled, tmp_path)
+    with filled.write() as s:
+        create_article(s, "newer than the backup", "")
+    before = home_state(filled.home), dump(filled.path)
+    real_copy = backup._copy_member
+    calls = []
+
+    def copy_then_fill_up(tar, member, target):
+        calls.append(member.name)
+        if len(calls) == 3:  # the disk fills up part way through
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(b"partial")
+            _disk_full()
+        return real_copy(tar, member, target)
+
+    monkeypatch.setattr(backup, "_copy_member", copy_then_fill_up)
+    with pytest.raises(InvalidInput, match="nothing was replaced") as err:
+        backup.restore_backup(filled.home, dest, force=True)
+    assert "\n" not in str(err.value)
+    assert (home_state(filled.home), dump(filled.path)) == before
+    monkeypatch.setattr(backup, "_copy_member", real_copy)
+    monkeypatch.setattr(backup, "_swap_in", _disk_full)
+    with pytest.raises(InvalidInput, match="nothing was replaced"):
+        backup.restore_backup(filled.home, dest, force=True)
+    assert dump(filled.path) == before[1]
+    assert not list(filled.home.glob(".restore-*"))
+
+
+def test_a_full_disk_during_backup_leaves_no_file(filled, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(backup, "_sha256_file", _disk_full)
+    dest = tmp_path / "b.tar"
+    with pytest.raises(InvalidInput, match="free some disk space"):
+        backup.create_backup(filled, dest)
+    assert not dest.exists() and not list(tmp_path.glob(".inkbench-backup-*"))
