@@ -225,3 +225,12 @@ def test_stats_counts_rows_trash_and_states(home, capsys, docs) -> None:
     code, out, _ = run(capsys, home, "stats")
     assert "article" in out and "(1 in the Trash)" in out
     assert "OCR: done 1, failed 1, no_text 1, pending 2" in out
+
+
+def test_a_data_directory_that_is_a_file(capsys, tmp_path) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    code, _out, err = run(capsys, not_a_dir, "stats")
+    assert code == 1 and "--home" in err
+    assert_one_line_error(err)
+    assert not_a_dir.read_text() == "x"
