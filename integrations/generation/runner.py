@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -334,6 +335,32 @@ class Runner:
         return _Context(item, task, setting, target, sources, messages, key)
 
     def _process(self, item_id: int) -> None:
+        try:
+            self._process_item(item_id)
+        except Exception as e:  # a bug or a damaged row: keep the item, go on with the rest
+            logging.getLogger("inkbench.generate").exception("item %s failed", item_id)
+            message = f"unexpected error: {type(e).__name__}: {e}".splitlines()[0][:300]
+            again, task_id = True, None
+            with self.db.raw() as conn:
+                if leases.still_ours(conn, leases.GENERATION, item_id, self.owner):
+                    task_id = conn.execute(
+                        "SELECT task_id FROM generation_item WHERE id = ?", (item_id,)
+                    ).fetchone()[0]
+                    again = item_retry_or_fail(
+                        conn,
+                        item_id,
+                        task_id,
+                        message,
+                        max_attempts=self.max_attempts,
+                        backoff_s=self.backoff_seconds,
+                    )
+                    if not again:
+                        finish_task_if_done(conn, task_id)
+            self.stats.failed += 0 if again else 1
+            kind = "item_retry" if again else "item_failed"
+            self._emit(kind, task_id=task_id, item_id=item_id, message=message)
+
+    def _process_item(self, item_id: int) -> None:
         self._halt.clear()
         self._halt_reason = ""
         ctx = self._load(item_id)
