@@ -25,6 +25,7 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +43,7 @@ VERSION = 1
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 CHUNK = 1 << 20
+STALE_AFTER_S = 3600  # a temp directory this old belongs to no running restore
 _BLOB_MEMBER = re.compile(r"^blobs/([0-9a-f]{2})/([0-9a-f]{62})$")
 # tables whose rows mean "this home holds the user's data"
 _DATA_TABLES = (
@@ -488,11 +490,15 @@ class VacuumResult:
 
 
 def vacuum(db) -> VacuumResult:
-    """Remove blobs nothing references (see ``storage.blobs.sweep``), then
-    VACUUM the database file and fold the WAL back into it."""
+    """Remove blobs nothing references (see ``storage.blobs.sweep``) and
+    restores a crash left half done, then VACUUM the database file and fold
+    the WAL back into it."""
     before = db.path.stat().st_size
     with db.raw() as conn:
         removed = sweep(conn, db.blob_dir)
+    for stale in db.home.glob(".restore-*"):
+        if stale.is_dir() and time.time() - stale.stat().st_mtime >= STALE_AFTER_S:
+            shutil.rmtree(stale, ignore_errors=True)
     conn = raw_connect(db.path)
     try:
         conn.execute("VACUUM")

@@ -252,8 +252,13 @@ def test_vacuum_removes_old_unreferenced_files_only(filled, tmp_path) -> None:
     old = time.time() - 7200
     for s in (orphan_row, orphan_file, *kept):
         os.utime(blobs.blob_path(filled.blob_dir, s), (old, old))
+    crashed, running = filled.home / ".restore-crashed", filled.home / ".restore-running"
+    for d in (crashed, running):
+        (d / "blobs").mkdir(parents=True)
+    os.utime(crashed, (old, old))
     result = backup.vacuum(filled)
     assert result.files_removed == 2
+    assert not crashed.exists() and running.exists()
     assert all(blobs.blob_path(filled.blob_dir, s).exists() for s in [*kept, young])
     assert not blobs.blob_path(filled.blob_dir, orphan_row).exists()
     assert not blobs.blob_path(filled.blob_dir, orphan_file).exists()
