@@ -189,9 +189,11 @@ class Runner:
         offline are checked once)."""
         with self.db.raw() as conn:
             leases.release_expired(conn, leases.GENERATION)
+        first = True
         try:
             while not self._stop.is_set():
-                self._check_paused_tasks(force=once)
+                self._check_paused_tasks(force=once and first)
+                first = False
                 if self.process_next():
                     continue
                 wait = self._seconds_to_next_due()
