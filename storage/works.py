@@ -149,20 +149,6 @@ def update_work(
     return work
 
 
-def _live_chapter_totals():
-    """Per-work count and word sum of live chapters, as a subquery."""
-    return (
-        select(
-            Chapter.work_id.label("work_id"),
-            func.count().label("n"),
-            func.sum(Chapter.word_count).label("words"),
-        )
-        .where(Chapter.deleted_at.is_(None))
-        .group_by(Chapter.work_id)
-        .subquery()
-    )
-
-
 def _works_filtered(stmt, *, text: str | None, trashed: bool):
     stmt = stmt.where(Work.deleted_at.is_not(None) if trashed else Work.deleted_at.is_(None))
     if text:
@@ -178,21 +164,24 @@ def list_works(
     text: str | None = None,
     trashed: bool = False,
 ) -> list[WorkSummary]:
-    """One page of works, most recently updated first, with chapter totals."""
-    totals = _live_chapter_totals()
-    stmt = select(
-        Work.id,
-        Work.title,
-        Work.genre,
-        Work.status,
-        Work.word_goal,
-        func.coalesce(totals.c.n, 0),
-        func.coalesce(totals.c.words, 0),
-        Work.updated_at,
-    ).outerjoin(totals, totals.c.work_id == Work.id)
+    """One page of works, most recently updated first, with chapter totals
+    (counted for the page's works only)."""
+    stmt = select(Work.id, Work.title, Work.genre, Work.status, Work.word_goal, Work.updated_at)
     stmt = _works_filtered(stmt, text=text, trashed=trashed)
     stmt = stmt.order_by(Work.updated_at.desc(), Work.id.desc()).offset(offset).limit(limit)
-    return [WorkSummary(*row) for row in session.exec(stmt).all()]
+    page = session.exec(stmt).all()
+    totals: dict[int, tuple[int, int]] = {}
+    if page:
+        rows = session.exec(
+            select(Chapter.work_id, func.count(), func.sum(Chapter.word_count))
+            .where(Chapter.work_id.in_([r[0] for r in page]), Chapter.deleted_at.is_(None))
+            .group_by(Chapter.work_id)
+        ).all()
+        totals = {work_id: (n, words or 0) for work_id, n, words in rows}
+    return [
+        WorkSummary(wid, title, genre, status, goal, *totals.get(wid, (0, 0)), updated)
+        for wid, title, genre, status, goal, updated in page
+    ]
 
 
 def count_works(session: Session, *, text: str | None = None, trashed: bool = False) -> int:
