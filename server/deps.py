@@ -71,14 +71,19 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_user(request: Request, state: StateDep) -> Principal:
-    token = bearer_token(request)
+def authenticate_token(session, token: str) -> Principal:
+    """``authenticate`` with the header a refused bearer token gets."""
     try:
-        with state.db.session() as s:
-            return authenticate(s, token)
+        return authenticate(session, token)
     except ApiError as e:
         e.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
         raise
+
+
+def current_user(request: Request, state: StateDep) -> Principal:
+    token = bearer_token(request)
+    with state.db.session() as s:
+        return authenticate_token(s, token)
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from server import idempotency, quota
 from server.accounts import Principal
-from server.deps import AppState, CurrentUser, StateDep
+from server.deps import AppState, CurrentUser, StateDep, authenticate_token, bearer_token
 from server.errors import ApiError, error_body
 from server.upstream import status_error, transport_error
 
@@ -164,36 +164,64 @@ async def _claim(call: Call, req_hash: str) -> idempotency.Outcome:
 @router.post("/chat/completions")
 async def chat_completions(
     request: Request,
-    user: CurrentUser,
     state: StateDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     purpose: Annotated[str, Header(alias="X-Inkbench-Purpose")] = "chat",
 ) -> Response:
-    body = await _read_body(request)
-    if purpose not in quota.PURPOSES:
-        raise ApiError(400, "bad_request", f"X-Inkbench-Purpose must be one of {quota.PURPOSES}")
+    token = bearer_token(request)
     key = (idempotency_key or "").strip() or None
-    if key and len(key) > idempotency.MAX_KEY:
-        raise ApiError(400, "bad_request", "Idempotency-Key is longer than 200 characters")
-    call = Call(state, user, body, purpose, key)
-    stream = body.get("stream") is True
-    if key:
-        outcome = await _claim(call, idempotency.request_hash(body, purpose))
-        if outcome.state == "done":
-            return _replay(outcome, body)
-        if outcome.state == "running":
-            raise ApiError(
-                409,
-                "request_in_progress",
-                "a request with this Idempotency-Key is still running; retry shortly",
-                headers={"Retry-After": "2"},
-            )
     try:
-        await state.in_db(quota.require_quota, user.user_id, purpose)
+        body = await _read_body(request)
+        if purpose not in quota.PURPOSES:
+            raise ApiError(
+                400, "bad_request", f"X-Inkbench-Purpose must be one of {quota.PURPOSES}"
+            )
+        if key and len(key) > idempotency.MAX_KEY:
+            raise ApiError(400, "bad_request", "Idempotency-Key is longer than 200 characters")
     except ApiError:
-        await call.release()
+        await state.in_db(authenticate_token, token)  # a stranger learns nothing more
         raise
-    if stream:
+    settings = state.settings
+    req_hash = idempotency.request_hash(body, purpose) if key else ""
+
+    def start(s) -> tuple[Principal, idempotency.Outcome | None]:
+        """Who, the key's claim, the quota: one transaction before the upstream.
+        A refusal rolls the claim back with it."""
+        principal = authenticate_token(s, token)
+        outcome = None
+        if key:
+            outcome = idempotency.claim(
+                s,
+                user_id=principal.user_id,
+                key=key,
+                req_hash=req_hash,
+                lease=settings.idempotency_lease,
+                ttl=settings.idempotency_ttl,
+            )
+        if outcome is None or outcome.state == "claimed":
+            quota.require_quota(s, principal.user_id, purpose)
+        return principal, outcome
+
+    user, outcome = await state.in_db(start)
+    call = Call(state, user, body, purpose, key)
+    if outcome is not None and outcome.state == "running":
+        outcome = await _claim(call, req_hash)  # wait for the other attempt
+        if outcome.state == "claimed":
+            try:
+                await state.in_db(quota.require_quota, user.user_id, purpose)
+            except ApiError:
+                await call.release()
+                raise
+    if outcome is not None and outcome.state == "done":
+        return _replay(outcome, body)
+    if outcome is not None and outcome.state == "running":
+        raise ApiError(
+            409,
+            "request_in_progress",
+            "a request with this Idempotency-Key is still running; retry shortly",
+            headers={"Retry-After": "2"},
+        )
+    if body.get("stream") is True:
         return await _proxy_stream(call)
     return await _proxy_once(call)
 
