@@ -155,6 +155,14 @@ def verify_login(
 
 def start_session(session: Session, settings: Settings, user: User) -> Issued:
     now = utcnow()
+    # this user's long-dead sessions go (their tokens and retired tokens with them)
+    session.execute(
+        delete(AuthSession).where(
+            AuthSession.user_id == user.id,
+            (AuthSession.refresh_expires_at < now - timedelta(days=1))
+            | (AuthSession.revoked_at < now - timedelta(days=30)),
+        )
+    )
     refresh = new_token(REFRESH_PREFIX)
     row = AuthSession(
         user_id=user.id,

@@ -37,12 +37,13 @@ def claim(
 ) -> Outcome:
     """Claim ``key`` for this request, or report what another attempt left."""
     now = utcnow()
-    # a stored answer older than the ttl is forgotten
+    # stored answers older than the ttl are forgotten (this user's, so the
+    # table stays small without a separate clean-up job)
     session.execute(
         delete(IdempotencyRecord).where(
             IdempotencyRecord.user_id == user_id,
-            IdempotencyRecord.key == key,
             IdempotencyRecord.created_at < now - timedelta(seconds=ttl),
+            IdempotencyRecord.state == "done",
         )
     )
     rec = session.get(IdempotencyRecord, (user_id, key))

@@ -326,3 +326,37 @@ def test_no_token_or_password_in_any_log_line(account_server, upstream):
         "ink_a_forged-token-value",
     ):
         assert secret not in logs
+
+
+def test_upstream_key_comes_from_the_named_variable_and_stays_out_of_logs(
+    upstream, tmp_path, monkeypatch
+):
+    from tests.fakes.fixtures import start_account_server, stop_account_server
+
+    monkeypatch.setenv("MY_UPSTREAM_KEY", "sk-upstream-secret-1")
+    upstream.behaviour.require_key = "sk-upstream-secret-1"
+    srv = start_account_server(
+        upstream, f"sqlite:///{tmp_path / 's.db'}", upstream_key_env="MY_UPSTREAM_KEY"
+    )
+    try:
+        srv.add_user("zoe")
+        token = srv.login("zoe")["access_token"]
+        for stream in (False, True):
+            r = httpx.post(
+                f"{srv.api}/ai/chat/completions",
+                json=chat_body(stream=stream),
+                headers=bearer(token),
+            )
+            assert r.status_code == 200
+        assert httpx.get(f"{srv.api}/ai/models", headers=bearer(token)).status_code == 200
+        upstream.behaviour.require_key = "another key"
+        r = httpx.post(f"{srv.api}/ai/chat/completions", json=chat_body(), headers=bearer(token))
+        assert r.status_code == 502
+        assert r.json()["error"] == {
+            "code": "upstream_error",
+            "message": "the AI service refused the server's key",
+        }
+        assert "chat:" in srv.logs.text  # the capture saw the calls
+        assert "sk-upstream-secret-1" not in srv.logs.text
+    finally:
+        stop_account_server(srv)
