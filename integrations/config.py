@@ -99,3 +99,40 @@ def load_config(home: str | os.PathLike[str] | Path) -> Config:
         ),
         home=home,
     )
+
+
+def set_ai_provider(home: str | os.PathLike[str] | Path, provider: str) -> None:
+    """Set ``[ai] provider`` in config.toml, leaving every other line as it is."""
+    if provider not in ("server", "direct"):
+        raise InvalidInput(f'ai.provider must be "server" or "direct", not {provider!r}')
+    path = Path(home) / CONFIG_NAME
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    setting = f'provider = "{provider}"'
+    table = None
+    ai_start = None
+    done = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            table = stripped.strip("[]").strip()
+            if table == "ai":
+                ai_start = i
+            continue
+        if table == "ai" and stripped.split("=", 1)[0].strip() == "provider":
+            lines[i] = setting
+            done = True
+            break
+    if not done:
+        if ai_start is None:
+            lines += (["", "[ai]"] if lines else ["[ai]"]) + [setting]
+        else:
+            lines.insert(ai_start + 1, setting)
+    text = "\n".join(lines) + "\n"
+    tomllib.loads(text)  # never write a file that no longer parses
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
