@@ -451,3 +451,38 @@ def test_pause_and_stop_mid_stream_hand_the_item_back_untried(
         for r in _rows(db, "SELECT status FROM ai_request WHERE purpose = 'generate' ORDER BY id")
     ]
     assert statuses == ["cancelled", "ok", "cancelled"]
+
+
+def test_two_runner_processes_share_the_queue_without_doing_an_item_twice(
+    db, home, tmp_path, ai, upstream, account_server
+) -> None:
+    task_id = _inputs(db, home, tmp_path, ai, upstream, count=6, album=False, kb=False)
+    upstream.behaviour.chunk_delay = 0.01  # long enough for the two to overlap
+    exe = str(Path(sys.executable).with_name("inkbench"))
+    procs = [
+        subprocess.Popen(
+            [exe, "--home", str(home), "generate", "run", "--once"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
+    per_item = _rows(
+        db,
+        "SELECT count(a.id) FROM generation_item i LEFT JOIN article a"
+        " ON a.generation_item_id = i.id WHERE i.task_id = ? GROUP BY i.id",
+        task_id,
+    )
+    assert [n for (n,) in per_item] == [1] * 6
+    generate_calls = [r for r in upstream.state.chat_requests() if r.body and r.body.get("stream")]
+    assert len(generate_calls) == 6  # no item was asked for twice
+    written = [
+        line
+        for out, _err in outs
+        for line in out.splitlines()
+        if "written" in line and line.startswith("task")
+    ]
+    assert len(written) == 6
