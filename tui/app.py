@@ -1,27 +1,427 @@
-"""The Textual app. ``make_app`` is the one way to build it (CLI and tests)."""
+"""The Textual app. ``make_app`` is the one way to build it (CLI and tests).
+
+Start-up stays light: the first list is read with stdlib sqlite3 (``tui.data``)
+and storage's ORM is imported in a worker after the first paint.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
+import threading
+from collections.abc import Callable
+from typing import Any
 
+from textual import on
 from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Footer
+from textual.worker import Worker, WorkerState
+
+from tui.areas import AREAS, area
+from tui.commands import InkbenchCommands
+from tui.data import Store
+from tui.messages import (
+    AccountChanged,
+    ConnectivityChanged,
+    DataChanged,
+    DocRef,
+    DocumentSaved,
+    DocumentSaveFailed,
+    JobFinished,
+    JobProgress,
+    OpenDocument,
+)
+from tui.settings import Settings, check_keymap, load_settings
+from tui.widgets.status_bar import StatusBar
+
+FIRST_AREA = "articles"
+
+
+class AreaTabs(Widget):
+    """One line naming every area with its key; the current one highlighted."""
+
+    DEFAULT_CSS = """
+    AreaTabs { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="tabs")
+        self.current = FIRST_AREA
+
+    def render(self) -> Content:
+        keymap = self.app._keymap
+        parts = [Content.styled(" Inkbench ", "bold $text-accent")]
+        for a in AREAS:
+            key = keymap.get(a.binding_id, a.key).split(",")[0]
+            label = f" {key} {a.title} "
+            if a.id == self.current:
+                parts.append(Content.styled(label, "bold reverse $accent"))
+            else:
+                parts.append(Content.styled(label, "$text-muted"))
+        parts.append(Content.styled("  ctrl+f search · ctrl+p commands · f1 keys", "$text-muted"))
+        return Content("").join(parts)
+
+    def on_click(self, event) -> None:
+        x = event.x - 1 - len(" Inkbench ")
+        for a in AREAS:
+            key = self.app._keymap.get(a.binding_id, a.key).split(",")[0]
+            width = len(f" {key} {a.title} ")
+            if 0 <= x < width:
+                self.app.show_area(a.id)  # type: ignore[attr-defined]
+                return
+            x -= width
+
+
+def _area_bindings() -> list[Binding]:
+    group = Binding.Group("Areas", compact=True)
+    return [
+        Binding(a.key, f"show_area('{a.id}')", a.title, id=a.binding_id, group=group) for a in AREAS
+    ]
 
 
 class InkbenchApp(App):
     TITLE = "Inkbench"
+    CSS = """
+    Screen { background: $surface; }
+    #areas { height: 1fr; }
+    """
+    COMMANDS = App.COMMANDS | {InkbenchCommands}
+    BINDINGS = [
+        *_area_bindings(),
+        Binding("ctrl+f", "search", "Search", id="app.search", priority=True),
+        Binding("f1,question_mark", "help", "Keys", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", priority=True),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
 
-    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         super().__init__()
-        self.home = home
+        self.store = Store(home)
+        self.settings = settings if settings is not None else load_settings(self.store.home)
+        self.store_ready = self.store.schema_is_current()
+        self.unsaved: dict[DocRef, tuple[str, str]] = {}
+        self._save_seq = itertools.count(1)
+        self._saved_seq: dict[DocRef, int] = {}
+        self._doc_locks: dict[DocRef, threading.Lock] = {}
+        self._save_jobs: dict[Worker, tuple[DocRef, int, str, str]] = {}
+        self._quit_anyway = False
+        self._mounting: dict[str, Any] = {}
+        self._problems = list(self.settings.problems)
+        if self.settings.keymap:
+            from tui.keys import all_ids
+
+            keymap, problems = check_keymap(
+                self.settings.keymap, all_ids(), str(self.settings.path or "config.toml")
+            )
+            self._problems += problems
+            self.set_keymap(keymap)
+
+    # --- layout -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(
-            "The workbench screens are being built. Use the CLI meanwhile: inkbench --help"
-        )
+        yield AreaTabs()
+        with ContentSwitcher(id="areas", initial=None):
+            yield self._make_pane(FIRST_AREA)
+        yield StatusBar(id="status")
         yield Footer()
 
+    def _make_pane(self, area_id: str) -> Widget:
+        return area(area_id).load()(id=f"area-{area_id}")
 
-def make_app(home: str | os.PathLike[str] | None = None) -> InkbenchApp:
-    return InkbenchApp(home=home)
+    def on_mount(self) -> None:
+        theme = self.settings.theme
+        if theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self._problems.append(
+                    f"config.toml: no theme named {theme!r}; "
+                    f"use one of {', '.join(sorted(self.available_themes))}"
+                )
+        for problem in self._problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=12, markup=False)
+        self.query_one(ContentSwitcher).current = f"area-{FIRST_AREA}"
+        self.call_after_refresh(self._focus_area, FIRST_AREA)
+        if not self.store_ready:
+            self.run_worker(
+                self._open_database, thread=True, name="open database", exit_on_error=False
+            )
+
+    def on_ready(self) -> None:
+        if self.store_ready:
+            # after the first paint: import the ORM and open storage for writes
+            self.run_worker(
+                self.store.database, thread=True, name="open database", exit_on_error=False
+            )
+
+    def _open_database(self) -> None:
+        self.store.database()
+        self.call_from_thread(self._database_ready)
+
+    def _database_ready(self) -> None:
+        from tui.widgets.list_pane import ListPane
+
+        self.store_ready = True
+        for pane in self.query(ListPane):
+            pane.reload()
+
+    # --- areas --------------------------------------------------------------------
+
+    def pane(self, area_id: str) -> Widget | None:
+        found = self.query(f"#area-{area_id}")
+        return found.first() if found else None
+
+    def show_area(self, area_id: str) -> Widget:
+        if self.screen is not self.screen_stack[0]:
+            while len(self.screen_stack) > 1 and not self._leave_screen():
+                pass
+        switcher = self.query_one(ContentSwitcher)
+        pane = self.pane(area_id)
+        fresh = pane is None
+        if pane is None:
+            pane = self._make_pane(area_id)
+            self._mounting[area_id] = switcher.mount(pane)
+        switcher.current = f"area-{area_id}"
+        tabs = self.query_one(AreaTabs)
+        tabs.current = area_id
+        tabs.refresh()
+        if not fresh and hasattr(pane, "on_area_shown"):
+            pane.on_area_shown()
+        self.call_after_refresh(self._focus_area, area_id)
+        return pane
+
+    def _leave_screen(self) -> bool:
+        """Close the top screen (editors save on the way out). False at the bottom."""
+        from tui.screens.editor import EditorScreen
+
+        screen = self.screen
+        if len(self.screen_stack) <= 1:
+            return True
+        if isinstance(screen, EditorScreen):
+            screen.flush()
+        self.pop_screen()
+        return len(self.screen_stack) <= 1
+
+    def _focus_area(self, area_id: str) -> None:
+        pane = self.pane(area_id)
+        if pane is not None and hasattr(pane, "focus_default"):
+            pane.focus_default()
+
+    def action_show_area(self, area_id: str) -> None:
+        self.show_area(area_id)
+
+    async def run_area_action(self, area_id: str, action: str) -> None:
+        """Open an area and run one of its actions (the palette does this)."""
+        pane = self.show_area(area_id)
+        mounting = self._mounting.pop(area_id, None)
+        if mounting is not None:
+            await mounting
+            await asyncio.sleep(0)
+        await pane.run_action(action)
+
+    # --- global actions --------------------------------------------------------------
+
+    def action_search(self) -> None:
+        from tui.screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    async def action_quit(self) -> None:
+        from tui.screens.editor import EditorScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, EditorScreen):
+                screen.flush()
+        saves = [w for w in self.workers if w.group == "save" and not w.is_finished]
+        if saves:
+            await self.workers.wait_for_complete(saves)
+        if self.unsaved and not self._quit_anyway:
+            self._quit_anyway = True
+            self.notify(
+                "Some text could not be saved (see the messages). Reopen it to try again, "
+                "or press ctrl+q again to quit and lose it.",
+                severity="error",
+                timeout=20,
+            )
+            return
+        self.exit()
+
+    # --- documents -------------------------------------------------------------------
+
+    @on(OpenDocument)
+    def _open_document(self, message: OpenDocument) -> None:
+        from tui.screens.editor import EditorScreen
+
+        if not self.store_ready:
+            self.notify("The database is still opening; try again in a moment.")
+            return
+        if self.editor_for(message.doc) is not None:
+            return  # already open (a second Enter, or opened again from search)
+        self.push_screen(EditorScreen(message.doc, message.line, message.column))
+
+    def editor_for(self, doc: DocRef):
+        from tui.screens.editor import EditorScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, EditorScreen) and screen.doc == doc:
+                return screen
+        return None
+
+    def save(self, doc: DocRef, version: int, title: str, body: str, revision_kind: str) -> Worker:
+        """Save a document in a thread worker; the result comes back as
+        DocumentSaved / DocumentSaveFailed. Saves of one document are applied
+        in the order they were started (an older one never overwrites a newer)."""
+        from tui import actions
+
+        seq = next(self._save_seq)
+        lock = self._doc_locks.setdefault(doc, threading.Lock())
+
+        def run() -> None:
+            with lock:
+                if seq < self._saved_seq.get(doc, 0):
+                    return
+                result = actions.save_document(
+                    self.store, doc.kind, doc.id, title, body, revision_kind
+                )
+                self._saved_seq[doc] = seq
+            self.post_message(DocumentSaved(doc, version, revision_kind, result.word_count))
+
+        worker = self.run_worker(
+            run, thread=True, group="save", name=f"save {doc.kind} {doc.id}", exit_on_error=False
+        )
+        self._save_jobs[worker] = (doc, version, title, body)
+        return worker
+
+    def on_document_saved(self, message: DocumentSaved) -> None:
+        self.unsaved.pop(message.doc, None)
+        editor = self.editor_for(message.doc)
+        if editor is not None:
+            editor.post_message(
+                DocumentSaved(
+                    message.doc, message.version, message.revision_kind, message.word_count
+                )
+            )
+        else:
+            self.post_message(DataChanged(message.doc.kind))
+
+    # --- one route for failures ------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state in (WorkerState.SUCCESS, WorkerState.CANCELLED):
+            self._save_jobs.pop(worker, None)
+            return
+        if event.state != WorkerState.ERROR:
+            return
+        message = describe_error(worker.error)
+        job = self._save_jobs.pop(worker, None)
+        if job is not None:
+            doc, version, title, body = job
+            editor = self.editor_for(doc)
+            if editor is not None:
+                editor.post_message(DocumentSaveFailed(doc, version, message))
+            else:
+                self.unsaved[doc] = (title, body)
+                self.notify(
+                    f"Could not save {doc.kind} “{title}”: {message}. The text is kept: "
+                    "open it again before quitting.",
+                    title="Not saved",
+                    severity="error",
+                    timeout=30,
+                    markup=False,
+                )
+            return
+        self.report_error(worker.name or "a background job", message)
+
+    def report_error(self, what: str, message: str) -> None:
+        self.notify(message, title=f"{what} failed", severity="error", timeout=10, markup=False)
+
+    def db_job(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        name: str,
+        done: Callable[[Any], None] | None = None,
+    ) -> Worker:
+        """Run ``fn(store, *args)`` in a thread; ``done(result)`` on the UI
+        thread after it succeeds; a failure is one error notice."""
+
+        def run() -> Any:
+            result = fn(self.store, *args)
+            if done is not None:
+                self.call_from_thread(done, result)
+            return result
+
+        return self.run_worker(run, thread=True, group="db", name=name, exit_on_error=False)
+
+    # --- app-wide messages ---------------------------------------------------------------
+
+    @on(DataChanged)
+    def _data_changed(self, message: DataChanged) -> None:
+        from tui.screens.base import AreaPane
+
+        for pane in self.query(AreaPane):
+            pane.data_changed(message.kind)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    def on_connectivity_changed(self, message: ConnectivityChanged) -> None:
+        self.status.set_online(message.online, message.detail)
+
+    def on_account_changed(self, message: AccountChanged) -> None:
+        self.status.set_account(message.username, message.plan, message.quota)
+
+    def on_job_progress(self, message: JobProgress) -> None:
+        self.status.set_job(message.job_id, message.label, message.done, message.total)
+
+    def on_job_finished(self, message: JobFinished) -> None:
+        self.status.end_job(message.job_id)
+        if message.message:
+            self.notify(
+                message.message,
+                title=message.label,
+                severity="information" if message.ok else "error",
+                markup=False,
+            )
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+
+def describe_error(error: BaseException | None) -> str:
+    """One line for the user: an expected error's own text, else its type and text."""
+    from storage.errors import InkbenchError
+
+    if isinstance(error, InkbenchError):
+        return str(error)
+    if error is None:
+        return "unknown error"
+    return f"{type(error).__name__}: {error}"
+
+
+def make_app(
+    home: str | os.PathLike[str] | None = None, settings: Settings | None = None
+) -> InkbenchApp:
+    return InkbenchApp(home=home, settings=settings)

@@ -1,0 +1,71 @@
+"""The areas of the workbench: ONE list, in the order of the tabs.
+
+Plug-in contract (adding or replacing an area)
+----------------------------------------------
+1. Write ``tui/screens/<area>.py`` with a class that subclasses
+   ``tui.screens.base.AreaPane`` (a Vertical). Its ``compose`` builds the pane;
+   keep slow imports (sqlmodel, storage modules, httpx) inside functions or
+   workers, never at module top, so the first screen stays fast.
+2. Give every action a ``Binding(key, action, description, id="<area>.<verb>")``
+   in the class's ``BINDINGS``. The id makes it remappable in ``config.toml``
+   ([keymap] "<area>.<verb>" = "keys"), lists it in the footer and help (F1)
+   and in the command palette (ctrl+p), which can run it from any area.
+3. Add one ``Area(...)`` line to ``AREAS`` below: id, default key, title, and
+   ``"module:Class"``. The pane is imported and mounted the first time the
+   user opens the area; the app calls ``on_area_shown()`` on each visit and
+   ``data_changed(kind)`` when rows of a kind change elsewhere.
+4. Data: ``self.ink.store`` -- ``ui_conn`` (UI-thread reads, fast SQL only),
+   ``reader()`` (a read connection for a thread worker) and ``database()``
+   (storage's ``Database`` for ``write()`` sessions; call it in a worker).
+   Long lists: ``tui.widgets.list_pane.ListPane`` over a ``SqlSource``.
+5. Slow work runs in ``@work(thread=True, exit_on_error=False, group=...)``.
+   It never touches widgets: it posts messages. An exception it raises is
+   shown by the app as a one-line notice (``InkbenchError`` text as is).
+   Report progress to the status bar by posting ``tui.messages.JobProgress``
+   / ``JobFinished`` (and ``ConnectivityChanged`` / ``AccountChanged`` for the
+   account area); post ``DataChanged(kind)`` after changing rows.
+6. Show user text literally: ``Content(text)``, ``Static(..., markup=False)``,
+   ``notify(..., markup=False)``; never build markup strings from it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from textual.widget import Widget
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str  # also the binding id "area.<id>" and the pane's DOM id "area-<id>"
+    key: str  # default key(s) to open it
+    title: str
+    factory: str  # "module:Class", imported on first use
+
+    @property
+    def binding_id(self) -> str:
+        return f"area.{self.id}"
+
+    def load(self) -> type[Widget]:
+        module, _, name = self.factory.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+
+AREAS: list[Area] = [
+    Area("articles", "1", "Articles", "tui.screens.articles:ArticlesArea"),
+    Area("works", "2", "Works", "tui.screens.works:WorksArea"),
+    Area("albums", "3", "Albums", "tui.screens.placeholders:AlbumsArea"),
+    Area("knowledge", "4", "Knowledge", "tui.screens.placeholders:KnowledgeArea"),
+    Area("generate", "5", "Generate", "tui.screens.placeholders:GenerateArea"),
+    Area("tasks", "6", "Tasks", "tui.screens.placeholders:TasksArea"),
+    Area("account", "7", "Account", "tui.screens.placeholders:AccountArea"),
+    Area("trash", "8", "Trash", "tui.screens.trash:TrashArea"),
+]
+
+
+def area(area_id: str) -> Area:
+    for a in AREAS:
+        if a.id == area_id:
+            return a
+    raise KeyError(area_id)

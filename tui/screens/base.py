@@ -1,0 +1,43 @@
+"""The base class for an area pane (see the contract in ``tui/areas.py``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.containers import Vertical
+
+if TYPE_CHECKING:
+    from tui.app import InkbenchApp
+
+
+class AreaPane(Vertical):
+    """One area's pane. Subclass it, set ``BINDINGS`` (every Binding with an
+    ``id`` prefixed by the area id), compose your widgets, and override the
+    hooks you need."""
+
+    DEFAULT_CSS = """
+    AreaPane { height: 1fr; }
+    AreaPane .area-title { height: 1; padding: 0 1; text-style: bold; color: $text-accent; }
+    """
+
+    area_id: str = ""
+
+    @property
+    def ink(self) -> InkbenchApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_area_shown(self) -> None:
+        """Called each time the area becomes visible (after the first mount too)."""
+
+    def focus_default(self) -> None:
+        """Put focus where a keyboard user expects it when the area opens."""
+        self.focus_next_in(self)
+
+    def focus_next_in(self, node) -> None:
+        for widget in node.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+    def data_changed(self, kind: str) -> None:
+        """Rows of ``kind`` changed somewhere (saved, trashed, restored)."""

@@ -1,0 +1,269 @@
+"""The article and chapter editor.
+
+Autosave: a 0.25 s tick saves once the text has been still for 1.5 s (so
+within 2 s of the last keystroke), at least every 10 s while typing goes on,
+and on leaving. The save runs in an app thread worker (``InkbenchApp.save``):
+typing never waits for it. A failed save keeps the text here, says so in the
+status line and retries. Word counts (CJK one per character) run in a worker
+too, so a 200k-character chapter types as fast as a short one.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TextArea
+from textual.worker import get_current_worker
+
+from tui.actions import Document, load_document
+from tui.messages import DocRef, DocumentSaved, DocumentSaveFailed
+
+AUTOSAVE_IDLE = 1.5  # seconds of stillness before an autosave
+AUTOSAVE_MAX = 10.0  # save at least this often while typing continues
+RETRY_AFTER = 5.0  # after a failed save
+TICK = 0.25
+
+
+def markdown_available(text_area: TextArea) -> bool:
+    return "markdown" in text_area.available_languages
+
+
+class EditorScreen(Screen):
+    DEFAULT_CSS = """
+    EditorScreen > #editor-head { height: 1; background: $panel; }
+    EditorScreen #kind { width: auto; padding: 0 1; color: $text-muted; }
+    EditorScreen #title { width: 1fr; height: 1; border: none; padding: 0 1; background: $panel; }
+    EditorScreen #title:focus { background: $boost; }
+    EditorScreen > TextArea { height: 1fr; border: none; padding: 0 1; }
+    EditorScreen > #editor-status {
+        height: 1; background: $panel; color: $text-muted; padding: 0 1;
+    }
+    EditorScreen > #editor-status.failed { background: $error 40%; color: $text; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="editor.close"),
+        Binding("ctrl+s", "save", "Save version", id="editor.save"),
+        Binding("ctrl+r", "history", "History", id="editor.history"),
+        Binding("f2", "rename", "Title", id="editor.title"),
+    ]
+    AUTO_FOCUS = "#body"
+
+    def __init__(self, doc: DocRef, line: int | None = None, column: int | None = None) -> None:
+        super().__init__()
+        self.doc = doc
+        self.goto = (line, column or 0) if line is not None else None
+        self.document: Document | None = None
+        self.version = 0  # bumped on every change
+        self.saved_version = 0
+        self.saving = False
+        self.last_change = 0.0
+        self.first_unsaved_change = 0.0
+        self.retry_at = 0.0
+        self.failure: str | None = None
+        self.words = 0
+        self.counted_version = -1
+        self.counting = False
+        self._editing = False
+        self._leaving = False
+
+    # --- building -----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        document = load_document(app.store.ui_conn, self.doc.kind, self.doc.id)  # type: ignore[attr-defined]
+        self.document = document
+        title, body = (document.title, document.body) if document else ("", "")
+        kept = app.unsaved.pop(self.doc, None)  # type: ignore[attr-defined]
+        if kept is not None:  # a save that failed after its editor closed
+            title, body = kept
+        self._kept = kept is not None
+        with Horizontal(id="editor-head"):
+            kind = "Article" if self.doc.kind == "article" else "Chapter"
+            if document and document.parent_title:
+                kind += f" in {document.parent_title}"
+            yield Static(Content(kind + ":"), id="kind")
+            yield Input(title, placeholder="title", id="title", compact=True)
+        area = TextArea(body, soft_wrap=True, show_line_numbers=False, id="body")
+        if markdown_available(area):
+            area.language = "markdown"
+        yield area
+        yield Static(id="editor-status", markup=False)
+        yield Footer()
+
+    @property
+    def text_area(self) -> TextArea:
+        return self.query_one("#body", TextArea)
+
+    @property
+    def title_input(self) -> Input:
+        return self.query_one("#title", Input)
+
+    def on_mount(self) -> None:
+        if self.document is None:
+            self.notify(f"No {self.doc.kind} with id {self.doc.id}.", severity="error")
+            self.app.pop_screen()
+            return
+        if self.goto is not None:
+            line, column = self.goto
+            self.text_area.move_cursor((line, column), center=True)
+        self.set_interval(TICK, self._tick)
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        self._editing = True
+        if self._kept:
+            self._changed()
+            self.failure = "the last save failed; this is your unsaved text"
+        self._count_words()
+        self._update_status()
+
+    # --- changes --------------------------------------------------------------------
+
+    @on(TextArea.Changed, "#body")
+    def _body_changed(self) -> None:
+        self._changed()
+
+    @on(Input.Changed, "#title")
+    def _title_changed(self) -> None:
+        self._changed()
+
+    @on(Input.Submitted, "#title")
+    def _title_done(self) -> None:
+        self.text_area.focus()
+
+    def _changed(self) -> None:
+        if not self._editing:
+            return
+        now = time.monotonic()
+        if self.version == self.saved_version:
+            self.first_unsaved_change = now
+            self.version += 1
+            self._update_status()
+        else:
+            self.version += 1
+        self.last_change = now
+
+    @property
+    def dirty(self) -> bool:
+        return self.version != self.saved_version
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        if self.dirty and not self.saving and now >= self.retry_at:
+            idle = now - self.last_change >= AUTOSAVE_IDLE
+            overdue = now - self.first_unsaved_change >= AUTOSAVE_MAX
+            if idle or overdue:
+                self.save("autosave")
+        if self.counted_version != self.version and not self.counting:
+            self._count_words()
+
+    # --- saving ----------------------------------------------------------------------
+
+    def save(self, revision_kind: str = "autosave") -> None:
+        """Start a save of the current text (returns at once)."""
+        if self.document is None:
+            return
+        self.saving = True
+        self.app.save(  # type: ignore[attr-defined]
+            self.doc, self.version, self.title_input.value, self.text_area.text, revision_kind
+        )
+        self._update_status()
+
+    def on_document_saved(self, message: DocumentSaved) -> None:
+        if message.doc != self.doc:
+            return
+        self.saving = False
+        self.saved_version = max(self.saved_version, message.version)
+        self.failure = None
+        self.retry_at = 0.0
+        if message.revision_kind == "manual":
+            self.notify("Saved as a new version.")
+        self._update_status()
+
+    def on_document_save_failed(self, message: DocumentSaveFailed) -> None:
+        if message.doc != self.doc:
+            return
+        self.saving = False
+        self.failure = message.error
+        self.retry_at = time.monotonic() + RETRY_AFTER
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if not self.is_mounted:
+            return
+        status = self.query_one("#editor-status", Static)
+        words = f"{self.words:,} words"
+        if self.failure:
+            text = f"{words} · NOT SAVED: {self.failure} · your text is kept here; retrying"
+        elif self.saving:
+            text = f"{words} · saving…"
+        elif self.dirty:
+            text = f"{words} · unsaved changes (autosave in a moment)"
+        else:
+            text = f"{words} · saved"
+        status.set_class(bool(self.failure), "failed")
+        status.update(Content(text))
+
+    # --- word count -------------------------------------------------------------------
+
+    def _count_words(self) -> None:
+        self.counting = True
+        self._word_count_worker(self.version, self.text_area.text)
+
+    @work(thread=True, exclusive=True, group="wordcount", exit_on_error=False)
+    def _word_count_worker(self, version: int, text: str) -> None:
+        from storage.text import word_count
+
+        n = word_count(text)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._counted, version, n)
+
+    def _counted(self, version: int, n: int) -> None:
+        self.counting = False
+        self.counted_version = version
+        self.words = n
+        self._update_status()
+
+    # --- actions ------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Save now if anything is unsaved (leaving, quitting)."""
+        if self.dirty and self.document is not None:
+            self.save("autosave")
+
+    def action_close(self) -> None:
+        if self._leaving:
+            return
+        self._leaving = True
+        self.flush()
+        self.dismiss()
+
+    def action_save(self) -> None:
+        self.save("manual")
+
+    def action_rename(self) -> None:
+        self.title_input.focus()
+
+    def action_history(self) -> None:
+        from tui.screens.revisions import RevisionsScreen
+
+        self.flush()
+        self.app.push_screen(RevisionsScreen(self.doc.kind, self.doc.id, on_restored=self.reload))
+
+    def reload(self) -> None:
+        """Show the stored text again (after a revision was restored)."""
+        document = load_document(self.app.store.ui_conn, self.doc.kind, self.doc.id)  # type: ignore[attr-defined]
+        if document is None:
+            return
+        self.document = document
+        self._editing = False
+        self.title_input.value = document.title
+        self.text_area.load_text(document.body)
+        self.saved_version = self.version
+        self.call_after_refresh(self._start)

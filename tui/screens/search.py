@@ -1,0 +1,175 @@
+"""Global search (ctrl+f from anywhere): results as you type from articles,
+chapters, knowledge chunks and OCR text. Snippet highlights are styled spans
+built from the hit's offsets, never markup. Enter opens the hit at its place."""
+
+from __future__ import annotations
+
+import re
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from tui.messages import OpenDocument
+from tui.widgets.virtual_list import flat
+
+KIND_LABEL = {"article": "article", "chapter": "chapter", "chunk": "knowledge", "image": "OCR"}
+HIGHLIGHT = "bold reverse $text-accent"
+
+
+def hit_content(hit) -> Content:
+    """Two lines: kind, title (and parent), then the snippet with its matches
+    highlighted from the offsets storage computed."""
+    head = Content.assemble(
+        (f"{KIND_LABEL.get(hit.kind, hit.kind):<10}", "$text-muted"),
+        (flat(hit.title) or "(untitled)", "bold"),
+        (f"  in {flat(hit.parent_title)}" if hit.parent_title else "", "$text-muted"),
+    )
+    snippet = Content(flat(hit.snippet.text))
+    for start, end in hit.snippet.highlights:
+        snippet = snippet.stylize(HIGHLIGHT, start, end)
+    return Content("\n").join([head, Content("          ") + snippet])
+
+
+def locate(text: str, terms: tuple[str, ...]) -> tuple[int, int]:
+    """(line, column) of the first match of any term in ``text``, else (0, 0)."""
+    words = [re.escape(t) for t in sorted(terms, key=len, reverse=True) if t]
+    if not words or not text:
+        return 0, 0
+    m = re.search("|".join(words), text, re.IGNORECASE)
+    if m is None:
+        return 0, 0
+    line = text.count("\n", 0, m.start())
+    column = m.start() - (text.rfind("\n", 0, m.start()) + 1)
+    return line, column
+
+
+class SearchScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    SearchScreen { align: center top; }
+    SearchScreen > Vertical {
+        width: 90%; height: 80%; margin-top: 2;
+        border: thick $primary 60%; background: $surface;
+    }
+    SearchScreen #query { border: none; height: 1; background: $boost; padding: 0 1; }
+    SearchScreen #search-info { height: 1; color: $text-muted; padding: 0 1; }
+    SearchScreen OptionList { height: 1fr; border: none; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="search.close"),
+        Binding("down", "results", "Results", show=False, id="search.results"),
+    ]
+    AUTO_FOCUS = "#query"
+
+    class Results(Message):
+        def __init__(self, query: str, hits: list) -> None:
+            super().__init__()
+            self.query = query
+            self.hits = hits
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.initial = query
+        self.hits: list = []
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Input(
+                self.initial,
+                placeholder='search everything: words, 中文, "a phrase"',
+                id="query",
+                compact=True,
+            )
+            yield Static(Content("Type to search."), id="search-info")
+            yield OptionList(id="hits")
+
+    def on_mount(self) -> None:
+        if self.initial:
+            self._search(self.initial)
+
+    @on(Input.Changed, "#query")
+    def _changed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    @on(Input.Submitted, "#query")
+    def _submitted(self) -> None:
+        if self.hits:
+            self.open(0)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, text: str) -> None:
+        from storage.search import search
+
+        store = self.app.store  # type: ignore[attr-defined]
+        if not text.strip():
+            hits = []
+        else:
+            with store.reader() as conn:
+                hits = search(conn, text, limit=30)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Results(text, hits))
+
+    @on(Results)
+    def _results(self, event: Results) -> None:
+        if event.query != self.query_one("#query", Input).value:
+            return  # typing went on; a newer search is coming
+        self.hits = event.hits
+        self.query_text = event.query
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(Option(hit_content(h), id=str(i)) for i, h in enumerate(event.hits))
+        if event.hits:
+            options.highlighted = 0
+            info = f"{len(event.hits)} best matches · Enter opens the first · ↓ to pick"
+        elif event.query.strip():
+            info = "No matches."
+        else:
+            info = "Type to search."
+        self.query_one("#search-info", Static).update(Content(info))
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.open(event.option_index)
+
+    def action_results(self) -> None:
+        if self.hits:
+            self.query_one(OptionList).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def open(self, index: int) -> None:
+        from storage.text import parse_query
+
+        hit = self.hits[index]
+        terms = parse_query(self.query_text).terms
+        conn = self.app.store.ui_conn  # type: ignore[attr-defined]
+        if hit.kind in ("article", "chapter"):
+            table = "article" if hit.kind == "article" else "chapter"
+            row = conn.execute(f"SELECT body FROM {table} WHERE id = ?", (hit.id,)).fetchone()
+            line, column = locate(row[0] if row else "", terms)
+            self.dismiss(None)
+            self.app.post_message(OpenDocument(hit.kind, hit.id, line, column))
+            return
+        from tui.screens.dialogs import ShowText
+
+        if hit.kind == "chunk":
+            row = conn.execute("SELECT text FROM kb_chunk WHERE id = ?", (hit.id,)).fetchone()
+            where = f"Knowledge base {hit.parent_title}: " if hit.parent_title else ""
+        else:
+            row = conn.execute("SELECT ocr_text FROM image WHERE id = ?", (hit.id,)).fetchone()
+            where = (
+                f"OCR text of an image in album {hit.parent_title}: " if hit.parent_title else ""
+            )
+        text = (row[0] if row else "") or ""
+        line, _column = locate(text, terms)
+        self.dismiss(None)
+        self.app.push_screen(ShowText(where + hit.title, text, line))

@@ -1,0 +1,379 @@
+"""A list of any length: a ``ScrollView`` that renders only visible rows.
+
+Rows come from a :class:`RowSource` a page at a time (``LIMIT/OFFSET`` on a
+read connection); a small LRU keeps the pages near the viewport, so memory
+stays the same at 100 or 100k rows. A page past the middle is read in the
+reverse order from the far end, so "jump to the end" costs what "open" does.
+
+Cell text is user text: it goes into ``Segment``s as it is (control
+characters flattened), never through markup.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.content import Content
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Row = tuple
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def flat(text: object) -> str:
+    """One line of literal text: control characters (newlines, ESC) become spaces."""
+    return _CONTROL.sub(" ", "" if text is None else str(text))
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: int | None = None  # None: share what is left
+    justify: str = "left"  # or "right"
+
+
+class RowSource:
+    """What a list shows. Subclasses set ``columns`` and implement the rest.
+
+    ``fetch`` returns rows (tuples, ``row[0]`` the id) in display order;
+    ``cells`` turns one into display strings, one per column."""
+
+    columns: tuple[Column, ...] = ()
+    sorts: tuple[str, ...] = ("default",)
+    noun: str = "rows"
+
+    def count(self, conn: sqlite3.Connection, text: str) -> int:
+        raise NotImplementedError
+
+    def fetch(
+        self,
+        conn: sqlite3.Connection,
+        offset: int,
+        limit: int,
+        *,
+        sort: str,
+        reverse: bool,
+        text: str,
+        total: int,
+    ) -> list[Row]:
+        raise NotImplementedError
+
+    def cells(self, row: Row) -> Sequence[str]:
+        return [flat(c) for c in row[1 : len(self.columns) + 1]]
+
+
+class SqlSource(RowSource):
+    """A source over one SELECT: ``select`` (columns, FROM, JOINs), ``where``,
+    ``filter_sql`` (one ``?`` for a LIKE pattern) and ``orders``: sort name ->
+    (forward ORDER BY, the exact reverse)."""
+
+    select: str = ""
+    where: str = "1"
+    filter_sql: str = ""
+    orders: dict[str, tuple[str, str]] = {}
+    params: tuple = ()
+
+    @property
+    def sorts(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(self.orders)
+
+    def _where(self, text: str) -> tuple[str, tuple]:
+        if text and self.filter_sql:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            return f"({self.where}) AND ({self.filter_sql})", (*self.params, f"%{escaped}%")
+        return self.where, self.params
+
+    def count_sql(self) -> str:
+        return "SELECT count(*) FROM " + self.select.split(" FROM ", 1)[1]
+
+    def count(self, conn: sqlite3.Connection, text: str) -> int:
+        where, params = self._where(text)
+        return conn.execute(f"{self.count_sql()} WHERE {where}", params).fetchone()[0]
+
+    def fetch(self, conn, offset, limit, *, sort, reverse, text, total):
+        forward, backward = self.orders[sort]
+        if reverse:
+            forward, backward = backward, forward
+        where, params = self._where(text)
+        if total and offset > total // 2:
+            # read from the far end: OFFSET stays small
+            far_limit = max(0, min(limit, total - offset))
+            far_offset = max(0, total - offset - far_limit)
+            sql = f"{self.select} WHERE {where} ORDER BY {backward} LIMIT ? OFFSET ?"
+            rows = conn.execute(sql, (*params, far_limit, far_offset)).fetchall()
+            rows.reverse()
+            return rows
+        sql = f"{self.select} WHERE {where} ORDER BY {forward} LIMIT ? OFFSET ?"
+        return conn.execute(sql, (*params, limit, offset)).fetchall()
+
+
+class VirtualList(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    VirtualList { height: 1fr; background: $surface; }
+    VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }
+    VirtualList:focus > .virtual-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    VirtualList > .virtual-list--empty { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--empty"}
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown,space", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("home", "first", "First row", show=False, id="list.first"),
+        Binding("end", "last", "Last row", show=False, id="list.last"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Selected(Message):
+        def __init__(self, vlist: VirtualList, row: Row) -> None:
+            super().__init__()
+            self.vlist = vlist
+            self.row = row
+
+        @property
+        def control(self) -> VirtualList:
+            return self.vlist
+
+    class Highlighted(Message):
+        def __init__(self, vlist: VirtualList, row: Row) -> None:
+            super().__init__()
+            self.vlist = vlist
+            self.row = row
+
+        @property
+        def control(self) -> VirtualList:
+            return self.vlist
+
+    def __init__(
+        self,
+        source: RowSource,
+        connection: Callable[[], sqlite3.Connection],
+        *,
+        page_size: int = 100,
+        cache_pages: int = 12,
+        empty_text: str = "Nothing here yet.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.source = source
+        self._connection = connection
+        self.page_size = page_size
+        self.cache_pages = cache_pages
+        self.empty_text = empty_text
+        self.total = 0
+        self.text = ""
+        self.sort = source.sorts[0]
+        self.reverse = False
+        self.generation = 0
+        self.loaded = False
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        self._widths: list[int] = []
+
+    # --- data -------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Count and show rows now (on the calling thread: the UI thread's
+        connection; unfiltered counts use an index and take milliseconds)."""
+        self.generation += 1
+        total = self.source.count(self._connection(), self.text)
+        self.apply(self.generation, total, None)
+
+    def apply(self, generation: int, total: int, first_page: list[Row] | None) -> bool:
+        """Show a fresh count (from a worker); stale generations are ignored."""
+        if generation != self.generation:
+            return False
+        self.total = total
+        self.loaded = True
+        self._pages.clear()
+        if first_page is not None:
+            self._pages[0] = first_page
+        self.virtual_size = Size(self.size.width, total)
+        if self.cursor >= total:
+            self.cursor = max(0, total - 1)
+        self.scroll_to(y=min(self.scroll_y, max(0, total - self.size.height)), animate=False)
+        self.refresh()
+        self._highlighted()
+        return True
+
+    def fetch_first_page(self, conn: sqlite3.Connection, total: int) -> list[Row]:
+        return self.source.fetch(
+            conn,
+            0,
+            self.page_size,
+            sort=self.sort,
+            reverse=self.reverse,
+            text=self.text,
+            total=total,
+        )
+
+    def invalidate(self) -> None:
+        """Data changed underneath: recount and refetch what is visible."""
+        if self.loaded:
+            self.load()
+
+    def row(self, index: int) -> Row | None:
+        if not 0 <= index < self.total:
+            return None
+        page_no, pos = divmod(index, self.page_size)
+        page = self._pages.get(page_no)
+        if page is None:
+            page = self.source.fetch(
+                self._connection(),
+                page_no * self.page_size,
+                self.page_size,
+                sort=self.sort,
+                reverse=self.reverse,
+                text=self.text,
+                total=self.total,
+            )
+            self._pages[page_no] = page
+            while len(self._pages) > self.cache_pages:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page[pos] if pos < len(page) else None
+
+    @property
+    def current_row(self) -> Row | None:
+        return self.row(self.cursor)
+
+    @property
+    def cached_rows(self) -> int:
+        return sum(len(p) for p in self._pages.values())
+
+    # --- layout -----------------------------------------------------------------
+
+    def column_widths(self, width: int) -> list[int]:
+        cols = self.source.columns
+        gaps = max(0, len(cols) - 1)
+        fixed = sum(c.width or 0 for c in cols)
+        flexible = [c for c in cols if c.width is None]
+        rest = max(0, width - fixed - gaps)
+        share = rest // len(flexible) if flexible else 0
+        return [c.width if c.width is not None else share for c in cols]
+
+    def header(self, width: int) -> Content:
+        widths = self.column_widths(width)
+        parts = []
+        for i, (col, w) in enumerate(zip(self.source.columns, widths, strict=True)):
+            title = col.title
+            if self.source.sorts and title.lower() == self.sort.lower():
+                title += " ▲" if self.reverse else " ▼"
+            parts.append(self._fit(title, w, col.justify))
+            if i < len(widths) - 1:
+                parts.append(" ")
+        return Content("".join(parts))
+
+    @staticmethod
+    def _fit(text: str, width: int, justify: str) -> str:
+        if width <= 0:
+            return ""
+        if cell_len(text) > width:
+            return set_cell_size(text, width - 1) + "…" if width > 1 else "…"
+        if justify == "right":
+            return " " * (width - cell_len(text)) + text
+        return set_cell_size(text, width)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+        self._widths = self.column_widths(self.size.width)
+
+    # --- rendering --------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = self.scroll_offset.y + y
+        if not self.loaded or self.total == 0:
+            if y == 0:
+                text = self.empty_text if self.loaded else "Loading…"
+                style = self.get_component_rich_style("virtual-list--empty")
+                return Strip([Segment(self._fit(" " + text, width, "left"), style)], width)
+            return Strip.blank(width, self.rich_style)
+        row = self.row(index)
+        if row is None:
+            return Strip.blank(width, self.rich_style)
+        if len(self._widths) != len(self.source.columns):
+            self._widths = self.column_widths(width)
+        cells = self.source.cells(row)
+        parts = []
+        for i, (cell, w, col) in enumerate(
+            zip(cells, self._widths, self.source.columns, strict=False)
+        ):
+            parts.append(self._fit(cell, w, col.justify))
+            if i < len(self._widths) - 1:
+                parts.append(" ")
+        line = "".join(parts)
+        line = set_cell_size(line, width)
+        if index == self.cursor:
+            style = self.rich_style + self.get_component_rich_style("virtual-list--cursor")
+        else:
+            style = self.rich_style
+        return Strip([Segment(line, style)], width)
+
+    # --- cursor -----------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = self.scroll_offset.y
+        self.refresh(Region(0, old - top, self.size.width, 1))
+        self.refresh(Region(0, new - top, self.size.width, 1))
+        self.scroll_to_region(Region(0, new, 1, 1), animate=False, immediate=True)
+        self._highlighted()
+
+    def _highlighted(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.Highlighted(self, row))
+
+    def move_to(self, index: int) -> None:
+        if self.total:
+            self.cursor = max(0, min(self.total - 1, index))
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.size.height - 1))
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.size.height - 1))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.total - 1)
+
+    def action_select(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.Selected(self, row))
+
+    def on_click(self, event) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < self.total:
+            if index == self.cursor and event.chain >= 2:
+                self.action_select()
+            self.move_to(index)
