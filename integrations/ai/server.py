@@ -83,7 +83,11 @@ def login(
     from integrations.ai.credentials import keyring_backend
 
     keyring_backend(config, interactive=interactive)
-    server = server.rstrip("/")
+    server = server.strip().rstrip("/")
+    if not server.startswith(("http://", "https://")):
+        from storage.errors import InvalidInput
+
+        raise InvalidInput(f"the server URL must start with http:// or https://, not {server!r}")
     resp = _post(f"{server}/api/auth/login", json={"username": username, "password": password})
     if resp.status_code == 401:
         raise AuthRequired("login failed: wrong user name or password")

@@ -282,6 +282,13 @@ def test_server_down_is_offline_not_a_traceback(config, tmp_path):
         p.quota()
 
 
+def test_a_server_url_without_scheme_is_refused(config):
+    from storage.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="http://"):
+        login(config, server="localhost:8765", username="alice", password=PASSWORD)
+
+
 def test_health(account_server):
     data = health(account_server.url)
     assert data["status"] == "ok" and data["database"] == "ok"
