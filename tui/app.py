@@ -157,6 +157,9 @@ class InkbenchApp(App):
             )
 
     def on_ready(self) -> None:
+        from tui.screens.account import start_monitor  # online/offline, account, quota
+
+        start_monitor(self)
         if self.store_ready:
             # after the first paint: import the ORM and open storage for writes
             self.run_worker(

@@ -55,11 +55,11 @@ class Area:
 AREAS: list[Area] = [
     Area("articles", "1", "Articles", "tui.screens.articles:ArticlesArea"),
     Area("works", "2", "Works", "tui.screens.works:WorksArea"),
-    Area("albums", "3", "Albums", "tui.screens.placeholders:AlbumsArea"),
+    Area("albums", "3", "Albums", "tui.screens.albums:AlbumsArea"),
     Area("knowledge", "4", "Knowledge", "tui.screens.knowledge:KnowledgeArea"),
     Area("generate", "5", "Generate", "tui.screens.generate:GenerateArea"),
     Area("tasks", "6", "Tasks", "tui.screens.tasks:TasksArea"),
-    Area("account", "7", "Account", "tui.screens.placeholders:AccountArea"),
+    Area("account", "7", "Account", "tui.screens.account:AccountArea"),
     Area("trash", "8", "Trash", "tui.screens.trash:TrashArea"),
 ]
 

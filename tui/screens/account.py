@@ -56,7 +56,7 @@ def start_monitor(app, every: float = CHECK_EVERY) -> None:
             name="connectivity check",
         )
 
-    app.call_later(run)
+    run()
     app.set_interval(every, run, name="connectivity")
 
 

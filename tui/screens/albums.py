@@ -12,6 +12,7 @@ without asking. Move/copy between albums, trash and undo.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import sys
@@ -348,6 +349,7 @@ class AlbumsArea(AreaPane):
         if self.albums.vlist.loaded:
             self.albums.reload()
             self.images.reload()
+        self._sync()
 
     def data_changed(self, kind: str) -> None:
         if kind in ("album", "image"):
@@ -361,10 +363,23 @@ class AlbumsArea(AreaPane):
 
     # --- selection and preview --------------------------------------------------------
 
+    def on_mount(self) -> None:
+        # the first Highlighted may come before this pane listens: read the rows
+        self.call_after_refresh(self._sync)
+
+    def _sync(self) -> None:
+        from textual.css.query import NoMatches
+
+        with contextlib.suppress(NoMatches):
+            self._show_album(self.albums.vlist.current_row)
+            self._show_image(self.images.vlist.current_row)
+
     @on(VirtualList.Highlighted, "#albums VirtualList")
     def _album_highlighted(self, event: VirtualList.Highlighted) -> None:
         event.stop()
-        row = event.row
+        self._show_album(event.row)
+
+    def _show_album(self, row) -> None:
         album_id = row[0] if row else None
         self.album_name = row[1] if row else ""
         if album_id != self.album_id:
@@ -383,7 +398,9 @@ class AlbumsArea(AreaPane):
     @on(VirtualList.Highlighted, "#images VirtualList")
     def _image_highlighted(self, event: VirtualList.Highlighted) -> None:
         event.stop()
-        row = event.row
+        self._show_image(event.row)
+
+    def _show_image(self, row) -> None:
         key = (row[0], row[4]) if row else None
         if key == self.image_key:
             return  # a reload of the same row: keep the preview

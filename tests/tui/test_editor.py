@@ -1,0 +1,163 @@
+"""Editors: autosave within 2 s, text there on reopen, a failed save keeps the
+text, revisions browse/diff/restore, word counts with CJK."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.tui.helpers import db_row, screen_text, seed, settle, wait_for
+
+
+async def open_editor(pilot, app, kind: str, doc_id: int):
+    from tui.messages import OpenDocument
+    from tui.screens.editor import EditorScreen
+
+    app.post_message(OpenDocument(kind, doc_id))
+    await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+    await settle(pilot, app)
+    return app.screen
+
+
+async def test_type_autosave_reopen(home: Path) -> None:
+    from tui.app import make_app
+
+    ids = seed(home)
+    app = make_app(home=home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        editor = await open_editor(pilot, app, "article", ids["garden"])
+        await pilot.press("ctrl+end" if False else "end")
+        await pilot.press(*" [b]typed[/b] 你好")
+        assert editor.dirty
+        # autosave comes by itself, without leaving the editor
+        await wait_for(pilot, lambda: not editor.dirty and not editor.saving, timeout=10)
+        body = db_row(home, "SELECT body FROM article WHERE id = ?", (ids["garden"],))[0]
+        assert "[b]typed[/b] 你好" in body
+        kinds = db_row(
+            home,
+            "SELECT group_concat(kind) FROM article_revision WHERE article_id = ?",
+            (ids["garden"],),
+        )[0]
+        assert "autosave" in kinds
+        await wait_for(pilot, lambda: editor.counted_version == editor.version)
+        assert (
+            editor.words
+            == db_row(home, "SELECT word_count FROM article WHERE id = ?", (ids["garden"],))[0]
+        )
+        # more typing, then leave at once: saved on the way out
+        await pilot.press(*" more")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await app.workers.wait_for_complete()
+        body = db_row(home, "SELECT body FROM article WHERE id = ?", (ids["garden"],))[0]
+        assert "你好 more" in body
+        editor = await open_editor(pilot, app, "article", ids["garden"])
+        assert "[b]typed[/b] 你好 more" in editor.text_area.text
+        assert "[b]typed[/b]" in screen_text(app)
+
+
+async def test_chapter_title_and_manual_version(home: Path) -> None:
+    from tui.app import make_app
+
+    ids = seed(home)
+    app = make_app(home=home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        editor = await open_editor(pilot, app, "chapter", ids["chapter1"])
+        assert "The [i]Long[/i] Road" in screen_text(app)  # the work's title, literally
+        await pilot.press("f2", "end", *" [/]", "enter")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not editor.dirty and not editor.saving)
+        row = db_row(home, "SELECT title FROM chapter WHERE id = ?", (ids["chapter1"],))
+        assert row[0] == "[0] Crossing [/]"
+        kinds = db_row(
+            home,
+            "SELECT group_concat(kind) FROM chapter_revision WHERE chapter_id = ?",
+            (ids["chapter1"],),
+        )[0]
+        assert "manual" in kinds
+
+
+async def test_failed_save_keeps_the_text_and_says_so(home: Path) -> None:
+    from storage.engine import open_database
+    from storage.trash import purge, trash
+    from tui.app import make_app
+
+    ids = seed(home)
+    app = make_app(home=home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        editor = await open_editor(pilot, app, "article", ids["garden"])
+        # the article disappears underneath (another process purges it)
+        db = open_database(home)
+        with db.write() as s:
+            trash(s, "article", ids["garden"])
+            purge(s, "article", ids["garden"])
+        db.dispose()
+        await pilot.press(*"precious words")
+        await wait_for(pilot, lambda: editor.failure is not None, timeout=10)
+        assert "precious words" in editor.text_area.text
+        assert editor.dirty
+        assert "NOT SAVED" in screen_text(app)
+        assert "no article with id" in editor.failure
+        # the app keeps the text even if the editor is left
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await app.workers.wait_for_complete()
+        await settle(pilot, app)
+        assert any("precious words" in body for _t, body in app.unsaved.values())
+
+
+async def test_revisions_diff_and_restore(home: Path) -> None:
+    from tui.app import make_app
+    from tui.screens.revisions import RevisionsScreen
+
+    ids = seed(home)
+    app = make_app(home=home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        editor = await open_editor(pilot, app, "article", ids["garden"])
+        original = editor.text_area.text
+        await pilot.press("ctrl+s")  # version 1: the original text
+        await wait_for(pilot, lambda: not editor.saving)
+        await pilot.press("ctrl+home", *"[NEW] ", "ctrl+s")
+        await wait_for(pilot, lambda: not editor.saving and not editor.dirty)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RevisionsScreen))
+        history = app.screen
+        await settle(pilot, app)
+        assert len(history.revisions) == 2
+        await pilot.press("down")  # the older one
+        await settle(pilot, app)
+        text = screen_text(app)
+        assert "-# Garden" in text and "+[NEW] # Garden" in text
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert "│ [NEW] # Garden" in screen_text(app)
+        await pilot.press("r", "y")
+        await wait_for(pilot, lambda: len(history.revisions) == 3)
+        body = db_row(home, "SELECT body FROM article WHERE id = ?", (ids["garden"],))[0]
+        assert body == original
+        kinds = db_row(
+            home,
+            "SELECT group_concat(kind) FROM article_revision WHERE article_id = ?",
+            (ids["garden"],),
+        )[0]
+        assert "restore" in kinds
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is editor and editor.text_area.text == original
+
+
+async def test_markdown_highlighting_when_available(home: Path) -> None:
+    from tui.app import make_app
+
+    ids = seed(home)
+    app = make_app(home=home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        editor = await open_editor(pilot, app, "article", ids["garden"])
+        area = editor.text_area
+        expected = "markdown" if "markdown" in area.available_languages else None
+        assert area.language == expected
+        assert area.soft_wrap
