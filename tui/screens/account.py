@@ -132,12 +132,14 @@ class AccountArea(AreaPane):
         self.action_refresh()
 
     def focus_default(self) -> None:
-        users = self.query("#user")
-        if not users:  # not composed yet: try again once it is
+        # a button, not a text field: the area keys (digits) keep working here;
+        # shift+tab reaches the password field, tab the provider choice
+        buttons = self.query("#login")
+        if not buttons:  # not composed yet: try again once it is
             self.call_after_refresh(self.focus_default)
             return
-        target = "#password" if users.first(Input).value else "#user"
-        self.query_one(target, Input).focus()
+        logged_in = self.status is not None and self.status.username is not None
+        (self.query_one("#logout", Button) if logged_in else buttons.first(Button)).focus()
 
     # --- data ----------------------------------------------------------------------
 
