@@ -47,27 +47,70 @@ def db_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'server.db'}"
 
 
-def test_adduser_and_plans(db_url):
+def admin(capsys, monkeypatch, *args: str, stdin: str = "") -> tuple[int, str, str]:
+    """``inkbench-server ARGS`` through its ``main`` in this process (the same
+    code path, without paying for an interpreter start each time)."""
+    import io
+
+    from server.cli import main
+
+    for k, v in CHEAP.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_adduser_as_an_operator_runs_it(db_url):
     p = server_cli("--db", db_url, "adduser", "bob", "--plan", "pro", stdin="a long password\n")
     assert p.returncode == 0, p.stderr
     assert "added user bob" in p.stdout and "plan pro" in p.stdout
-
     p = server_cli("adduser", "bob", "--db", db_url, stdin="another password\n")
     assert p.returncode == 1 and p.stderr.strip() == "inkbench-server: user 'bob' already exists"
-    p = server_cli("adduser", "carol", "--plan", "gold", "--db", db_url, stdin="a long password\n")
-    assert p.returncode == 1 and "no plan named 'gold'" in p.stderr
-    assert len(p.stderr.strip().splitlines()) == 1
-    p = server_cli("adduser", "dave", "--db", db_url, stdin="short\n")
-    assert p.returncode == 1 and "at least 8" in p.stderr
 
-    p = server_cli("plans", "set", "gold", "--articles", "5", "--tokens", "-1", "--db", db_url)
-    assert p.returncode == 0 and "gold: 5 articles, unlimited tokens" in p.stdout
-    p = server_cli("plans", "--db", db_url)
-    assert p.returncode == 0
-    rows = {line.split()[0]: line.split()[1:] for line in p.stdout.splitlines()[1:]}
+
+def test_adduser_refusals_and_plans(db_url, capsys, monkeypatch):
+    code, _, err = admin(
+        capsys,
+        monkeypatch,
+        "adduser",
+        "carol",
+        "--plan",
+        "gold",
+        "--db",
+        db_url,
+        stdin="a long password\n",
+    )
+    assert code == 1 and "no plan named 'gold'" in err and len(err.strip().splitlines()) == 1
+    code, _, err = admin(capsys, monkeypatch, "--db", db_url, "adduser", "dave", stdin="short\n")
+    assert code == 1 and "at least 8" in err
+    code, out, _ = admin(
+        capsys,
+        monkeypatch,
+        "plans",
+        "set",
+        "gold",
+        "--articles",
+        "5",
+        "--tokens",
+        "-1",
+        "--db",
+        db_url,
+    )
+    assert code == 0 and "gold: 5 articles, unlimited tokens" in out
+    code, out, _ = admin(capsys, monkeypatch, "plans", "--db", db_url)
+    assert code == 0
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:]}
     assert rows["gold"] == ["5", "unlimited"] and "free" in rows and "pro" in rows
-    p = server_cli("userplan", "bob", "gold", "--db", db_url)
-    assert p.returncode == 0 and "bob is on plan gold" in p.stdout
+    code, _, _ = admin(
+        capsys, monkeypatch, "--db", db_url, "adduser", "erin", stdin="a long password\n"
+    )
+    assert code == 0
+    code, out, _ = admin(capsys, monkeypatch, "userplan", "erin", "gold", "--db", db_url)
+    assert code == 0 and "erin is on plan gold" in out
+    code, _, err = admin(capsys, monkeypatch, "userplan", "nobody", "gold", "--db", db_url)
+    assert code == 1 and "no user named 'nobody'" in err
 
 
 def test_bad_database_url_is_one_line(tmp_path):
