@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from integrations.ai.credentials import get_api_key
-from integrations.ai.errors import Offline
+from integrations.ai.errors import AuthRequired, Offline
 from integrations.ai.http import HttpProvider
 from integrations.ai.provider import Amounts, Quota
 from integrations.config import Config
@@ -55,6 +55,10 @@ class DirectProvider(HttpProvider):
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+
+    def on_unauthorized(self, used: dict[str, str]) -> bool:
+        what = "refused the API key" if self.api_key else "needs an API key"
+        raise AuthRequired(f"{self._base_url} {what}; store it with `inkbench ai key`")
 
     def unreachable(self, exc: Exception) -> Exception:
         return Offline(self._base_url, type(exc).__name__)

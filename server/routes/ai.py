@@ -158,7 +158,7 @@ async def _claim(call: Call, req_hash: str) -> idempotency.Outcome:
         )
         if outcome.state != "running" or time.monotonic() >= deadline:
             return outcome
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.2)
 
 
 @router.post("/chat/completions")

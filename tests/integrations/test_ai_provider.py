@@ -333,8 +333,12 @@ def test_direct_provider_quota_is_the_local_usage_log(direct_config, upstream):
 def test_direct_provider_wrong_key_is_auth_error(direct_config, upstream):
     upstream.behaviour.require_key = "right"
     p = get_provider(direct_config.home, direct_config)
-    with pytest.raises(AuthRequired):
+    with pytest.raises(AuthRequired, match="needs an API key; store it with `inkbench ai key`"):
         p.chat(MESSAGES)
+    credentials.set_api_key(direct_config, upstream.url, "wrong")
+    p = get_provider(direct_config.home, direct_config)
+    with pytest.raises(AuthRequired, match="refused the API key"):
+        list(p.stream_chat(MESSAGES))
 
 
 def test_direct_provider_offline(direct_config, tmp_path):
