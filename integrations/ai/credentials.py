@@ -16,7 +16,7 @@ import contextlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import keyring
@@ -44,9 +44,9 @@ class StoredSession:
     server: str
     username: str
     plan: str
-    access_token: str
-    refresh_token: str
-    access_expires_at: float  # epoch seconds
+    access_token: str = field(repr=False)  # never in a repr, so never in a log line
+    refresh_token: str = field(repr=False)
+    access_expires_at: float = 0.0  # epoch seconds
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
