@@ -22,6 +22,7 @@ import os
 import queue
 import signal
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -71,6 +72,28 @@ class WorkerConfig:
     backoff_base: float
     poll_seconds: float
     index: int
+    log_path: str | None = None
+
+
+@contextmanager
+def _usable_stderr(log_path: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Starting processes hands ``sys.stderr``'s descriptor to multiprocessing's
+    resource tracker. Under Textual ``sys.stderr`` is a capture object with no
+    real descriptor (and the terminal is the screen), so lend it a file."""
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        yield
+        return
+    saved = sys.stderr
+    with open(log_path or os.devnull, "a", encoding="utf-8") as stand_in:
+        sys.stderr = stand_in
+        try:
+            yield
+        finally:
+            sys.stderr = saved
 
 
 @contextmanager
@@ -142,6 +165,11 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
     ``until_empty``, until nothing is left for OCR."""
     os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    if cfg.log_path:  # e.g. under the TUI: tesseract's own messages must not hit the screen
+        fd = os.open(cfg.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
     parent = os.getppid()
     try:
         from integrations.ocr.engine import make_engine
@@ -259,10 +287,13 @@ def run_ocr(
     cancel: Flag | None = None,
     paused: Flag | None = None,
     poll_seconds: float = POLL_SECONDS,
+    log_path: str | os.PathLike[str] | None = None,
 ) -> OcrRunSummary:
     """OCR what the queue holds with ``workers`` processes. ``until_empty``
     waits for retries and for leases of dead workers to run out; otherwise
-    the run ends when nothing is claimable. ``cancel``/``paused`` are polled."""
+    the run ends when nothing is claimable. ``cancel``/``paused`` are polled.
+    ``log_path``: where the workers' standard output and error go (the TUI
+    passes one so that nothing lands on its screen)."""
     from integrations.ocr.engine import make_engine, resolve_languages, tesserocr_available
     from storage.errors import InvalidInput
 
@@ -282,9 +313,10 @@ def run_ocr(
         summary.released_at_start = leases.release_expired(conn, leases.IMAGE_OCR)
 
     ctx = mp.get_context("spawn")
-    events = ctx.Queue()
-    stop = ctx.Event()
-    pause = ctx.Event()
+    with _usable_stderr(log_path):
+        events = ctx.Queue()
+        stop = ctx.Event()
+        pause = ctx.Event()
     slots: dict[int, _Slot] = {}
     next_index = 0
     restarts = 0
@@ -301,12 +333,14 @@ def run_ocr(
             backoff_base=backoff_base,
             poll_seconds=poll_seconds,
             index=next_index,
+            log_path=str(log_path) if log_path else None,
         )
         proc = ctx.Process(
             target=_worker_main, args=(cfg, events, stop, pause), name=f"ocr-{next_index}"
         )
         proc.daemon = True
-        proc.start()
+        with _usable_stderr(log_path):
+            proc.start()
         slots[next_index] = _Slot(proc)
         next_index += 1
 
