@@ -342,3 +342,39 @@ def test_the_lease_is_renewed_while_tesseract_works(db, tmp_path, font) -> None:
     result = run_ocr(db, workers=2, lang="eng", lease_seconds=0.3, poll_seconds=0.02)
     assert result.lost == 0 and result.processed == [image_id]
     assert _states(db)[image_id] == ("done", 1)
+
+
+_WRITER = (
+    "import sys; from pathlib import Path; from storage.engine import raw_connect;"
+    "c = raw_connect(Path(sys.argv[1])); c.execute('BEGIN IMMEDIATE');"
+    'c.execute("INSERT INTO album (name, description, created_at, updated_at)'
+    " VALUES (?, '', '2026-01-01', '2026-01-01')\", (sys.argv[2],));"
+    "c.execute('COMMIT'); c.close()"
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="storage.engine._check_is_sqlite opens and closes the database file, which drops "
+    "every POSIX lock SQLite holds in the process; a worker closing last then deletes the "
+    "WAL and -shm under the TUI's open reader (stale reads, then 'malformed')",
+)
+def test_a_reader_open_before_open_database_sees_what_workers_write(home: Path) -> None:
+    """The TUI reads with its own connection first and opens storage after;
+    OCR worker processes then write and exit. Its reader must see their rows."""
+    from storage.engine import open_database, raw_connect
+
+    open_database(home).dispose()
+    reader = raw_connect(home / "inkbench.db")
+    try:
+        assert reader.execute("SELECT count(*) FROM album").fetchall() == [(0,)]
+        open_database(home)  # as the TUI does after its first screen
+        for i in range(3):
+            subprocess.run(
+                [sys.executable, "-c", _WRITER, str(home / "inkbench.db"), f"album {i}"],
+                check=True,
+                timeout=60,
+            )
+            assert reader.execute("SELECT count(*) FROM album").fetchall() == [(i + 1,)]
+    finally:
+        reader.close()
