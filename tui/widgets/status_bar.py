@@ -63,7 +63,10 @@ class StatusBar(Widget):
         elif self.online:
             parts.append(Content.styled("● online", "$text-success"))
         else:
-            text = "● offline" + (f" ({self.online_detail})" if self.online_detail else "")
+            detail = self.online_detail
+            if detail.lower().startswith("offline:"):
+                detail = detail.split(":", 1)[1].strip()
+            text = "● offline" + (f" ({detail})" if detail else "")
             parts.append(Content.styled(text, "$text-warning"))
         if self.username:
             account = self.username + (f" · {self.plan}" if self.plan else "")

@@ -1,0 +1,109 @@
+"""Snapshots of the main screens with seeded data (fixed times, fixed sizes,
+no clocks on screen, cursors not blinking). Update after reading the report:
+``pytest tests/tui/test_snapshots.py --snapshot-update``."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.tui.helpers import seed, settle, wait_for
+
+SIZE = (110, 32)
+
+
+@pytest.fixture
+def snap_home(request, monkeypatch) -> Path:
+    # a fixed path: the help screen shows where config.toml lives
+    home = Path(tempfile.gettempdir()) / "inkbench-snapshots" / request.node.name
+    shutil.rmtree(home, ignore_errors=True)
+    monkeypatch.setenv("INKBENCH_HOME", str(home))
+    seed(home)
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def make(home: Path):
+    from tui.app import make_app
+
+    return make_app(home=home)
+
+
+async def steady(pilot) -> None:
+    app = pilot.app
+    await settle(pilot, app)
+    from textual.widgets import Input, TextArea
+
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in app.screen.query(TextArea):
+        widget.cursor_blink = False
+    await settle(pilot, app)
+
+
+def test_articles_list(snap_compare, snap_home: Path) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=steady)
+
+
+def test_works_and_chapters(snap_compare, snap_home: Path) -> None:
+    async def run(pilot) -> None:
+        await steady(pilot)
+        await pilot.press("2")
+        works = pilot.app.pane("works")
+        await wait_for(pilot, lambda: works.query("#chapters") and works.chapters.vlist.total == 3)
+        await steady(pilot)
+
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=run)
+
+
+def test_trash(snap_compare, snap_home: Path) -> None:
+    async def run(pilot) -> None:
+        await steady(pilot)
+        await pilot.press("8")
+        await steady(pilot)
+
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=run)
+
+
+def test_editor(snap_compare, snap_home: Path) -> None:
+    async def run(pilot) -> None:
+        from tui.screens.editor import EditorScreen
+
+        await steady(pilot)
+        await pilot.press("slash", *"garden", "enter", "enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, EditorScreen))
+        editor = pilot.app.screen
+        await wait_for(pilot, lambda: editor.counted_version == editor.version)
+        await steady(pilot)
+
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=run)
+
+
+def test_search_results(snap_compare, snap_home: Path) -> None:
+    async def run(pilot) -> None:
+        from tui.screens.search import SearchScreen
+
+        await steady(pilot)
+        await pilot.press("ctrl+f", *"quiet")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, SearchScreen)
+                and pilot.app.screen.query_text == "quiet"
+            ),
+        )
+        await steady(pilot)
+
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=run)
+
+
+def test_help(snap_compare, snap_home: Path) -> None:
+    async def run(pilot) -> None:
+        await steady(pilot)
+        await pilot.press("f1")
+        await steady(pilot)
+
+    assert snap_compare(make(snap_home), terminal_size=(110, 40), run_before=run)
