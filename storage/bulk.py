@@ -86,3 +86,34 @@ def insert_chunks(
         ("document_id", "position", "heading", "text", "char_count"),
         ((document_id, start + i, h, t, len(t)) for i, (h, t) in enumerate(rows)),
     )
+
+
+def insert_images(
+    conn: sqlite3.Connection,
+    album_id: int,
+    rows: Iterable[tuple[str, str, int, str | None]],
+    *,
+    ocr_status: str = "pending",
+) -> int:
+    """Images from ``(blob_sha, original_name, size_bytes, ocr_text)`` tuples;
+    the blobs must exist already. ``ocr_status`` "done" marks them recognised."""
+    now = _now()
+    attempts = 1 if ocr_status == "done" else 0
+    return insert_rows(
+        conn,
+        "image",
+        (
+            "album_id",
+            "blob_sha",
+            "original_name",
+            "size_bytes",
+            "ocr_status",
+            "ocr_text",
+            "ocr_attempts",
+            "created_at",
+        ),
+        (
+            (album_id, sha, name, size, ocr_status, text, attempts, now)
+            for sha, name, size, text in rows
+        ),
+    )

@@ -1,14 +1,16 @@
 """One ranked search over articles, chapters, knowledge-base chunks and OCR text.
 
 Each kind has its own FTS5 table (see migration 0001) holding only visible
-rows. A query runs ``ORDER BY rank LIMIT n`` on each table, merges by bm25
-score, then reads the top rows' original text to build snippets. Snippets are
+rows. A query runs ``ORDER BY rank LIMIT n`` on each table where the term is
+not too common (see RANK_WINDOW), merges by bm25 score, then reads the top
+rows' original text to build snippets. Snippets are
 cut from the original text (not the index form), with match offsets so a UI
 can highlight them with styled spans rather than markup.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from dataclasses import asdict, dataclass
 
@@ -40,13 +42,31 @@ _KINDS: dict[str, tuple[str, str]] = {
 }
 KINDS = tuple(_KINDS)
 
-# Ranking cost grows with the number of matches (bm25 reads every matching
-# row's sizes), so a term in most documents ("the", "的") would cost 100+ ms at
-# 100k rows. When a table has more than RANK_WINDOW matches, only the newest
-# RANK_WINDOW of them are ranked: found by a rowid-ordered scan (no ranking)
-# and applied as a rowid bound, which FTS5 handles natively. For such common
-# terms bm25 barely separates documents anyway; recency is the better order.
-RANK_WINDOW = 4000
+# How each kind is ranked, by how many rows match (one rowid-ordered probe
+# fetches up to RANK_WINDOW of the newest matches, which costs little):
+#
+# - RANK_WINDOW or more: the term is too common in that kind for bm25 to say
+#   much (its IDF is near zero), and ranking would cost 10-100 ms per table,
+#   since FTS5's bm25 first runs each term over the whole table for its IDF.
+#   The kind returns its newest matches, scored COMMON_SCORE, after the
+#   bm25-ranked hits of kinds where the term is rarer, taking turns.
+# - at most PY_RANK_MAX: bm25 is computed here, for the rows the probe found,
+#   with FTS5's own formula and statistics (row count, average and per-row
+#   lengths in tokens) and term frequencies counted in the original text.
+#   This spares the two more passes over the whole table that FTS5's bm25
+#   makes (IDF, then the ranked query), which for a rare phrase of common
+#   words ("winter morning") cost 10+ ms per table.
+# - in between: FTS5's ``ORDER BY rank``.
+#
+# Chapters are long (more positions per row to read), so their window is
+# smaller. Figures: bench/README.md.
+RANK_WINDOW: dict[str, int] = {"article": 1000, "chapter": 500, "chunk": 1000, "image": 1000}
+PY_RANK_MAX = 200
+COMMON_SCORE = 0.0  # bm25 scores are <= 0 (lower is better)
+# bm25 as migration 0001 configures it: bm25(4.0, 1.0), FTS5's k1 and b
+BM25_WEIGHTS = (4.0, 1.0)
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 @dataclass(frozen=True)
@@ -78,22 +98,95 @@ def search(
     query = parse_query(text)
     if not query.match or limit <= 0:
         return []
-    ranked: list[tuple[float, str, int]] = []
+    ranked: list[tuple[float, int, str, int]] = []  # (score, turn, kind, rowid)
+    fetched: dict[tuple[str, int], tuple] = {}
     for kind in kinds:
         fts, _ = _KINDS[kind]
-        cutoff = conn.execute(
-            f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            (query.match, RANK_WINDOW - 1),
-        ).fetchone()
-        rows = conn.execute(
-            f"SELECT rowid, rank FROM {fts} WHERE {fts} MATCH ? AND rowid >= ? "
-            "ORDER BY rank LIMIT ?",
-            (query.match, cutoff[0] if cutoff else 0, limit),
-        ).fetchall()
-        ranked.extend((score, kind, rowid) for rowid, score in rows)
+        window = RANK_WINDOW[kind]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid DESC LIMIT ?",
+                (query.match, max(window, limit)),
+            )
+        ]
+        if len(ids) >= window:
+            ranked.extend((COMMON_SCORE, turn, kind, i) for turn, i in enumerate(ids[:limit]))
+        elif len(ids) <= PY_RANK_MAX:
+            rows = _fetch(conn, kind, ids)
+            fetched.update(((kind, i), row) for i, row in rows.items())
+            scores = _bm25(conn, fts, rows, query.terms)
+            ranked.extend((score, 0, kind, i) for i, score in scores)
+        else:
+            rows = conn.execute(
+                f"SELECT rowid, rank FROM {fts} WHERE {fts} MATCH ? ORDER BY rank LIMIT ?",
+                (query.match, limit),
+            ).fetchall()
+            ranked.extend((score, 0, kind, rowid) for rowid, score in rows)
     ranked.sort()
-    top = ranked[:limit]
-    return _hydrate(conn, top, query, snippet_width)
+    top = [(score, kind, rowid) for score, _turn, kind, rowid in ranked[:limit]]
+    return _hydrate(conn, top, query, snippet_width, fetched)
+
+
+def _varints(blob: bytes) -> list[int]:
+    """SQLite varints (FTS5's record format), one after another."""
+    out = []
+    i = 0
+    while i < len(blob):
+        value = 0
+        for j in range(9):
+            byte = blob[i]
+            i += 1
+            if j == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        out.append(value)
+    return out
+
+
+def _bm25(
+    conn: sqlite3.Connection, fts: str, rows: dict[int, tuple], terms: tuple[str, ...]
+) -> list[tuple[int, float]]:
+    """(rowid, score) for the matching ``rows``: FTS5's bm25 (same statistics,
+    same formula), term frequencies counted in the original title and text."""
+    if not rows:
+        return []
+    averages = conn.execute(f"SELECT block FROM {fts}_data WHERE id = 1").fetchone()
+    n_rows, *col_tokens = _varints(averages[0]) if averages else [0]
+    avgdl = sum(col_tokens) / n_rows if n_rows else 1.0
+    sizes = {
+        i: sum(_varints(sz))
+        for i, sz in conn.execute(
+            f"SELECT id, sz FROM {fts}_docsize WHERE id IN ({','.join('?' * len(rows))})",
+            list(rows),
+        )
+    }
+    hits = len(rows)  # rows matching the whole query: a term's own count is >= this
+    idf = max(1e-6, math.log((n_rows - hits + 0.5) / (hits + 0.5)))
+    needles = [t.lower() for t in terms] or [""]
+    out = []
+    for rowid, row in rows.items():
+        title, body = (row[1] or "").lower(), (row[2] or "").lower()
+        length = sizes.get(rowid, avgdl)
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / avgdl)
+        score = 0.0
+        for needle in needles:
+            tf = BM25_WEIGHTS[0] * title.count(needle) + BM25_WEIGHTS[1] * body.count(needle)
+            tf = tf or 1.0  # FTS5 matched it, maybe in another form (diacritics, spacing)
+            score += idf * tf * (BM25_K1 + 1) / (tf + norm)
+        out.append((rowid, -score))
+    return out
+
+
+def _fetch(conn: sqlite3.Connection, kind: str, ids: list[int]) -> dict[int, tuple]:
+    """The rows (id, title, text, parent id, parent title) of one kind, by id."""
+    if not ids:
+        return {}
+    sql = _KINDS[kind][1].format(ids=",".join("?" * len(ids)))
+    return {row[0]: row for row in conn.execute(sql, ids)}
 
 
 def _hydrate(
@@ -101,15 +194,15 @@ def _hydrate(
     top: list[tuple[float, str, int]],
     query: Query,
     width: int,
+    fetched: dict[tuple[str, int], tuple],
 ) -> list[Hit]:
-    by_kind: dict[str, list[int]] = {}
+    missing: dict[str, list[int]] = {}
     for _score, kind, rowid in top:
-        by_kind.setdefault(kind, []).append(rowid)
-    rows: dict[tuple[str, int], tuple] = {}
-    for kind, ids in by_kind.items():
-        sql = _KINDS[kind][1].format(ids=",".join("?" * len(ids)))
-        for row in conn.execute(sql, ids):
-            rows[(kind, row[0])] = row
+        if (kind, rowid) not in fetched:
+            missing.setdefault(kind, []).append(rowid)
+    rows = {(k, i): fetched[(k, i)] for _s, k, i in top if (k, i) in fetched}
+    for kind, ids in missing.items():
+        rows.update(((kind, i), row) for i, row in _fetch(conn, kind, ids).items())
     hits = []
     for score, kind, rowid in top:
         row = rows.get((kind, rowid))

@@ -5,13 +5,22 @@ text counts whitespace-separated words, so Chinese prose gets a real count.
 
 Search: SQLite's unicode61 tokenizer treats a run of Chinese characters as one
 long token, so a word inside it can never be found. Before text reaches FTS5
-each CJK run is rewritten as overlapping bigrams followed by its last
-character ("中文搜索" -> "中文 文搜 搜索 索"). Every character then starts exactly
-one token, so:
+each CJK run of two or more characters is rewritten as its overlapping
+bigrams ("中文搜索" -> "中文 文搜 搜索"); a lone CJK character stays as it is.
+After the whole text come the distinct CJK characters it contains, once each
+("... 中 搜 文 索"). So:
 
-- a 1-character term is a prefix query (``"中"*``),
+- a 1-character term is one token (``"中"``), found through that tail,
 - a 2-character term is one token (``"中文"``),
-- a longer term is a phrase of its bigrams (``"中文 文搜 搜索"``).
+- a longer term is a phrase of its bigrams (``"中文 文搜 搜索"``), and text
+  around it (Latin words, other runs) stays adjacent in phrases.
+
+The tail replaces an FTS5 ``prefix='1'`` index (``"中"*``), which also indexed
+a one-letter prefix of every English word; it sits after the text so phrase
+positions inside the text are unchanged. One case is approximate: a single
+CJK character next to other words in one term ("Python中") may be the edge
+of a longer run in the text, so it is searched as its own AND-ed token (more
+hits, never fewer). Measurements: bench/README.md.
 
 Latin text passes through unchanged for unicode61 to fold and split.
 """
@@ -37,28 +46,36 @@ _LATIN_WORD = re.compile(r"[^\s" + _CJK_CLASS + r"]+")
 _HAS_ALNUM = re.compile(r"\w")
 
 
+# a Latin word: from its first letter or digit to the end of its run of
+# non-space, non-CJK characters (so "--ab--cd" is one word and "--" none)
+_LATIN_COUNTED = re.compile(rf"[^\W{_CJK_CLASS}][^\s{_CJK_CLASS}]*")
+
+
 def word_count(text: str | None) -> int:
-    """CJK characters one each; other words split by whitespace (and by CJK runs)."""
+    """CJK characters one each; other words split by whitespace (and by CJK runs),
+    counted when they hold a letter or digit. (Two regex scans in C: this runs
+    for every row a bulk import adds.)"""
     if not text:
         return 0
-    cjk = len(_CJK_CHAR.findall(text))
-    latin = sum(1 for w in _LATIN_WORD.findall(text) if _HAS_ALNUM.search(w))
-    return cjk + latin
+    return sum(map(len, CJK_RUN.findall(text))) + len(_LATIN_COUNTED.findall(text))
 
 
 def _bigrams(run: str) -> str:
     if len(run) == 1:
         return run
-    grams = [run[i : i + 2] for i in range(len(run) - 1)]
-    grams.append(run[-1])
-    return " ".join(grams)
+    return " ".join([run[i : i + 2] for i in range(len(run) - 1)])
 
 
 def index_form(text: str | None) -> str:
     """The form of ``text`` stored in the FTS5 tables (see module docstring)."""
     if not text:
         return ""
-    return CJK_RUN.sub(lambda m: f" {_bigrams(m.group())} ", text)
+    form = CJK_RUN.sub(lambda m: f" {_bigrams(m.group())} ", text)
+    # distinct characters first (set() is C-speed), then keep the CJK ones
+    chars = "".join(CJK_RUN.findall("".join(set(text))))
+    if chars:
+        form = f"{form} {' '.join(sorted(chars))}"
+    return form
 
 
 # --- queries -----------------------------------------------------------------
@@ -78,24 +95,36 @@ class Query:
     terms: tuple[str, ...]  # what to highlight in the original text
 
 
-def _phrase_for_piece(piece: str) -> list[str]:
-    """FTS5 tokens (index form) for one user word, CJK-aware."""
-    out: list[str] = []
+def _phrases_for_piece(piece: str) -> list[list[str]]:
+    """FTS5 phrases (lists of index-form tokens) that one user word must all
+    match, CJK-aware: one phrase, or more where a lone CJK character next to
+    other tokens has to stand apart (see the module docstring)."""
+    tokens: list[tuple[str, bool]] = []  # (token, is a lone CJK character)
     pos = 0
     for m in CJK_RUN.finditer(piece):
-        out.extend(t.lower() for t in _TOKEN_CHARS.findall(piece[pos : m.start()]))
+        tokens.extend((t.lower(), False) for t in _TOKEN_CHARS.findall(piece[pos : m.start()]))
         run = m.group()
         if len(run) == 1:
-            out.append(run)
+            tokens.append((run, True))
         else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
-            # the index follows every run with its last character; a phrase
-            # that goes on past the run must step over that token too
-            if _TOKEN_CHARS.search(piece[m.end() :]):
-                out.append(run[-1])
+            tokens.extend((run[i : i + 2], False) for i in range(len(run) - 1))
         pos = m.end()
-    out.extend(t.lower() for t in _TOKEN_CHARS.findall(piece[pos:]))
-    return out
+    tokens.extend((t.lower(), False) for t in _TOKEN_CHARS.findall(piece[pos:]))
+    if len(tokens) == 1:
+        return [[tokens[0][0]]]
+    phrases: list[list[str]] = []
+    current: list[str] = []
+    for token, lone in tokens:
+        if lone:
+            if current:
+                phrases.append(current)
+                current = []
+            phrases.append([token])
+        else:
+            current.append(token)
+    if current:
+        phrases.append(current)
+    return phrases
 
 
 def _quote(token: str) -> str:
@@ -106,27 +135,27 @@ def parse_query(text: str) -> Query:
     """Turn what the user typed into a safe FTS5 expression.
 
     Whitespace separates terms, which must all match (AND). Text inside double
-    quotes is one phrase. A term ending in a single CJK character, or a Latin
-    term followed by ``*``, is a prefix search.
+    quotes is one phrase. A Latin term followed by ``*`` is a prefix search.
+    A lone CJK character is one token (the index's tail of characters), and
+    apart from the rest of its term ("Python中" is "python" AND "中").
     """
     terms: list[str] = []
     parts: list[str] = []
     for m in re.finditer(r'"([^"]*)"|(\S+)', text):
         raw = m.group(1) if m.group(1) is not None else m.group(2)
         prefix_latin = m.group(2) is not None and raw.endswith("*")
-        tokens = _phrase_for_piece(raw)
-        if not tokens:
+        phrases = _phrases_for_piece(raw)
+        if not phrases:
             continue
         literal = raw.strip("*").strip()
         if literal:
             terms.append(literal)
-        last = tokens[-1]
-        single_cjk_tail = len(last) == 1 and CJK_RUN.fullmatch(last) is not None
-        phrase = " ".join(tokens)
-        expr = _quote(phrase)
-        if single_cjk_tail or prefix_latin:
-            expr += "*"
-        parts.append(expr)
+        for i, phrase in enumerate(phrases):
+            expr = _quote(" ".join(phrase))
+            last = phrase[-1]
+            if prefix_latin and i == len(phrases) - 1 and not CJK_RUN.search(last):
+                expr += "*"
+            parts.append(expr)
     return Query(match=" AND ".join(parts), terms=tuple(terms))
 
 

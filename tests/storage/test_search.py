@@ -58,6 +58,45 @@ def test_chinese_terms_of_every_length(corpus) -> None:
     assert ids(db, "辅助作") == set()  # the characters are there, not in this order
 
 
+def test_single_characters_anywhere_in_a_run(corpus) -> None:
+    db, a, b, c = corpus
+    assert ids(db, "天") == {a}  # inside runs, never a run's last character
+    assert ids(db, "事") == {a}  # a run's last character
+    assert ids(db, "智") == {c}
+    assert ids(db, "文") == {b}
+    assert ids(db, "秋") == set()
+    assert ids(db, "春 事") == {a}
+    assert ids(db, "写 Python") == {c}
+    assert ids(db, "Python教") == {c}  # a term ending in one CJK character
+
+
+def test_phrases_across_words_and_scripts(corpus) -> None:
+    db, a, b, c = corpus
+    assert ids(db, '"mixed with english"') == {b}
+    assert ids(db, '"with mixed"') == set()
+    assert ids(db, '"中文 mixed"') == {b}
+    assert ids(db, "中文mixed") == {b}
+    assert ids(db, '"关于春天的故事"') == {a}
+    assert ids(db, '"春天 故事"') == set()  # not next to each other
+    assert ids(db, "Python 教程") == {c}
+
+
+def test_common_terms_rank_within_a_window(db, monkeypatch) -> None:
+    from storage import search as search_mod
+
+    monkeypatch.setattr(search_mod, "RANK_WINDOW", dict.fromkeys(search_mod.KINDS, 3))
+    with db.write() as s:
+        made = [create_article(s, f"note {i}", f"的 common word {i}").id for i in range(6)]
+        rare = create_article(s, "rare", "common 的 and 琥珀").id
+    with db.raw(write=False) as conn:
+        hits = search(conn, "common", limit=4)
+        assert [h.id for h in hits] == [rare, made[5], made[4], made[3]]  # newest first
+        assert all(h.score == search_mod.COMMON_SCORE for h in hits)
+        assert [h.id for h in search(conn, "的", limit=20)] == [rare, *reversed(made)]
+        (hit,) = search(conn, "琥珀")  # below the window: bm25
+        assert hit.id == rare and hit.score < 0
+
+
 def test_english_and_mixed(corpus) -> None:
     db, _a, b, c = corpus
     assert ids(db, "garden") == {b}
@@ -94,3 +133,23 @@ def test_snippet_is_from_original_text_with_highlights(corpus) -> None:
         (hit,) = search(conn, "天气")
     start, end = hit.snippet.highlights[0]
     assert hit.snippet.text[start:end] == "天气"
+
+
+def test_bm25_computed_here_matches_fts5(db, monkeypatch) -> None:
+    """Few matches are ranked in Python with FTS5's formula: same scores."""
+    from storage import search as search_mod
+
+    with db.write() as s:
+        for i in range(8):
+            create_article(
+                s,
+                f"garden {i}" if i % 3 == 0 else f"title {i}",
+                " ".join(["garden"] * (i % 4 + 1) + ["soil"] * i) + " 花园的故事",
+            )
+    for q in ("garden", "花园", "soil"):
+        with db.raw(write=False) as conn:
+            mine = {(h.id, round(h.score, 6)) for h in search(conn, q)}
+            monkeypatch.setattr(search_mod, "PY_RANK_MAX", 0)
+            theirs = {(h.id, round(h.score, 6)) for h in search(conn, q)}
+            monkeypatch.setattr(search_mod, "PY_RANK_MAX", 200)
+        assert mine == theirs, q

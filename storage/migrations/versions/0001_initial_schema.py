@@ -18,10 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 # Search: one FTS5 table per kind, rowid = the row's id, text stored in the
-# index form of storage.text.index_form (CJK bigrams). Triggers keep each index
-# holding exactly the rows a user can see, in the same transaction as the
-# change: trashing a row, or the work/album/document/KB that holds it, takes it
-# out; restoring puts it back.
+# index form of storage.text.index_form (CJK bigrams, then the distinct CJK
+# characters, so a 1-character term is one token: no prefix index, which cost
+# a third of the index's size and build time; see bench/README.md). Triggers
+# keep each index holding exactly the rows a user can see, in the same
+# transaction as the change: trashing a row, or the work/album/document/KB
+# that holds it, takes it out; restoring puts it back.
 SEARCHED = {
     # table: (fts table, title column, body column, "visible" test on new.*)
     "article": ("search_article", "title", "body", "new.deleted_at IS NULL"),
@@ -64,14 +66,21 @@ PARENTS = {
 }
 
 
+# Not contentless (content=''), though search never reads the stored text: that
+# would save ~40% of the database (bench/README.md), but then rows leave the
+# index only through the 'delete' command with their old text, so every
+# DELETE on a searched table would need ink_index_form, and
+# ``DELETE FROM search_*`` would no longer work.
+FTS_OPTIONS = "tokenize='unicode61 remove_diacritics 2'"
+
+
 def _search_sql() -> list[str]:
     out = []
     for table, (fts, title, body, visible) in SEARCHED.items():
         watched = f"{title}, {body}" + (", deleted_at" if table != "kb_chunk" else "")
         values = f"new.id, ink_index_form(new.{title}), ink_index_form(new.{body})"
         out += [
-            f"CREATE VIRTUAL TABLE {fts} USING fts5("
-            f"title, body, tokenize='unicode61 remove_diacritics 2', prefix='1')",
+            f"CREATE VIRTUAL TABLE {fts} USING fts5(title, body, {FTS_OPTIONS})",
             f"INSERT INTO {fts}({fts}, rank) VALUES ('rank', 'bm25(4.0, 1.0)')",
             f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} WHEN {visible} BEGIN "
             f"INSERT INTO {fts}(rowid, title, body) VALUES ({values}); END",
