@@ -851,6 +851,19 @@ def item_release(conn: sqlite3.Connection, item_id: int, *, error: str | None = 
     )
 
 
+def requeue_if_idle(conn: sqlite3.Connection, task_id: int | None = None) -> int:
+    """A ``running`` task with no item running (its runner stopped) is
+    ``queued`` again, so the list does not claim work is under way."""
+    where = "" if task_id is None else " AND t.id = :task"
+    cur = conn.execute(
+        "UPDATE generation_task AS t SET status = 'queued', updated_at = :now"
+        " WHERE t.status = 'running' AND NOT EXISTS (SELECT 1 FROM generation_item i"
+        f" WHERE i.task_id = t.id AND i.status = 'running'){where}",
+        {"now": db_time(utcnow()), "task": task_id},
+    )
+    return cur.rowcount
+
+
 def save_partial(conn: sqlite3.Connection, item_id: int, owner: str, partial: str) -> bool:
     cur = conn.execute(
         "UPDATE generation_item SET partial_text = ? WHERE id = ? AND lease_owner = ?"

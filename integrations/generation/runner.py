@@ -59,6 +59,7 @@ from storage.generation import (
     item_release,
     item_retry_or_fail,
     mark_task_running,
+    requeue_if_idle,
     save_partial,
 )
 from storage.knowledge import retrieve
@@ -206,6 +207,7 @@ class Runner:
         finally:
             with self.db.raw() as conn:
                 leases.release_owned(conn, leases.GENERATION, self.owner)
+                requeue_if_idle(conn)
         return self.stats
 
     def _scope(self) -> tuple[str, dict]:
@@ -473,6 +475,10 @@ class Runner:
         with self.db.raw() as conn:
             if leases.still_ours(conn, leases.GENERATION, item_id, self.owner):
                 item_release(conn, item_id)
+                task_id = conn.execute(
+                    "SELECT task_id FROM generation_item WHERE id = ?", (item_id,)
+                ).fetchone()[0]
+                requeue_if_idle(conn, task_id)
 
     def _pause(self, task_id: int, item_id: int, reason: str, message: str) -> None:
         with self.db.raw() as conn:

@@ -486,3 +486,33 @@ def test_two_runner_processes_share_the_queue_without_doing_an_item_twice(
         if "written" in line and line.startswith("task")
     ]
     assert len(written) == 6
+
+
+def test_sigterm_stops_the_cli_runner_cleanly_handing_the_item_back(
+    db, home, tmp_path, ai, upstream, account_server
+) -> None:
+    task_id = _inputs(db, home, tmp_path, ai, upstream, count=1, album=False, kb=False)
+    upstream.behaviour.reply = None
+    upstream.behaviour.words = 1000
+    upstream.behaviour.chunk_delay = 0.01
+    exe = str(Path(sys.executable).with_name("inkbench"))
+    proc = subprocess.Popen(
+        [exe, "--home", str(home), "generate", "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _rows(
+        db, "SELECT 1 FROM generation_item WHERE status = 'running' AND partial_text != ''"
+    ):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "0 article(s) written" in out
+    items = task_items_of(db, task_id)
+    assert [(i.status, i.attempts, i.lease_owner) for i in items] == [("pending", 0, None)]
+    assert items[0].partial_text.startswith("w0 w1")
+    assert get_status(db, task_id) == "queued"  # still to do; any runner picks it up
