@@ -26,7 +26,6 @@ from storage.paths import BLOB_DIR, DB_NAME, ensure_home, resolve_home
 from storage.text import index_form
 
 BUSY_TIMEOUT_MS = 10_000
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def configure_connection(dbapi_conn: sqlite3.Connection) -> None:
@@ -150,21 +149,13 @@ class Database:
 # --- opening ------------------------------------------------------------------------
 
 
-def _check_is_sqlite(path: Path) -> None:
-    try:
-        with path.open("rb") as f:
-            header = f.read(16)
-    except OSError as e:
-        raise DatabaseProblem(f"cannot read {path}: {e.strerror}; check its permissions") from e
-    if header and header != SQLITE_HEADER:
-        raise DatabaseProblem(
-            f"{path} is not an SQLite database (corrupt or overwritten); restore a backup "
-            "with `inkbench db restore FILE --force`, or move it away to start fresh"
-        )
-
-
 def _schema_revision(path: Path) -> str | None:
-    """The Alembic revision stored in the file, or None for an empty database."""
+    """The Alembic revision stored in the file, or None for an empty database.
+
+    The file is only ever opened through SQLite: opening and closing it with a
+    plain file descriptor would drop every POSIX lock SQLite holds on it in
+    this process (SQLite's "how to corrupt", 2.2), and a worker process closing
+    last would then delete the WAL under our open readers."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
@@ -181,7 +172,19 @@ def _schema_revision(path: Path) -> str | None:
             return row[0] if row else None
         finally:
             conn.close()
+    except sqlite3.OperationalError as e:
+        if "unable to open" in str(e):
+            raise DatabaseProblem(f"cannot open {path}; check its permissions") from e
+        raise DatabaseProblem(
+            f"{path} cannot be read ({e}); restore a backup with "
+            "`inkbench db restore FILE --force`, or move it away to start fresh"
+        ) from e
     except sqlite3.DatabaseError as e:
+        if "not a database" in str(e):
+            raise DatabaseProblem(
+                f"{path} is not an SQLite database (corrupt or overwritten); restore a backup "
+                "with `inkbench db restore FILE --force`, or move it away to start fresh"
+            ) from e
         raise DatabaseProblem(
             f"{path} cannot be read ({e}); restore a backup with "
             "`inkbench db restore FILE --force`, or move it away to start fresh"
@@ -245,7 +248,6 @@ def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = 
         ) from None
     path = home_path / DB_NAME
     if path.exists():
-        _check_is_sqlite(path)
         current = _schema_revision(path)
     elif not create:
         raise DatabaseProblem(f"no database at {path}; run `inkbench demo` or import something")

@@ -353,12 +353,6 @@ _WRITER = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage.engine._check_is_sqlite opens and closes the database file, which drops "
-    "every POSIX lock SQLite holds in the process; a worker closing last then deletes the "
-    "WAL and -shm under the TUI's open reader (stale reads, then 'malformed')",
-)
 def test_a_reader_open_before_open_database_sees_what_workers_write(home: Path) -> None:
     """The TUI reads with its own connection first and opens storage after;
     OCR worker processes then write and exit. Its reader must see their rows."""
