@@ -134,7 +134,7 @@ def _rows(db, sql: str, *params):
 
 
 def test_distill_run_and_articles_carry_their_provenance(
-    db, home, tmp_path, ai, upstream, account_server
+    db, home, tmp_path, ai, upstream, account_server, capsys
 ) -> None:
     task_id = _inputs(db, home, tmp_path, ai, upstream)
     events = []
@@ -201,6 +201,14 @@ def test_distill_run_and_articles_carry_their_provenance(
     )
     assert [u[0] for u in usage] == ["distill", "generate", "generate", "generate"]
     assert all(u[1] == "ok" and u[3] > 0 for u in usage)
+    # provenance is visible from the article (CLI)
+    from tui.cli import main
+
+    assert main(["--home", str(home), "article", "provenance", str(noise_art[0])]) == 0
+    shown = capsys.readouterr().out
+    assert "keyword: heat pumps" in shown and "topic: Are heat pumps noisy at night?" in shown
+    assert "source 1: Heat pump handbook › Noise\n" in shown
+    assert "image 1: decibel-meter.png from album site photos" in shown
     # exports open, with their images
     out = export_articles(db, None, "docx", tmp_path / "docx")
     assert len(out) == 3
