@@ -161,3 +161,33 @@ async def test_markdown_highlighting_when_available(home: Path) -> None:
         expected = "markdown" if "markdown" in area.available_languages else None
         assert area.language == expected
         assert area.soft_wrap
+
+
+async def test_fast_wrapped_height_matches_textual() -> None:
+    from textual.app import App
+    from textual.document._wrapped_document import WrappedDocument
+
+    from tui.widgets.editor_area import EditorArea
+
+    text = "A line that is long enough to wrap a few times in a narrow view. 中文也要换行。\n" * 50
+
+    class One(App):
+        def compose(self):
+            yield EditorArea(text, soft_wrap=True)
+
+    app = One()
+    async with app.run_test(size=(40, 20)) as pilot:
+        area = app.query_one(EditorArea)
+        await pilot.pause()
+        area.focus()
+        for location, insert in (
+            ((3, 5), "x" * 90),
+            ((10, 0), "new\nlines\n"),
+            ((0, 0), "中" * 30),
+        ):
+            area.move_cursor(location)
+            area.insert(insert)
+            await pilot.pause()
+            fast = area.wrapped_document
+            assert fast.height == WrappedDocument.height.fget(fast)
+        assert area.wrapped_document.height > 50

@@ -23,11 +23,15 @@ from textual.worker import get_current_worker
 
 from tui.actions import Document, load_document
 from tui.messages import DocRef, DocumentSaved, DocumentSaveFailed
+from tui.widgets.editor_area import EditorArea
 
 AUTOSAVE_IDLE = 1.5  # seconds of stillness before an autosave
 AUTOSAVE_MAX = 10.0  # save at least this often while typing continues
 RETRY_AFTER = 5.0  # after a failed save
 TICK = 0.25
+# tree-sitter reparses markdown on every keystroke (~56 ms at 200k characters on
+# a 2-core machine), so longer texts are edited without colours: typing first.
+HIGHLIGHT_LIMIT = 20_000
 
 
 def markdown_available(text_area: TextArea) -> bool:
@@ -89,8 +93,9 @@ class EditorScreen(Screen):
                 kind += f" in {document.parent_title}"
             yield Static(Content(kind + ":"), id="kind")
             yield Input(title, placeholder="title", id="title", compact=True)
-        area = TextArea(body, soft_wrap=True, show_line_numbers=False, id="body")
-        if markdown_available(area):
+        area = EditorArea(body, soft_wrap=True, show_line_numbers=False, id="body")
+        self.plain_because_long = len(body) > HIGHLIGHT_LIMIT
+        if markdown_available(area) and not self.plain_because_long:
             area.language = "markdown"
         yield area
         yield Static(id="editor-status", markup=False)
@@ -199,6 +204,8 @@ class EditorScreen(Screen):
             return
         status = self.query_one("#editor-status", Static)
         words = f"{self.words:,} words"
+        if self.plain_because_long:
+            words += " · long text: markdown colours off"
         if self.failure:
             text = f"{words} · NOT SAVED: {self.failure} · your text is kept here; retrying"
         elif self.saving:
