@@ -29,10 +29,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from storage import albums, leases
-from storage.albums import BACKOFF_SECONDS
-from storage.engine import Database, open_database, raw_connect
+if TYPE_CHECKING:
+    from storage.engine import Database
+
+# Storage (and so SQLAlchemy) is imported inside the functions: a worker
+# process starts loading tesseract first and imports storage meanwhile.
 
 DEFAULT_LEASE_SECONDS = 60.0
 POLL_SECONDS = 0.5
@@ -132,6 +135,9 @@ class _Heartbeat(threading.Thread):
             self.lost = False
 
     def run(self) -> None:
+        from storage import leases
+        from storage.engine import raw_connect
+
         conn = raw_connect(self.db_path)
         try:
             while not self.quit:
@@ -171,13 +177,26 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
         os.dup2(fd, 2)
         os.close(fd)
     parent = os.getppid()
-    try:
-        from integrations.ocr.engine import make_engine
+    made: dict = {}
 
-        engine = make_engine(cfg.lang, engine=cfg.engine)
-    except Exception as e:
-        events.put(("error", cfg.index, str(e) if hasattr(e, "exit_code") else _one_line(e)))
+    def build() -> None:  # loads tesseract while this thread imports storage
+        try:
+            from integrations.ocr.engine import make_engine
+
+            made["engine"] = make_engine(cfg.lang, engine=cfg.engine)
+        except Exception as e:
+            made["error"] = str(e) if hasattr(e, "exit_code") else _one_line(e)
+
+    builder = threading.Thread(target=build, name="ocr-engine")
+    builder.start()
+    from storage import leases
+    from storage.engine import raw_connect
+
+    builder.join()
+    if "error" in made:
+        events.put(("error", cfg.index, made["error"]))
         return
+    engine = made["engine"]
     db_path = Path(cfg.db_path)
     blob_dir = Path(cfg.blob_dir)
     owner = leases.worker_name("ocr")
@@ -208,6 +227,7 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
 
 def _work(cfg, engine, conn, beat, owner, events, stop, pause, parent, blob_dir) -> None:
     from integrations.ocr.engine import load_for_ocr
+    from storage import albums, leases
     from storage.blobs import blob_path
 
     q = leases.IMAGE_OCR
@@ -281,7 +301,7 @@ def run_ocr(
     lang: str | None = None,
     until_empty: bool = True,
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
-    backoff_base: float = BACKOFF_SECONDS,
+    backoff_base: float | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
     cancel: Flag | None = None,
@@ -295,7 +315,13 @@ def run_ocr(
     ``log_path``: where the workers' standard output and error go (the TUI
     passes one so that nothing lands on its screen)."""
     from integrations.ocr.engine import make_engine, resolve_languages, tesserocr_available
+    from storage import albums, leases
+    from storage.albums import BACKOFF_SECONDS
+    from storage.engine import Database, open_database
     from storage.errors import InvalidInput
+
+    if backoff_base is None:
+        backoff_base = BACKOFF_SECONDS
 
     if workers < 1:
         raise InvalidInput("--workers must be at least 1")
