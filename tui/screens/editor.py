@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import get_current_worker
 
 from tui.actions import Document, load_document
-from tui.messages import DocRef, DocumentSaved, DocumentSaveFailed
+from tui.messages import DataChanged, DocRef, DocumentSaved, DocumentSaveFailed
 from tui.widgets.editor_area import EditorArea
 
 AUTOSAVE_IDLE = 1.5  # seconds of stillness before an autosave
@@ -249,6 +249,7 @@ class EditorScreen(Screen):
             return
         self._leaving = True
         self.flush()
+        self.app.post_message(DataChanged(self.doc.kind))  # lists show the new title/words
         self.dismiss()
 
     def action_save(self) -> None:
