@@ -332,6 +332,60 @@ async def in_process(bare_rss: int) -> None:
             target=f"p95 <= 16 ms (language={highlighted}; baseline: bare TextArea)",
             met=p95 <= 16,
         )
+        # a chapter just under the highlighting limit: markdown colours on
+        from storage.works import create_chapter
+        from tui.screens.editor import HIGHLIGHT_LIMIT
+
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        para = "## A heading\n\nSome *emphasis* and `code` in the harbor. 港口。\n\n"
+        mid_body = (para * (HIGHLIGHT_LIMIT // len(para)))[: HIGHLIGHT_LIMIT - 100]
+        with app.store.database().write() as session:
+            from sqlmodel import select
+
+            from storage.models import Work
+
+            work_id = session.exec(select(Work.id).where(Work.title == "Bench novel")).first()
+            mid_id = create_chapter(session, work_id, "Highlighted chapter", mid_body).id
+        app.post_message(OpenDocument("chapter", mid_id))
+        while not (isinstance(app.screen, EditorScreen) and app.screen.doc.id == mid_id):
+            await pilot.pause(0.05)
+        mid_editor = app.screen
+        await pilot.pause(0.3)
+        mid_area = mid_editor.text_area
+        mid_area.move_cursor((100, 3))
+        await pilot.pause()
+        mid_lang = mid_area.language
+        mid_latencies = await keystrokes(pilot, mid_area)
+        mid_editor.saved_version = mid_editor.version
+
+        class BareMarkdown(App):
+            def compose(self):
+                yield TextArea(mid_body, soft_wrap=True, language="markdown")
+
+        bare_md = BareMarkdown()
+        async with bare_md.run_test(size=SIZE) as mpilot:
+            await mpilot.pause()
+            marea = bare_md.query_one(TextArea)
+            marea.focus()
+            marea.move_cursor((100, 3))
+            await mpilot.pause()
+            mid_base = await keystrokes(mpilot, marea)
+        p95 = percentile(mid_latencies, 95)
+        record(
+            "tui_editor_keystroke_p95_highlighted_max",
+            value=p95,
+            unit="ms",
+            baseline=percentile(mid_base, 95),
+            target=f"p95 <= 16 ms (language={mid_lang}; baseline: bare TextArea, markdown)",
+            met=p95 <= 16 and mid_lang == "markdown",
+        )
+        with app.store.database().write() as session:
+            from storage.trash import purge, trash
+
+            trash(session, "chapter", mid_id)
+            purge(session, "chapter", mid_id)
+
         rss_mb = max(list_rss, editor_rss) / 2**20
         record(
             "tui_rss_with_corpus_open",

@@ -151,15 +151,15 @@ class InkbenchApp(App):
             self.notify(problem, title="Settings", severity="warning", timeout=12, markup=False)
         self.query_one(ContentSwitcher).current = f"area-{FIRST_AREA}"
         self.call_after_refresh(self._focus_area, FIRST_AREA)
+        from tui.screens.account import start_monitor  # online/offline, account, quota
+
+        start_monitor(self)  # a thread worker; started here so the first check is known early
         if not self.store_ready:
             self.run_worker(
                 self._open_database, thread=True, name="open database", exit_on_error=False
             )
 
     def on_ready(self) -> None:
-        from tui.screens.account import start_monitor  # online/offline, account, quota
-
-        start_monitor(self)
         if self.store_ready:
             # after the first paint: import the ORM and open storage for writes
             self.run_worker(
@@ -355,6 +355,13 @@ class InkbenchApp(App):
                 )
             return
         self.report_error(worker.name or "a background job", message)
+
+    def worker_failed(self, event: Worker.StateChanged) -> None:
+        """The route for failures of workers that belong to widgets and screens
+        (their StateChanged does not bubble): one error notice, no traceback."""
+        if event.state == WorkerState.ERROR:
+            name = event.worker.name or "a background job"
+            self.report_error(name, describe_error(event.worker.error))
 
     def report_error(self, what: str, message: str) -> None:
         self.notify(message, title=f"{what} failed", severity="error", timeout=10, markup=False)

@@ -87,7 +87,7 @@ class RevisionsScreen(Screen):
     DEFAULT_CSS = """
     RevisionsScreen > #rev-head { height: 1; background: $panel; padding: 0 1; text-style: bold; }
     RevisionsScreen > Horizontal { height: 1fr; }
-    RevisionsScreen OptionList { width: 44; height: 1fr; border: none; border-right: solid $panel; }
+    RevisionsScreen OptionList { width: 60; height: 1fr; border: none; border-right: solid $panel; }
     RevisionsScreen #diff-scroll { width: 1fr; height: 1fr; padding: 0 1; }
     """
     BINDINGS = [
@@ -174,6 +174,9 @@ class RevisionsScreen(Screen):
         else:
             content = side_by_side(old, new, width, label, "current text")
         self.app.call_from_thread(self.query_one("#diff", Static).update, content)
+
+    def on_worker_state_changed(self, event) -> None:
+        self.app.worker_failed(event)  # type: ignore[attr-defined]
 
     def action_toggle_view(self) -> None:
         self.view = "side-by-side" if self.view == "unified" else "unified"

@@ -139,6 +139,9 @@ class SearchScreen(ModalScreen[None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.open(event.option_index)
 
+    def on_worker_state_changed(self, event) -> None:
+        self.app.worker_failed(event)  # type: ignore[attr-defined]
+
     def action_results(self) -> None:
         if self.hits:
             self.query_one(OptionList).focus()

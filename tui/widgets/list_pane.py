@@ -152,6 +152,9 @@ class ListPane(Vertical):
         if self.vlist.apply(event.generation, event.total, event.first_page):
             self._update_chrome()
 
+    def on_worker_state_changed(self, event) -> None:
+        self.app.worker_failed(event)  # type: ignore[attr-defined]
+
     # --- actions ----------------------------------------------------------------
 
     def action_filter(self) -> None:
