@@ -62,8 +62,11 @@ class AreaTabs(Widget):
                 parts.append(Content.styled(label, "bold reverse $accent"))
             else:
                 parts.append(Content.styled(label, "$text-muted"))
-        parts.append(Content.styled("  ctrl+f search · ctrl+p commands · f1 keys", "$text-muted"))
-        return Content("").join(parts)
+        tabs = Content("").join(parts)
+        hint = Content.styled("  ^f search · ^p commands · f1 keys", "$text-muted")
+        if tabs.cell_length + hint.cell_length <= self.size.width - 2:
+            tabs += hint
+        return tabs
 
     def on_click(self, event) -> None:
         x = event.x - 1 - len(" Inkbench ")

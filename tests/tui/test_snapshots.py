@@ -33,8 +33,13 @@ def make(home: Path):
 
 
 async def steady(pilot) -> None:
+    from tui.messages import AccountChanged, ConnectivityChanged
+
     app = pilot.app
     await settle(pilot, app)
+    # the status bar in a known state, whatever the connectivity check found
+    app.post_message(ConnectivityChanged(False, "no server in tests"))
+    app.post_message(AccountChanged(None))
     from textual.widgets import Input, TextArea
 
     for widget in app.screen.query(Input):
