@@ -1,11 +1,11 @@
 """One ranked search over articles, chapters, knowledge-base chunks and OCR text.
 
 Each kind has its own FTS5 table (see migration 0001) holding only visible
-rows. A query runs ``ORDER BY rank LIMIT n`` on each table where the term is
-not too common (see RANK_WINDOW), merges by bm25 score, then reads the top
-rows' original text to build snippets. Snippets are
-cut from the original text (not the index form), with match offsets so a UI
-can highlight them with styled spans rather than markup.
+rows. A query ranks each table's matches by bm25 where the term is not too
+common there (see RANK_WINDOW), merges the kinds by score, then reads the top
+rows' original text to build snippets. Snippets are cut from the original
+text (not the index form), with match offsets so a UI can highlight them
+with styled spans rather than markup.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Hit:
     id: int
     title: str
     snippet: Snippet
-    score: float  # bm25: lower is better
+    score: float  # bm25: lower is better; COMMON_SCORE (0.0) when not ranked
     parent_id: int | None = None  # work, document or album
     parent_title: str | None = None
 

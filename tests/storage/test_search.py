@@ -153,3 +153,25 @@ def test_bm25_computed_here_matches_fts5(db, monkeypatch) -> None:
             theirs = {(h.id, round(h.score, 6)) for h in search(conn, q)}
             monkeypatch.setattr(search_mod, "PY_RANK_MAX", 200)
         assert mine == theirs, q
+
+
+def test_kinds_where_a_term_is_common_take_turns_after_ranked_ones(db, rows, monkeypatch) -> None:
+    from storage import search as search_mod
+
+    monkeypatch.setattr(search_mod, "RANK_WINDOW", dict.fromkeys(search_mod.KINDS, 2))
+    with db.write() as s:
+        arts = [create_article(s, f"a{i}", "灯塔 common").id for i in range(3)]
+    _album, images = rows.album("photos", {f"p{i}.png": "灯塔 common" for i in range(3)})
+    _kb, chunks = rows.kb("kb", {"doc": ["灯塔 here", "nothing"]})
+    with db.raw(write=False) as conn:
+        hits = search(conn, "灯塔", limit=5)
+    # the chunk kind has one match: ranked by bm25 (< 0), so first; then the
+    # newest article and image, then the next newest of each
+    assert [(h.kind, h.id) for h in hits] == [
+        ("chunk", chunks[0]),
+        ("article", arts[2]),
+        ("image", images[2]),
+        ("article", arts[1]),
+        ("image", images[1]),
+    ]
+    assert hits[0].score < 0 and {h.score for h in hits[1:]} == {search_mod.COMMON_SCORE}
