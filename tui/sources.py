@@ -19,6 +19,7 @@ class ArticleSource(SqlSource):
         Column("Words", 8, "right"),
         Column("Updated", 16),
     )
+    fast_sorts = ("updated",)  # ix_article_live_updated
     select = "SELECT id, title, status, word_count, updated_at FROM article"
     where = "deleted_at IS NULL"
     filter_sql = "title LIKE ? ESCAPE '\\'"
@@ -36,6 +37,7 @@ class ArticleSource(SqlSource):
 
 class WorkSource(SqlSource):
     noun = "works"
+    fast_sorts = ("updated", "title")  # works are few (hundreds, not 100k)
     columns = (
         Column("Title"),
         Column("Status", 8),
@@ -72,6 +74,7 @@ class WorkSource(SqlSource):
 
 class ChapterSource(SqlSource):
     noun = "chapters"
+    fast_sorts = ("position",)  # one work's chapters
     columns = (
         Column("#", 4, "right"),
         Column("Chapter"),

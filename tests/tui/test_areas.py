@@ -228,6 +228,20 @@ async def test_large_list_pages_and_memory_bound(home: Path) -> None:
             await pilot.press("pagedown")
         await settle(pilot, app)
         assert vlist.cached_rows <= vlist.cache_pages * vlist.page_size
+        # a sort no index serves: pages come from a worker, the UI never waits
+        await pilot.press("s")  # title
+        await settle(pilot, app)
+        assert vlist.sort == "title" and not vlist.fast()
+        await pilot.press("end")
+        await settle(pilot, app)
+        assert vlist.current_row[1] == "Article 04999"
+        assert "Article 04999" in screen_text(app) and " …" not in screen_text(app)
+        await pilot.press("s", "s", "s")  # back to updated
+        await settle(pilot, app)
+        assert vlist.sort == "updated" and vlist.fast()
+        await pilot.press("end")
+        await settle(pilot, app)
+        last = vlist.current_row
         # the far end read backwards is the same row as reading forwards
         assert (
             vlist.source.fetch(

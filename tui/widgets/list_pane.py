@@ -56,7 +56,13 @@ class ListPane(Vertical):
         store = self.app.store  # type: ignore[attr-defined]
         yield Input(placeholder=self.filter_placeholder, id="filter", compact=True)
         yield Static(classes="list-header", markup=False)
-        yield VirtualList(self.source, lambda: store.ui_conn, empty_text=self.empty_text, id="rows")
+        yield VirtualList(
+            self.source,
+            lambda: store.ui_conn,
+            reader=store.reader,
+            empty_text=self.empty_text,
+            id="rows",
+        )
         yield Static(classes="list-info", markup=False)
 
     @property

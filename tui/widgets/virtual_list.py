@@ -15,6 +15,7 @@ import re
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -51,6 +52,9 @@ class RowSource:
 
     columns: tuple[Column, ...] = ()
     sorts: tuple[str, ...] = ("default",)
+    # sorts an index serves: any page is a few ms, read on the UI thread.
+    # Pages in other orders (a sort over the whole table) are read in a worker.
+    fast_sorts: tuple[str, ...] = ()
     noun: str = "rows"
 
     def count(self, conn: sqlite3.Connection, text: str) -> int:
@@ -162,11 +166,19 @@ class VirtualList(ScrollView, can_focus=True):
         def control(self) -> VirtualList:
             return self.vlist
 
+    class PageLoaded(Message):
+        def __init__(self, generation: int, page_no: int, rows: list[Row]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.page_no = page_no
+            self.rows = rows
+
     def __init__(
         self,
         source: RowSource,
         connection: Callable[[], sqlite3.Connection],
         *,
+        reader: Callable[[], AbstractContextManager[sqlite3.Connection]] | None = None,
         page_size: int = 100,
         cache_pages: int = 12,
         empty_text: str = "Nothing here yet.",
@@ -177,6 +189,8 @@ class VirtualList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.source = source
         self._connection = connection
+        self._reader = reader
+        self._pending: set[int] = set()
         self.page_size = page_size
         self.cache_pages = cache_pages
         self.empty_text = empty_text
@@ -205,6 +219,7 @@ class VirtualList(ScrollView, can_focus=True):
         self.total = total
         self.loaded = True
         self._pages.clear()
+        self._pending.clear()
         if first_page is not None:
             self._pages[0] = first_page
         self.virtual_size = Size(self.size.width, total)
@@ -231,31 +246,73 @@ class VirtualList(ScrollView, can_focus=True):
         if self.loaded:
             self.load()
 
-    def row(self, index: int) -> Row | None:
+    def fast(self) -> bool:
+        """Can a missing page be read on the UI thread without a visible wait?"""
+        if self._reader is None:
+            return True
+        if self.sort not in self.source.fast_sorts:
+            return False
+        return not self.text or self.total < 5000
+
+    def row(self, index: int, *, block: bool = True) -> Row | None:
+        """The row at ``index``; a page not in the cache is read now, or with
+        ``block=False`` requested from a worker (None until it arrives)."""
         if not 0 <= index < self.total:
             return None
         page_no, pos = divmod(index, self.page_size)
         page = self._pages.get(page_no)
         if page is None:
-            page = self.source.fetch(
-                self._connection(),
-                page_no * self.page_size,
-                self.page_size,
-                sort=self.sort,
-                reverse=self.reverse,
-                text=self.text,
-                total=self.total,
-            )
-            self._pages[page_no] = page
-            while len(self._pages) > self.cache_pages:
-                self._pages.popitem(last=False)
+            if not block:
+                self._request(page_no)
+                return None
+            page = self._read_page(self._connection(), page_no)
+            self._store(page_no, page)
         else:
             self._pages.move_to_end(page_no)
         return page[pos] if pos < len(page) else None
 
+    def _read_page(self, conn: sqlite3.Connection, page_no: int) -> list[Row]:
+        return self.source.fetch(
+            conn,
+            page_no * self.page_size,
+            self.page_size,
+            sort=self.sort,
+            reverse=self.reverse,
+            text=self.text,
+            total=self.total,
+        )
+
+    def _store(self, page_no: int, page: list[Row]) -> None:
+        self._pages[page_no] = page
+        while len(self._pages) > self.cache_pages:
+            self._pages.popitem(last=False)
+
+    def _request(self, page_no: int) -> None:
+        if page_no in self._pending:
+            return
+        self._pending.add(page_no)
+        generation = self.generation
+
+        def fetch() -> None:
+            with self._reader() as conn:  # type: ignore[misc]
+                rows = self._read_page(conn, page_no)
+            self.post_message(self.PageLoaded(generation, page_no, rows))
+
+        self.run_worker(fetch, thread=True, group="page", exit_on_error=False)
+
+    def on_virtual_list_page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.generation != self.generation or message.page_no not in self._pending:
+            return
+        self._pending.discard(message.page_no)
+        self._store(message.page_no, message.rows)
+        self.refresh()
+        if self.cursor // self.page_size == message.page_no:
+            self._highlighted()
+
     @property
     def current_row(self) -> Row | None:
-        return self.row(self.cursor)
+        return self.row(self.cursor)  # user actions need it: read now if missing
 
     @property
     def cached_rows(self) -> int:
@@ -309,8 +366,11 @@ class VirtualList(ScrollView, can_focus=True):
                 style = self.get_component_rich_style("virtual-list--empty")
                 return Strip([Segment(self._fit(" " + text, width, "left"), style)], width)
             return Strip.blank(width, self.rich_style)
-        row = self.row(index)
+        row = self.row(index, block=self.fast())
         if row is None:
+            if index < self.total:  # its page is on the way
+                style = self.get_component_rich_style("virtual-list--empty")
+                return Strip([Segment(self._fit(" …", width, "left"), style)], width)
             return Strip.blank(width, self.rich_style)
         if len(self._widths) != len(self.source.columns):
             self._widths = self.column_widths(width)
@@ -340,7 +400,7 @@ class VirtualList(ScrollView, can_focus=True):
         self._highlighted()
 
     def _highlighted(self) -> None:
-        row = self.current_row
+        row = self.row(self.cursor, block=self.fast())
         if row is not None:
             self.post_message(self.Highlighted(self, row))
 
