@@ -10,7 +10,8 @@
   rendered 1200x800 text images; and whether the three give the same text.
 
 Every timing is wall time from start to the last result, process start-up
-included on both sides. Generated inputs are cached under ``bench/work/``.
+included on both sides; OCR figures are the best of two interleaved rounds
+(the machine may be shared). Generated inputs are cached under ``bench/work/``.
 ``INKBENCH_BENCH_PHOTOS``/``INKBENCH_BENCH_OCR_IMAGES`` change the counts and
 ``INKBENCH_BENCH_OCR_LANG`` the language (default eng).
 """
@@ -36,6 +37,7 @@ from bench.results import record  # noqa: E402
 WORK = Path(__file__).with_name("work")
 PHOTOS = int(os.environ.get("INKBENCH_BENCH_PHOTOS", "500"))
 OCR_IMAGES = int(os.environ.get("INKBENCH_BENCH_OCR_IMAGES", "40"))
+ROUNDS = int(os.environ.get("INKBENCH_BENCH_OCR_ROUNDS", "2"))
 OCR_LANG = os.environ.get("INKBENCH_BENCH_OCR_LANG", "eng")
 PHOTO_SIZE = (3000, 2000)
 THUMB = 256
@@ -224,29 +226,32 @@ def bench_ocr(paths: list[Path]) -> None:
     n_img = len(paths)
     texts: dict[str, dict[str, str]] = {}
     for n in (1, 2):
-        with db.raw() as conn:
-            conn.execute(
-                "UPDATE image SET ocr_status = 'pending', ocr_attempts = 0, ocr_text = NULL,"
-                " ocr_next_attempt_at = NULL"
-            )
-        start = time.perf_counter()
-        result = run_ocr(db, workers=n, lang=lang)
-        ours = n_img / (time.perf_counter() - start)
-        assert result.done == n_img, result
-        with db.raw(write=False) as conn:
-            texts["ours"] = {
-                name_of[i]: t for i, t in conn.execute("SELECT id, ocr_text FROM image")
-            }
+        best = {"ours": 0.0, "bare": 0.0, "cli": 0.0}
+        for _round in range(ROUNDS):  # interleaved, best of each: the machine is shared
+            with db.raw() as conn:
+                conn.execute(
+                    "UPDATE image SET ocr_status = 'pending', ocr_attempts = 0, ocr_text = NULL,"
+                    " ocr_next_attempt_at = NULL"
+                )
+            start = time.perf_counter()
+            result = run_ocr(db, workers=n, lang=lang)
+            best["ours"] = max(best["ours"], n_img / (time.perf_counter() - start))
+            assert result.done == n_img, result
+            with db.raw(write=False) as conn:
+                texts["ours"] = {
+                    name_of[i]: t for i, t in conn.execute("SELECT id, ocr_text FROM image")
+                }
 
-        start = time.perf_counter()
-        bare = bare_tesserocr(paths, n, lang, tessdata)
-        bare_rate = n_img / (time.perf_counter() - start)
-        texts["bare"] = {Path(p).name: tidy_text(t) for p, t in bare.items()}
+            start = time.perf_counter()
+            bare = bare_tesserocr(paths, n, lang, tessdata)
+            best["bare"] = max(best["bare"], n_img / (time.perf_counter() - start))
+            texts["bare"] = {Path(p).name: tidy_text(t) for p, t in bare.items()}
 
-        start = time.perf_counter()
-        cli = cli_tesseract(paths, n, lang, tessdata)
-        cli_rate = n_img / (time.perf_counter() - start)
-        texts["cli"] = {Path(p).name: tidy_text(t) for p, t in cli.items()}
+            start = time.perf_counter()
+            cli = cli_tesseract(paths, n, lang, tessdata)
+            best["cli"] = max(best["cli"], n_img / (time.perf_counter() - start))
+            texts["cli"] = {Path(p).name: tidy_text(t) for p, t in cli.items()}
+        ours, bare_rate, cli_rate = best["ours"], best["bare"], best["cli"]
 
         record(
             f"OCR {n} worker(s) vs bare tesserocr loop ({lang})",

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # process starts loading tesseract first and imports storage meanwhile.
 
 DEFAULT_LEASE_SECONDS = 60.0
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.25
 STOP_GRACE_SECONDS = 10.0
 
 Progress = Callable[[int, int, str], None]
