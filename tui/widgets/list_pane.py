@@ -106,7 +106,7 @@ class ListPane(Vertical):
 
     def _update_chrome(self) -> None:
         vlist = self.vlist
-        width = self.size.width or 80
+        width = vlist.row_width or self.size.width or 80
         self.query_one(".list-header", Static).update(vlist.header(width))
         noun = self.source.noun
         info = f"{vlist.total:,} {noun}" if vlist.loaded else "loading…"

@@ -124,7 +124,7 @@ class SqlSource(RowSource):
 
 class VirtualList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
-    VirtualList { height: 1fr; background: $surface; }
+    VirtualList { height: 1fr; background: $surface; scrollbar-gutter: stable; }
     VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }
     VirtualList:focus > .virtual-list--cursor {
         background: $block-cursor-background;
@@ -222,7 +222,7 @@ class VirtualList(ScrollView, can_focus=True):
         self._pending.clear()
         if first_page is not None:
             self._pages[0] = first_page
-        self.virtual_size = Size(self.size.width, total)
+        self.virtual_size = Size(self.row_width, total)
         if self.cursor >= total:
             self.cursor = max(0, total - 1)
         self.scroll_to(y=min(self.scroll_y, max(0, total - self.size.height)), animate=False)
@@ -351,14 +351,19 @@ class VirtualList(ScrollView, can_focus=True):
             return " " * (width - cell_len(text)) + text
         return set_cell_size(text, width)
 
+    @property
+    def row_width(self) -> int:
+        """Cells a row has: the widget less its vertical scrollbar."""
+        return self.scrollable_content_region.width or self.size.width
+
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self.total)
-        self._widths = self.column_widths(self.size.width)
+        self.virtual_size = Size(self.row_width, self.total)
+        self._widths = self.column_widths(self.row_width)
 
     # --- rendering --------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.row_width
         index = self.scroll_offset.y + y
         if not self.loaded or self.total == 0:
             if y == 0:
