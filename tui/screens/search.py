@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,17 +25,31 @@ KIND_LABEL = {"article": "article", "chapter": "chapter", "chunk": "knowledge", 
 HIGHLIGHT = "bold reverse $text-accent"
 
 
-def hit_content(hit) -> Content:
+def hit_content(hit, width: int = 0) -> Content:
     """Two lines: kind, title (and parent), then the snippet with its matches
-    highlighted from the offsets storage computed."""
+    highlighted from the offsets storage computed (cut to ``width`` cells)."""
     head = Content.assemble(
         (f"{KIND_LABEL.get(hit.kind, hit.kind):<10}", "$text-muted"),
         (flat(hit.title) or "(untitled)", "bold"),
         (f"  in {flat(hit.parent_title)}" if hit.parent_title else "", "$text-muted"),
     )
-    snippet = Content(flat(hit.snippet.text))
-    for start, end in hit.snippet.highlights:
+    text = flat(hit.snippet.text)
+    spans = list(hit.snippet.highlights)
+    if width > 20 and spans:
+        # wide (CJK) text: start the line near the first match so it is seen
+        first = spans[0][0]
+        if cell_len(text[:first]) > (width - 10) // 2:
+            cut = first
+            while cut > 0 and cell_len(text[cut - 1 : first]) < (width - 10) // 4:
+                cut -= 1
+            text = "…" + text[cut:]
+            spans = [(a - cut + 1, b - cut + 1) for a, b in spans if a >= cut]
+    snippet = Content(text)
+    for start, end in spans:
         snippet = snippet.stylize(HIGHLIGHT, start, end)
+    if width > 20:
+        head = head.truncate(width, ellipsis=True)
+        snippet = snippet.truncate(width - 10, ellipsis=True)
     return Content("\n").join([head, Content("          ") + snippet])
 
 
@@ -125,7 +140,10 @@ class SearchScreen(ModalScreen[None]):
         self.query_text = event.query
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options(Option(hit_content(h), id=str(i)) for i, h in enumerate(event.hits))
+        width = options.scrollable_content_region.width - 2
+        options.add_options(
+            Option(hit_content(h, width), id=str(i)) for i, h in enumerate(event.hits)
+        )
         if event.hits:
             options.highlighted = 0
             info = f"{len(event.hits)} best matches · Enter opens the first · ↓ to pick"
