@@ -117,6 +117,7 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
     from integrations.ai.server import login
     from integrations.config import load_config
     from tui.app import make_app
+    from tui.screens.dialogs import ShowText
     from tui.screens.tasks import TasksArea
 
     (home / "config.toml").parent.mkdir(parents=True, exist_ok=True)
@@ -158,6 +159,14 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
             assert shown.count("Body with [red]markup-like[/red] text and [/] too.") == 1
             assert shown.startswith(REPLY.split("\n")[0])
             assert "article 1 written" in shown
+            await pilot.press("i")  # the task's items, each with its article
+            for _ in range(50):  # (the runner worker keeps running meanwhile)
+                await pilot.pause(0.1)
+                if isinstance(app.screen, ShowText):
+                    break
+            items_text = app.screen.query_one("#text").text
+            assert "[done] Are they [red]noisy[/red]? → article 1" in items_text
+            await pilot.press("escape")
             await pilot.press("g")  # stop the runner
             await app.workers.wait_for_complete()
         finally:

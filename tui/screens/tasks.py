@@ -66,6 +66,41 @@ def _task_action(store, action: str, task_id: int) -> str:
         return t.status
 
 
+def _items_text(store, task_id: int) -> tuple[str, str]:
+    """A task's items with their articles and where each article came from."""
+    from storage.generation import article_provenance, get_task, item_articles, task_items
+
+    db = store.database()
+    with db.read() as s:
+        task = get_task(s, task_id)
+        items = task_items(s, task_id)
+        articles = item_articles(s, task_id)
+    lines = [
+        f"{task.name} · {task.status}"
+        + (f" ({task.pause_reason})" if task.pause_reason else "")
+        + f" · {task.done_count}/{task.article_count} done",
+        f"keyword: {task.keyword} · setting: {task.setting_name}",
+        "",
+    ]
+    with db.raw(write=False) as conn:
+        for item in items:
+            art = articles.get(item.id)
+            head = f"{item.position + 1}. [{item.status}] {item.topic_text}"
+            lines.append(head + (f" → article {art}" if art else ""))
+            if item.error and item.status != "done":
+                lines.append(f"     error: {item.error}")
+            if art:
+                p = article_provenance(conn, art)
+                for src in p.sources:
+                    heading = src["heading"].removeprefix(src["document_title"])
+                    lines.append(f"     source: {src['document_title']}{heading}")
+                for img in p.images:
+                    lines.append(f"     image: {img['name']} ({img['album']})")
+            elif item.partial_text:
+                lines.append(f"     so far: {len(item.partial_text)} characters saved")
+    return task.name, "\n".join(lines)
+
+
 class TasksArea(AreaPane):
     area_id = "tasks"
     DEFAULT_CSS = """
@@ -81,6 +116,7 @@ class TasksArea(AreaPane):
         Binding("u", "task('resume')", "Resume", id="tasks.resume"),
         Binding("c", "task('cancel')", "Cancel", id="tasks.cancel"),
         Binding("R", "task('retry')", "Retry failed", id="tasks.retry"),
+        Binding("i", "items", "Items", id="tasks.items"),
     ]
 
     class RunnerEvent(Message):
@@ -188,6 +224,19 @@ class TasksArea(AreaPane):
             self.post_message(DataChanged("generation_task"))
 
         self.ink.db_job(_task_action, action, row[0], name=f"{action} task", done=done)
+
+    def action_items(self) -> None:
+        from tui.screens.dialogs import ShowText
+
+        row = self.tasks.vlist.current_row
+        if row is None:
+            return
+        self.ink.db_job(
+            _items_text,
+            row[0],
+            name="task items",
+            done=lambda r: self.app.push_screen(ShowText(f"Task: {r[0]}", r[1])),
+        )
 
     # --- the runner ---------------------------------------------------------------------
 
