@@ -177,3 +177,5 @@ def test_cli_kb_import_and_list(home: Path, tmp_path: Path) -> None:
         [*inkbench, "kb", "list"], capture_output=True, text=True, cwd=Path(__file__).parents[2]
     )
     assert listed.returncode == 0 and "Energy" in listed.stdout
+    chunks = subprocess.run([*inkbench, "kb", "chunks", "1"], capture_output=True, text=True)
+    assert chunks.returncode == 0 and "[2] · Solar guide › Inverters" in chunks.stdout

@@ -33,6 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 
+    p = ksub.add_parser("chunks", help="the chunks of a document, in order")
+    p.add_argument("document", type=int, metavar="DOCUMENT_ID")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_chunks)
+
     p = ksub.add_parser("trash", help="move a knowledge base to the Trash")
     p.add_argument("name", metavar="NAME|ID")
     p.set_defaults(func=cmd_trash)
@@ -98,4 +105,22 @@ def cmd_trash(args: argparse.Namespace) -> int:
         kb = find_kb(session, args.name)
         trash_kb(session, kb.id)
     print(f'knowledge base "{kb.name}" moved to the Trash')
+    return 0
+
+
+def cmd_chunks(args: argparse.Namespace) -> int:
+    from storage.knowledge import get_document, list_chunks
+
+    db = open_db(args)
+    with db.read() as session:
+        doc = get_document(session, args.document)
+        chunks = list_chunks(session, doc.id, offset=max(0, args.offset), limit=max(1, args.limit))
+    if args.json:
+        print_json([c.model_dump() for c in chunks])
+        return 0
+    print(f"document {doc.id}: {doc.title}")
+    for c in chunks:
+        where = f" · {c.heading}" if c.heading else ""
+        print(f"[{c.position + 1}]{where} ({c.char_count} characters)")
+        print(f"    {c.text[:300]}")
     return 0
