@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Log, Static
 
-from tui.messages import DataChanged, JobFinished, JobProgress
+from tui.messages import ConnectivityChanged, DataChanged, JobFinished, JobProgress
 from tui.screens.base import AreaPane
 from tui.widgets.list_pane import ListPane
 from tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
@@ -301,11 +301,17 @@ class TasksArea(AreaPane):
             self.stream.write(f"\n\n— article {e.article_id} written —\n")
             self.post_message(DataChanged("generation_task"))
             self.post_message(DataChanged("article"))
+        elif e.kind == "task_paused" and e.message.startswith("offline"):
+            self.app.post_message(ConnectivityChanged(False, e.message))
+            self.stream.write(f"\n\n— paused until the server answers: {e.message} —\n")
+            self.post_message(DataChanged("generation_task"))
         elif e.kind in ("item_retry", "item_failed", "task_paused"):
             word = {"item_retry": "will retry", "item_failed": "failed", "task_paused": "paused"}
             self.stream.write(f"\n\n— {word[e.kind]}: {e.message} —\n")
             self.post_message(DataChanged("generation_task"))
         elif e.kind in ("task_finished", "task_resumed"):
+            if e.kind == "task_resumed":
+                self.app.post_message(ConnectivityChanged(True))
             self.post_message(DataChanged("generation_task"))
             if e.kind == "task_finished":
                 self.notify(f"Task {e.task_id} {e.message}", markup=False)
