@@ -442,6 +442,12 @@ async def in_process(bare_rss: int) -> None:
             trash(session, "chapter", mid_id)
             purge(session, "chapter", mid_id)
 
+        print(
+            f"   keystroke p50: 200k {percentile(latencies, 50):.1f} ms "
+            f"(bare {percentile(base_latencies, 50):.1f}), highlighted "
+            f"{percentile(mid_latencies, 50):.1f} ms (bare {percentile(mid_base, 50):.1f}); "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
         rss_mb = max(list_rss, editor_rss) / 2**20
         record(
             "tui_rss_with_corpus_open",
