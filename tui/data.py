@@ -106,11 +106,6 @@ class Store:
             if conn is not None:
                 conn.close()
 
-    def interrupt_readers(self) -> None:
-        for conn in list(self._all):
-            with suppress(sqlite3.ProgrammingError):
-                conn.interrupt()
-
     def close(self) -> None:
         for conn in self._all:
             with suppress(sqlite3.Error):
