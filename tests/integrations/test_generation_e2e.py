@@ -344,10 +344,10 @@ def test_sigkill_mid_task_then_rerun_writes_each_item_once(
     upstream,
     account_server,
 ) -> None:
-    task_id = _inputs(db, home, tmp_path, ai, upstream, count=4, album=False)
+    task_id = _inputs(db, home, tmp_path, ai, upstream, count=3, album=False)
     upstream.behaviour.reply = None
-    upstream.behaviour.words = 80
-    upstream.behaviour.chunk_delay = 0.01  # about a second per article
+    upstream.behaviour.words = 250
+    upstream.behaviour.chunk_delay = 0.01  # 2.5 s per article: the heartbeat saves some
     exe = str(Path(sys.executable).with_name("inkbench"))
     proc = subprocess.Popen(
         [exe, "--home", str(home), "generate", "run", "--lease", "3"],
@@ -385,6 +385,7 @@ def test_sigkill_mid_task_then_rerun_writes_each_item_once(
     finally:
         conn.close()
     assert stuck == 1  # the reply so far was saved while it streamed
+    upstream.behaviour.chunk_delay = 0.0
     rerun = subprocess.run(
         [exe, "--home", str(home), "generate", "run", "--once"],
         capture_output=True,
@@ -399,10 +400,10 @@ def test_sigkill_mid_task_then_rerun_writes_each_item_once(
         " GROUP BY i.id",
         task_id,
     )
-    assert [(st, n) for _i, st, n in per_item] == [("done", 1)] * 4
+    assert [(st, n) for _i, st, n in per_item] == [("done", 1)] * 3
     assert get_status(db, task_id) == "completed"
     body = _rows(db, "SELECT body FROM article LIMIT 1")[0][0]
-    assert body.startswith("w0 w1") and "w79" in body
+    assert body.startswith("w0 w1") and "w249" in body
 
 
 def test_pause_and_stop_mid_stream_hand_the_item_back_untried(
