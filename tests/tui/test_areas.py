@@ -195,6 +195,13 @@ async def test_search_chinese_and_odd_input(home: Path) -> None:
         await wait_for(pilot, lambda: search.query_text == "大海")
         assert [(h.kind, h.id) for h in search.hits] == [("chapter", ids["chapter1"])]
         assert "The [i]Long[/i] Road" in screen_text(app)
+        from tui.screens.search import HIGHLIGHT, hit_content
+
+        await pilot.press("ctrl+u", *"[0]")  # title match: "[0] Crossing", marked literally
+        await wait_for(pilot, lambda: search.query_text == "[0]" and search.hits)
+        content = hit_content(search.hits[0], 80, ("[0]",))
+        marked = [content.plain[s.start : s.end] for s in content.spans if s.style == HIGHLIGHT]
+        assert "[0]" in marked
         await pilot.press("ctrl+u", *'"[b] (*: NEAR')
         await wait_for(pilot, lambda: search.query_text == '"[b] (*: NEAR')
         assert search.hits == [] and "No matches." in screen_text(app)

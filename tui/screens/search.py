@@ -25,12 +25,21 @@ KIND_LABEL = {"article": "article", "chapter": "chapter", "chunk": "knowledge", 
 HIGHLIGHT = "bold reverse $text-accent"
 
 
-def hit_content(hit, width: int = 0) -> Content:
+def _mark(content: Content, terms: tuple[str, ...]) -> Content:
+    words = [re.escape(t) for t in sorted(terms, key=len, reverse=True) if t.strip()]
+    if not words:
+        return content
+    for m in re.finditer("|".join(words), content.plain, re.IGNORECASE):
+        content = content.stylize(HIGHLIGHT, m.start(), m.end())
+    return content
+
+
+def hit_content(hit, width: int = 0, terms: tuple[str, ...] = ()) -> Content:
     """Two lines: kind, title (and parent), then the snippet with its matches
     highlighted from the offsets storage computed (cut to ``width`` cells)."""
     head = Content.assemble(
         (f"{KIND_LABEL.get(hit.kind, hit.kind):<10}", "$text-muted"),
-        (flat(hit.title) or "(untitled)", "bold"),
+        _mark(Content.styled(flat(hit.title) or "(untitled)", "bold"), terms),
         (f"  in {flat(hit.parent_title)}" if hit.parent_title else "", "$text-muted"),
     )
     text = flat(hit.snippet.text)
@@ -141,8 +150,11 @@ class SearchScreen(ModalScreen[None]):
         options = self.query_one(OptionList)
         options.clear_options()
         width = options.scrollable_content_region.width - 2
+        from storage.text import parse_query
+
+        terms = parse_query(event.query).terms
         options.add_options(
-            Option(hit_content(h, width), id=str(i)) for i, h in enumerate(event.hits)
+            Option(hit_content(h, width, terms), id=str(i)) for i, h in enumerate(event.hits)
         )
         if event.hits:
             options.highlighted = 0
