@@ -85,7 +85,7 @@ def get_distillation(session: Session, distillation_id: int) -> Distillation:
     d = session.get(Distillation, distillation_id)
     if d is None:
         raise NotFound(
-            f"no distillation with id {distillation_id}; `inkbench distill list` shows them"
+            f"no distillation with id {distillation_id}; `inkbench distillation list` shows them"
         )
     return d
 
