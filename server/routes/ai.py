@@ -311,6 +311,7 @@ class Relay:
             self.queue.put_nowait(event + b"\n\n")
             return False
         if not isinstance(obj, dict):
+            self.queue.put_nowait(event + b"\n\n")  # not ours to judge: pass it on
             return False
         if "error" in obj:
             err = obj["error"]
