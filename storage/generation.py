@@ -717,7 +717,8 @@ def cancel_task(session: Session, task_id: int) -> GenerationTask:
 
 
 def retry_failed_items(session: Session, task_id: int) -> int:
-    """Failed items back to pending (attempts reset), the task queued again."""
+    """Failed items back to pending for one more try each, the task queued
+    again. Attempts are kept, so the retry sends a new Idempotency-Key."""
     task = get_task(session, task_id)
     if task.status == "cancelled":
         raise InvalidInput(f"task {task.id} was cancelled; create a new one")
@@ -725,7 +726,7 @@ def retry_failed_items(session: Session, task_id: int) -> int:
         session.connection()
         .execute(
             text(
-                "UPDATE generation_item SET status = 'pending', attempts = 0, error = NULL,"
+                "UPDATE generation_item SET status = 'pending', error = NULL,"
                 " next_attempt_at = NULL WHERE task_id = :t AND status = 'failed'"
             ),
             {"t": task.id},

@@ -525,3 +525,36 @@ def test_sigterm_stops_the_cli_runner_cleanly_handing_the_item_back(
     assert [(i.status, i.attempts, i.lease_owner) for i in items] == [("pending", 0, None)]
     assert items[0].partial_text.startswith("w0 w1")
     assert get_status(db, task_id) == "queued"  # still to do; any runner picks it up
+
+
+def test_upstream_errors_retry_with_backoff_then_fail_and_can_be_retried(
+    db, home, tmp_path, ai, upstream, account_server
+) -> None:
+    from storage.generation import retry_failed_items
+
+    task_id = _inputs(db, home, tmp_path, ai, upstream, count=1, album=False, kb=False)
+    upstream.behaviour.fail_next("500", times=50)
+    events = []
+    stats = Runner(
+        db, ai, on_event=events.append, max_attempts=2, stream_retries=0, backoff_seconds=0.05
+    ).run(once=True)
+    assert (stats.done, stats.retried, stats.failed) == (0, 1, 1)
+    with db.read() as s:
+        task = get_task(s, task_id)
+        item = task_items(s, task_id)[0]
+    assert (task.status, task.failed_count) == ("failed", 1)
+    assert (item.status, item.attempts) == ("failed", 2)
+    assert item.error and "\n" not in item.error
+    assert [k for k in (e.kind for e in events) if k.startswith("item_")] == [
+        "item_started",
+        "item_retry",
+        "item_started",
+        "item_failed",
+    ]
+    logged = _rows(db, "SELECT status FROM ai_request WHERE purpose = 'generate'")
+    assert logged == [("error",), ("error",)]
+    upstream.behaviour._fail.clear()
+    with db.write() as s:
+        assert retry_failed_items(s, task_id) == 1
+    assert Runner(db, ai).run(once=True).done == 1
+    assert get_status(db, task_id) == "completed"
