@@ -191,3 +191,71 @@ async def test_fast_wrapped_height_matches_textual() -> None:
             fast = area.wrapped_document
             assert fast.height == WrappedDocument.height.fget(fast)
         assert area.wrapped_document.height > 50
+
+
+async def _render_after_edits(area_cls, language: str | None) -> list[list[str]]:
+    from textual.app import App
+    from textual.geometry import Region
+
+    text = "# Title\n\nSome *words* and `code` here, long enough to wrap in a narrow view.\n" * 40
+
+    class One(App):
+        def compose(self):
+            yield area_cls(text, soft_wrap=True, language=language)
+
+    frames = []
+    app = One()
+    async with app.run_test(size=(50, 16)) as pilot:
+        area = app.query_one(area_cls)
+        area.cursor_blink = False
+        area.focus()
+        await pilot.pause()
+
+        def frame() -> list[str]:
+            strips = area.render_lines(Region(0, 0, area.size.width, area.size.height))
+            return [repr(list(strip)) for strip in strips]
+
+        steps = [
+            ("move", (5, 10)),
+            ("type", "xyz "),
+            ("type", "`"),
+            ("move", (6, 0)),
+            ("type", "\n\n"),
+            ("select", ((2, 3), (4, 8))),
+            ("type", "replaced"),
+            ("move", (30, 2)),
+            ("type", "*" * 70),
+            ("move", (0, 0)),
+        ]
+        frames.append(frame())
+        for kind, arg in steps:
+            if kind == "move":
+                area.move_cursor(arg, center=True)
+            elif kind == "select":
+                from textual.widgets.text_area import Selection
+
+                area.selection = Selection(*arg)
+            else:
+                for ch in arg:
+                    if ch == "\n":
+                        await pilot.press("enter")
+                    else:
+                        area._replace_via_keyboard(ch, *area.selection)
+            await pilot.pause()
+            frames.append(frame())
+    return frames
+
+
+async def test_editor_area_renders_exactly_like_textarea() -> None:
+    """The faster cache keys must never show a stale line: after every edit,
+    move and selection the view is identical to Textual's own TextArea."""
+    from textual.widgets import TextArea
+
+    from tui.widgets.editor_area import EditorArea
+
+    for language in (None, "markdown"):
+        ours = await _render_after_edits(EditorArea, language)
+        theirs = await _render_after_edits(TextArea, language)
+        assert len(ours) == len(theirs)
+        for step, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            assert a == b, f"language={language} step {step} differs"
