@@ -502,7 +502,7 @@ def test_sigterm_stops_the_cli_runner_cleanly_handing_the_item_back(
 ) -> None:
     task_id = _inputs(db, home, tmp_path, ai, upstream, count=1, album=False, kb=False)
     upstream.behaviour.reply = None
-    upstream.behaviour.words = 1000
+    upstream.behaviour.words = 400
     upstream.behaviour.chunk_delay = 0.01
     exe = str(Path(sys.executable).with_name("inkbench"))
     proc = subprocess.Popen(
