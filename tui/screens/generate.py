@@ -497,14 +497,16 @@ class GenerateArea(AreaPane):
         store = self.ink.store
         label = f"Distilling {keyword}"
         self.app.post_message(JobProgress("distill", label, 0, None))
-        provider = get_provider(store.home)
+        provider = None
         try:
+            provider = get_provider(store.home)
             result = distill(store.database(), provider, keyword)
-        except Exception as e:
-            self.app.post_message(JobFinished("distill", label, ok=False, message=str(e)))
+        except Exception:
+            self.app.post_message(JobFinished("distill", label, ok=False))  # the error: one notice
             raise
         finally:
-            provider.close()
+            if provider is not None:
+                provider.close()
         self.app.post_message(
             JobFinished("distill", label, message=f"{len(result.topics)} topics for {keyword}")
         )

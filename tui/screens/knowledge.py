@@ -303,8 +303,8 @@ class KnowledgeArea(AreaPane):
             report = import_documents(
                 self.ink.store.database(), kb_name, [_expand(p) for p in paths], progress=progress
             )
-        except Exception as e:
-            self.app.post_message(JobFinished(job, label, ok=False, message=str(e)))
+        except Exception:
+            self.app.post_message(JobFinished(job, label, ok=False))  # the error: one notice
             raise
         message = report.summary()
         if report.refused:

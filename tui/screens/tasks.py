@@ -256,23 +256,29 @@ class TasksArea(AreaPane):
         from integrations.generation.runner import Runner
 
         store = self.ink.store
-        db = store.database()
-        provider = get_provider(store.home)
-        runner = Runner(db, provider, on_event=lambda e: self.post_message(self.RunnerEvent(e)))
-        with self._runner_lock:
-            self.runner = runner
+        provider = runner = None
         try:
-            stats = runner.run()
+            provider = get_provider(store.home)
+            runner = Runner(
+                store.database(),
+                provider,
+                on_event=lambda e: self.post_message(self.RunnerEvent(e)),
+            )
+            with self._runner_lock:
+                self.runner = runner
+            runner.run()
         finally:
             with self._runner_lock:
                 self.runner = None
-            provider.close()
-            self.post_message(
-                self.RunnerStopped(
+            if provider is not None:
+                provider.close()
+            if runner is not None:
+                summary = (
                     f"Runner stopped: {runner.stats.done} written, {runner.stats.failed} failed"
                 )
-            )
-        return stats
+            else:
+                summary = "The runner could not start"
+            self.post_message(self.RunnerStopped(summary))
 
     def on_unmount(self) -> None:
         with self._runner_lock:
