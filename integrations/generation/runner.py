@@ -42,6 +42,7 @@ from integrations.ai.errors import (
     AIError,
     AuthRequired,
     Cancelled,
+    KeyringUnavailable,
     Offline,
     QuotaExceeded,
 )
@@ -395,7 +396,7 @@ class Runner:
             self._pause(task_id, item_id, "offline", str(e))
             self._next_health_check = time.monotonic() + self._health_wait
             return
-        except AuthRequired as e:
+        except (AuthRequired, KeyringUnavailable) as e:
             self._log(ctx, model, started, status="error", error=str(e))
             self._pause(task_id, item_id, "login_required", str(e))
             return

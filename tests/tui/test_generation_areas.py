@@ -171,3 +171,36 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
             await app.workers.wait_for_complete()
         finally:
             db.dispose()
+
+
+async def test_tasks_area_without_a_login_pauses_the_task_saying_so(
+    home: Path, keyring_file
+) -> None:
+    from tui.app import make_app
+
+    _dist, task_id = _seed(home)
+    app = make_app(home=home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        await pilot.press("6")
+        await pilot.pause(0.3)
+        await pilot.press("g")
+        db = open_database(home)
+        try:
+            for _ in range(100):
+                await pilot.pause(0.1)
+                with db.raw(write=False) as conn:
+                    status, reason, error = conn.execute(
+                        "SELECT status, pause_reason, error FROM generation_task WHERE id = ?",
+                        (task_id,),
+                    ).fetchone()
+                if status == "paused":
+                    break
+            assert (status, reason) == ("paused", "login_required")
+            assert "inkbench login" in error
+            await pilot.press("g")
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.3)
+            assert "paused (login_required)" in _visible_text(app)
+        finally:
+            db.dispose()
