@@ -143,6 +143,13 @@ async def _read_body(request: Request) -> dict:
     return body
 
 
+def _first_lease(settings) -> int:
+    """A claim outlives the longest upstream wait of a non-streamed call (a
+    stream renews its claim as chunks arrive), so no retry takes over a call
+    that is still running."""
+    return max(settings.idempotency_lease, int(settings.upstream_read_timeout) + 30)
+
+
 async def _claim(call: Call, req_hash: str) -> idempotency.Outcome:
     """Claim the key; while another attempt runs, wait for its answer."""
     settings = call.state.settings
@@ -153,7 +160,7 @@ async def _claim(call: Call, req_hash: str) -> idempotency.Outcome:
             user_id=call.user.user_id,
             key=call.key,
             req_hash=req_hash,
-            lease=settings.idempotency_lease,
+            lease=_first_lease(settings),
             ttl=settings.idempotency_ttl,
         )
         if outcome.state != "running" or time.monotonic() >= deadline:
@@ -195,7 +202,7 @@ async def chat_completions(
                 user_id=principal.user_id,
                 key=key,
                 req_hash=req_hash,
-                lease=settings.idempotency_lease,
+                lease=_first_lease(settings),
                 ttl=settings.idempotency_ttl,
             )
         if outcome is None or outcome.state == "claimed":
