@@ -184,9 +184,16 @@ def _key_entry(base_url: str) -> str:
 
 
 def get_api_key(config: Config, base_url: str, *, interactive: bool = False) -> str | None:
-    """The direct provider's API key for ``base_url`` (None: send none)."""
-    backend = keyring_backend(config, interactive=interactive)
-    return _call(backend.get_password, SERVICE, _key_entry(base_url)) or None
+    """The direct provider's API key for ``base_url`` (None: send none).
+
+    With no keyring there can be no stored key, and a local endpoint (Ollama)
+    needs none: send none. If the endpoint wants one, its 401 says to run
+    `inkbench ai key`, which explains the keyring opt-in."""
+    try:
+        backend = keyring_backend(config, interactive=interactive)
+        return _call(backend.get_password, SERVICE, _key_entry(base_url)) or None
+    except KeyringUnavailable:
+        return None
 
 
 def set_api_key(config: Config, base_url: str, key: str, *, interactive: bool = False) -> None:

@@ -350,3 +350,27 @@ def test_direct_provider_offline(direct_config, tmp_path):
     p.backoff = 0.01
     with pytest.raises(Offline):
         p.chat(MESSAGES)
+
+
+def test_direct_provider_works_with_no_keyring_when_the_endpoint_needs_no_key(
+    tmp_path, upstream, monkeypatch
+):
+    """A local Ollama on a headless box: no keyring backend, no key, no login."""
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        cfg = Config(
+            ai=AIConfig(provider="direct", base_url=upstream.url, model="fake-small", timeout=5),
+            home=tmp_path / "home",
+        )
+        p = get_provider(cfg.home, cfg)
+        assert p.chat(MESSAGES).text == "echo: write about tea"
+        upstream.behaviour.require_key = "needed"
+        with pytest.raises(AuthRequired, match="needs an API key"):
+            get_provider(cfg.home, cfg).chat(MESSAGES)
+    finally:
+        keyring.set_keyring(before)
