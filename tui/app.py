@@ -217,7 +217,10 @@ class InkbenchApp(App):
         self.pop_screen()
         return len(self.screen_stack) <= 1
 
-    def _focus_area(self, area_id: str) -> None:
+    async def _focus_area(self, area_id: str) -> None:
+        mounting = self._mounting.get(area_id)
+        if mounting is not None:  # a pane opened just now: its children mount first
+            await mounting
         pane = self.pane(area_id)
         if pane is not None and hasattr(pane, "focus_default"):
             pane.focus_default()

@@ -82,7 +82,7 @@ def db_row(home: Path, sql: str, params: tuple = ()):
         conn.close()
 
 
-async def wait_for(pilot, predicate, timeout: float = 10.0, step: float = 0.05) -> None:
+async def wait_for(pilot, predicate, timeout: float = 30.0, step: float = 0.05) -> None:
     """Pause until ``predicate()`` is true (fails the test after ``timeout``)."""
     loops = int(timeout / step)
     for _ in range(loops):

@@ -30,7 +30,7 @@ async def test_type_autosave_reopen(home: Path) -> None:
         await pilot.press(*" [b]typed[/b] 你好")
         assert editor.dirty
         # autosave comes by itself, without leaving the editor
-        await wait_for(pilot, lambda: not editor.dirty and not editor.saving, timeout=10)
+        await wait_for(pilot, lambda: not editor.dirty and not editor.saving)
         body = db_row(home, "SELECT body FROM article WHERE id = ?", (ids["garden"],))[0]
         assert "[b]typed[/b] 你好" in body
         kinds = db_row(
@@ -95,7 +95,7 @@ async def test_failed_save_keeps_the_text_and_says_so(home: Path) -> None:
             purge(s, "article", ids["garden"])
         db.dispose()
         await pilot.press(*"precious words")
-        await wait_for(pilot, lambda: editor.failure is not None, timeout=10)
+        await wait_for(pilot, lambda: editor.failure is not None)
         assert "precious words" in editor.text_area.text
         assert editor.dirty
         assert "NOT SAVED" in screen_text(app)
