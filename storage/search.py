@@ -29,8 +29,10 @@ _KINDS: dict[str, tuple[str, str]] = {
     ),
     "chunk": (
         "search_chunk",
-        "SELECT c.id, CASE WHEN c.heading != '' THEN d.title || ' › ' || c.heading "
-        "ELSE d.title END, c.text, d.id, k.name FROM kb_chunk c "
+        # a chunk's heading path may already start with its document's title
+        "SELECT c.id, CASE WHEN c.heading = '' THEN d.title"
+        " WHEN substr(c.heading, 1, length(d.title)) = d.title THEN c.heading"
+        " ELSE d.title || ' › ' || c.heading END, c.text, d.id, k.name FROM kb_chunk c "
         "JOIN kb_document d ON d.id = c.document_id JOIN knowledge_base k ON k.id = d.kb_id "
         "WHERE c.id IN ({ids})",
     ),

@@ -175,3 +175,30 @@ def test_kinds_where_a_term_is_common_take_turns_after_ranked_ones(db, rows, mon
         ("image", images[1]),
     ]
     assert hits[0].score < 0 and {h.score for h in hits[1:]} == {search_mod.COMMON_SCORE}
+
+
+def test_chunk_title_does_not_repeat_the_document_title(db) -> None:
+    from storage.models import db_time, utcnow
+
+    now = db_time(utcnow())
+    with db.raw() as conn:
+        conn.execute(
+            "INSERT INTO knowledge_base (name, description, created_at, updated_at)"
+            " VALUES ('kb', '', ?, ?)",
+            (now, now),
+        )
+        conn.execute(
+            "INSERT INTO kb_document (kb_id, title, source, format, text, char_count, created_at)"
+            " VALUES (1, '绿茶指南', '', 'text', '', 0, ?)",
+            (now,),
+        )
+        conn.executemany(
+            "INSERT INTO kb_chunk (document_id, position, heading, text, char_count)"
+            " VALUES (1, ?, ?, ?, 4)",
+            [(0, "绿茶指南 › 储存", "密封冷藏"), (1, "冲泡", "八十度水"), (2, "", "采摘明前")],
+        )
+    with db.raw(write=False) as conn:
+        titles = {h.snippet.text: h.title for h in search(conn, "密封")}
+        titles |= {h.snippet.text: h.title for h in search(conn, "八十")}
+        titles |= {h.snippet.text: h.title for h in search(conn, "明前")}
+    assert sorted(titles.values()) == ["绿茶指南", "绿茶指南 › 储存", "绿茶指南 › 冲泡"]

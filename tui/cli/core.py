@@ -25,9 +25,25 @@ def open_db(args: argparse.Namespace):
     return open_database(args.home)
 
 
+def _detect_terminal_graphics() -> None:
+    """Let textual-image ask the terminal for Kitty/Sixel support now: it can
+    only do so before Textual owns the terminal. On any failure (it divides by
+    the terminal's reported size, which can be zero) the Albums area falls back
+    to choosing from the environment."""
+    import sys
+
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):
+        return
+    try:
+        import textual_image.widget  # noqa: F401
+    except Exception:  # noqa: BLE001 - a graphics probe must never stop the app
+        sys.modules.pop("textual_image.widget", None)
+
+
 def open_tui(args: argparse.Namespace) -> int:
     from tui.app import make_app
 
+    _detect_terminal_graphics()
     app = make_app(home=args.home)
     app.run()
     return app.return_code or 0
