@@ -77,7 +77,11 @@ class Article(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("status", ARTICLE_STATUSES), name="status"),
         CheckConstraint(_in("origin", ARTICLE_ORIGINS), name="origin"),
+        # one index per list order the Articles area offers (tui/sources.py)
         Index("ix_article_live_updated", "deleted_at", "updated_at"),
+        Index("ix_article_live_title", "deleted_at", text("title COLLATE NOCASE"), "id"),
+        Index("ix_article_live_words", "deleted_at", "word_count", "id"),
+        Index("ix_article_live_status", "deleted_at", "status", text("id DESC")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -154,6 +158,8 @@ class Image(SQLModel, table=True):
         CheckConstraint(_in("ocr_status", OCR_STATUSES), name="ocr_status"),
         Index("uq_image_album_blob", "album_id", "blob_sha", unique=True),
         Index("ix_image_ocr_queue", "ocr_status", "ocr_next_attempt_at"),
+        # per-album counts and OCR progress from the index alone
+        Index("ix_image_album_live_ocr", "album_id", "deleted_at", "ocr_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

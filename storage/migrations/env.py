@@ -6,13 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import storage.models  # noqa: F401  (registers every table)
+from storage.migrations.filters import include_name, include_object
 from storage.models import metadata
-
-FTS_PREFIXES = ("search_",)
-
-
-def include_name(name, type_, parent_names) -> bool:
-    return not (type_ == "table" and name and name.startswith(FTS_PREFIXES))
 
 
 def run() -> None:
@@ -32,6 +27,7 @@ def _run(connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,
         include_name=include_name,
+        include_object=include_object,
         compare_type=True,
     )
     with context.begin_transaction():

@@ -21,7 +21,7 @@ import storage.migrations.runner as runner
 from storage.articles import create_article, list_articles
 from storage.engine import open_database
 from storage.errors import DatabaseProblem
-from storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD
+from storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD, filters
 from storage.models import metadata
 
 
@@ -113,13 +113,21 @@ def test_schema_head_is_alembic_head_and_models_match_migrations(db) -> None:
             )
         ]
 
-    def include_name(name, type_, _parents) -> bool:  # FTS tables belong to migrations
-        return not (type_ == "table" and any(name == t or name.startswith(t + "_") for t in fts))
+    def include_name(name, type_, parents) -> bool:  # FTS tables belong to migrations
+        if type_ == "table" and any(name == t or name.startswith(t + "_") for t in fts):
+            return False
+        return filters.include_name(name, type_, parents)
 
     assert fts
+    assert filters.EXPRESSION_INDEXES  # compared by the test below instead
     with db.engine.connect() as conn:
         ctx = MigrationContext.configure(
-            conn, opts={"include_name": include_name, "compare_type": True}
+            conn,
+            opts={
+                "include_name": include_name,
+                "include_object": filters.include_object,
+                "compare_type": True,
+            },
         )
         assert compare_metadata(ctx, metadata) == []
 
@@ -241,3 +249,12 @@ def test_unusable_database_files_give_one_line_and_exit_1(tmp_path, capsys, dama
     assert len(lines) == 1 and lines[0].startswith("inkbench: "), err
     assert "Traceback" not in err and "bug" not in err
     assert path.read_bytes() == before
+
+
+def test_hand_written_expression_indexes_exist_as_the_models_declare(db) -> None:
+    with db.raw(write=False) as raw:
+        sql = dict(raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
+    for name in filters.EXPRESSION_INDEXES:
+        assert name in sql, name
+    assert "title COLLATE NOCASE" in sql["ix_article_live_title"]
+    assert "id DESC" in sql["ix_article_live_status"]

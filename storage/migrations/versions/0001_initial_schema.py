@@ -388,6 +388,9 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_image_thumb_sha"), ["thumb_sha"], unique=False)
         batch_op.create_index("uq_image_album_blob", ["album_id", "blob_sha"], unique=True)
+        batch_op.create_index(
+            "ix_image_album_live_ocr", ["album_id", "deleted_at", "ocr_status"], unique=False
+        )
 
     op.create_table(
         "kb_document",
@@ -589,6 +592,17 @@ def upgrade() -> None:
             batch_op.f("ix_article_generation_item_id"), ["generation_item_id"], unique=False
         )
         batch_op.create_index("ix_article_live_updated", ["deleted_at", "updated_at"], unique=False)
+        batch_op.create_index(
+            "ix_article_live_title",
+            ["deleted_at", sa.text("title COLLATE NOCASE"), "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_article_live_words", ["deleted_at", "word_count", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_article_live_status", ["deleted_at", "status", sa.text("id DESC")], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_article_topic_id"), ["topic_id"], unique=False)
 
     op.create_table(
@@ -700,6 +714,9 @@ def downgrade() -> None:
     with op.batch_alter_table("article", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_article_topic_id"))
         batch_op.drop_index("ix_article_live_updated")
+        batch_op.drop_index("ix_article_live_title")
+        batch_op.drop_index("ix_article_live_words")
+        batch_op.drop_index("ix_article_live_status")
         batch_op.drop_index(batch_op.f("ix_article_generation_item_id"))
 
     op.drop_table("article")
@@ -733,6 +750,7 @@ def downgrade() -> None:
     op.drop_table("kb_document")
     with op.batch_alter_table("image", schema=None) as batch_op:
         batch_op.drop_index("uq_image_album_blob")
+        batch_op.drop_index("ix_image_album_live_ocr")
         batch_op.drop_index(batch_op.f("ix_image_thumb_sha"))
         batch_op.drop_index("ix_image_ocr_queue")
         batch_op.drop_index(batch_op.f("ix_image_blob_sha"))
