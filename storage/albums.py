@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage.errors import InvalidInput, NotFound
 from storage.leases import IMAGE_OCR
-from storage.models import OCR_STATUSES, db_time, utcnow
+from storage.vocab import OCR_STATUSES, db_time, utcnow
 
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 10.0  # the wait after the first failure; it grows 6x per attempt

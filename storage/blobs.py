@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from storage.errors import InvalidInput
-from storage.models import db_time, utcnow
+from storage.vocab import db_time, utcnow
 
 CHUNK = 1 << 20
 

@@ -12,10 +12,25 @@ Conventions:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, Text, text
 from sqlmodel import Field, SQLModel
+
+# re-exported: the vocabulary lives in storage.vocab (no ORM needed to use it)
+from storage.vocab import (
+    ACTIVE_TASK_STATUSES,  # noqa: F401
+    ARTICLE_ORIGINS,  # noqa: F401
+    ARTICLE_STATUSES,  # noqa: F401
+    CHAPTER_STATUSES,  # noqa: F401
+    ITEM_STATUSES,  # noqa: F401
+    OCR_STATUSES,  # noqa: F401
+    REVISION_KINDS,  # noqa: F401
+    TASK_STATUSES,  # noqa: F401
+    WORK_STATUSES,  # noqa: F401
+    db_time,  # noqa: F401
+    utcnow,  # noqa: F401
+)
 
 # Named constraints so that Alembic batch migrations can address them later.
 SQLModel.metadata.naming_convention = {
@@ -26,25 +41,6 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
-
-ARTICLE_STATUSES = ("draft", "ready", "published", "archived")
-ARTICLE_ORIGINS = ("manual", "generated", "imported")
-REVISION_KINDS = ("manual", "autosave", "ai", "restore")
-OCR_STATUSES = ("pending", "running", "done", "no_text", "failed")
-WORK_STATUSES = ("planning", "drafting", "revising", "complete", "abandoned")
-CHAPTER_STATUSES = ("draft", "revised", "final")
-TASK_STATUSES = ("queued", "running", "paused", "completed", "failed", "cancelled")
-ACTIVE_TASK_STATUSES = ("queued", "running", "paused")
-ITEM_STATUSES = ("pending", "running", "done", "failed")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def db_time(moment: datetime) -> str:
-    """A time as stored in SQLite (UTC, no offset), for raw SQL comparisons."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

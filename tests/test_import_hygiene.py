@@ -36,3 +36,26 @@ def test_package_does_not_import(package: str) -> None:
     loaded = loaded_after_import(package)
     bad = sorted(set(FORBIDDEN[package]) & loaded)
     assert not bad, f"importing {package} pulls in {bad}"
+
+
+# What OCR worker processes import must not pull in the ORM: each worker would
+# pay about a second of start-up for it (bench_ocr measures the difference).
+LIGHT = (
+    "storage.connection",
+    "storage.vocab",
+    "storage.leases",
+    "storage.albums",
+    "storage.blobs",
+    "integrations.ocr.runner",
+    "integrations.ocr.engine",
+)
+
+
+@pytest.mark.parametrize("module", LIGHT)
+def test_worker_modules_do_not_load_the_orm(module: str) -> None:
+    code = f"import sys, {module}; print(' '.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    heavy = sorted({"sqlalchemy", "sqlmodel", "alembic", "textual"} & set(out))
+    assert not heavy, f"importing {module} loads {heavy}"

@@ -156,7 +156,7 @@ class _Heartbeat(threading.Thread):
 
     def run(self) -> None:
         from storage import leases
-        from storage.engine import raw_connect
+        from storage.connection import raw_connect
 
         conn = raw_connect(self.db_path)
         try:
@@ -210,7 +210,7 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
     builder = threading.Thread(target=build, name="ocr-engine")
     builder.start()
     from storage import leases
-    from storage.engine import raw_connect
+    from storage.connection import raw_connect
 
     builder.join()
     if "error" in made:

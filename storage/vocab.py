@@ -1,0 +1,26 @@
+"""The enumerations and time format every layer shares. Standard library only,
+so worker processes and the TUI's first screen can use them without loading
+SQLAlchemy (``storage.models`` re-exports them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+ARTICLE_STATUSES = ("draft", "ready", "published", "archived")
+ARTICLE_ORIGINS = ("manual", "generated", "imported")
+REVISION_KINDS = ("manual", "autosave", "ai", "restore")
+OCR_STATUSES = ("pending", "running", "done", "no_text", "failed")
+WORK_STATUSES = ("planning", "drafting", "revising", "complete", "abandoned")
+CHAPTER_STATUSES = ("draft", "revised", "final")
+TASK_STATUSES = ("queued", "running", "paused", "completed", "failed", "cancelled")
+ACTIVE_TASK_STATUSES = ("queued", "running", "paused")
+ITEM_STATUSES = ("pending", "running", "done", "failed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def db_time(moment: datetime) -> str:
+    """A time as stored in SQLite (UTC, no offset), for raw SQL comparisons."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
