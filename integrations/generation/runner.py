@@ -118,12 +118,14 @@ class _Halt(Exception):
     """The item must stop: paused or cancelled elsewhere, or the lease lost."""
 
 
-def idempotency_key(db: Database, task: GenerationTask, item_id: int, attempt: int) -> str:
-    """Stable for one attempt of one item of one database: a retry of the
-    same request sends the same key; another database never collides."""
+def idempotency_key(db: Database, task: GenerationTask, item_id: int) -> str:
+    """Stable for one item of one database, across attempts: the server stores
+    only answers it completed (a failure releases the key), so a rerun after
+    a crash or a kill gets the answer it already paid for, never a second
+    charge; a failed call runs anew. Another database never collides."""
     seed = f"{db.path.resolve()}|{task.id}|{task.created_at.isoformat()}"
     tag = hashlib.sha256(seed.encode()).hexdigest()[:16]
-    return f"inkbench-gen-{tag}-{item_id}-{attempt}"
+    return f"inkbench-gen-{tag}-{item_id}"
 
 
 class Runner:
@@ -336,7 +338,7 @@ class Runner:
         messages = build_messages(
             setting, keyword=task.keyword, topic=item.topic_text, sources=sources, target=target
         )
-        key = idempotency_key(self.db, task, item.id, item.attempts)
+        key = idempotency_key(self.db, task, item.id)
         return _Context(item, task, setting, target, sources, messages, key)
 
     def _process(self, item_id: int) -> None:

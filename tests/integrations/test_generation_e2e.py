@@ -402,6 +402,10 @@ def test_sigkill_mid_task_then_rerun_writes_each_item_once(
     )
     assert [(st, n) for _i, st, n in per_item] == [("done", 1)] * 3
     assert get_status(db, task_id) == "completed"
+    # the killed item's request finished on the server and was paid for; the
+    # rerun sent the same key and got that answer: one article charged per item
+    charged = [u for u in account_server.usage_rows("alice") if getattr(u, "articles", 0)]
+    assert sum(u.articles for u in charged) == 3
     body = _rows(db, "SELECT body FROM article LIMIT 1")[0][0]
     assert body.startswith("w0 w1") and "w249" in body
 
