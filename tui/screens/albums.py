@@ -467,37 +467,20 @@ class AlbumsArea(AreaPane):
         self.app.push_screen(ShowText(f"OCR text: {flat(row[1])}", self.ocr_text or ""))
 
     def action_new(self) -> None:
-        from tui.screens.dialogs import AskText
-
-        def answered(name: str | None) -> None:
-            if name:
-                self.ink.db_job(
-                    _new_album,
-                    name,
-                    name="new album",
-                    done=lambda _id: self.post_message(DataChanged("album")),
-                )
-
-        self.app.push_screen(AskText("New album: name", "a name"), answered)
+        self.ask_then_run(
+            "New album: name", _new_album, name="new album", changed="album", placeholder="a name"
+        )
 
     def action_rename(self) -> None:
-        from tui.screens.dialogs import AskText
-
-        if self.album_id is None:
-            return
-        album_id = self.album_id
-
-        def answered(name: str | None) -> None:
-            if name:
-                self.ink.db_job(
-                    _rename_album,
-                    album_id,
-                    name,
-                    name="rename album",
-                    done=lambda _r: self.post_message(DataChanged("album")),
-                )
-
-        self.app.push_screen(AskText("Rename album", value=self.album_name), answered)
+        if self.album_id is not None:
+            self.ask_then_run(
+                "Rename album",
+                _rename_album,
+                self.album_id,
+                name="rename album",
+                changed="album",
+                value=self.album_name,
+            )
 
     def _transfer(self, verb: str) -> None:
         from tui.screens.dialogs import AskText

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.containers import Vertical
 
@@ -38,6 +39,33 @@ class AreaPane(Vertical):
             if widget.focusable:
                 widget.focus()
                 return
+
+    def ask_then_run(
+        self,
+        prompt: str,
+        job: Callable[..., Any],
+        *args: Any,
+        name: str,
+        changed: str,
+        value: str = "",
+        placeholder: str = "",
+    ) -> None:
+        """Ask for one line of text; if given, run ``job(store, *args, text)``
+        in a thread, then refresh the lists of ``changed`` rows."""
+        from tui.messages import DataChanged
+        from tui.screens.dialogs import AskText
+
+        def answered(text: str | None) -> None:
+            if text:
+                self.ink.db_job(
+                    job,
+                    *args,
+                    text,
+                    name=name,
+                    done=lambda _r: self.post_message(DataChanged(changed)),
+                )
+
+        self.app.push_screen(AskText(prompt, placeholder, value), answered)
 
     def data_changed(self, kind: str) -> None:
         """Rows of ``kind`` changed somewhere (saved, trashed, restored)."""

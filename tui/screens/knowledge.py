@@ -213,37 +213,24 @@ class KnowledgeArea(AreaPane):
         self.docs.focus_list()
 
     def action_new(self) -> None:
-        from tui.screens.dialogs import AskText
-
-        def answered(name: str | None) -> None:
-            if name:
-                self.ink.db_job(
-                    _create_kb,
-                    name,
-                    name="new knowledge base",
-                    done=lambda _id: self.post_message(DataChanged("knowledge_base")),
-                )
-
-        self.app.push_screen(AskText("New knowledge base: name", "a name"), answered)
+        self.ask_then_run(
+            "New knowledge base: name",
+            _create_kb,
+            name="new knowledge base",
+            changed="knowledge_base",
+            placeholder="a name",
+        )
 
     def action_rename(self) -> None:
-        from tui.screens.dialogs import AskText
-
-        if self.kb_id is None:
-            return
-        kb_id = self.kb_id
-
-        def answered(name: str | None) -> None:
-            if name:
-                self.ink.db_job(
-                    _rename_kb,
-                    kb_id,
-                    name,
-                    name="rename knowledge base",
-                    done=lambda _r: self.post_message(DataChanged("knowledge_base")),
-                )
-
-        self.app.push_screen(AskText("Rename knowledge base", value=self.kb_name), answered)
+        if self.kb_id is not None:
+            self.ask_then_run(
+                "Rename knowledge base",
+                _rename_kb,
+                self.kb_id,
+                name="rename knowledge base",
+                changed="knowledge_base",
+                value=self.kb_name,
+            )
 
     def action_trash(self) -> None:
         focused = self.app.focused
