@@ -15,16 +15,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# OCR needs the tesseract engine and its language data (a system package).
+# OCR needs the tesseract engine and its language data (system packages); the
+# Chinese OCR tests render their images with a CJK font.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 tesseract:
-	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -q chi_sim; then :; \
+	@missing=""; \
+	if ! (command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -q chi_sim); then \
+		missing="$(TESSERACT_PKGS)"; fi; \
+	[ -f $(CJK_FONT) ] || missing="$$missing fonts-noto-cjk"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing $(TESSERACT_PKGS) with apt-get"; \
-		(apt-get install -y -qq $(TESSERACT_PKGS) >/dev/null 2>&1 || \
-		 (apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TESSERACT_PKGS) >/dev/null)) \
-		|| echo "could not install tesseract; run: sudo apt-get install $(TESSERACT_PKGS)"; \
+		echo "installing$$missing with apt-get"; \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null)) \
+		|| echo "could not install them; run: sudo apt-get install$$missing"; \
 	else \
-		echo "tesseract (with chi_sim) is missing; OCR needs it. Run: sudo apt-get install $(TESSERACT_PKGS)"; \
+		echo "missing system packages (OCR and its tests need them). Run: sudo apt-get install $$missing"; \
 	fi
 
 run: install
