@@ -338,12 +338,7 @@ class AlbumsArea(AreaPane):
         return self.query_one("#images", ListPane)
 
     def focus_default(self) -> None:
-        from textual.css.query import NoMatches
-
-        try:
-            self.albums.focus_list()
-        except NoMatches:
-            self.call_after_refresh(lambda: self.albums.focus_list())
+        self.albums.focus_list()
 
     def on_area_shown(self) -> None:
         if self.albums.vlist.loaded:

@@ -421,12 +421,7 @@ class GenerateArea(AreaPane):
         return self.query_one("#topics", ListPane)
 
     def focus_default(self) -> None:
-        from textual.css.query import NoMatches
-
-        try:
-            self.dists.focus_list()
-        except NoMatches:  # opened a moment ago: its lists mount on the next refresh
-            self.call_after_refresh(lambda: self.dists.focus_list())
+        self.dists.focus_list()
 
     def on_area_shown(self) -> None:
         if self.dists.vlist.loaded:

@@ -141,12 +141,7 @@ class KnowledgeArea(AreaPane):
         return self.query_one("#docs", ListPane)
 
     def focus_default(self) -> None:
-        from textual.css.query import NoMatches
-
-        try:
-            self.bases.focus_list()
-        except NoMatches:  # opened a moment ago: its lists mount on the next refresh
-            self.call_after_refresh(lambda: self.bases.focus_list())
+        self.bases.focus_list()
 
     def on_area_shown(self) -> None:
         if self.bases.vlist.loaded:

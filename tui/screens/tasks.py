@@ -157,12 +157,7 @@ class TasksArea(AreaPane):
         return self.query_one("#stream", Log)
 
     def focus_default(self) -> None:
-        from textual.css.query import NoMatches
-
-        try:
-            self.tasks.focus_list()
-        except NoMatches:  # opened a moment ago: its lists mount on the next refresh
-            self.call_after_refresh(lambda: self.tasks.focus_list())
+        self.tasks.focus_list()
 
     def on_area_shown(self) -> None:
         if self.tasks.vlist.loaded:
