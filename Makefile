@@ -5,11 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TESSERACT_PKGS := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
 
-.PHONY: install run test soak bench lint format tesseract clean
+.PHONY: install run test soak bench lint format tesseract dist clean
 
 install: $(STAMP) tesseract
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -45,6 +45,11 @@ soak: install
 bench: install
 	$(BIN)/python -m bench
 
+# The sdist and the wheel, in dist/.
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -54,4 +59,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache bench/work
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .pytest_cache .ruff_cache bench/work

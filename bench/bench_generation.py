@@ -37,18 +37,18 @@ CHUNK_DELAY = 0.001  # the fake model's time between chunks (a fast model)
 
 
 def _setup(home: Path, upstream_url: str, count: int):
-    from integrations.ai.direct import DirectProvider
-    from storage import blobs
-    from storage.bulk import insert_chunks
-    from storage.engine import open_database
-    from storage.generation import (
+    from inkbench.integrations.ai.direct import DirectProvider
+    from inkbench.storage import blobs
+    from inkbench.storage.bulk import insert_chunks
+    from inkbench.storage.engine import open_database
+    from inkbench.storage.generation import (
         create_distillation,
         create_task,
         ensure_default_settings,
         find_setting,
     )
-    from storage.knowledge import create_kb
-    from storage.models import db_time, utcnow
+    from inkbench.storage.knowledge import create_kb
+    from inkbench.storage.models import db_time, utcnow
 
     db = open_database(home)
     with db.write() as s:
@@ -113,7 +113,7 @@ def _bare_stream(url: str, body: dict) -> float:
 
 
 def bench_runner_per_item(upstream) -> None:
-    from integrations.generation.runner import Runner
+    from inkbench.integrations.generation.runner import Runner
 
     upstream.behaviour.words = WORDS
     upstream.behaviour.chunk_delay = CHUNK_DELAY
@@ -147,7 +147,7 @@ def bench_runner_per_item(upstream) -> None:
 
 
 def _per_chunk(upstream, words: int) -> float:
-    from integrations.generation.runner import Runner
+    from inkbench.integrations.generation.runner import Runner
 
     upstream.behaviour.words = words
     upstream.behaviour.chunk_delay = 0.0

@@ -142,8 +142,8 @@ def _hash_and_thumbnail(path: Path) -> str:
 
 
 def bench_import(files: list[Path]) -> None:
-    from integrations.images import import_images
-    from storage.engine import open_database
+    from inkbench.integrations.images import import_images
+    from inkbench.storage.engine import open_database
 
     threads = min(8, (os.cpu_count() or 1) + 2)  # what import_images uses by default
     for f in files:  # both sides read from the page cache
@@ -228,10 +228,10 @@ def cli_tesseract(paths: list[Path], n: int, lang: str, tessdata: str) -> dict[s
 
 
 def bench_ocr(paths: list[Path]) -> None:
-    from integrations.images import import_images
-    from integrations.ocr.engine import resolve_languages, tidy_text
-    from integrations.ocr.runner import run_ocr
-    from storage.engine import open_database
+    from inkbench.integrations.images import import_images
+    from inkbench.integrations.ocr.engine import resolve_languages, tidy_text
+    from inkbench.integrations.ocr.runner import run_ocr
+    from inkbench.storage.engine import open_database
 
     lang, tessdata_path = resolve_languages(OCR_LANG)
     tessdata = str(tessdata_path)

@@ -151,7 +151,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "server.cli",
+                "inkbench.server.cli",
                 "--db",
                 db_url,
                 "adduser",
@@ -170,7 +170,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "server.cli",
+                "inkbench.server.cli",
                 "--db",
                 db_url,
                 "plans",
@@ -189,7 +189,7 @@ def main() -> None:
             _start(
                 [
                     "-m",
-                    "server.cli",
+                    "inkbench.server.cli",
                     "--db",
                     db_url,
                     "--upstream",

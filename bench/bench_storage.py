@@ -31,11 +31,11 @@ from pathlib import Path
 
 from bench import corpus
 from bench.results import record
-from storage import bulk
-from storage.engine import open_database, raw_connect
-from storage.models import db_time, utcnow
-from storage.search import search
-from storage.text import index_form, word_count
+from inkbench.storage import bulk
+from inkbench.storage.engine import open_database, raw_connect
+from inkbench.storage.models import db_time, utcnow
+from inkbench.storage.search import search
+from inkbench.storage.text import index_form, word_count
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

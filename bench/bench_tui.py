@@ -46,7 +46,7 @@ BUILD_VERSION = "1"
 
 
 def build() -> None:
-    from storage.engine import open_database
+    from inkbench.storage.engine import open_database
 
     marker = HOME / f"built-{BUILD_VERSION}"
     if marker.exists():
@@ -56,7 +56,7 @@ def build() -> None:
     shutil.rmtree(HOME, ignore_errors=True)
     start = time.perf_counter()
     db = open_database(HOME)
-    from storage.bulk import insert_articles, insert_chapters
+    from inkbench.storage.bulk import insert_articles, insert_chapters
 
     try:
         from bench.corpus import article_rows
@@ -84,8 +84,8 @@ def build() -> None:
 
 APP_CHILD = r"""
 import os, sys
-from tui.app import make_app
-from tui.widgets.list_pane import ListPane
+from inkbench.tui.app import make_app
+from inkbench.tui.widgets.list_pane import ListPane
 app = make_app(home=sys.argv[1])
 async def auto(pilot):
     vlist = app.pane("articles").query_one(ListPane).vlist
@@ -195,11 +195,11 @@ async def in_process(bare_rss: int) -> None:
     from textual.app import App
     from textual.widgets import TextArea
 
-    from tui.app import make_app
-    from tui.messages import OpenDocument
-    from tui.screens.editor import EditorScreen
-    from tui.widgets.list_pane import ListPane
-    from tui.widgets.virtual_list import Column, RowSource, VirtualList
+    from inkbench.tui.app import make_app
+    from inkbench.tui.messages import OpenDocument
+    from inkbench.tui.screens.editor import EditorScreen
+    from inkbench.tui.widgets.list_pane import ListPane
+    from inkbench.tui.widgets.virtual_list import Column, RowSource, VirtualList
 
     app = make_app(home=HOME)
     async with app.run_test(size=SIZE) as pilot:
@@ -389,8 +389,8 @@ async def in_process(bare_rss: int) -> None:
             met=p95 <= 16,
         )
         # a chapter just under the highlighting limit: markdown colours on
-        from storage.works import create_chapter
-        from tui.screens.editor import HIGHLIGHT_LIMIT
+        from inkbench.storage.works import create_chapter
+        from inkbench.tui.screens.editor import HIGHLIGHT_LIMIT
 
         await pilot.press("escape")
         await pilot.pause(0.2)
@@ -399,7 +399,7 @@ async def in_process(bare_rss: int) -> None:
         with app.store.database().write() as session:
             from sqlmodel import select
 
-            from storage.models import Work
+            from inkbench.storage.models import Work
 
             work_id = session.exec(select(Work.id).where(Work.title == "Bench novel")).first()
             mid_id = create_chapter(session, work_id, "Highlighted chapter", mid_body).id
@@ -437,7 +437,7 @@ async def in_process(bare_rss: int) -> None:
             met=p95 <= 16 and mid_lang == "markdown",
         )
         with app.store.database().write() as session:
-            from storage.trash import purge, trash
+            from inkbench.storage.trash import purge, trash
 
             trash(session, "chapter", mid_id)
             purge(session, "chapter", mid_id)

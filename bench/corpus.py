@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from itertools import accumulate
 from pathlib import Path
 
-from storage import bulk
-from storage.models import db_time, utcnow
+from inkbench.storage import bulk
+from inkbench.storage.models import db_time, utcnow
 
 EN_WORDS = (
     "the of and to in is that for it as was with be by on not he this are or his "
@@ -204,7 +204,7 @@ def build(conn: sqlite3.Connection, **sizes: int) -> dict[str, int]:
 
 
 def build_file(home: Path, **sizes: int) -> dict[str, int]:
-    from storage.engine import open_database
+    from inkbench.storage.engine import open_database
 
     db = open_database(home)
     with db.raw() as conn:

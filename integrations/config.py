@@ -24,8 +24,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storage.errors import InvalidInput
-from storage.paths import CONFIG_NAME
+from inkbench.storage.errors import InvalidInput
+from inkbench.storage.paths import CONFIG_NAME
 
 DEFAULT_SERVER = "http://127.0.0.1:8765"
 

@@ -23,15 +23,16 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from integrations.images import Refused, prepare
-from integrations.importers.textfiles import read_text, split_title
-from integrations.kb_import import chunk_blocks, extract
-from storage import blobs, revisions
-from storage.albums import create_album, find_album_id
-from storage.articles import create_article
-from storage.engine import Database
-from storage.errors import InvalidInput
-from storage.generation import (
+from inkbench.integrations.images import Refused, prepare
+from inkbench.integrations.importers.textfiles import read_text, split_title
+from inkbench.integrations.kb_import import chunk_blocks, extract
+from inkbench.storage import blobs, revisions
+from inkbench.storage.albums import create_album, find_album_id
+from inkbench.storage.articles import create_article
+from inkbench.storage.assets import asset_path
+from inkbench.storage.engine import Database
+from inkbench.storage.errors import InvalidInput
+from inkbench.storage.generation import (
     create_distillation,
     create_setting,
     create_target,
@@ -39,8 +40,8 @@ from storage.generation import (
     list_topics,
     task_items,
 )
-from storage.knowledge import add_document, create_kb, retrieve
-from storage.models import (
+from inkbench.storage.knowledge import add_document, create_kb, retrieve
+from inkbench.storage.models import (
     AiRequest,
     ArticleImage,
     ArticleSetting,
@@ -50,9 +51,9 @@ from storage.models import (
     db_time,
     utcnow,
 )
-from storage.works import create_chapter, create_work
+from inkbench.storage.works import create_chapter, create_work
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "assets" / "demo"
+DEMO_DIR = asset_path("demo")
 
 ProgressFn = Callable[[int, int, str], None]
 

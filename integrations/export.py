@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from integrations.generation.images import IMAGE_REF
-from storage.blobs import blob_path
-from storage.engine import Database
-from storage.errors import InvalidInput, NotFound
+from inkbench.integrations.generation.images import IMAGE_REF
+from inkbench.storage.blobs import blob_path
+from inkbench.storage.engine import Database
+from inkbench.storage.errors import InvalidInput, NotFound
 
 FORMATS = ("md", "html", "docx")
 BATCH = 200

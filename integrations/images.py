@@ -35,11 +35,11 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from storage import blobs
-from storage.albums import clean_name, get_or_create_album
-from storage.engine import Database
-from storage.errors import InvalidInput
-from storage.models import db_time, utcnow
+from inkbench.storage import blobs
+from inkbench.storage.albums import clean_name, get_or_create_album
+from inkbench.storage.engine import Database
+from inkbench.storage.errors import InvalidInput
+from inkbench.storage.models import db_time, utcnow
 
 THUMB_SIZE = 256
 THUMB_QUALITY = 80

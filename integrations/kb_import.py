@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from integrations.importers.textfiles import expand_paths, read_text
-from storage import blobs
-from storage.engine import Database
-from storage.errors import InkbenchError, InvalidInput
-from storage.knowledge import add_document, get_or_create_kb
-from storage.text import word_count
+from inkbench.integrations.importers.textfiles import expand_paths, read_text
+from inkbench.storage import blobs
+from inkbench.storage.engine import Database
+from inkbench.storage.errors import InkbenchError, InvalidInput
+from inkbench.storage.knowledge import add_document, get_or_create_kb
+from inkbench.storage.text import word_count
 
 FORMATS = {
     ".md": "markdown",

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from server.errors import ApiError
-from server.models import (
+from inkbench.server.errors import ApiError
+from inkbench.server.models import (
     AccessToken,
     AuthSession,
     LoginFailure,
@@ -20,7 +20,7 @@ from server.models import (
     User,
     utcnow,
 )
-from server.security import (
+from inkbench.server.security import (
     ACCESS_PREFIX,
     REFRESH_PREFIX,
     Passwords,
@@ -28,7 +28,7 @@ from server.security import (
     same,
     token_hash,
 )
-from server.settings import Settings
+from inkbench.server.settings import Settings
 
 log = logging.getLogger("inkbench.server.auth")
 

@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server import __version__, errors
-from server.db import Database
-from server.deps import AppState
-from server.routes import api_router
-from server.security import Passwords
-from server.settings import Settings
-from server.upstream import make_client
+from inkbench.server import __version__, errors
+from inkbench.server.db import Database
+from inkbench.server.deps import AppState
+from inkbench.server.routes import api_router
+from inkbench.server.security import Passwords
+from inkbench.server.settings import Settings
+from inkbench.server.upstream import make_client
 
 log = logging.getLogger("inkbench.server")
 

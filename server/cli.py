@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from server.settings import DEFAULT_KEY_ENV, ENV_PREFIX, Settings
+from inkbench.server.settings import DEFAULT_KEY_ENV, ENV_PREFIX, Settings
 
 
 class CliError(Exception):
@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_db(args):
-    from server.db import Database
+    from inkbench.server.db import Database
 
     url = args.db or default_db_url()
     try:
@@ -133,8 +133,8 @@ def read_password(prompt: str = "password: ") -> str:
 
 
 def cmd_adduser(args) -> int:
-    from server.accounts import AccountError, add_user
-    from server.security import Passwords
+    from inkbench.server.accounts import AccountError, add_user
+    from inkbench.server.security import Passwords
 
     db = open_db(args)
     password = read_password()
@@ -149,7 +149,7 @@ def cmd_adduser(args) -> int:
 
 
 def cmd_userplan(args) -> int:
-    from server.accounts import AccountError, set_user_plan
+    from inkbench.server.accounts import AccountError, set_user_plan
 
     db = open_db(args)
     try:
@@ -166,7 +166,7 @@ def _limit(value) -> str:
 
 
 def cmd_plans_list(args) -> int:
-    from server.accounts import list_plans
+    from inkbench.server.accounts import list_plans
 
     db = open_db(args)
     with db.session() as s:
@@ -181,7 +181,7 @@ def cmd_plans_list(args) -> int:
 
 
 def cmd_plans_set(args) -> int:
-    from server.accounts import AccountError, set_plan
+    from inkbench.server.accounts import AccountError, set_plan
 
     db = open_db(args)
     try:
@@ -244,7 +244,7 @@ def cmd_serve(args) -> int:
     if args.workers > 1:
         _serve_workers(settings, args.workers, common)
     else:
-        from server.app import create_app
+        from inkbench.server.app import create_app
 
         uvicorn.run(create_app(settings), **common)
     return 0
@@ -260,7 +260,9 @@ def _serve_workers(settings: Settings, workers: int, options: dict) -> None:
     from uvicorn.supervisors import Multiprocess
 
     os.environ.update(settings.to_env())  # workers build the app from these
-    config = uvicorn.Config("server.app:app_from_env", factory=True, workers=workers, **options)
+    config = uvicorn.Config(
+        "inkbench.server.app:app_from_env", factory=True, workers=workers, **options
+    )
     sock = config.bind_socket()
     with contextlib.suppress(OSError):  # accepted connections inherit it (Linux)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -268,7 +270,27 @@ def _serve_workers(settings: Settings, workers: int, options: dict) -> None:
         Multiprocess(config, sockets=[sock]).run()
 
 
+#: The server's own libraries: the ``[server]`` extra, not part of a client install.
+SERVER_STACK = ("fastapi", "uvicorn", "argon2", "sqlalchemy")
+
+
+def missing_server_stack() -> list[str]:
+    """The server's libraries that are not installed."""
+    from importlib.util import find_spec
+
+    return [name for name in SERVER_STACK if find_spec(name) is None]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``inkbench-server``; returns the exit status."""
+    missing = missing_server_stack()
+    if missing:
+        print(
+            f"inkbench-server: the server's libraries are not installed ({', '.join(missing)}); "
+            "install them with: pip install 'inkbench[server]'",
+            file=sys.stderr,
+        )
+        return 1
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

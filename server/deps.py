@@ -12,11 +12,11 @@ import httpx
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from server.accounts import Principal, authenticate
-from server.db import Database
-from server.errors import ApiError
-from server.security import Passwords
-from server.settings import Settings
+from inkbench.server.accounts import Principal, authenticate
+from inkbench.server.db import Database
+from inkbench.server.errors import ApiError
+from inkbench.server.security import Passwords
+from inkbench.server.settings import Settings
 
 T = TypeVar("T")
 

@@ -13,8 +13,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.errors import ApiError
-from server.models import IdempotencyRecord, utcnow
+from inkbench.server.errors import ApiError
+from inkbench.server.models import IdempotencyRecord, utcnow
 
 MAX_KEY = 200
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.errors import ApiError
-from server.models import Plan, UsageEvent, User, utcnow
+from inkbench.server.errors import ApiError
+from inkbench.server.models import Plan, UsageEvent, User, utcnow
 
 PURPOSES = ("chat", "generate", "distill")  # "generate" is one article
 

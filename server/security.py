@@ -10,7 +10,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from server.settings import Settings
+from inkbench.server.settings import Settings
 
 ACCESS_PREFIX = "ink_a_"
 REFRESH_PREFIX = "ink_r_"

@@ -7,8 +7,8 @@ import json
 
 import httpx
 
-from server.errors import ApiError
-from server.settings import Settings
+from inkbench.server.errors import ApiError
+from inkbench.server.settings import Settings
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:

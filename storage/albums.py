@@ -23,9 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from storage.errors import InvalidInput, NotFound
-from storage.leases import IMAGE_OCR
-from storage.vocab import OCR_STATUSES, db_time, utcnow
+from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.leases import IMAGE_OCR
+from inkbench.storage.vocab import OCR_STATUSES, db_time, utcnow
 
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 10.0  # the wait after the first failure; it grows 6x per attempt

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from storage.errors import InvalidInput, NotFound
-from storage.models import ARTICLE_ORIGINS, ARTICLE_STATUSES, Article, utcnow
-from storage.text import word_count
+from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.models import ARTICLE_ORIGINS, ARTICLE_STATUSES, Article, utcnow
+from inkbench.storage.text import word_count
 
 SORTS = {
     "updated": Article.updated_at.desc(),

@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.blobs import blob_path, sweep
-from storage.engine import BUSY_TIMEOUT_MS, backup_copy, raw_connect
-from storage.errors import DatabaseProblem, InvalidInput
-from storage.migrations import KNOWN_REVISIONS
-from storage.models import utcnow
-from storage.paths import BLOB_DIR, DB_NAME, ensure_home
+from inkbench.storage.blobs import blob_path, sweep
+from inkbench.storage.engine import BUSY_TIMEOUT_MS, backup_copy, raw_connect
+from inkbench.storage.errors import DatabaseProblem, InvalidInput
+from inkbench.storage.migrations import KNOWN_REVISIONS
+from inkbench.storage.models import utcnow
+from inkbench.storage.paths import BLOB_DIR, DB_NAME, ensure_home
 
 FORMAT = "inkbench-backup"
 VERSION = 1

@@ -16,8 +16,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from storage.errors import InvalidInput
-from storage.vocab import db_time, utcnow
+from inkbench.storage.errors import InvalidInput
+from inkbench.storage.vocab import db_time, utcnow
 
 CHUNK = 1 << 20
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
 
-from storage.text import word_count
-from storage.vocab import db_time, utcnow
+from inkbench.storage.text import word_count
+from inkbench.storage.vocab import db_time, utcnow
 
 BATCH = 5000
 

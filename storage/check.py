@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from storage.blobs import blob_path
-from storage.search_index import fts_tables
+from inkbench.storage.blobs import blob_path
+from inkbench.storage.search_index import fts_tables
 
 
 def check(conn: sqlite3.Connection, blob_dir: Path | None = None) -> list[str]:

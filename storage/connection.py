@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from storage.text import index_form
+from inkbench.storage.text import index_form
 
 BUSY_TIMEOUT_MS = 10_000
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
-from storage.connection import BUSY_TIMEOUT_MS, configure_connection, raw_connect
-from storage.errors import DatabaseProblem
-from storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD
-from storage.paths import BLOB_DIR, DB_NAME, ensure_home, resolve_home
+from inkbench.storage.connection import BUSY_TIMEOUT_MS, configure_connection, raw_connect
+from inkbench.storage.errors import DatabaseProblem
+from inkbench.storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD
+from inkbench.storage.paths import BLOB_DIR, DB_NAME, ensure_home, resolve_home
 
 
 def _make_engine(path: Path, begin: str) -> Engine:
@@ -194,7 +194,7 @@ def backup_copy(path: Path, dest: Path) -> Path:
 def _upgrade(path: Path, current: str | None) -> None:
     """Run migrations to head; an existing database is copied first and put
     back if the migration fails, so a failed upgrade leaves the file intact."""
-    from storage.migrations.runner import upgrade_to_head
+    from inkbench.storage.migrations.runner import upgrade_to_head
 
     backup: Path | None = None
     if current is not None:

@@ -21,13 +21,13 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from storage.errors import InvalidInput, NotFound
-from storage.models import (
+from inkbench.storage.assets import asset_path
+from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.models import (
     ACTIVE_TASK_STATUSES,
     Album,
     ArticleSetting,
@@ -40,9 +40,9 @@ from storage.models import (
     db_time,
     utcnow,
 )
-from storage.usage import refuse_if_in_use
+from inkbench.storage.usage import refuse_if_in_use
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "assets" / "prompts"
+PROMPTS_DIR = asset_path("prompts")
 PAUSE_REASONS = ("user", "quota_exceeded", "offline", "login_required")
 MAX_ARTICLES_PER_TASK = 1000
 

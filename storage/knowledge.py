@@ -24,12 +24,12 @@ from datetime import datetime
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from storage import trash as trash_ops
-from storage.articles import like_pattern
-from storage.bulk import insert_chunks
-from storage.errors import InvalidInput, NotFound
-from storage.models import KbChunk, KbDocument, KnowledgeBase, db_time, utcnow
-from storage.text import CJK_RUN, index_form
+from inkbench.storage import trash as trash_ops
+from inkbench.storage.articles import like_pattern
+from inkbench.storage.bulk import insert_chunks
+from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.models import KbChunk, KbDocument, KnowledgeBase, db_time, utcnow
+from inkbench.storage.text import CJK_RUN, index_form
 
 # --- knowledge bases -----------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage.vocab import db_time, utcnow
+from inkbench.storage.vocab import db_time, utcnow
 
 
 @dataclass(frozen=True)

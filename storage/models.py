@@ -18,7 +18,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Meta
 from sqlmodel import Field, SQLModel
 
 # re-exported: the vocabulary lives in storage.vocab (no ORM needed to use it)
-from storage.vocab import (
+from inkbench.storage.vocab import (
     ACTIVE_TASK_STATUSES,  # noqa: F401
     ARTICLE_ORIGINS,  # noqa: F401
     ARTICLE_STATUSES,  # noqa: F401

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from storage.errors import InvalidInput, NotFound
-from storage.models import (
+from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.models import (
     REVISION_KINDS,
     Article,
     ArticleRevision,
@@ -23,7 +23,7 @@ from storage.models import (
     ChapterRevision,
     utcnow,
 )
-from storage.text import word_count
+from inkbench.storage.text import word_count
 
 _OWNERS = {
     "article": (Article, ArticleRevision, "article_id"),

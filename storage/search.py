@@ -14,7 +14,7 @@ import math
 import sqlite3
 from dataclasses import asdict, dataclass
 
-from storage.text import Query, Snippet, make_snippet, parse_query
+from inkbench.storage.text import Query, Snippet, make_snippet, parse_query
 
 # kind -> (fts table, SQL reading id, title, text, parent id, parent title for ids)
 _KINDS: dict[str, tuple[str, str]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from storage.models import metadata
+from inkbench.storage.models import metadata
 
 ENTITY_TABLES = tuple(t.name for t in metadata.sorted_tables if t.name not in ("alembic_version",))
 

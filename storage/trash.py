@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session
 
-from storage.errors import InvalidInput, NotFound
-from storage.models import TRASHABLE, utcnow
-from storage.usage import refuse_if_in_use
+from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.models import TRASHABLE, utcnow
+from inkbench.storage.usage import refuse_if_in_use
 
 # entity -> column used as its display name
 _TITLE = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session
 
-from storage.errors import InUse
-from storage.models import ACTIVE_TASK_STATUSES
+from inkbench.storage.errors import InUse
+from inkbench.storage.models import ACTIVE_TASK_STATUSES
 
 # entity name -> generation_task column that references it
 TASK_REFERENCES = {

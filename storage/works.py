@@ -16,11 +16,11 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from storage.articles import like_pattern
-from storage.errors import InvalidInput, NotFound
-from storage.models import CHAPTER_STATUSES, WORK_STATUSES, Chapter, Work, utcnow
-from storage.revisions import snapshot
-from storage.text import word_count
+from inkbench.storage.articles import like_pattern
+from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.models import CHAPTER_STATUSES, WORK_STATUSES, Chapter, Work, utcnow
+from inkbench.storage.revisions import snapshot
+from inkbench.storage.text import word_count
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,31 @@
 
 from __future__ import annotations
 
+import importlib.abc
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+class _NoBareLayers(importlib.abc.MetaPathFinder):
+    """The repository root is on sys.path in tests, so ``import storage`` would
+    work here and break in an installed wheel: refuse it, so a stray bare name
+    (an import or a "module:Class" string) fails a test."""
+
+    LAYERS = frozenset({"cli", "tui", "storage", "integrations", "server", "assets"})
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name.partition(".")[0] in self.LAYERS:
+            raise ImportError(f"import inkbench.{name}, not the bare {name!r}")
+        return None
+
+
+sys.meta_path.insert(0, _NoBareLayers())
 
 
 @pytest.fixture
@@ -30,7 +48,7 @@ def assert_db_sound(path: Path) -> None:
 
 @pytest.fixture
 def db(home: Path):
-    from storage.engine import open_database
+    from inkbench.storage.engine import open_database
 
     database = open_database(home)
     yield database

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.engine import raw_connect
-from tui.cli import main
+from inkbench.cli import main
+from inkbench.storage.engine import raw_connect
 
 MARKUP_TITLES = ["[b]x[/b]", "[/", "[0]", "[red]danger[/red] [link=x]y[/link]"]
 
@@ -27,7 +27,7 @@ def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:
 
 def sub(home: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--home", str(home), *args],
+        [sys.executable, "-m", "inkbench", "--home", str(home), *args],
         capture_output=True,
         text=True,
         timeout=60,

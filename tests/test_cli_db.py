@@ -12,8 +12,8 @@ import tarfile
 import time
 from pathlib import Path
 
-from storage import blobs
-from tui.cli import main
+from inkbench.cli import main
+from inkbench.storage import blobs
 
 
 def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:
@@ -100,7 +100,7 @@ def test_restore_of_a_file_that_is_not_a_backup(home, capsys, tmp_path) -> None:
         [
             sys.executable,
             "-m",
-            "tui.cli",
+            "inkbench",
             "--home",
             str(home),
             "db",

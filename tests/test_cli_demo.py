@@ -8,10 +8,10 @@ from pathlib import Path
 
 from PIL import Image
 
-from integrations.demo import DEMO_DIR
-from storage import blobs
-from storage.text import word_count
-from tui.cli import main
+from inkbench.cli import main
+from inkbench.integrations.demo import DEMO_DIR
+from inkbench.storage import blobs
+from inkbench.storage.text import word_count
 
 
 def run(capsys, home: Path, *args: str) -> tuple[int, str, str]:
@@ -109,8 +109,8 @@ def test_demo_content_is_searchable(home, capsys) -> None:
 
 
 def _load(home: str, out) -> None:
-    from integrations.demo import load_demo
-    from storage.engine import open_database
+    from inkbench.integrations.demo import load_demo
+    from inkbench.storage.engine import open_database
 
     db = open_database(home)
     out.put(load_demo(db).loaded)
@@ -120,7 +120,7 @@ def _load(home: str, out) -> None:
 def test_two_processes_loading_at_once_load_it_once(home) -> None:
     import multiprocessing as mp
 
-    from storage.engine import open_database
+    from inkbench.storage.engine import open_database
 
     open_database(home).dispose()  # created (and migrated) before the race
     ctx = mp.get_context("fork")

@@ -1,4 +1,4 @@
-"""Dependencies point one way: tui -> integrations -> storage; server alone.
+"""Dependencies point one way: cli -> tui -> integrations -> storage; server alone.
 Checked in fresh interpreters, since only that proves an import stays out."""
 
 from __future__ import annotations
@@ -9,16 +9,31 @@ import sys
 import pytest
 
 FORBIDDEN = {
-    "storage": ("textual", "rich", "httpx", "integrations", "tui", "server"),
-    "integrations": ("textual", "tui", "server"),
-    "server": ("textual", "storage", "integrations", "tui"),
+    "storage": (
+        "textual",
+        "rich",
+        "httpx",
+        "inkbench.integrations",
+        "inkbench.tui",
+        "inkbench.cli",
+        "inkbench.server",
+    ),
+    "integrations": ("textual", "inkbench.tui", "inkbench.cli", "inkbench.server"),
+    "tui": ("inkbench.cli", "inkbench.server"),
+    "server": (
+        "textual",
+        "inkbench.storage",
+        "inkbench.integrations",
+        "inkbench.tui",
+        "inkbench.cli",
+    ),
 }
 
 
 def loaded_after_import(module: str) -> set[str]:
     code = (
         "import importlib, pkgutil, sys\n"
-        f"pkg = importlib.import_module({module!r})\n"
+        f"pkg = importlib.import_module('inkbench.' + {module!r})\n"
         "for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "    if '.migrations.versions' in m.name or m.name.endswith('migrations.env'):\n"
         "        continue\n"
@@ -28,7 +43,13 @@ def loaded_after_import(module: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    return {name.split(".")[0] for name in out.split()}
+    names = set()
+    for name in out.split():
+        parts = name.split(".")
+        names.add(parts[0])
+        if parts[0] == "inkbench" and len(parts) > 1:
+            names.add("inkbench." + parts[1])
+    return names
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -41,13 +62,13 @@ def test_package_does_not_import(package: str) -> None:
 # What OCR worker processes import must not pull in the ORM: each worker would
 # pay about a second of start-up for it (bench_ocr measures the difference).
 LIGHT = (
-    "storage.connection",
-    "storage.vocab",
-    "storage.leases",
-    "storage.albums",
-    "storage.blobs",
-    "integrations.ocr.runner",
-    "integrations.ocr.engine",
+    "inkbench.storage.connection",
+    "inkbench.storage.vocab",
+    "inkbench.storage.leases",
+    "inkbench.storage.albums",
+    "inkbench.storage.blobs",
+    "inkbench.integrations.ocr.runner",
+    "inkbench.integrations.ocr.engine",
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.data import Store
+from inkbench.tui.data import Store
 
 DOC_KINDS = ("article", "chapter")
 
@@ -26,13 +26,13 @@ def save_document(
 ) -> SaveResult:
     """Write an article's or chapter's text and snapshot it as a revision
     (``autosave`` skips a snapshot identical to the newest one)."""
-    from storage.revisions import snapshot
+    from inkbench.storage.revisions import snapshot
 
     db = store.database()
     with db.write() as session:
         title = title.strip() if title and title.strip() else None
         if kind == "article":
-            from storage.articles import update_article
+            from inkbench.storage.articles import update_article
 
             row = update_article(session, doc_id, title=title, body=body)
         elif kind == "chapter":
@@ -44,27 +44,27 @@ def save_document(
 
 
 def _update_chapter(session, chapter_id: int, *, title: str | None, body: str):
-    from storage.works import update_chapter
+    from inkbench.storage.works import update_chapter
 
     return update_chapter(session, chapter_id, title=title, body=body)
 
 
 def create_article(store: Store, title: str) -> int:
-    from storage.articles import create_article as create
+    from inkbench.storage.articles import create_article as create
 
     with store.database().write() as session:
         return create(session, title).id
 
 
 def create_work(store: Store, title: str, word_goal: int = 0) -> int:
-    from storage.works import create_work as create
+    from inkbench.storage.works import create_work as create
 
     with store.database().write() as session:
         return create(session, title, word_goal=word_goal).id
 
 
 def create_chapter(store: Store, work_id: int, title: str) -> int:
-    from storage.works import create_chapter as create
+    from inkbench.storage.works import create_chapter as create
 
     with store.database().write() as session:
         return create(session, work_id, title).id
@@ -73,7 +73,7 @@ def create_chapter(store: Store, work_id: int, title: str) -> int:
 def move_chapter(store: Store, chapter_id: int, delta: int) -> int:
     """Move a chapter one place up (delta -1) or down (+1); returns its new
     index among the work's live chapters."""
-    from storage.works import move_chapter_down, move_chapter_up
+    from inkbench.storage.works import move_chapter_down, move_chapter_up
 
     with store.database().write() as session:
         move = move_chapter_up if delta < 0 else move_chapter_down
@@ -81,35 +81,35 @@ def move_chapter(store: Store, chapter_id: int, delta: int) -> int:
 
 
 def set_word_goal(store: Store, work_id: int, goal: int) -> None:
-    from storage.works import update_work
+    from inkbench.storage.works import update_work
 
     with store.database().write() as session:
         update_work(session, work_id, word_goal=goal)
 
 
 def trash_row(store: Store, entity: str, row_id: int) -> None:
-    from storage.trash import trash
+    from inkbench.storage.trash import trash
 
     with store.database().write() as session:
         trash(session, entity, row_id)
 
 
 def restore_row(store: Store, entity: str, row_id: int) -> None:
-    from storage.trash import restore
+    from inkbench.storage.trash import restore
 
     with store.database().write() as session:
         restore(session, entity, row_id)
 
 
 def purge_row(store: Store, entity: str, row_id: int) -> None:
-    from storage.trash import purge
+    from inkbench.storage.trash import purge
 
     with store.database().write() as session:
         purge(session, entity, row_id)
 
 
 def restore_revision(store: Store, kind: str, revision_id: int) -> None:
-    from storage.revisions import restore_revision as restore
+    from inkbench.storage.revisions import restore_revision as restore
 
     with store.database().write() as session:
         restore(session, kind, revision_id)

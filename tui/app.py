@@ -21,10 +21,10 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
-from tui.areas import AREAS, area
-from tui.commands import InkbenchCommands
-from tui.data import Store
-from tui.messages import (
+from inkbench.tui.areas import AREAS, area
+from inkbench.tui.commands import InkbenchCommands
+from inkbench.tui.data import Store
+from inkbench.tui.messages import (
     AccountChanged,
     ConnectivityChanged,
     DataChanged,
@@ -35,8 +35,8 @@ from tui.messages import (
     JobProgress,
     OpenDocument,
 )
-from tui.settings import Settings, check_keymap, load_settings
-from tui.widgets.status_bar import StatusBar
+from inkbench.tui.settings import Settings, check_keymap, load_settings
+from inkbench.tui.widgets.status_bar import StatusBar
 
 FIRST_AREA = "articles"
 
@@ -120,7 +120,7 @@ class InkbenchApp(App):
         self._mounting: dict[str, Any] = {}
         self._problems = list(self.settings.problems)
         if self.settings.keymap:
-            from tui.keys import all_ids
+            from inkbench.tui.keys import all_ids
 
             keymap, problems = check_keymap(
                 self.settings.keymap, all_ids(), str(self.settings.path or "config.toml")
@@ -154,7 +154,7 @@ class InkbenchApp(App):
             self.notify(problem, title="Settings", severity="warning", timeout=12, markup=False)
         self.query_one(ContentSwitcher).current = f"area-{FIRST_AREA}"
         self.call_after_refresh(self._focus_area, FIRST_AREA)
-        from tui.screens.account import start_monitor  # online/offline, account, quota
+        from inkbench.tui.screens.account import start_monitor  # online/offline, account, quota
 
         start_monitor(self)  # a thread worker; started here so the first check is known early
         if not self.store_ready:
@@ -174,7 +174,7 @@ class InkbenchApp(App):
         self.call_from_thread(self._database_ready)
 
     def _database_ready(self) -> None:
-        from tui.widgets.list_pane import ListPane
+        from inkbench.tui.widgets.list_pane import ListPane
 
         self.store_ready = True
         for pane in self.query(ListPane):
@@ -207,7 +207,7 @@ class InkbenchApp(App):
 
     def _leave_screen(self) -> bool:
         """Close the top screen (editors save on the way out). False at the bottom."""
-        from tui.screens.editor import EditorScreen
+        from inkbench.tui.screens.editor import EditorScreen
 
         screen = self.screen
         if len(self.screen_stack) <= 1:
@@ -240,13 +240,13 @@ class InkbenchApp(App):
     # --- global actions --------------------------------------------------------------
 
     def action_search(self) -> None:
-        from tui.screens.search import SearchScreen
+        from inkbench.tui.screens.search import SearchScreen
 
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen())
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from inkbench.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -255,7 +255,7 @@ class InkbenchApp(App):
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
     async def action_quit(self) -> None:
-        from tui.screens.editor import EditorScreen
+        from inkbench.tui.screens.editor import EditorScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, EditorScreen):
@@ -278,7 +278,7 @@ class InkbenchApp(App):
 
     @on(OpenDocument)
     def _open_document(self, message: OpenDocument) -> None:
-        from tui.screens.editor import EditorScreen
+        from inkbench.tui.screens.editor import EditorScreen
 
         if not self.store_ready:
             self.notify("The database is still opening; try again in a moment.")
@@ -288,7 +288,7 @@ class InkbenchApp(App):
         self.push_screen(EditorScreen(message.doc, message.line, message.column))
 
     def editor_for(self, doc: DocRef):
-        from tui.screens.editor import EditorScreen
+        from inkbench.tui.screens.editor import EditorScreen
 
         for screen in self.screen_stack:
             if isinstance(screen, EditorScreen) and screen.doc == doc:
@@ -299,7 +299,7 @@ class InkbenchApp(App):
         """Save a document in a thread worker; the result comes back as
         DocumentSaved / DocumentSaveFailed. Saves of one document are applied
         in the order they were started (an older one never overwrites a newer)."""
-        from tui import actions
+        from inkbench.tui import actions
 
         seq = next(self._save_seq)
         lock = self._doc_locks.setdefault(doc, threading.Lock())
@@ -394,7 +394,7 @@ class InkbenchApp(App):
 
     @on(DataChanged)
     def _data_changed(self, message: DataChanged) -> None:
-        from tui.screens.base import AreaPane
+        from inkbench.tui.screens.base import AreaPane
 
         for pane in self.query(AreaPane):
             pane.data_changed(message.kind)
@@ -428,7 +428,7 @@ class InkbenchApp(App):
 
 def describe_error(error: BaseException | None) -> str:
     """One line for the user: an expected error's own text, else its type and text."""
-    from storage.errors import InkbenchError
+    from inkbench.storage.errors import InkbenchError
 
     if isinstance(error, InkbenchError):
         return str(error)

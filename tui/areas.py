@@ -53,14 +53,14 @@ class Area:
 
 
 AREAS: list[Area] = [
-    Area("articles", "1", "Articles", "tui.screens.articles:ArticlesArea"),
-    Area("works", "2", "Works", "tui.screens.works:WorksArea"),
-    Area("albums", "3", "Albums", "tui.screens.albums:AlbumsArea"),
-    Area("knowledge", "4", "Knowledge", "tui.screens.knowledge:KnowledgeArea"),
-    Area("generate", "5", "Generate", "tui.screens.generate:GenerateArea"),
-    Area("tasks", "6", "Tasks", "tui.screens.tasks:TasksArea"),
-    Area("account", "7", "Account", "tui.screens.account:AccountArea"),
-    Area("trash", "8", "Trash", "tui.screens.trash:TrashArea"),
+    Area("articles", "1", "Articles", "inkbench.tui.screens.articles:ArticlesArea"),
+    Area("works", "2", "Works", "inkbench.tui.screens.works:WorksArea"),
+    Area("albums", "3", "Albums", "inkbench.tui.screens.albums:AlbumsArea"),
+    Area("knowledge", "4", "Knowledge", "inkbench.tui.screens.knowledge:KnowledgeArea"),
+    Area("generate", "5", "Generate", "inkbench.tui.screens.generate:GenerateArea"),
+    Area("tasks", "6", "Tasks", "inkbench.tui.screens.tasks:TasksArea"),
+    Area("account", "7", "Account", "inkbench.tui.screens.account:AccountArea"),
+    Area("trash", "8", "Trash", "inkbench.tui.screens.trash:TrashArea"),
 ]
 
 

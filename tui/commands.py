@@ -11,14 +11,14 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.keys import declared
+from inkbench.tui.keys import declared
 
 
 class InkbenchCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        from tui.areas import AREAS
-        from tui.screens.editor import EditorScreen
-        from tui.screens.revisions import RevisionsScreen
+        from inkbench.tui.areas import AREAS
+        from inkbench.tui.screens.editor import EditorScreen
+        from inkbench.tui.screens.revisions import RevisionsScreen
 
         app = self.app
         keymap = app._keymap

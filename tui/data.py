@@ -16,10 +16,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage.paths import DB_NAME, resolve_home
+from inkbench.storage.paths import DB_NAME, resolve_home
 
 if TYPE_CHECKING:
-    from storage.engine import Database
+    from inkbench.storage.engine import Database
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -40,7 +40,7 @@ class Store:
     def schema_is_current(self) -> bool:
         """True when the file exists at the schema head: reads can start now,
         without Alembic or SQLAlchemy."""
-        from storage.migrations import SCHEMA_HEAD
+        from inkbench.storage.migrations import SCHEMA_HEAD
 
         if not self.path.exists():
             return False
@@ -58,7 +58,7 @@ class Store:
         """The storage Database (creating/upgrading the file); thread-safe, once."""
         with self._db_lock:
             if self._db is None:
-                from storage.engine import open_database
+                from inkbench.storage.engine import open_database
 
                 self._db = open_database(self.home)
             return self._db
@@ -74,7 +74,7 @@ class Store:
         conn.isolation_level = None
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA query_only = ON")
-        from storage.text import index_form
+        from inkbench.storage.text import index_form
 
         conn.create_function("ink_index_form", 1, index_form, deterministic=True)
         self._all.append(conn)

@@ -9,15 +9,15 @@ from textual.binding import Binding
 
 
 def binding_owners() -> list[tuple[str, type]]:
-    from tui.app import InkbenchApp
-    from tui.areas import AREAS
-    from tui.screens.dialogs import AskText, Confirm, ShowText
-    from tui.screens.editor import EditorScreen
-    from tui.screens.help import HelpScreen
-    from tui.screens.revisions import RevisionsScreen
-    from tui.screens.search import SearchScreen
-    from tui.widgets.list_pane import ListPane
-    from tui.widgets.virtual_list import VirtualList
+    from inkbench.tui.app import InkbenchApp
+    from inkbench.tui.areas import AREAS
+    from inkbench.tui.screens.dialogs import AskText, Confirm, ShowText
+    from inkbench.tui.screens.editor import EditorScreen
+    from inkbench.tui.screens.help import HelpScreen
+    from inkbench.tui.screens.revisions import RevisionsScreen
+    from inkbench.tui.screens.search import SearchScreen
+    from inkbench.tui.widgets.list_pane import ListPane
+    from inkbench.tui.widgets.virtual_list import VirtualList
 
     owners: list[tuple[str, type]] = [("Everywhere", InkbenchApp)]
     owners += [(a.title, a.load()) for a in AREAS]

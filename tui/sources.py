@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tui.widgets.virtual_list import Column, SqlSource, flat
+from inkbench.tui.widgets.virtual_list import Column, SqlSource, flat
 
 
 def _when(value: object) -> str:

@@ -23,8 +23,8 @@ import keyring
 import keyring.backend
 import keyring.errors
 
-from integrations.ai.errors import KeyringUnavailable
-from integrations.config import Config
+from inkbench.integrations.ai.errors import KeyringUnavailable
+from inkbench.integrations.config import Config
 
 SERVICE = "inkbench"
 SESSION_ENTRY = "account-session"

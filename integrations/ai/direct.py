@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from integrations.ai.credentials import get_api_key
-from integrations.ai.errors import AuthRequired, Offline
-from integrations.ai.http import HttpProvider
-from integrations.ai.provider import Amounts, Quota
-from integrations.config import Config
-from storage.errors import InvalidInput
+from inkbench.integrations.ai.credentials import get_api_key
+from inkbench.integrations.ai.errors import AuthRequired, Offline
+from inkbench.integrations.ai.http import HttpProvider
+from inkbench.integrations.ai.provider import Amounts, Quota
+from inkbench.integrations.config import Config
+from inkbench.storage.errors import InvalidInput
 
 
 class DirectProvider(HttpProvider):
@@ -65,8 +65,8 @@ class DirectProvider(HttpProvider):
 
     def quota(self) -> Quota:
         """This month's use from the local log; a direct endpoint has no limits."""
-        from integrations.ai.usage import local_usage, month_start, next_month_start
-        from storage.engine import open_database
+        from inkbench.integrations.ai.usage import local_usage, month_start, next_month_start
+        from inkbench.storage.engine import open_database
 
         db = open_database(self.home)
         try:

@@ -12,7 +12,7 @@ Retry guidance for callers (the generation runner):
 
 from __future__ import annotations
 
-from storage.errors import InkbenchError
+from inkbench.storage.errors import InkbenchError
 
 
 class AIError(InkbenchError):

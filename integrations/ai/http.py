@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 
 import httpx
 
-from integrations.ai.errors import (
+from inkbench.integrations.ai.errors import (
     AuthRequired,
     Cancelled,
     Offline,
@@ -26,7 +26,7 @@ from integrations.ai.errors import (
     StreamCut,
     UpstreamError,
 )
-from integrations.ai.provider import (
+from inkbench.integrations.ai.provider import (
     CancelCheck,
     ChatEvent,
     ChatResult,
@@ -35,7 +35,7 @@ from integrations.ai.provider import (
     TextDelta,
     Usage,
 )
-from integrations.ai.sse import iter_data
+from inkbench.integrations.ai.sse import iter_data
 
 RETRY_STATUS = frozenset({409, 502, 503, 504})
 
@@ -193,7 +193,7 @@ class HttpProvider:
     def _body(self, messages, model, max_tokens, temperature, stream) -> dict:
         model = model or self.default_model
         if not model:
-            from storage.errors import InvalidInput
+            from inkbench.storage.errors import InvalidInput
 
             raise InvalidInput(
                 'no AI model chosen; set [ai] model = "..." in config.toml '

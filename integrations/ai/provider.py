@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from integrations.ai.errors import (
+from inkbench.integrations.ai.errors import (
     AIError,
     AuthRequired,
     Cancelled,
@@ -37,7 +37,7 @@ from integrations.ai.errors import (
 )
 
 if TYPE_CHECKING:
-    from integrations.config import Config
+    from inkbench.integrations.config import Config
 
 __all__ = [
     "AIError",
@@ -210,15 +210,15 @@ def get_provider(
     """The provider the config chooses: ``[ai] provider = "server"`` (default,
     needs ``inkbench login``) or ``"direct"`` (``[ai] base_url``, key in the
     keyring, no login)."""
-    from integrations.config import load_config
-    from storage.paths import resolve_home
+    from inkbench.integrations.config import load_config
+    from inkbench.storage.paths import resolve_home
 
     home_path = resolve_home(home)
     cfg = config if config is not None else load_config(home_path)
     if cfg.ai.provider == "direct":
-        from integrations.ai.direct import DirectProvider
+        from inkbench.integrations.ai.direct import DirectProvider
 
         return DirectProvider.from_config(home_path, cfg)
-    from integrations.ai.server import ServerProvider
+    from inkbench.integrations.ai.server import ServerProvider
 
     return ServerProvider.from_config(home_path, cfg)

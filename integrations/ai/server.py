@@ -11,16 +11,16 @@ from pathlib import Path
 
 import httpx
 
-from integrations.ai.credentials import (
+from inkbench.integrations.ai.credentials import (
     StoredSession,
     clear_session,
     load_session,
     save_session,
 )
-from integrations.ai.errors import AuthRequired, Offline, UpstreamError
-from integrations.ai.http import HttpProvider, error_from_response
-from integrations.ai.provider import Quota
-from integrations.config import Config
+from inkbench.integrations.ai.errors import AuthRequired, Offline, UpstreamError
+from inkbench.integrations.ai.http import HttpProvider, error_from_response
+from inkbench.integrations.ai.provider import Quota
+from inkbench.integrations.config import Config
 
 CONNECT_TIMEOUT = 5.0
 _refresh_lock = threading.Lock()
@@ -80,12 +80,12 @@ def login(
 ) -> StoredSession:
     """Log in and keep the tokens in the keyring (checked usable first, so a
     machine without one fails before the password is sent)."""
-    from integrations.ai.credentials import keyring_backend
+    from inkbench.integrations.ai.credentials import keyring_backend
 
     keyring_backend(config, interactive=interactive)
     server = server.strip().rstrip("/")
     if not server.startswith(("http://", "https://")):
-        from storage.errors import InvalidInput
+        from inkbench.storage.errors import InvalidInput
 
         raise InvalidInput(f"the server URL must start with http:// or https://, not {server!r}")
     resp = _post(f"{server}/api/auth/login", json={"username": username, "password": password})

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from integrations.ai.errors import AIError, AuthRequired, KeyringUnavailable, Offline
-from integrations.ai.provider import Quota
-from integrations.config import Config, load_config
+from inkbench.integrations.ai.errors import AIError, AuthRequired, KeyringUnavailable, Offline
+from inkbench.integrations.ai.provider import Quota
+from inkbench.integrations.config import Config, load_config
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def account_status(
 
 
 def _direct_status(cfg: Config, timeout: float) -> AccountStatus:
-    from integrations.ai.direct import DirectProvider
+    from inkbench.integrations.ai.direct import DirectProvider
 
     base = (cfg.ai.base_url or "").rstrip("/")
     if not base:
@@ -80,8 +80,8 @@ def _direct_status(cfg: Config, timeout: float) -> AccountStatus:
 
 
 def _server_status(cfg: Config, timeout: float) -> AccountStatus:
-    from integrations.ai.credentials import load_session
-    from integrations.ai.server import ServerProvider, health
+    from inkbench.integrations.ai.credentials import load_session
+    from inkbench.integrations.ai.server import ServerProvider, health
 
     try:
         session = load_session(cfg)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from storage.models import AiRequest
+from inkbench.storage.models import AiRequest
 
 
 def log_request(

@@ -7,12 +7,12 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from integrations.ai.errors import AIError
-from integrations.ai.usage import log_request
-from integrations.generation.prompts import parse_questions
-from storage.engine import Database
-from storage.errors import InvalidInput
-from storage.generation import create_distillation, fill, list_topics, prompt_asset
+from inkbench.integrations.ai.errors import AIError
+from inkbench.integrations.ai.usage import log_request
+from inkbench.integrations.generation.prompts import parse_questions
+from inkbench.storage.engine import Database
+from inkbench.storage.errors import InvalidInput
+from inkbench.storage.generation import create_distillation, fill, list_topics, prompt_asset
 
 DEFAULT_COUNT = 10
 

@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from storage.knowledge import or_expression, retrieval_terms
+from inkbench.storage.knowledge import or_expression, retrieval_terms
 
 IMAGE_REF = re.compile(r"!\[([^\]\n]*)\]\(inkbench-image:(\d+)\)")
 

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from integrations.ai.errors import (
+from inkbench.integrations.ai.errors import (
     AIError,
     AuthRequired,
     Cancelled,
@@ -46,14 +46,14 @@ from integrations.ai.errors import (
     Offline,
     QuotaExceeded,
 )
-from integrations.ai.provider import Done, TextDelta
-from integrations.ai.usage import log_request
-from integrations.generation.images import pick_images, place_images
-from integrations.generation.prompts import split_article
-from storage import leases
-from storage.articles import create_article
-from storage.engine import Database
-from storage.generation import (
+from inkbench.integrations.ai.provider import Done, TextDelta
+from inkbench.integrations.ai.usage import log_request
+from inkbench.integrations.generation.images import pick_images, place_images
+from inkbench.integrations.generation.prompts import split_article
+from inkbench.storage import leases
+from inkbench.storage.articles import create_article
+from inkbench.storage.engine import Database
+from inkbench.storage.generation import (
     build_messages,
     finish_task_if_done,
     item_done,
@@ -63,8 +63,8 @@ from storage.generation import (
     requeue_if_idle,
     save_partial,
 )
-from storage.knowledge import retrieve
-from storage.models import (
+from inkbench.storage.knowledge import retrieve
+from inkbench.storage.models import (
     ArticleImage,
     ArticleSetting,
     ArticleSource,
@@ -74,7 +74,7 @@ from storage.models import (
     db_time,
     utcnow,
 )
-from storage.revisions import snapshot
+from inkbench.storage.revisions import snapshot
 
 
 @dataclass(frozen=True)
@@ -596,7 +596,7 @@ class Runner:
 
 
 def _no_usage():
-    from integrations.ai.provider import Usage
+    from inkbench.integrations.ai.provider import Usage
 
     return Usage()
 

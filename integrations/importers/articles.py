@@ -6,10 +6,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from integrations.importers.textfiles import TEXT_SUFFIXES, expand_paths, read_text, split_title
-from storage.articles import create_article
-from storage.engine import Database
-from storage.errors import InvalidInput
+from inkbench.integrations.importers.textfiles import (
+    TEXT_SUFFIXES,
+    expand_paths,
+    read_text,
+    split_title,
+)
+from inkbench.storage.articles import create_article
+from inkbench.storage.engine import Database
+from inkbench.storage.errors import InvalidInput
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from storage.errors import InvalidInput
+from inkbench.storage.errors import InvalidInput
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text")

@@ -23,7 +23,7 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Protocol  # noqa: E402
 
-from storage.errors import InkbenchError  # noqa: E402
+from inkbench.storage.errors import InkbenchError  # noqa: E402
 
 DEFAULT_LANGUAGES = ("chi_sim", "eng")
 TESSDATA_CANDIDATES = (
@@ -266,7 +266,7 @@ def load_for_ocr(path: Path, orientation: int | None = None):
     """The stored image, decoded and turned the right way up."""
     from PIL import Image
 
-    from integrations.images import orient
+    from inkbench.integrations.images import orient
 
     with Image.open(path) as im:
         im.load()

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from storage.engine import Database
+    from inkbench.storage.engine import Database
 
 # Storage (and so SQLAlchemy) is imported inside the functions: a worker
 # process starts loading tesseract first and imports storage meanwhile.
@@ -79,7 +79,12 @@ class WorkerConfig:
 
 
 # What a worker imports before it can work; the fork server loads it once.
-_PRELOAD = ["integrations.ocr.runner", "storage.albums", "storage.leases", "storage.engine"]
+_PRELOAD = [
+    "inkbench.integrations.ocr.runner",
+    "inkbench.storage.albums",
+    "inkbench.storage.leases",
+    "inkbench.storage.engine",
+]
 
 
 def _context(start_method: str | None):
@@ -155,8 +160,8 @@ class _Heartbeat(threading.Thread):
             self.lost = False
 
     def run(self) -> None:
-        from storage import leases
-        from storage.connection import raw_connect
+        from inkbench.storage import leases
+        from inkbench.storage.connection import raw_connect
 
         conn = raw_connect(self.db_path)
         try:
@@ -201,7 +206,7 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
 
     def build() -> None:  # loads tesseract while this thread imports storage
         try:
-            from integrations.ocr.engine import make_engine
+            from inkbench.integrations.ocr.engine import make_engine
 
             made["engine"] = make_engine(cfg.lang, engine=cfg.engine)
         except Exception as e:
@@ -209,8 +214,8 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
 
     builder = threading.Thread(target=build, name="ocr-engine")
     builder.start()
-    from storage import leases
-    from storage.connection import raw_connect
+    from inkbench.storage import leases
+    from inkbench.storage.connection import raw_connect
 
     builder.join()
     if "error" in made:
@@ -246,9 +251,9 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
 
 
 def _work(cfg, engine, conn, beat, owner, events, stop, pause, parent, blob_dir) -> None:
-    from integrations.ocr.engine import load_for_ocr
-    from storage import albums, leases
-    from storage.blobs import blob_path
+    from inkbench.integrations.ocr.engine import load_for_ocr
+    from inkbench.storage import albums, leases
+    from inkbench.storage.blobs import blob_path
 
     q = leases.IMAGE_OCR
     while not stop.is_set() and os.getppid() == parent:
@@ -335,11 +340,11 @@ def run_ocr(
     the run ends when nothing is claimable. ``cancel``/``paused`` are polled.
     ``log_path``: where the workers' standard output and error go (the TUI
     passes one so that nothing lands on its screen)."""
-    from integrations.ocr.engine import make_engine, resolve_languages, tesserocr_available
-    from storage import albums, leases
-    from storage.albums import BACKOFF_SECONDS
-    from storage.engine import Database, open_database
-    from storage.errors import InvalidInput
+    from inkbench.integrations.ocr.engine import make_engine, resolve_languages, tesserocr_available
+    from inkbench.storage import albums, leases
+    from inkbench.storage.albums import BACKOFF_SECONDS
+    from inkbench.storage.engine import Database, open_database
+    from inkbench.storage.errors import InvalidInput
 
     if backoff_base is None:
         backoff_base = BACKOFF_SECONDS
@@ -515,7 +520,7 @@ def run_ocr(
         and not summary.processed
         and all(s.owner is None for s in slots.values())
     ):
-        from integrations.ocr.engine import OcrUnavailable
+        from inkbench.integrations.ocr.engine import OcrUnavailable
 
         raise OcrUnavailable(summary.worker_errors[0])
     return summary

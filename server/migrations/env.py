@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from server.models import Base
+from inkbench.server.models import Base
 
 
 def run() -> None:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from server.routes import ai, auth, health, quota
+from inkbench.server.routes import ai, auth, health, quota
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(auth.router)

@@ -15,11 +15,11 @@ import httpx
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from server import idempotency, quota
-from server.accounts import Principal
-from server.deps import AppState, CurrentUser, StateDep, authenticate_token, bearer_token
-from server.errors import ApiError, error_body
-from server.upstream import status_error, transport_error
+from inkbench.server import idempotency, quota
+from inkbench.server.accounts import Principal
+from inkbench.server.deps import AppState, CurrentUser, StateDep, authenticate_token, bearer_token
+from inkbench.server.errors import ApiError, error_body
+from inkbench.server.upstream import status_error, transport_error
 
 router = APIRouter(prefix="/ai", tags=["ai"])
 log = logging.getLogger("inkbench.server.ai")

@@ -7,10 +7,10 @@ import logging
 from fastapi import APIRouter, Response
 from sqlalchemy import select
 
-from server import accounts
-from server.deps import AddressDep, CurrentUser, StateDep
-from server.errors import ApiError
-from server.models import LoginIn, RefreshIn, TokenPair, User, UserPublic
+from inkbench.server import accounts
+from inkbench.server.deps import AddressDep, CurrentUser, StateDep
+from inkbench.server.errors import ApiError
+from inkbench.server.models import LoginIn, RefreshIn, TokenPair, User, UserPublic
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 log = logging.getLogger("inkbench.server.auth")

@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from server import __version__
-from server.deps import AppState, StateDep
+from inkbench.server import __version__
+from inkbench.server.deps import AppState, StateDep
 
 router = APIRouter(tags=["health"])
 UPSTREAM_CHECK_EVERY = 10.0  # seconds; clients poll, the upstream is asked less often

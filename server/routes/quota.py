@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.deps import CurrentUser, StateDep
-from server.models import QuotaPublic
-from server.quota import quota_state
+from inkbench.server.deps import CurrentUser, StateDep
+from inkbench.server.models import QuotaPublic
+from inkbench.server.quota import quota_state
 
 router = APIRouter(tags=["quota"])
 

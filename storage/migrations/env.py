@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import storage.models  # noqa: F401  (registers every table)
-from storage.migrations.filters import include_name, include_object
-from storage.models import metadata
+import inkbench.storage.models  # noqa: F401  (registers every table)
+from inkbench.storage.migrations.filters import include_name, include_object
+from inkbench.storage.models import metadata
 
 
 def run() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.sql.elements import TextClause
 
-from storage.models import metadata
+from inkbench.storage.models import metadata
 
 FTS_PREFIXES = ("search_",)
 

@@ -10,8 +10,8 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.pool import NullPool
 
-from storage.errors import DatabaseProblem
-from storage.text import index_form
+from inkbench.storage.errors import DatabaseProblem
+from inkbench.storage.text import index_form
 
 HERE = Path(__file__).parent
 

@@ -4,7 +4,7 @@ and searchable the way bench_storage measures it."""
 from __future__ import annotations
 
 from bench import corpus
-from storage.search import search
+from inkbench.storage.search import search
 
 
 def test_text_is_deterministic_and_mixed() -> None:

@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery"
 
 def cheap_settings(**overrides):
     """Server settings for tests: cheap argon2, short waits."""
-    from server.settings import Settings
+    from inkbench.server.settings import Settings
 
     base = dict(
         argon2_time_cost=1,
@@ -79,15 +79,15 @@ class AccountServer:
         return self.app.state.inkbench.db
 
     def add_user(self, name: str, password: str = PASSWORD, plan: str = "free") -> None:
-        from server.accounts import add_user
-        from server.security import Passwords
+        from inkbench.server.accounts import add_user
+        from inkbench.server.security import Passwords
 
         with self.db.session() as s:
             add_user(s, Passwords(self.settings), name, password, plan=plan)
         self.users[name] = password
 
     def set_plan(self, name: str, *, articles: int | None, tokens: int | None) -> None:
-        from server.accounts import set_plan
+        from inkbench.server.accounts import set_plan
 
         with self.db.session() as s:
             set_plan(s, name, articles=articles, tokens=tokens)
@@ -103,7 +103,7 @@ class AccountServer:
     def usage_rows(self, username: str | None = None) -> list:
         from sqlalchemy import select
 
-        from server.models import UsageEvent, User
+        from inkbench.server.models import UsageEvent, User
 
         with self.db.session() as s:
             q = select(UsageEvent).join(User, User.id == UsageEvent.user_id)
@@ -127,7 +127,7 @@ def upstream(_fake_upstream: FakeUpstream) -> Iterator[FakeUpstream]:
 
 
 def start_account_server(upstream: FakeUpstream, db_url: str, **overrides) -> AccountServer:
-    from server.app import create_app
+    from inkbench.server.app import create_app
 
     settings = cheap_settings(db_url=db_url, upstream_url=upstream.url, **overrides)
     logs = LogCapture()

@@ -33,8 +33,8 @@ async def _settle(app, pilot) -> None:
 async def test_login_quota_logout_in_the_account_area(
     home: Path, account_server, keyring_file
 ) -> None:
-    from tui.app import make_app
-    from tui.screens.account import AccountArea
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.account import AccountArea
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(f'[account]\nserver = "{account_server.url}"\n')
@@ -69,7 +69,7 @@ async def test_login_quota_logout_in_the_account_area(
 async def test_wrong_password_and_offline_are_one_line(
     home: Path, account_server, keyring_file
 ) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(f'[account]\nserver = "{account_server.url}"\n')
@@ -94,8 +94,8 @@ async def test_wrong_password_and_offline_are_one_line(
 
 
 async def test_provider_choice_is_written_to_config(home: Path, upstream, keyring_file) -> None:
-    from integrations.config import load_config
-    from tui.app import make_app
+    from inkbench.integrations.config import load_config
+    from inkbench.tui.app import make_app
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(f'[ai]\nbase_url = "{upstream.url}"\n')

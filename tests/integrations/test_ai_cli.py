@@ -22,7 +22,7 @@ account_server, keyring_file = fx.account_server, fx.keyring_file
 def run(home: Path, *args: str, stdin: str = "", env: dict | None = None):
     e = {**os.environ, "INKBENCH_HOME": str(home), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
+        [sys.executable, "-m", "inkbench", *args],
         input=stdin,
         capture_output=True,
         text=True,

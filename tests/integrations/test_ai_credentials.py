@@ -8,9 +8,9 @@ import pytest
 from keyring.backends import chainer, fail
 from keyrings.alt.file import PlaintextKeyring
 
-from integrations.ai import credentials
-from integrations.ai.errors import KeyringUnavailable
-from integrations.config import AccountConfig, Config, load_config
+from inkbench.integrations.ai import credentials
+from inkbench.integrations.ai.errors import KeyringUnavailable
+from inkbench.integrations.config import AccountConfig, Config, load_config
 
 SESSION = credentials.StoredSession(
     "http://127.0.0.1:1", "alice", "free", "ink_a_secret-access", "ink_r_secret-refresh", 2e9
@@ -85,7 +85,7 @@ def test_encrypted_file_opt_in_round_trips_and_hides_tokens(tmp_path, monkeypatc
 
 
 def test_config_errors_are_one_line(tmp_path):
-    from storage.errors import InvalidInput
+    from inkbench.storage.errors import InvalidInput
 
     (tmp_path / "config.toml").write_text('[account]\nkeyring = "post-it"\n')
     with pytest.raises(InvalidInput, match=r"account\.keyring"):

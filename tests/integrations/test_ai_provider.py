@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from integrations.ai import credentials
-from integrations.ai.errors import (
+from inkbench.integrations.ai import credentials
+from inkbench.integrations.ai.errors import (
     AuthRequired,
     Cancelled,
     Offline,
@@ -18,9 +18,9 @@ from integrations.ai.errors import (
     StreamCut,
     UpstreamError,
 )
-from integrations.ai.provider import AIProvider, Done, TextDelta, get_provider
-from integrations.ai.server import ServerProvider, health, login, logout
-from integrations.config import AccountConfig, AIConfig, Config
+from inkbench.integrations.ai.provider import AIProvider, Done, TextDelta, get_provider
+from inkbench.integrations.ai.server import ServerProvider, health, login, logout
+from inkbench.integrations.config import AccountConfig, AIConfig, Config
 from tests.fakes import fixtures as fx
 from tests.fakes.fixtures import PASSWORD
 from tests.fakes.servers import free_port
@@ -115,7 +115,7 @@ def test_every_chat_call_sends_an_idempotency_key(provider, upstream, account_se
     list(provider.stream_chat(MESSAGES))
     from sqlalchemy import select
 
-    from server.models import UsageEvent
+    from inkbench.server.models import UsageEvent
 
     with account_server.db.session() as s:
         keys = list(s.scalars(select(UsageEvent.idempotency_key)))
@@ -180,7 +180,7 @@ def expire_access_tokens(srv) -> None:
     """The server forgets every access token, as when they expire."""
     from sqlalchemy import delete
 
-    from server.models import AccessToken
+    from inkbench.server.models import AccessToken
 
     with srv.db.session() as s:
         s.execute(delete(AccessToken))
@@ -283,7 +283,7 @@ def test_server_down_is_offline_not_a_traceback(config, tmp_path):
 
 
 def test_a_server_url_without_scheme_is_refused(config):
-    from storage.errors import InvalidInput
+    from inkbench.storage.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="http://"):
         login(config, server="localhost:8765", username="alice", password=PASSWORD)
@@ -317,8 +317,8 @@ def test_direct_provider_needs_no_login_and_uses_the_key_from_the_keyring(direct
 
 
 def test_direct_provider_quota_is_the_local_usage_log(direct_config, upstream):
-    from integrations.ai.usage import log_request
-    from storage.engine import open_database
+    from inkbench.integrations.ai.usage import log_request
+    from inkbench.storage.engine import open_database
 
     db = open_database(direct_config.home)
     log_request(db, provider="direct", model="m", prompt_tokens=10, completion_tokens=5)

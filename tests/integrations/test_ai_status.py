@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import tomllib
 
-from integrations.ai.server import login
-from integrations.ai.status import account_status
-from integrations.config import AccountConfig, AIConfig, Config, load_config, set_ai_provider
+from inkbench.integrations.ai.server import login
+from inkbench.integrations.ai.status import account_status
+from inkbench.integrations.config import (
+    AccountConfig,
+    AIConfig,
+    Config,
+    load_config,
+    set_ai_provider,
+)
 from tests.fakes import fixtures as fx
 from tests.fakes.fixtures import PASSWORD
 from tests.fakes.servers import free_port

@@ -9,11 +9,11 @@ from pathlib import Path
 import docx
 from PIL import Image as PILImage
 
-from integrations.export import export_articles
-from integrations.generation.images import image_ref
-from storage import blobs
-from storage.articles import create_article
-from storage.models import ArticleImage, db_time, utcnow
+from inkbench.integrations.export import export_articles
+from inkbench.integrations.generation.images import image_ref
+from inkbench.storage import blobs
+from inkbench.storage.articles import create_article
+from inkbench.storage.models import ArticleImage, db_time, utcnow
 
 
 def png_bytes(color: str, size=(64, 48)) -> bytes:

@@ -1,12 +1,12 @@
-"""The generation CLI in-process (``tui.cli.main``), on a real database."""
+"""The generation CLI in-process (``cli.main``), on a real database."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from storage.engine import open_database
-from storage.generation import create_distillation, list_topics
-from tui.cli import main
+from inkbench.cli import main
+from inkbench.storage.engine import open_database
+from inkbench.storage.generation import create_distillation, list_topics
 
 
 def run(capsys, home: Path, *argv: str) -> tuple[int, str, str]:

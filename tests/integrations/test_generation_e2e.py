@@ -18,15 +18,15 @@ from pathlib import Path
 import docx
 import pytest
 
-from integrations.ai.provider import get_provider
-from integrations.ai.server import login
-from integrations.config import load_config
-from integrations.export import export_articles
-from integrations.generation.distill import distill
-from integrations.generation.runner import Runner
-from integrations.kb_import import import_documents
-from storage.errors import InUse
-from storage.generation import (
+from inkbench.integrations.ai.provider import get_provider
+from inkbench.integrations.ai.server import login
+from inkbench.integrations.config import load_config
+from inkbench.integrations.export import export_articles
+from inkbench.integrations.generation.distill import distill
+from inkbench.integrations.generation.runner import Runner
+from inkbench.integrations.kb_import import import_documents
+from inkbench.storage.errors import InUse
+from inkbench.storage.generation import (
     create_target,
     create_task,
     ensure_default_settings,
@@ -34,7 +34,7 @@ from storage.generation import (
     get_task,
     task_items,
 )
-from storage.trash import trash
+from inkbench.storage.trash import trash
 from tests.fakes.fixtures import (  # noqa: F401
     _fake_upstream,
     account_server,
@@ -202,7 +202,7 @@ def test_distill_run_and_articles_carry_their_provenance(
     assert [u[0] for u in usage] == ["distill", "generate", "generate", "generate"]
     assert all(u[1] == "ok" and u[3] > 0 for u in usage)
     # provenance is visible from the article (CLI)
-    from tui.cli import main
+    from inkbench.cli import main
 
     assert main(["--home", str(home), "article", "provenance", str(noise_art[0])]) == 0
     shown = capsys.readouterr().out
@@ -309,7 +309,7 @@ def test_server_down_pauses_the_task_and_it_resumes_when_back(
             time.sleep(0.05)
         assert task.pause_reason == "offline" and "offline" in task.error
         assert [i.status for i in task_items_of(db, task_id)] == ["done", "pending", "pending"]
-        from server.app import create_app
+        from inkbench.server.app import create_app
 
         replacement = ThreadedServer(
             create_app(account_server.settings), port=account_server.server.port
@@ -413,7 +413,7 @@ def test_sigkill_mid_task_then_rerun_writes_each_item_once(
 def test_pause_and_stop_mid_stream_hand_the_item_back_untried(
     db, home, tmp_path, ai, upstream, account_server
 ) -> None:
-    from storage.generation import pause_task, resume_task
+    from inkbench.storage.generation import pause_task, resume_task
 
     task_id = _inputs(db, home, tmp_path, ai, upstream, count=2, album=False, kb=False)
     upstream.behaviour.reply = None
@@ -534,7 +534,7 @@ def test_sigterm_stops_the_cli_runner_cleanly_handing_the_item_back(
 def test_upstream_errors_retry_with_backoff_then_fail_and_can_be_retried(
     db, home, tmp_path, ai, upstream, account_server
 ) -> None:
-    from storage.generation import retry_failed_items
+    from inkbench.storage.generation import retry_failed_items
 
     task_id = _inputs(db, home, tmp_path, ai, upstream, count=1, album=False, kb=False)
     upstream.behaviour.fail_next("500", times=50)

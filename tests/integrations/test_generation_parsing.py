@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.generation.images import IMAGE_REF, PickedImage, place_images
-from integrations.generation.prompts import parse_questions, split_article
+from inkbench.integrations.generation.images import IMAGE_REF, PickedImage, place_images
+from inkbench.integrations.generation.prompts import parse_questions, split_article
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from integrations.images import import_images, prepare
-from storage import blobs
-from storage.albums import get_image, list_images
-from storage.check import check
-from storage.errors import InvalidInput
+from inkbench.integrations.images import import_images, prepare
+from inkbench.storage import blobs
+from inkbench.storage.albums import get_image, list_images
+from inkbench.storage.check import check
+from inkbench.storage.errors import InvalidInput
 
 
 def _photo(path: Path, size=(640, 480), *, exif: Image.Exif | None = None, seed: int = 0) -> Path:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import docx
 
-from integrations.kb_import import Block, chunk_blocks, extract, import_documents
-from storage.knowledge import list_chunks, list_documents, retrieve
-from storage.text import word_count
+from inkbench.integrations.kb_import import Block, chunk_blocks, extract, import_documents
+from inkbench.storage.knowledge import list_chunks, list_documents, retrieve
+from inkbench.storage.text import word_count
 
 
 def make_pdf(lines: list[str]) -> bytes:

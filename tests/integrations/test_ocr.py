@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from integrations.images import import_images
-from integrations.ocr.engine import (
+from inkbench.integrations.images import import_images
+from inkbench.integrations.ocr.engine import (
     OcrUnavailable,
     PytesseractEngine,
     TesserocrEngine,
@@ -25,11 +25,11 @@ from integrations.ocr.engine import (
     resolve_languages,
     tidy_text,
 )
-from integrations.ocr.runner import run_ocr
-from storage import albums, blobs
-from storage.check import check
-from storage.models import db_time, utcnow
-from storage.search import search
+from inkbench.integrations.ocr.runner import run_ocr
+from inkbench.storage import albums, blobs
+from inkbench.storage.check import check
+from inkbench.storage.models import db_time, utcnow
+from inkbench.storage.search import search
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -101,7 +101,7 @@ def _states(db) -> dict[int, tuple[str, int]]:
 def _assert_sound(db, home: Path) -> None:
     """`inkbench db check` passes, no job is left running, no blob orphaned."""
     out = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--home", str(home), "db", "check"],
+        [sys.executable, "-m", "inkbench", "--home", str(home), "db", "check"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -237,7 +237,7 @@ def test_failing_images_retry_then_wait_and_retry_failed_requeues(db, home, tmp_
 def _cli(home: Path, *args: str, **kw) -> subprocess.Popen:
     env = dict(os.environ, INKBENCH_HOME=str(home))
     return subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "--home", str(home), *args],
+        [sys.executable, "-m", "inkbench", "--home", str(home), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -356,7 +356,7 @@ _WRITER = (
 def test_a_reader_open_before_open_database_sees_what_workers_write(home: Path) -> None:
     """The TUI reads with its own connection first and opens storage after;
     OCR worker processes then write and exit. Its reader must see their rows."""
-    from storage.engine import open_database, raw_connect
+    from inkbench.storage.engine import open_database, raw_connect
 
     open_database(home).dispose()
     reader = raw_connect(home / "inkbench.db")

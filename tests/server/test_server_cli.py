@@ -24,7 +24,7 @@ CHEAP = {
 
 def server_cli(*args: str, stdin: str = "", env: dict | None = None):
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "inkbench.server.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -52,7 +52,7 @@ def admin(capsys, monkeypatch, *args: str, stdin: str = "") -> tuple[int, str, s
     code path, without paying for an interpreter start each time)."""
     import io
 
-    from server.cli import main
+    from inkbench.server.cli import main
 
     for k, v in CHEAP.items():
         monkeypatch.setenv(k, v)
@@ -127,7 +127,7 @@ def test_serve_with_two_workers(db_url, upstream, tmp_path):
         [
             sys.executable,
             "-m",
-            "server.cli",
+            "inkbench.server.cli",
             "--db",
             db_url,
             "--upstream",

@@ -123,7 +123,7 @@ def test_login_rate_limit_is_shared(two_servers):
 
 
 def test_concurrent_start_ups_migrate_once(pg_url):
-    from server.db import Database
+    from inkbench.server.db import Database
 
     errors = []
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from storage import blobs
-from storage.models import db_time, utcnow
+from inkbench.storage import blobs
+from inkbench.storage.models import db_time, utcnow
 
 
 @dataclass

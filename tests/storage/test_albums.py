@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from storage import albums, blobs, leases
-from storage.errors import InvalidInput, NotFound
-from storage.models import db_time, utcnow
-from storage.search import search
-from storage.trash import restore, trash
+from inkbench.storage import albums, blobs, leases
+from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.models import db_time, utcnow
+from inkbench.storage.search import search
+from inkbench.storage.trash import restore, trash
 
 
 def _image(conn, album_id: int, n: int, name: str | None = None) -> int:

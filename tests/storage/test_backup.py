@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from storage import backup, blobs, trash, works
-from storage.articles import create_article
-from storage.engine import open_database, raw_connect
-from storage.errors import InvalidInput
-from storage.search import search
-from storage.search_index import reindex
+from inkbench.storage import backup, blobs, trash, works
+from inkbench.storage.articles import create_article
+from inkbench.storage.engine import open_database, raw_connect
+from inkbench.storage.errors import InvalidInput
+from inkbench.storage.search import search
+from inkbench.storage.search_index import reindex
 
 
 def dump(path: Path) -> list[str]:
@@ -138,7 +138,7 @@ def test_restore_onto_existing_data_needs_force(filled, tmp_path) -> None:
     assert result.replaced_copy is not None and result.replaced_copy.exists()
     db = open_database(filled.home)
     with db.read() as s:
-        from storage.articles import list_articles
+        from inkbench.storage.articles import list_articles
 
         assert [a.title for a in list_articles(s)] == ["[b]x[/b] 标题"]
     db.dispose()

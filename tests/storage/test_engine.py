@@ -16,13 +16,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-import storage.engine as engine_mod
-import storage.migrations.runner as runner
-from storage.articles import create_article, list_articles
-from storage.engine import open_database
-from storage.errors import DatabaseProblem
-from storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD, filters
-from storage.models import metadata
+import inkbench.storage.engine as engine_mod
+import inkbench.storage.migrations.runner as runner
+from inkbench.storage.articles import create_article, list_articles
+from inkbench.storage.engine import open_database
+from inkbench.storage.errors import DatabaseProblem
+from inkbench.storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD, filters
+from inkbench.storage.models import metadata
 
 
 def test_database_file_is_private(db) -> None:
@@ -201,7 +201,7 @@ def test_a_newer_database_is_refused(db, home) -> None:
 
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--home", str(home), *args],
+        [sys.executable, "-m", "inkbench", "--home", str(home), *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -240,7 +240,7 @@ def test_unusable_database_files_give_one_line_and_exit_1(tmp_path, capsys, dama
         result = cli(home, *args)
         code, err = result.returncode, result.stderr
     else:
-        from tui.cli import main
+        from inkbench.cli import main
 
         code = main(["--home", str(home), *args])
         err = capsys.readouterr().err

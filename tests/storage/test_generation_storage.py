@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from storage.errors import InUse, InvalidInput
-from storage.generation import (
+from inkbench.storage.errors import InUse, InvalidInput
+from inkbench.storage.generation import (
     add_topic,
     build_messages,
     cancel_task,
@@ -29,8 +29,8 @@ from storage.generation import (
     resume_task,
     task_items,
 )
-from storage.knowledge import create_kb, trash_kb
-from storage.models import Album
+from inkbench.storage.knowledge import create_kb, trash_kb
+from inkbench.storage.models import Album
 
 
 def _inputs(s):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from storage import blobs
-from storage.errors import InUse, InvalidInput
-from storage.knowledge import (
+from inkbench.storage import blobs
+from inkbench.storage.errors import InUse, InvalidInput
+from inkbench.storage.knowledge import (
     add_document,
     count_kbs,
     create_kb,
@@ -19,7 +19,7 @@ from storage.knowledge import (
     trash_document,
     trash_kb,
 )
-from storage.models import GenerationTask
+from inkbench.storage.models import GenerationTask
 
 
 def _doc(db, kb_id: int, sha: str, chunks, title: str = "doc"):

@@ -3,9 +3,9 @@ from __future__ import annotations
 import multiprocessing as mp
 from datetime import timedelta
 
-from storage import blobs, leases
-from storage.engine import open_database
-from storage.models import db_time, utcnow
+from inkbench.storage import blobs, leases
+from inkbench.storage.engine import open_database
+from inkbench.storage.models import db_time, utcnow
 
 
 def _album_with_images(db, n: int) -> None:

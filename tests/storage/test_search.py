@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from storage import trash
-from storage.articles import create_article, update_article
-from storage.search import search
+from inkbench.storage import trash
+from inkbench.storage.articles import create_article, update_article
+from inkbench.storage.search import search
 
 FTS_SYNTAX = [
     '"',
@@ -82,7 +82,7 @@ def test_phrases_across_words_and_scripts(corpus) -> None:
 
 
 def test_common_terms_rank_within_a_window(db, monkeypatch) -> None:
-    from storage import search as search_mod
+    from inkbench.storage import search as search_mod
 
     monkeypatch.setattr(search_mod, "RANK_WINDOW", dict.fromkeys(search_mod.KINDS, 3))
     with db.write() as s:
@@ -137,7 +137,7 @@ def test_snippet_is_from_original_text_with_highlights(corpus) -> None:
 
 def test_bm25_computed_here_matches_fts5(db, monkeypatch) -> None:
     """Few matches are ranked in Python with FTS5's formula: same scores."""
-    from storage import search as search_mod
+    from inkbench.storage import search as search_mod
 
     with db.write() as s:
         for i in range(8):
@@ -156,7 +156,7 @@ def test_bm25_computed_here_matches_fts5(db, monkeypatch) -> None:
 
 
 def test_kinds_where_a_term_is_common_take_turns_after_ranked_ones(db, rows, monkeypatch) -> None:
-    from storage import search as search_mod
+    from inkbench.storage import search as search_mod
 
     monkeypatch.setattr(search_mod, "RANK_WINDOW", dict.fromkeys(search_mod.KINDS, 2))
     with db.write() as s:
@@ -178,7 +178,7 @@ def test_kinds_where_a_term_is_common_take_turns_after_ranked_ones(db, rows, mon
 
 
 def test_chunk_title_does_not_repeat_the_document_title(db) -> None:
-    from storage.models import db_time, utcnow
+    from inkbench.storage.models import db_time, utcnow
 
     now = db_time(utcnow())
     with db.raw() as conn:

@@ -1,4 +1,4 @@
-from storage.text import index_form, make_snippet, parse_query, word_count
+from inkbench.storage.text import index_form, make_snippet, parse_query, word_count
 
 
 def test_word_count_counts_cjk_per_character_and_latin_by_whitespace() -> None:

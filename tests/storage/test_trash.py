@@ -8,10 +8,10 @@ import sqlite3
 
 import pytest
 
-from storage import blobs, revisions, trash, works
-from storage.articles import create_article
-from storage.errors import InUse, InvalidInput
-from storage.search import search
+from inkbench.storage import blobs, revisions, trash, works
+from inkbench.storage.articles import create_article
+from inkbench.storage.errors import InUse, InvalidInput
+from inkbench.storage.search import search
 
 
 def kinds_found(db, query: str) -> list[str]:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from storage import revisions, trash, works
-from storage.errors import InvalidInput, NotFound
-from storage.search import search
+from inkbench.storage import revisions, trash, works
+from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.search import search
 
 
 def titles(db, work_id: int) -> list[str]:

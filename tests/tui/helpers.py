@@ -16,10 +16,10 @@ FIXED_TIME = "2026-01-02 03:04:05.000000"
 def seed(home: Path) -> dict[str, int]:
     """A small workbench: tricky article titles, a work with chapters and a
     goal, something in the Trash. Returns ids by name."""
-    from storage.articles import create_article
-    from storage.engine import open_database
-    from storage.trash import trash
-    from storage.works import create_chapter, create_work
+    from inkbench.storage.articles import create_article
+    from inkbench.storage.engine import open_database
+    from inkbench.storage.trash import trash
+    from inkbench.storage.works import create_chapter, create_work
 
     db = open_database(home)
     ids: dict[str, int] = {}
@@ -54,7 +54,7 @@ def seed(home: Path) -> dict[str, int]:
 
 
 def fix_times(home: Path) -> None:
-    from storage.engine import raw_connect
+    from inkbench.storage.engine import raw_connect
 
     conn = raw_connect(home / "inkbench.db")
     conn.isolation_level = ""  # `with conn` commits

@@ -15,9 +15,9 @@ FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 def _album_with_text(home: Path, tmp_path: Path) -> int:
     """An album and an image whose names and OCR text look like markup."""
-    from integrations.images import import_images
-    from storage import albums, leases
-    from storage.engine import open_database
+    from inkbench.integrations.images import import_images
+    from inkbench.storage import albums, leases
+    from inkbench.storage.engine import open_database
 
     Image.new("RGB", (64, 48), (200, 30, 30)).save(tmp_path / "[red]x[0].png")
     db = open_database(home)
@@ -41,7 +41,7 @@ async def _open_albums(app, pilot):
 async def _answer(pilot, app, text: str) -> None:
     from textual.widgets import Input
 
-    from tui.screens.dialogs import AskText
+    from inkbench.tui.screens.dialogs import AskText
 
     await wait_for(pilot, lambda: isinstance(app.screen, AskText))
     app.screen.query_one(Input).value = text
@@ -50,7 +50,7 @@ async def _answer(pilot, app, text: str) -> None:
 
 
 async def test_names_and_ocr_text_show_literally(home: Path, tmp_path: Path) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     _album_with_text(home, tmp_path)
     app = make_app(home=home)
@@ -71,7 +71,7 @@ async def test_names_and_ocr_text_show_literally(home: Path, tmp_path: Path) -> 
 
 
 async def test_import_by_typed_path_then_ocr_runs_by_itself(home: Path, tmp_path: Path) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     font = ImageFont.truetype(FONT, 40) if Path(FONT).is_file() else ImageFont.load_default(40)
     page = Image.new("L", (700, 120), 255)
@@ -97,7 +97,7 @@ async def test_import_by_typed_path_then_ocr_runs_by_itself(home: Path, tmp_path
 
 
 async def test_move_copy_trash_and_undo(home: Path, tmp_path: Path) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     image_id = _album_with_text(home, tmp_path)
     app = make_app(home=home)

@@ -9,9 +9,9 @@ from tests.tui.helpers import db_row, screen_text, seed, settle, wait_for
 
 
 async def test_new_article_trash_restore_purge(home: Path) -> None:
-    from tui.app import make_app
-    from tui.screens.editor import EditorScreen
-    from tui.widgets.list_pane import ListPane
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.editor import EditorScreen
+    from inkbench.tui.widgets.list_pane import ListPane
 
     seed(home)
     app = make_app(home=home)
@@ -62,10 +62,10 @@ async def test_new_article_trash_restore_purge(home: Path) -> None:
 
 
 async def test_purge_refused_names_the_task(home: Path) -> None:
-    from storage.engine import open_database, raw_connect
-    from storage.trash import trash
-    from tui.app import make_app
-    from tui.widgets.list_pane import ListPane
+    from inkbench.storage.engine import open_database, raw_connect
+    from inkbench.storage.trash import trash
+    from inkbench.tui.app import make_app
+    from inkbench.tui.widgets.list_pane import ListPane
 
     db = open_database(home)
     conn = raw_connect(db.path)
@@ -109,8 +109,8 @@ async def test_purge_refused_names_the_task(home: Path) -> None:
 
 
 async def test_works_chapters_goal_and_reorder(home: Path) -> None:
-    from tui.app import make_app
-    from tui.screens.editor import EditorScreen
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.editor import EditorScreen
 
     ids = seed(home)
     app = make_app(home=home)
@@ -150,9 +150,9 @@ async def test_works_chapters_goal_and_reorder(home: Path) -> None:
 
 
 async def test_search_highlights_and_opens_at_the_place(home: Path) -> None:
-    from tui.app import make_app
-    from tui.screens.editor import EditorScreen
-    from tui.screens.search import HIGHLIGHT, SearchScreen
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.editor import EditorScreen
+    from inkbench.tui.screens.search import HIGHLIGHT, SearchScreen
 
     ids = seed(home)
     app = make_app(home=home)
@@ -167,7 +167,7 @@ async def test_search_highlights_and_opens_at_the_place(home: Path) -> None:
         await wait_for(pilot, lambda: search.query_text == "lanterns" and search.hits)
         hit = search.hits[0]
         assert (hit.kind, hit.id) == ("article", ids["garden"])
-        from tui.screens.search import hit_content
+        from inkbench.tui.screens.search import hit_content
 
         content = hit_content(hit)
         marked = [content.plain[s.start : s.end] for s in content.spans if s.style == HIGHLIGHT]
@@ -181,8 +181,8 @@ async def test_search_highlights_and_opens_at_the_place(home: Path) -> None:
 
 
 async def test_search_chinese_and_odd_input(home: Path) -> None:
-    from tui.app import make_app
-    from tui.screens.search import SearchScreen
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.search import SearchScreen
 
     ids = seed(home)
     app = make_app(home=home)
@@ -195,7 +195,7 @@ async def test_search_chinese_and_odd_input(home: Path) -> None:
         await wait_for(pilot, lambda: search.query_text == "大海")
         assert [(h.kind, h.id) for h in search.hits] == [("chapter", ids["chapter1"])]
         assert "The [i]Long[/i] Road" in screen_text(app)
-        from tui.screens.search import HIGHLIGHT, hit_content
+        from inkbench.tui.screens.search import HIGHLIGHT, hit_content
 
         await pilot.press("ctrl+u", *"[0]")  # title match: "[0] Crossing", marked literally
         await wait_for(pilot, lambda: search.query_text == "[0]" and search.hits)
@@ -211,10 +211,10 @@ async def test_search_chinese_and_odd_input(home: Path) -> None:
 
 
 async def test_large_list_pages_and_memory_bound(home: Path) -> None:
-    from storage.bulk import insert_articles
-    from storage.engine import open_database
-    from tui.app import make_app
-    from tui.widgets.list_pane import ListPane
+    from inkbench.storage.bulk import insert_articles
+    from inkbench.storage.engine import open_database
+    from inkbench.tui.app import make_app
+    from inkbench.tui.widgets.list_pane import ListPane
 
     db = open_database(home)
     with db.raw() as conn:

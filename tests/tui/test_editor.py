@@ -9,8 +9,8 @@ from tests.tui.helpers import db_row, screen_text, seed, settle, wait_for
 
 
 async def open_editor(pilot, app, kind: str, doc_id: int):
-    from tui.messages import OpenDocument
-    from tui.screens.editor import EditorScreen
+    from inkbench.tui.messages import OpenDocument
+    from inkbench.tui.screens.editor import EditorScreen
 
     app.post_message(OpenDocument(kind, doc_id))
     await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
@@ -19,7 +19,7 @@ async def open_editor(pilot, app, kind: str, doc_id: int):
 
 
 async def test_type_autosave_reopen(home: Path) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     ids = seed(home)
     app = make_app(home=home)
@@ -57,7 +57,7 @@ async def test_type_autosave_reopen(home: Path) -> None:
 
 
 async def test_chapter_title_and_manual_version(home: Path) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     ids = seed(home)
     app = make_app(home=home)
@@ -79,9 +79,9 @@ async def test_chapter_title_and_manual_version(home: Path) -> None:
 
 
 async def test_failed_save_keeps_the_text_and_says_so(home: Path) -> None:
-    from storage.engine import open_database
-    from storage.trash import purge, trash
-    from tui.app import make_app
+    from inkbench.storage.engine import open_database
+    from inkbench.storage.trash import purge, trash
+    from inkbench.tui.app import make_app
 
     ids = seed(home)
     app = make_app(home=home)
@@ -109,8 +109,8 @@ async def test_failed_save_keeps_the_text_and_says_so(home: Path) -> None:
 
 
 async def test_revisions_diff_and_restore(home: Path) -> None:
-    from tui.app import make_app
-    from tui.screens.revisions import RevisionsScreen
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.revisions import RevisionsScreen
 
     ids = seed(home)
     app = make_app(home=home)
@@ -150,7 +150,7 @@ async def test_revisions_diff_and_restore(home: Path) -> None:
 
 
 async def test_markdown_highlighting_when_available(home: Path) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     ids = seed(home)
     app = make_app(home=home)
@@ -167,7 +167,7 @@ async def test_fast_wrapped_height_matches_textual() -> None:
     from textual.app import App
     from textual.document._wrapped_document import WrappedDocument
 
-    from tui.widgets.editor_area import EditorArea
+    from inkbench.tui.widgets.editor_area import EditorArea
 
     text = "A line that is long enough to wrap a few times in a narrow view. 中文也要换行。\n" * 50
 
@@ -251,7 +251,7 @@ async def test_editor_area_renders_exactly_like_textarea() -> None:
     move and selection the view is identical to Textual's own TextArea."""
     from textual.widgets import TextArea
 
-    from tui.widgets.editor_area import EditorArea
+    from inkbench.tui.widgets.editor_area import EditorArea
 
     for language in (None, "markdown"):
         ours = await _render_after_edits(EditorArea, language)

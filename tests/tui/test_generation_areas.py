@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage.engine import open_database
-from storage.generation import (
+from inkbench.storage.engine import open_database
+from inkbench.storage.generation import (
     create_distillation,
     create_task,
     ensure_default_settings,
     find_setting,
 )
-from storage.knowledge import create_kb
+from inkbench.storage.knowledge import create_kb
 from tests.fakes.fixtures import _fake_upstream, account_server, keyring_file, upstream  # noqa: F401
 
 REPLY = "# Odd [b]title[/b]\n\nBody with [red]markup-like[/red] text and [/] too.\n\nSecond."
@@ -48,9 +48,9 @@ def _visible_text(app) -> str:
 async def test_knowledge_and_generate_show_user_text_literally(home: Path) -> None:
     from textual.widgets import Input
 
-    from tui.app import make_app
-    from tui.screens.generate import GenerateArea, PromptPreview, SettingEditor, TaskDialog
-    from tui.screens.knowledge import KnowledgeArea
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.generate import GenerateArea, PromptPreview, SettingEditor, TaskDialog
+    from inkbench.tui.screens.knowledge import KnowledgeArea
 
     _seed(home)
     app = make_app(home=home)
@@ -114,11 +114,11 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
 ) -> None:
     from textual.widgets import Log
 
-    from integrations.ai.server import login
-    from integrations.config import load_config
-    from tui.app import make_app
-    from tui.screens.dialogs import ShowText
-    from tui.screens.tasks import TasksArea
+    from inkbench.integrations.ai.server import login
+    from inkbench.integrations.config import load_config
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.dialogs import ShowText
+    from inkbench.tui.screens.tasks import TasksArea
 
     (home / "config.toml").parent.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(
@@ -176,7 +176,7 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
 async def test_tasks_area_without_a_login_pauses_the_task_saying_so(
     home: Path, keyring_file
 ) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     _dist, task_id = _seed(home)
     app = make_app(home=home)

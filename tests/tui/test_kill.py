@@ -14,9 +14,9 @@ from tests.tui.helpers import db_row, seed
 
 DRIVER = r"""
 import asyncio, sys
-from tui.app import make_app
-from tui.messages import OpenDocument
-from tui.screens.editor import EditorScreen
+from inkbench.tui.app import make_app
+from inkbench.tui.messages import OpenDocument
+from inkbench.tui.screens.editor import EditorScreen
 
 async def main(home, article_id):
     app = make_app(home=home)

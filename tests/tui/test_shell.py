@@ -9,8 +9,8 @@ from tests.tui.helpers import TRICKY_TITLES, screen_text, seed, settle, wait_for
 
 
 async def test_every_area_opens_with_its_key(home: Path) -> None:
-    from tui.app import make_app
-    from tui.areas import AREAS
+    from inkbench.tui.app import make_app
+    from inkbench.tui.areas import AREAS
 
     seed(home)
     app = make_app(home=home)
@@ -26,9 +26,9 @@ async def test_every_area_opens_with_its_key(home: Path) -> None:
 
 
 async def test_placeholders_say_what_is_missing(home: Path) -> None:
-    from tui.app import make_app
-    from tui.areas import AREAS
-    from tui.screens.placeholders import PlaceholderArea
+    from inkbench.tui.app import make_app
+    from inkbench.tui.areas import AREAS
+    from inkbench.tui.screens.placeholders import PlaceholderArea
 
     app = make_app(home=home)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -41,7 +41,7 @@ async def test_placeholders_say_what_is_missing(home: Path) -> None:
 
 
 async def test_titles_with_markup_show_literally(home: Path) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     seed(home)
     app = make_app(home=home)
@@ -63,8 +63,8 @@ async def test_titles_with_markup_show_literally(home: Path) -> None:
 
 
 async def test_list_filter_and_sort(home: Path) -> None:
-    from tui.app import make_app
-    from tui.widgets.list_pane import ListPane
+    from inkbench.tui.app import make_app
+    from inkbench.tui.widgets.list_pane import ListPane
 
     seed(home)
     app = make_app(home=home)
@@ -89,8 +89,8 @@ async def test_list_filter_and_sort(home: Path) -> None:
 
 
 async def test_palette_reaches_area_actions(home: Path) -> None:
-    from tui.app import make_app
-    from tui.screens.dialogs import AskText
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.dialogs import AskText
 
     seed(home)
     app = make_app(home=home)
@@ -114,8 +114,8 @@ async def test_palette_reaches_area_actions(home: Path) -> None:
 
 
 async def test_help_lists_keys_and_ids(home: Path) -> None:
-    from tui.app import make_app
-    from tui.screens.help import HelpScreen
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.help import HelpScreen
 
     app = make_app(home=home)
     async with app.run_test(size=(120, 50)) as pilot:
@@ -132,8 +132,8 @@ async def test_help_lists_keys_and_ids(home: Path) -> None:
 
 
 async def test_keymap_override_and_bad_entries(home: Path) -> None:
-    from tui.app import make_app
-    from tui.screens.search import SearchScreen
+    from inkbench.tui.app import make_app
+    from inkbench.tui.screens.search import SearchScreen
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(
@@ -164,7 +164,7 @@ async def test_keymap_override_and_bad_entries(home: Path) -> None:
 
 
 async def test_broken_config_falls_back_to_defaults(home: Path) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text("[keymap\n")
@@ -178,8 +178,8 @@ async def test_broken_config_falls_back_to_defaults(home: Path) -> None:
 
 
 async def test_status_bar_follows_messages(home: Path) -> None:
-    from tui.app import make_app
-    from tui.messages import AccountChanged, ConnectivityChanged, JobFinished, JobProgress
+    from inkbench.tui.app import make_app
+    from inkbench.tui.messages import AccountChanged, ConnectivityChanged, JobFinished, JobProgress
 
     app = make_app(home=home)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -201,7 +201,7 @@ async def test_status_bar_follows_messages(home: Path) -> None:
 
 
 async def test_theme_toggles(home: Path) -> None:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     app = make_app(home=home)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -27,13 +27,13 @@ def snap_home(request, monkeypatch) -> Path:
 
 
 def make(home: Path):
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     return make_app(home=home)
 
 
 async def steady(pilot) -> None:
-    from tui.messages import AccountChanged, ConnectivityChanged
+    from inkbench.tui.messages import AccountChanged, ConnectivityChanged
 
     app = pilot.app
     await settle(pilot, app)
@@ -75,7 +75,7 @@ def test_trash(snap_compare, snap_home: Path) -> None:
 
 def test_editor(snap_compare, snap_home: Path) -> None:
     async def run(pilot) -> None:
-        from tui.screens.editor import EditorScreen
+        from inkbench.tui.screens.editor import EditorScreen
 
         await steady(pilot)
         await pilot.press("slash", *"garden", "enter", "enter")
@@ -89,7 +89,7 @@ def test_editor(snap_compare, snap_home: Path) -> None:
 
 def test_search_results(snap_compare, snap_home: Path) -> None:
     async def run(pilot) -> None:
-        from tui.screens.search import SearchScreen
+        from inkbench.tui.screens.search import SearchScreen
 
         await steady(pilot)
         await pilot.press("ctrl+f", *"quiet")

@@ -12,8 +12,8 @@ from tests.tui.helpers import seed
 
 CHILD = r"""
 import os, sys
-from tui.app import InkbenchApp, make_app
-from tui.widgets.list_pane import ListPane
+from inkbench.tui.app import InkbenchApp, make_app
+from inkbench.tui.widgets.list_pane import ListPane
 
 original = InkbenchApp.on_ready
 

@@ -19,11 +19,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
-from tui.messages import AccountChanged, ConnectivityChanged
-from tui.screens.base import AreaPane
+from inkbench.tui.messages import AccountChanged, ConnectivityChanged
+from inkbench.tui.screens.base import AreaPane
 
 if TYPE_CHECKING:
-    from integrations.ai.status import AccountStatus
+    from inkbench.integrations.ai.status import AccountStatus
 
 CHECK_EVERY = 30.0  # seconds between connectivity checks
 
@@ -35,7 +35,7 @@ def _post_status(app, status: AccountStatus) -> None:
 
 
 def _check(app) -> AccountStatus:
-    from integrations.ai.status import account_status
+    from inkbench.integrations.ai.status import account_status
 
     status = account_status(app.store.home)
     _post_status(app, status)
@@ -145,7 +145,7 @@ class AccountArea(AreaPane):
 
     def _fill_defaults(self) -> None:
         try:
-            from integrations.config import load_config
+            from inkbench.integrations.config import load_config
 
             cfg = load_config(self.ink.store.home)
         except Exception:  # a broken config.toml is reported by the app already
@@ -163,9 +163,9 @@ class AccountArea(AreaPane):
 
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def _login(self, server: str, user: str, password: str) -> None:
-        from integrations.ai.server import login
-        from integrations.config import load_config
-        from storage.errors import InkbenchError
+        from inkbench.integrations.ai.server import login
+        from inkbench.integrations.config import load_config
+        from inkbench.storage.errors import InkbenchError
 
         try:
             login(load_config(self.ink.store.home), server=server, username=user, password=password)
@@ -176,9 +176,9 @@ class AccountArea(AreaPane):
 
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def _logout(self) -> None:
-        from integrations.ai.server import logout
-        from integrations.config import load_config
-        from storage.errors import InkbenchError
+        from inkbench.integrations.ai.server import logout
+        from inkbench.integrations.config import load_config
+        from inkbench.storage.errors import InkbenchError
 
         try:
             said = logout(load_config(self.ink.store.home))
@@ -189,7 +189,7 @@ class AccountArea(AreaPane):
 
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def _set_provider(self, provider: str) -> None:
-        from integrations.config import set_ai_provider
+        from inkbench.integrations.config import set_ai_provider
 
         set_ai_provider(self.ink.store.home, provider)
         self.post_message(self.StatusReady(_check(self.app)))

@@ -27,10 +27,10 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tui.messages import DataChanged, JobFinished, JobProgress
-from tui.screens.base import AreaPane
-from tui.widgets.list_pane import ListPane
-from tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
+from inkbench.tui.messages import DataChanged, JobFinished, JobProgress
+from inkbench.tui.screens.base import AreaPane
+from inkbench.tui.widgets.list_pane import ListPane
+from inkbench.tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
 
 PREVIEW_PIXELS = 1024
 OCR_JOB = "albums-ocr"
@@ -139,9 +139,9 @@ def _preview(store, image_id: int):
     """(PIL image or None, meta line, OCR text) for one image."""
     from PIL import Image
 
-    from integrations.images import orient
-    from storage.blobs import blob_path
-    from storage.paths import BLOB_DIR
+    from inkbench.integrations.images import orient
+    from inkbench.storage.blobs import blob_path
+    from inkbench.storage.paths import BLOB_DIR
 
     with store.reader() as conn:
         row = conn.execute(
@@ -203,21 +203,21 @@ def _preview(store, image_id: int):
 
 
 def _new_album(store, name: str) -> int:
-    from storage.albums import create_album
+    from inkbench.storage.albums import create_album
 
     with store.database().raw() as conn:
         return create_album(conn, name)
 
 
 def _rename_album(store, album_id: int, name: str) -> None:
-    from storage.albums import rename_album
+    from inkbench.storage.albums import rename_album
 
     with store.database().raw() as conn:
         rename_album(conn, album_id, name)
 
 
 def _transfer(store, verb: str, image_ids: list[int], target: str) -> tuple[int, int, bool]:
-    from storage.albums import copy_images, get_or_create_album, move_images
+    from inkbench.storage.albums import copy_images, get_or_create_album, move_images
 
     with store.database().raw() as conn:
         album_id, created = get_or_create_album(conn, target)
@@ -227,21 +227,21 @@ def _transfer(store, verb: str, image_ids: list[int], target: str) -> tuple[int,
 
 
 def _trash(store, entity: str, row_id: int) -> None:
-    from storage.trash import trash
+    from inkbench.storage.trash import trash
 
     with store.database().write() as s:
         trash(s, entity, row_id)
 
 
 def _restore(store, entity: str, row_id: int) -> None:
-    from storage.trash import restore
+    from inkbench.storage.trash import restore
 
     with store.database().write() as s:
         restore(s, entity, row_id)
 
 
 def _retry_failed(store, album_id: int | None) -> int:
-    from storage.albums import retry_failed
+    from inkbench.storage.albums import retry_failed
 
     with store.database().raw() as conn:
         return retry_failed(conn, album_id=album_id)
@@ -454,7 +454,7 @@ class AlbumsArea(AreaPane):
         return focused is not None and self.images in focused.ancestors_with_self
 
     def action_show_text(self) -> None:
-        from tui.screens.dialogs import ShowText
+        from inkbench.tui.screens.dialogs import ShowText
 
         row = self.images.vlist.current_row
         if row is None:
@@ -478,7 +478,7 @@ class AlbumsArea(AreaPane):
             )
 
     def _transfer(self, verb: str) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         row = self.images.vlist.current_row
         if row is None:
@@ -552,7 +552,7 @@ class AlbumsArea(AreaPane):
     # --- import -----------------------------------------------------------------------------
 
     def action_import(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         def got_paths(text: str | None, name: str) -> None:
             if not text:
@@ -583,7 +583,7 @@ class AlbumsArea(AreaPane):
 
     @work(thread=True, exit_on_error=False, group="album-import", name="album import")
     def _import(self, album_name: str, paths: list[str]) -> None:
-        from integrations.images import import_images
+        from inkbench.integrations.images import import_images
 
         worker = get_current_worker()
         job = f"album-import:{album_name}:{id(worker)}"
@@ -665,7 +665,7 @@ class AlbumsArea(AreaPane):
 
     @work(thread=True, exclusive=True, group="album-ocr", exit_on_error=False, name="OCR")
     def _ocr(self) -> None:
-        from integrations.ocr.runner import run_ocr
+        from inkbench.integrations.ocr.runner import run_ocr
 
         store = self.ink.store
         last = 0.0

@@ -6,12 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from tui import actions
-from tui.messages import DataChanged, OpenDocument
-from tui.screens.base import AreaPane
-from tui.sources import ArticleSource
-from tui.widgets.list_pane import ListPane
-from tui.widgets.virtual_list import VirtualList
+from inkbench.tui import actions
+from inkbench.tui.messages import DataChanged, OpenDocument
+from inkbench.tui.screens.base import AreaPane
+from inkbench.tui.sources import ArticleSource
+from inkbench.tui.widgets.list_pane import ListPane
+from inkbench.tui.widgets.virtual_list import VirtualList
 
 
 class ArticlesArea(AreaPane):
@@ -49,7 +49,7 @@ class ArticlesArea(AreaPane):
         self.post_message(OpenDocument("article", event.row[0]))
 
     def action_new(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         def created(article_id: int) -> None:
             self.post_message(DataChanged("article"))
@@ -75,6 +75,6 @@ class ArticlesArea(AreaPane):
     def action_history(self) -> None:
         article_id = self._current_id()
         if article_id is not None:
-            from tui.screens.revisions import RevisionsScreen
+            from inkbench.tui.screens.revisions import RevisionsScreen
 
             self.app.push_screen(RevisionsScreen("article", article_id))

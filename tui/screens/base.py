@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from textual.containers import Vertical
 
 if TYPE_CHECKING:
-    from tui.app import InkbenchApp
+    from inkbench.tui.app import InkbenchApp
 
 
 class AreaPane(Vertical):
@@ -52,8 +52,8 @@ class AreaPane(Vertical):
     ) -> None:
         """Ask for one line of text; if given, run ``job(store, *args, text)``
         in a thread, then refresh the lists of ``changed`` rows."""
-        from tui.messages import DataChanged
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.messages import DataChanged
+        from inkbench.tui.screens.dialogs import AskText
 
         def answered(text: str | None) -> None:
             if text:

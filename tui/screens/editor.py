@@ -21,9 +21,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import get_current_worker
 
-from tui.actions import Document, load_document
-from tui.messages import DataChanged, DocRef, DocumentSaved, DocumentSaveFailed
-from tui.widgets.editor_area import EditorArea
+from inkbench.tui.actions import Document, load_document
+from inkbench.tui.messages import DataChanged, DocRef, DocumentSaved, DocumentSaveFailed
+from inkbench.tui.widgets.editor_area import EditorArea
 
 AUTOSAVE_IDLE = 1.5  # seconds of stillness before an autosave
 AUTOSAVE_MAX = 10.0  # save at least this often while typing continues
@@ -226,7 +226,7 @@ class EditorScreen(Screen):
 
     @work(thread=True, exclusive=True, group="wordcount", exit_on_error=False)
     def _word_count_worker(self, version: int, text: str) -> None:
-        from storage.text import word_count
+        from inkbench.storage.text import word_count
 
         n = word_count(text)
         if not get_current_worker().is_cancelled:
@@ -263,7 +263,7 @@ class EditorScreen(Screen):
         self.title_input.focus()
 
     def action_history(self) -> None:
-        from tui.screens.revisions import RevisionsScreen
+        from inkbench.tui.screens.revisions import RevisionsScreen
 
         self.flush()
         self.app.push_screen(RevisionsScreen(self.doc.kind, self.doc.id, on_restored=self.reload))

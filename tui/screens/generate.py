@@ -16,11 +16,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from tui.messages import DataChanged, JobFinished, JobProgress
-from tui.screens.base import AreaPane
-from tui.screens.dialogs import DIALOG_CSS
-from tui.widgets.list_pane import ListPane
-from tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
+from inkbench.tui.messages import DataChanged, JobFinished, JobProgress
+from inkbench.tui.screens.base import AreaPane
+from inkbench.tui.screens.dialogs import DIALOG_CSS
+from inkbench.tui.widgets.list_pane import ListPane
+from inkbench.tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
 
 
 class DistillationSource(SqlSource):
@@ -63,7 +63,7 @@ class TopicSource(SqlSource):
 
 
 def _write(store, fn_name: str, *args, **kwargs):
-    from storage import generation as g
+    from inkbench.storage import generation as g
 
     with store.database().write() as s:
         result = getattr(g, fn_name)(s, *args, **kwargs)
@@ -72,7 +72,7 @@ def _write(store, fn_name: str, *args, **kwargs):
 
 def _task_choices(store) -> dict:
     """Options for the task dialog: settings, knowledge bases, albums, targets."""
-    from storage.generation import ensure_default_settings
+    from inkbench.storage.generation import ensure_default_settings
 
     with store.database().write() as s:
         ensure_default_settings(s)
@@ -91,7 +91,7 @@ def _task_choices(store) -> dict:
 
 
 def _preview(store, setting_id: int, distillation_id: int | None, topic: str) -> str:
-    from storage.generation import get_distillation, preview_prompt
+    from inkbench.storage.generation import get_distillation, preview_prompt
 
     with store.database().read() as s:
         keyword = get_distillation(s, distillation_id).keyword if distillation_id else "(keyword)"
@@ -99,7 +99,7 @@ def _preview(store, setting_id: int, distillation_id: int | None, topic: str) ->
 
 
 def _create_task(store, values: dict) -> int:
-    from storage.generation import create_task
+    from inkbench.storage.generation import create_task
 
     with store.database().write() as s:
         return create_task(s, **values).id
@@ -191,14 +191,14 @@ class TaskDialog(ModalScreen[dict | None]):
 
 
 def _load_setting(store, setting_id: int) -> dict:
-    from storage.generation import get_setting
+    from inkbench.storage.generation import get_setting
 
     with store.database().read() as s:
         return get_setting(s, setting_id).model_dump()
 
 
 def _save_setting(store, setting_id: int | None, values: dict) -> int:
-    from storage.generation import create_setting, update_setting
+    from inkbench.storage.generation import create_setting, update_setting
 
     with store.database().write() as s:
         if setting_id is None:
@@ -476,7 +476,7 @@ class GenerateArea(AreaPane):
         self.topics.focus_list()
 
     def action_distill(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         def answered(keyword: str | None) -> None:
             if keyword and keyword.strip():
@@ -486,8 +486,8 @@ class GenerateArea(AreaPane):
 
     @work(thread=True, exit_on_error=False, group="distill", name="distil keyword")
     def _distill(self, keyword: str) -> None:
-        from integrations.ai.provider import get_provider
-        from integrations.generation.distill import distill
+        from inkbench.integrations.ai.provider import get_provider
+        from inkbench.integrations.generation.distill import distill
 
         store = self.ink.store
         label = f"Distilling {keyword}"
@@ -508,7 +508,7 @@ class GenerateArea(AreaPane):
         self.post_message(DataChanged("distillation"))
 
     def action_add_topic(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         if self.distillation_id is None:
             self.notify("Distil a keyword first (k).")
@@ -524,7 +524,7 @@ class GenerateArea(AreaPane):
         self.app.push_screen(AskText("New topic (a reader's question)"), answered)
 
     def action_edit_topic(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         row = self.topics.vlist.current_row
         if row is None:
@@ -539,7 +539,7 @@ class GenerateArea(AreaPane):
         self.app.push_screen(AskText("Edit topic", value=row[2]), answered)
 
     def action_delete(self) -> None:
-        from tui.screens.dialogs import Confirm
+        from inkbench.tui.screens.dialogs import Confirm
 
         if self._topics_focused():
             row = self.topics.vlist.current_row
@@ -590,7 +590,7 @@ class GenerateArea(AreaPane):
         self.ink.db_job(_task_choices, name="settings", done=got)
 
     def action_add_target(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         def answered(text: str | None) -> None:
             if not text or not text.strip():

@@ -42,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self.table(), id="help-table")
 
     def table(self) -> Content:
-        from tui.keys import all_bindings
+        from inkbench.tui.keys import all_bindings
 
         keymap = self.app._keymap  # normalised user keymap
         lines: list[Content] = []

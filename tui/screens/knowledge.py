@@ -16,10 +16,10 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.messages import DataChanged, JobFinished, JobProgress
-from tui.screens.base import AreaPane
-from tui.widgets.list_pane import ListPane
-from tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
+from inkbench.tui.messages import DataChanged, JobFinished, JobProgress
+from inkbench.tui.screens.base import AreaPane
+from inkbench.tui.widgets.list_pane import ListPane
+from inkbench.tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
 
 
 class KbSource(SqlSource):
@@ -72,21 +72,21 @@ class DocumentSource(SqlSource):
 
 
 def _create_kb(store, name: str) -> int:
-    from storage.knowledge import create_kb
+    from inkbench.storage.knowledge import create_kb
 
     with store.database().write() as s:
         return create_kb(s, name).id
 
 
 def _rename_kb(store, kb_id: int, name: str) -> None:
-    from storage.knowledge import rename_kb
+    from inkbench.storage.knowledge import rename_kb
 
     with store.database().write() as s:
         rename_kb(s, kb_id, name)
 
 
 def _trash(store, entity: str, row_id: int) -> None:
-    from storage.trash import trash
+    from inkbench.storage.trash import trash
 
     with store.database().write() as s:
         trash(s, entity, row_id)
@@ -243,7 +243,7 @@ class KnowledgeArea(AreaPane):
         self.ink.db_job(_trash, entity, row[0], name="trash", done=done)
 
     def action_import(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         def got_paths(text: str | None, name: str) -> None:
             if not text:
@@ -273,7 +273,7 @@ class KnowledgeArea(AreaPane):
 
     @work(thread=True, exit_on_error=False, group="kb-import", name="knowledge import")
     def _import(self, kb_name: str, paths: list[str]) -> None:
-        from integrations.kb_import import import_documents
+        from inkbench.integrations.kb_import import import_documents
 
         job = f"kb-import:{kb_name}"
         label = f"Importing into {kb_name}"

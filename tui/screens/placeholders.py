@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tui.screens.base import AreaPane
+from inkbench.tui.screens.base import AreaPane
 
 
 class PlaceholderArea(AreaPane):

@@ -17,9 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui import actions
-from tui.messages import DataChanged
-from tui.widgets.virtual_list import flat
+from inkbench.tui import actions
+from inkbench.tui.messages import DataChanged
+from inkbench.tui.widgets.virtual_list import flat
 
 
 def unified_diff(old: str, new: str, old_label: str, new_label: str) -> Content:
@@ -187,7 +187,7 @@ class RevisionsScreen(Screen):
         rev = self.current
         if rev is None:
             return
-        from tui.screens.dialogs import Confirm
+        from inkbench.tui.screens.dialogs import Confirm
 
         def restored(_r: None) -> None:
             self.notify("Restored. The text it replaced is kept as a 'restore' revision.")

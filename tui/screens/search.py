@@ -18,8 +18,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tui.messages import OpenDocument
-from tui.widgets.virtual_list import flat
+from inkbench.tui.messages import OpenDocument
+from inkbench.tui.widgets.virtual_list import flat
 
 KIND_LABEL = {"article": "article", "chapter": "chapter", "chunk": "knowledge", "image": "OCR"}
 HIGHLIGHT = "bold reverse $text-accent"
@@ -130,7 +130,7 @@ class SearchScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, text: str) -> None:
-        from storage.search import search
+        from inkbench.storage.search import search
 
         store = self.app.store  # type: ignore[attr-defined]
         if not text.strip():
@@ -150,7 +150,7 @@ class SearchScreen(ModalScreen[None]):
         options = self.query_one(OptionList)
         options.clear_options()
         width = options.scrollable_content_region.width - 2
-        from storage.text import parse_query
+        from inkbench.storage.text import parse_query
 
         terms = parse_query(event.query).terms
         options.add_options(
@@ -180,7 +180,7 @@ class SearchScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def open(self, index: int) -> None:
-        from storage.text import parse_query
+        from inkbench.storage.text import parse_query
 
         hit = self.hits[index]
         terms = parse_query(self.query_text).terms
@@ -192,7 +192,7 @@ class SearchScreen(ModalScreen[None]):
             self.dismiss(None)
             self.app.post_message(OpenDocument(hit.kind, hit.id, line, column))
             return
-        from tui.screens.dialogs import ShowText
+        from inkbench.tui.screens.dialogs import ShowText
 
         if hit.kind == "chunk":
             row = conn.execute("SELECT text FROM kb_chunk WHERE id = ?", (hit.id,)).fetchone()

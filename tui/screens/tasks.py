@@ -18,10 +18,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Log, Static
 
-from tui.messages import ConnectivityChanged, DataChanged, JobFinished, JobProgress
-from tui.screens.base import AreaPane
-from tui.widgets.list_pane import ListPane
-from tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
+from inkbench.tui.messages import ConnectivityChanged, DataChanged, JobFinished, JobProgress
+from inkbench.tui.screens.base import AreaPane
+from inkbench.tui.widgets.list_pane import ListPane
+from inkbench.tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
 
 
 class TaskSource(SqlSource):
@@ -51,7 +51,7 @@ class TaskSource(SqlSource):
 
 
 def _task_action(store, action: str, task_id: int) -> str:
-    from storage import generation as g
+    from inkbench.storage import generation as g
 
     with store.database().write() as s:
         if action == "pause":
@@ -68,7 +68,7 @@ def _task_action(store, action: str, task_id: int) -> str:
 
 def _items_text(store, task_id: int) -> tuple[str, str]:
     """A task's items with their articles and where each article came from."""
-    from storage.generation import article_provenance, get_task, item_articles, task_items
+    from inkbench.storage.generation import article_provenance, get_task, item_articles, task_items
 
     db = store.database()
     with db.read() as s:
@@ -221,7 +221,7 @@ class TasksArea(AreaPane):
         self.ink.db_job(_task_action, action, row[0], name=f"{action} task", done=done)
 
     def action_items(self) -> None:
-        from tui.screens.dialogs import ShowText
+        from inkbench.tui.screens.dialogs import ShowText
 
         row = self.tasks.vlist.current_row
         if row is None:
@@ -247,8 +247,8 @@ class TasksArea(AreaPane):
 
     @work(thread=True, exit_on_error=False, group="generate", name="generation runner")
     def _run(self) -> None:
-        from integrations.ai.provider import get_provider
-        from integrations.generation.runner import Runner
+        from inkbench.integrations.ai.provider import get_provider
+        from inkbench.integrations.generation.runner import Runner
 
         store = self.ink.store
         provider = runner = None

@@ -7,11 +7,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from tui import actions
-from tui.messages import DataChanged
-from tui.screens.base import AreaPane
-from tui.sources import TrashSource
-from tui.widgets.list_pane import ListPane
+from inkbench.tui import actions
+from inkbench.tui.messages import DataChanged
+from inkbench.tui.screens.base import AreaPane
+from inkbench.tui.sources import TrashSource
+from inkbench.tui.widgets.list_pane import ListPane
 
 # what changes in other lists when a row of this kind comes back or goes
 _KIND_OF = {"chapter": "chapter", "work": "work", "article": "article"}
@@ -62,7 +62,7 @@ class TrashArea(AreaPane):
         if row is None:
             return
         entity, row_id, title, _deleted = row
-        from tui.screens.dialogs import Confirm
+        from inkbench.tui.screens.dialogs import Confirm
 
         def purged(_r: None) -> None:
             self.notify(f"Purged for good: {title}", markup=False)

@@ -10,12 +10,12 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
-from tui import actions
-from tui.messages import DataChanged, OpenDocument
-from tui.screens.base import AreaPane
-from tui.sources import ChapterSource, WorkSource
-from tui.widgets.list_pane import ListPane
-from tui.widgets.virtual_list import VirtualList
+from inkbench.tui import actions
+from inkbench.tui.messages import DataChanged, OpenDocument
+from inkbench.tui.screens.base import AreaPane
+from inkbench.tui.sources import ChapterSource, WorkSource
+from inkbench.tui.widgets.list_pane import ListPane
+from inkbench.tui.widgets.virtual_list import VirtualList
 
 
 class WorksArea(AreaPane):
@@ -148,7 +148,7 @@ class WorksArea(AreaPane):
         self.chapters.focus_list()
 
     def action_new_work(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         def answered(title: str | None) -> None:
             if title is not None:
@@ -162,7 +162,7 @@ class WorksArea(AreaPane):
         self.app.push_screen(AskText("New work: title", "a title"), answered)
 
     def action_new_chapter(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         row = self.works.vlist.current_row
         if row is None:
@@ -183,7 +183,7 @@ class WorksArea(AreaPane):
         self.app.push_screen(AskText("New chapter: title", "a title"), answered)
 
     def action_goal(self) -> None:
-        from tui.screens.dialogs import AskText
+        from inkbench.tui.screens.dialogs import AskText
 
         row = self.works.vlist.current_row
         if row is None:
@@ -243,6 +243,6 @@ class WorksArea(AreaPane):
         if row is None:
             self.notify("Pick a chapter first: history is kept per chapter.")
             return
-        from tui.screens.revisions import RevisionsScreen
+        from inkbench.tui.screens.revisions import RevisionsScreen
 
         self.app.push_screen(RevisionsScreen("chapter", row[0]))

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from tui.widgets.virtual_list import RowSource, VirtualList
+from inkbench.tui.widgets.virtual_list import RowSource, VirtualList
 
 
 class ListPane(Vertical):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.core import open_db
-from tui.cli.output import Progress, print_json
+from inkbench.cli.core import open_db
+from inkbench.cli.output import Progress, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from integrations.demo import load_demo
+    from inkbench.integrations.demo import load_demo
 
     db = open_db(args)
     report = load_demo(db, progress=Progress("loading the demo"))

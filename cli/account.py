@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from tui.cli.output import print_json
+from inkbench.cli.output import print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,8 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args):
-    from integrations.config import load_config
-    from storage.paths import resolve_home
+    from inkbench.integrations.config import load_config
+    from inkbench.storage.paths import resolve_home
 
     return load_config(resolve_home(args.home))
 
@@ -53,8 +53,8 @@ def _secret(prompt: str) -> str:
 
 
 def cmd_login(args) -> int:
-    from integrations.ai.server import login
-    from storage.errors import InvalidInput
+    from inkbench.integrations.ai.server import login
+    from inkbench.storage.errors import InvalidInput
 
     config = _config(args)
     server = (args.server or config.account.server).rstrip("/")
@@ -74,7 +74,7 @@ def cmd_login(args) -> int:
 
 
 def cmd_logout(args) -> int:
-    from integrations.ai.server import logout
+    from inkbench.integrations.ai.server import logout
 
     print(logout(_config(args), interactive=_interactive()))
     return 0
@@ -85,7 +85,7 @@ def _amount(value) -> str:
 
 
 def cmd_quota(args) -> int:
-    from integrations.ai.provider import get_provider
+    from inkbench.integrations.ai.provider import get_provider
 
     config = _config(args)
     provider = get_provider(config.home, config)
@@ -111,7 +111,7 @@ def cmd_quota(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from integrations.ai.provider import get_provider
+    from inkbench.integrations.ai.provider import get_provider
 
     config = _config(args)
     provider = get_provider(config.home, config)
@@ -129,8 +129,8 @@ def cmd_models(args) -> int:
 
 
 def cmd_key(args) -> int:
-    from integrations.ai.credentials import delete_api_key, set_api_key
-    from storage.errors import InvalidInput
+    from inkbench.integrations.ai.credentials import delete_api_key, set_api_key
+    from inkbench.storage.errors import InvalidInput
 
     config = _config(args)
     base = args.base_url or config.ai.base_url

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.core import open_db
-from tui.cli.output import Progress, print_json
+from inkbench.cli.core import open_db
+from inkbench.cli.output import Progress, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -74,9 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from integrations.ocr.runner import run_ocr
-    from storage.albums import BACKOFF_SECONDS
-    from storage.errors import InvalidInput
+    from inkbench.integrations.ocr.runner import run_ocr
+    from inkbench.storage.albums import BACKOFF_SECONDS
+    from inkbench.storage.errors import InvalidInput
 
     if args.workers < 1:
         raise InvalidInput("--workers must be at least 1")
@@ -107,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    from storage.albums import album_id_by_name, retry_failed
+    from inkbench.storage.albums import album_id_by_name, retry_failed
 
     db = open_db(args)
     with db.raw() as conn:
@@ -118,8 +118,12 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from integrations.ocr.engine import installed_languages, tessdata_dir, tesserocr_available
-    from storage.albums import album_id_by_name, status_counts
+    from inkbench.integrations.ocr.engine import (
+        installed_languages,
+        tessdata_dir,
+        tesserocr_available,
+    )
+    from inkbench.storage.albums import album_id_by_name, status_counts
 
     db = open_db(args)
     with db.raw(write=False) as conn:
@@ -146,7 +150,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from storage.albums import get_image
+    from inkbench.storage.albums import get_image
 
     db = open_db(args)
     with db.raw(write=False) as conn:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.core import open_db
-from tui.cli.output import Progress, print_json
+from inkbench.cli.core import open_db
+from inkbench.cli.output import Progress, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,13 +25,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trashed", action="store_true", help="list the articles in the Trash")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
-    from tui.cli.export import add_export_parser
+    from inkbench.cli.export import add_export_parser
 
     add_export_parser(asub)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from integrations.importers.articles import import_articles
+    from inkbench.integrations.importers.articles import import_articles
 
     db = open_db(args)
     imported = import_articles(db, args.paths, progress=Progress("reading"))
@@ -45,8 +45,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from storage.articles import count_articles, list_articles
-    from storage.errors import InvalidInput
+    from inkbench.storage.articles import count_articles, list_articles
+    from inkbench.storage.errors import InvalidInput
 
     if args.limit < 1 or args.offset < 0:
         raise InvalidInput("--limit must be at least 1 and --offset at least 0")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.core import open_db
-from tui.cli.output import Progress, print_json, warn
+from inkbench.cli.core import open_db
+from inkbench.cli.output import Progress, print_json, warn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,14 +58,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check_page(args: argparse.Namespace) -> None:
-    from storage.errors import InvalidInput
+    from inkbench.storage.errors import InvalidInput
 
     if args.limit < 1 or args.offset < 0:
         raise InvalidInput("--limit must be at least 1 and --offset at least 0")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from integrations.images import import_images
+    from inkbench.integrations.images import import_images
 
     db = open_db(args)
     summary = import_images(
@@ -104,7 +104,7 @@ def _ocr_line(a) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from storage.albums import count_albums, list_albums
+    from inkbench.storage.albums import count_albums, list_albums
 
     _check_page(args)
     db = open_db(args)
@@ -121,7 +121,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from storage.albums import count_images, get_album_by_name, list_images
+    from inkbench.storage.albums import count_images, get_album_by_name, list_images
 
     _check_page(args)
     db = open_db(args)
@@ -143,7 +143,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    from storage.albums import create_album
+    from inkbench.storage.albums import create_album
 
     db = open_db(args)
     with db.raw() as conn:
@@ -153,7 +153,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
-    from storage.albums import album_id_by_name, rename_album
+    from inkbench.storage.albums import album_id_by_name, rename_album
 
     db = open_db(args)
     with db.raw() as conn:
@@ -163,7 +163,7 @@ def cmd_rename(args: argparse.Namespace) -> int:
 
 
 def _transfer(args: argparse.Namespace, verb: str) -> int:
-    from storage.albums import album_id_by_name, copy_images, move_images
+    from inkbench.storage.albums import album_id_by_name, copy_images, move_images
 
     db = open_db(args)
     with db.raw() as conn:

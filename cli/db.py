@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.core import open_db
-from tui.cli.output import Progress
+from inkbench.cli.core import open_db
+from inkbench.cli.output import Progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,8 +50,8 @@ def _size(n: int) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from storage.check import check
-    from storage.engine import raw_connect
+    from inkbench.storage.check import check
+    from inkbench.storage.engine import raw_connect
 
     db = open_db(args)
     conn = raw_connect(db.path)  # no transaction around it: a damaged file may abort one
@@ -69,7 +69,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from storage.backup import create_backup
+    from inkbench.storage.backup import create_backup
 
     db = open_db(args)
     info = create_backup(db, args.file, force=args.force, progress=Progress("backing up"))
@@ -81,9 +81,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from storage.backup import restore_backup
-    from storage.engine import open_database
-    from storage.paths import resolve_home
+    from inkbench.storage.backup import restore_backup
+    from inkbench.storage.engine import open_database
+    from inkbench.storage.paths import resolve_home
 
     home = resolve_home(args.home)
     result = restore_backup(home, args.file, force=args.force, progress=Progress("restoring"))
@@ -103,7 +103,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_vacuum(args: argparse.Namespace) -> int:
-    from storage.backup import vacuum
+    from inkbench.storage.backup import vacuum
 
     db = open_db(args)
     result = vacuum(db)
@@ -115,7 +115,7 @@ def cmd_vacuum(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from storage.search_index import reindex
+    from inkbench.storage.search_index import reindex
 
     db = open_db(args)
     with db.raw() as conn:

@@ -1,12 +1,12 @@
 """``inkbench article export``: registered into the ``article`` group by
-``tui.cli.article`` (one line calling ``add_export_parser``)."""
+``cli.article`` (one line calling ``add_export_parser``)."""
 
 from __future__ import annotations
 
 import argparse
 
-from tui.cli.core import open_db
-from tui.cli.output import Progress, print_json
+from inkbench.cli.core import open_db
+from inkbench.cli.output import Progress, print_json
 
 
 def add_export_parser(asub: argparse._SubParsersAction) -> None:
@@ -25,8 +25,8 @@ def add_export_parser(asub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from integrations.export import export_articles
-    from storage.errors import InvalidInput
+    from inkbench.integrations.export import export_articles
+    from inkbench.storage.errors import InvalidInput
 
     if bool(args.ids) == bool(args.all):
         raise InvalidInput("name article ids or give --all (not both)")
@@ -45,7 +45,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_provenance(args: argparse.Namespace) -> int:
-    from storage.generation import article_provenance
+    from inkbench.storage.generation import article_provenance
 
     db = open_db(args)
     with db.raw(write=False) as conn:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.output import print_json
+from inkbench.cli.output import print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def open_db(args: argparse.Namespace):
-    from storage.engine import open_database
+    from inkbench.storage.engine import open_database
 
     return open_database(args.home)
 
@@ -41,7 +41,7 @@ def _detect_terminal_graphics() -> None:
 
 
 def open_tui(args: argparse.Namespace) -> int:
-    from tui.app import make_app
+    from inkbench.tui.app import make_app
 
     _detect_terminal_graphics()
     app = make_app(home=args.home)
@@ -50,7 +50,7 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from storage.stats import stats
+    from inkbench.storage.stats import stats
 
     db = open_db(args)
     with db.raw(write=False) as conn:
@@ -70,8 +70,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from storage.errors import InvalidInput
-    from storage.search import search
+    from inkbench.storage.errors import InvalidInput
+    from inkbench.storage.search import search
 
     if args.limit < 1:
         raise InvalidInput("--limit must be at least 1")

@@ -17,16 +17,18 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from inkbench import __version__
+
 COMMAND_MODULES = (
-    "tui.cli.core",
-    "tui.cli.db",
-    "tui.cli.article",
-    "tui.cli.kb",
-    "tui.cli.generate",
-    "tui.cli.album",
-    "tui.cli.ocr",
-    "tui.cli.account",
-    "tui.cli.demo",
+    "inkbench.cli.core",
+    "inkbench.cli.db",
+    "inkbench.cli.article",
+    "inkbench.cli.kb",
+    "inkbench.cli.generate",
+    "inkbench.cli.album",
+    "inkbench.cli.ocr",
+    "inkbench.cli.account",
+    "inkbench.cli.demo",
 )
 
 
@@ -35,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="inkbench",
         description="A keyboard-driven terminal workbench for writing and AI work on it.",
     )
+    parser.add_argument("--version", action="version", version=f"inkbench {__version__}")
     parser.add_argument(
         "--home",
         metavar="DIR",
@@ -50,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _report_bug(args: argparse.Namespace, error: BaseException) -> None:
     where = "standard error"
     try:
-        from storage.paths import ensure_home, resolve_home
+        from inkbench.storage.paths import ensure_home, resolve_home
 
         log = ensure_home(resolve_home(getattr(args, "home", None))) / "errors.log"
         with log.open("a", encoding="utf-8") as f:
@@ -68,11 +71,11 @@ def _report_bug(args: argparse.Namespace, error: BaseException) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from storage.errors import InkbenchError
+    from inkbench.storage.errors import InkbenchError
 
     try:
         if args.func is None:
-            from tui.cli.core import open_tui
+            from inkbench.cli.core import open_tui
 
             return open_tui(args)
         return int(args.func(args) or 0)

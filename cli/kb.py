@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.core import open_db
-from tui.cli.output import Progress, print_json, warn
+from inkbench.cli.core import open_db
+from inkbench.cli.output import Progress, print_json, warn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from integrations.kb_import import import_documents
+    from inkbench.integrations.kb_import import import_documents
 
     db = open_db(args)
     report = import_documents(db, args.name, args.paths, progress=Progress("importing"))
@@ -64,7 +64,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from storage.knowledge import count_kbs, list_kbs
+    from inkbench.storage.knowledge import count_kbs, list_kbs
 
     db = open_db(args)
     with db.read() as session:
@@ -80,7 +80,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from storage.knowledge import count_documents, find_kb, list_documents
+    from inkbench.storage.knowledge import count_documents, find_kb, list_documents
 
     db = open_db(args)
     with db.read() as session:
@@ -98,7 +98,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_trash(args: argparse.Namespace) -> int:
-    from storage.knowledge import find_kb, trash_kb
+    from inkbench.storage.knowledge import find_kb, trash_kb
 
     db = open_db(args)
     with db.write() as session:
@@ -109,7 +109,7 @@ def cmd_trash(args: argparse.Namespace) -> int:
 
 
 def cmd_chunks(args: argparse.Namespace) -> int:
-    from storage.knowledge import get_document, list_chunks
+    from inkbench.storage.knowledge import get_document, list_chunks
 
     db = open_db(args)
     with db.read() as session:

@@ -1,0 +1,5 @@
+"""``python -m inkbench``: the same as the ``inkbench`` command."""
+
+from inkbench.cli import run
+
+run()
