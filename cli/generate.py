@@ -185,7 +185,7 @@ def cmd_distill(args: argparse.Namespace) -> int:
 
 
 def cmd_distillation_list(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import count_distillations, list_distillations
+    from inkbench.storage.distillations import count_distillations, list_distillations
 
     db = open_db(args)
     with db.read() as s:
@@ -201,7 +201,7 @@ def cmd_distillation_list(args: argparse.Namespace) -> int:
 
 
 def cmd_distillation_show(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import get_distillation, list_topics
+    from inkbench.storage.distillations import get_distillation, list_topics
 
     db = open_db(args)
     with db.read() as s:
@@ -223,7 +223,7 @@ def cmd_distillation_show(args: argparse.Namespace) -> int:
 
 
 def cmd_distillation_delete(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import delete_distillation
+    from inkbench.storage.distillations import delete_distillation
 
     with open_db(args).write() as s:
         delete_distillation(s, args.id)
@@ -232,7 +232,7 @@ def cmd_distillation_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_topic_add(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import add_topic
+    from inkbench.storage.distillations import add_topic
 
     with open_db(args).write() as s:
         t = add_topic(s, args.distillation, args.text)
@@ -241,7 +241,7 @@ def cmd_topic_add(args: argparse.Namespace) -> int:
 
 
 def cmd_topic_edit(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import edit_topic
+    from inkbench.storage.distillations import edit_topic
 
     with open_db(args).write() as s:
         edit_topic(s, args.id, args.text)
@@ -250,7 +250,7 @@ def cmd_topic_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_topic_delete(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import delete_topic
+    from inkbench.storage.distillations import delete_topic
 
     with open_db(args).write() as s:
         delete_topic(s, args.id)
@@ -262,7 +262,7 @@ def cmd_topic_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_setting_list(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import ensure_default_settings, list_settings
+    from inkbench.storage.article_settings import ensure_default_settings, list_settings
 
     with open_db(args).write() as s:
         ensure_default_settings(s)
@@ -276,7 +276,7 @@ def cmd_setting_list(args: argparse.Namespace) -> int:
 
 
 def cmd_setting_show(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import ensure_default_settings, find_setting
+    from inkbench.storage.article_settings import ensure_default_settings, find_setting
 
     with open_db(args).write() as s:
         ensure_default_settings(s)
@@ -291,9 +291,10 @@ def cmd_setting_show(args: argparse.Namespace) -> int:
 
 
 def cmd_setting_preview(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import ensure_default_settings, find_setting, find_target
-    from inkbench.storage.generation import preview_prompt as preview
+    from inkbench.integrations.generation.prompts import preview_prompt as preview
+    from inkbench.storage.article_settings import ensure_default_settings, find_setting
     from inkbench.storage.knowledge import find_kb, retrieve
+    from inkbench.storage.targets import find_target
 
     db = open_db(args)
     with db.write() as s:
@@ -320,7 +321,7 @@ def cmd_setting_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_setting_add(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import create_setting
+    from inkbench.storage.article_settings import create_setting
 
     with open_db(args).write() as s:
         r = create_setting(s, args.name, **_fields(args))
@@ -329,7 +330,7 @@ def cmd_setting_add(args: argparse.Namespace) -> int:
 
 
 def cmd_setting_edit(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import find_setting, update_setting
+    from inkbench.storage.article_settings import find_setting, update_setting
 
     fields = _fields(args)
     if args.rename:
@@ -341,7 +342,7 @@ def cmd_setting_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_setting_delete(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import delete_setting, find_setting
+    from inkbench.storage.article_settings import delete_setting, find_setting
 
     with open_db(args).write() as s:
         r = find_setting(s, args.name)
@@ -351,7 +352,7 @@ def cmd_setting_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_target_add(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import create_target
+    from inkbench.storage.targets import create_target
 
     with open_db(args).write() as s:
         t = create_target(s, args.name, pitch=args.pitch, site=args.site, contact=args.contact)
@@ -360,7 +361,7 @@ def cmd_target_add(args: argparse.Namespace) -> int:
 
 
 def cmd_target_list(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import list_targets
+    from inkbench.storage.targets import list_targets
 
     with open_db(args).read() as s:
         rows = list_targets(s)
@@ -374,7 +375,7 @@ def cmd_target_list(args: argparse.Namespace) -> int:
 
 
 def cmd_target_delete(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import delete_target, find_target
+    from inkbench.storage.targets import delete_target, find_target
 
     with open_db(args).write() as s:
         t = find_target(s, args.name)
@@ -405,14 +406,11 @@ def find_album(session, name_or_id: str):
 
 
 def cmd_task_create(args: argparse.Namespace) -> int:
+    from inkbench.storage.article_settings import ensure_default_settings, find_setting
     from inkbench.storage.errors import InvalidInput
-    from inkbench.storage.generation import (
-        create_task,
-        ensure_default_settings,
-        find_setting,
-        find_target,
-    )
     from inkbench.storage.knowledge import find_kb
+    from inkbench.storage.targets import find_target
+    from inkbench.storage.tasks import create_task
 
     topic_ids = None
     if args.topics:
@@ -449,7 +447,7 @@ def _status(t) -> str:
 
 
 def cmd_task_list(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import count_tasks, list_tasks
+    from inkbench.storage.tasks import count_tasks, list_tasks
 
     with open_db(args).read() as s:
         rows = list_tasks(
@@ -466,7 +464,7 @@ def cmd_task_list(args: argparse.Namespace) -> int:
 
 
 def cmd_task_show(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import get_task, item_articles, task_items
+    from inkbench.storage.tasks import get_task, item_articles, task_items
 
     with open_db(args).read() as s:
         t = get_task(s, args.id)
@@ -502,7 +500,7 @@ def cmd_task_show(args: argparse.Namespace) -> int:
 
 
 def cmd_task_action(args: argparse.Namespace) -> int:
-    from inkbench.storage import generation as g
+    from inkbench.storage import tasks as g
 
     with open_db(args).write() as s:
         if args.action == "pause":
