@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_distill(args: argparse.Namespace) -> int:
-    from inkbench.integrations.ai.provider import get_provider
+    from inkbench.integrations.ai.factory import get_provider
     from inkbench.integrations.generation.distill import distill
 
     db = open_db(args)

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_generate_run(args: argparse.Namespace) -> int:
-    from inkbench.integrations.ai.provider import get_provider
+    from inkbench.integrations.ai.factory import get_provider
     from inkbench.integrations.generation.runner import Runner
 
     db = open_db(args)

@@ -18,7 +18,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from inkbench.integrations.ai.provider import get_provider
+from inkbench.integrations.ai.factory import get_provider
 from inkbench.integrations.ai.server import login
 from inkbench.integrations.config import load_config
 from inkbench.integrations.export import export_articles

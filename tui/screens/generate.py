@@ -488,7 +488,7 @@ class GenerateArea(AreaPane):
 
     @work(thread=True, exit_on_error=False, group="distill", name="distil keyword")
     def _distill(self, keyword: str) -> None:
-        from inkbench.integrations.ai.provider import get_provider
+        from inkbench.integrations.ai.factory import get_provider
         from inkbench.integrations.generation.distill import distill
 
         store = self.ink.store

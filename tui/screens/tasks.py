@@ -248,7 +248,7 @@ class TasksArea(AreaPane):
 
     @work(thread=True, exit_on_error=False, group="generate", name="generation runner")
     def _run(self) -> None:
-        from inkbench.integrations.ai.provider import get_provider
+        from inkbench.integrations.ai.factory import get_provider
         from inkbench.integrations.generation.runner import Runner
 
         store = self.ink.store
