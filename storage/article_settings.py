@@ -59,6 +59,7 @@ def _check_setting(values: dict) -> None:
 
 
 def create_setting(session: Session, name: str, **fields) -> ArticleSetting:
+    """A new article setting; its name must be unused."""
     name = non_empty(name, "a setting's name")
     unknown = set(fields) - set(SETTING_FIELDS)
     if unknown:
@@ -79,6 +80,7 @@ def create_setting(session: Session, name: str, **fields) -> ArticleSetting:
 
 
 def get_setting(session: Session, setting_id: int) -> ArticleSetting:
+    """The setting with this id, or ``NotFound``."""
     s = session.get(ArticleSetting, setting_id)
     if s is None:
         raise NotFound(f"no article setting with id {setting_id}; `inkbench setting list`")
@@ -86,6 +88,7 @@ def get_setting(session: Session, setting_id: int) -> ArticleSetting:
 
 
 def find_setting(session: Session, name_or_id: str | int) -> ArticleSetting:
+    """A setting by id or by name, or ``NotFound``."""
     if isinstance(name_or_id, int) or str(name_or_id).isdigit():
         s = session.get(ArticleSetting, int(name_or_id))
         if s is not None:
@@ -99,6 +102,7 @@ def find_setting(session: Session, name_or_id: str | int) -> ArticleSetting:
 
 
 def update_setting(session: Session, setting_id: int, **fields) -> ArticleSetting:
+    """Change the fields given (``None`` leaves a field as it is)."""
     s = get_setting(session, setting_id)
     unknown = set(fields) - {"name", *SETTING_FIELDS}
     if unknown:
@@ -120,6 +124,7 @@ def update_setting(session: Session, setting_id: int, **fields) -> ArticleSettin
 
 
 def list_settings(session: Session, *, offset: int = 0, limit: int = 200) -> list[ArticleSetting]:
+    """A page of settings, by name."""
     return list(
         session.exec(
             select(ArticleSetting).order_by(ArticleSetting.name).offset(offset).limit(limit)
@@ -128,6 +133,7 @@ def list_settings(session: Session, *, offset: int = 0, limit: int = 200) -> lis
 
 
 def delete_setting(session: Session, setting_id: int) -> None:
+    """Delete a setting (refused while an active task uses it)."""
     s = get_setting(session, setting_id)
     refuse_if_in_use(session, "article_setting", s.id, f'"{s.name}"')
     session.delete(s)

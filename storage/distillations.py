@@ -21,6 +21,8 @@ from inkbench.storage.usage import refuse_if_in_use
 
 @dataclass(frozen=True)
 class DistillationSummary:
+    """A distillation as the lists show it, with its topic count."""
+
     id: int
     keyword: str
     model: str
@@ -31,6 +33,7 @@ class DistillationSummary:
 def create_distillation(
     session: Session, keyword: str, questions: Iterable[str] = (), *, model: str = ""
 ) -> Distillation:
+    """A new distillation of ``keyword`` with ``questions`` as its first topics."""
     now = utcnow()
     d = Distillation(
         keyword=non_empty(keyword, "the keyword"), model=model, created_at=now, updated_at=now
@@ -44,6 +47,7 @@ def create_distillation(
 
 
 def get_distillation(session: Session, distillation_id: int) -> Distillation:
+    """The distillation with this id, or ``NotFound``."""
     d = session.get(Distillation, distillation_id)
     if d is None:
         raise NotFound(
@@ -55,6 +59,7 @@ def get_distillation(session: Session, distillation_id: int) -> Distillation:
 def list_distillations(
     session: Session, *, offset: int = 0, limit: int = 100
 ) -> list[DistillationSummary]:
+    """A page of distillations, newest first."""
     rows = session.connection().execute(
         text(
             "SELECT d.id, d.keyword, d.model, (SELECT count(*) FROM topic t"
@@ -67,10 +72,12 @@ def list_distillations(
 
 
 def count_distillations(session: Session) -> int:
+    """How many distillations there are."""
     return session.exec(select(func.count()).select_from(Distillation)).one()
 
 
 def rename_distillation(session: Session, distillation_id: int, keyword: str) -> Distillation:
+    """Change a distillation's keyword."""
     d = get_distillation(session, distillation_id)
     d.keyword = non_empty(keyword, "the keyword")
     d.updated_at = utcnow()
@@ -90,6 +97,7 @@ def delete_distillation(session: Session, distillation_id: int) -> None:
 
 
 def list_topics(session: Session, distillation_id: int) -> list[Topic]:
+    """A distillation's topics in their order."""
     return list(
         session.exec(
             select(Topic)
@@ -100,6 +108,7 @@ def list_topics(session: Session, distillation_id: int) -> list[Topic]:
 
 
 def get_topic(session: Session, topic_id: int) -> Topic:
+    """The topic with this id, or ``NotFound``."""
     t = session.get(Topic, topic_id)
     if t is None:
         raise NotFound(f"no topic with id {topic_id}")
@@ -123,6 +132,7 @@ def add_topic(
 
 
 def edit_topic(session: Session, topic_id: int, question: str) -> Topic:
+    """Change a topic's question."""
     t = get_topic(session, topic_id)
     t.question = non_empty(question, "a topic")
     session.add(t)
@@ -131,6 +141,7 @@ def edit_topic(session: Session, topic_id: int, question: str) -> Topic:
 
 
 def delete_topic(session: Session, topic_id: int) -> None:
+    """Delete a topic (refused while an active task uses it); the rest close up."""
     t = get_topic(session, topic_id)
     refuse_if_in_use(session, "topic", t.id, f'"{t.question}"')
     did = t.distillation_id

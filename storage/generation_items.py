@@ -14,6 +14,7 @@ from inkbench.storage.vocab import db_time, utcnow
 
 
 def mark_task_running(conn: sqlite3.Connection, task_id: int) -> None:
+    """A queued task is running from now (its first start is kept)."""
     now = db_time(utcnow())
     conn.execute(
         "UPDATE generation_task SET status = 'running', started_at = COALESCE(started_at, ?),"
@@ -48,6 +49,7 @@ def finish_task_if_done(conn: sqlite3.Connection, task_id: int) -> str | None:
 
 
 def item_done(conn: sqlite3.Connection, item_id: int, task_id: int) -> None:
+    """An item written: done, its lease released, the task's done count updated."""
     now = db_time(utcnow())
     conn.execute(
         "UPDATE generation_item SET status = 'done', error = NULL, partial_text = '',"
@@ -121,6 +123,7 @@ def requeue_if_idle(conn: sqlite3.Connection, task_id: int | None = None) -> int
 
 
 def save_partial(conn: sqlite3.Connection, item_id: int, owner: str, partial: str) -> bool:
+    """Keep the text streamed so far, if ``owner`` still holds the item; True if kept."""
     cur = conn.execute(
         "UPDATE generation_item SET partial_text = ? WHERE id = ? AND lease_owner = ?"
         " AND status = 'running'",

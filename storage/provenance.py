@@ -27,6 +27,7 @@ class Provenance:
 
 
 def article_provenance(conn: sqlite3.Connection, article_id: int) -> Provenance:
+    """Where the article came from, or ``NotFound``."""
     row = conn.execute(
         "SELECT a.origin, a.generation_item_id, t.id, t.name, t.keyword,"
         " coalesce(tp.question, i.topic_text) FROM article a"

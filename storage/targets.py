@@ -16,6 +16,7 @@ TARGET_FIELDS = ("pitch", "site", "contact")
 
 
 def create_target(session: Session, name: str, **fields) -> ConversionTarget:
+    """A new conversion target; its name must be unused."""
     name = non_empty(name, "a target's name")
     unknown = set(fields) - set(TARGET_FIELDS)
     if unknown:
@@ -35,6 +36,7 @@ def create_target(session: Session, name: str, **fields) -> ConversionTarget:
 
 
 def get_target(session: Session, target_id: int) -> ConversionTarget:
+    """The target with this id, or ``NotFound``."""
     t = session.get(ConversionTarget, target_id)
     if t is None:
         raise NotFound(f"no conversion target with id {target_id}; `inkbench target list`")
@@ -42,6 +44,7 @@ def get_target(session: Session, target_id: int) -> ConversionTarget:
 
 
 def find_target(session: Session, name_or_id: str | int) -> ConversionTarget:
+    """A target by id or by name, or ``NotFound``."""
     if isinstance(name_or_id, int) or str(name_or_id).isdigit():
         t = session.get(ConversionTarget, int(name_or_id))
         if t is not None:
@@ -55,6 +58,7 @@ def find_target(session: Session, name_or_id: str | int) -> ConversionTarget:
 
 
 def update_target(session: Session, target_id: int, **fields) -> ConversionTarget:
+    """Change the fields given (``None`` leaves a field as it is)."""
     t = get_target(session, target_id)
     unknown = set(fields) - {"name", *TARGET_FIELDS}
     if unknown:
@@ -76,6 +80,7 @@ def update_target(session: Session, target_id: int, **fields) -> ConversionTarge
 
 
 def list_targets(session: Session, *, offset: int = 0, limit: int = 200) -> list[ConversionTarget]:
+    """A page of targets, by name."""
     return list(
         session.exec(
             select(ConversionTarget).order_by(ConversionTarget.name).offset(offset).limit(limit)
@@ -84,6 +89,7 @@ def list_targets(session: Session, *, offset: int = 0, limit: int = 200) -> list
 
 
 def delete_target(session: Session, target_id: int) -> None:
+    """Delete a target (refused while an active task uses it)."""
     t = get_target(session, target_id)
     refuse_if_in_use(session, "conversion_target", t.id, f'"{t.name}"')
     session.delete(t)

@@ -37,6 +37,8 @@ MAX_ARTICLES_PER_TASK = 1000
 
 @dataclass(frozen=True)
 class TaskSummary:
+    """A task as the lists show it, with the names it keeps."""
+
     id: int
     name: str
     keyword: str
@@ -152,6 +154,7 @@ def create_task(
 
 
 def get_task(session: Session, task_id: int) -> GenerationTask:
+    """The task with this id, or ``NotFound``."""
     t = session.get(GenerationTask, task_id)
     if t is None:
         raise NotFound(f"no generation task with id {task_id}; `inkbench task list` shows them")
@@ -161,6 +164,7 @@ def get_task(session: Session, task_id: int) -> GenerationTask:
 def list_tasks(
     session: Session, *, offset: int = 0, limit: int = 100, status: str | None = None
 ) -> list[TaskSummary]:
+    """A page of tasks, newest first, optionally of one status."""
     stmt = select(GenerationTask)
     if status:
         stmt = stmt.where(GenerationTask.status == status)
@@ -169,6 +173,7 @@ def list_tasks(
 
 
 def count_tasks(session: Session, *, status: str | None = None) -> int:
+    """How many tasks there are (of one status, if given)."""
     stmt = select(func.count()).select_from(GenerationTask)
     if status:
         stmt = stmt.where(GenerationTask.status == status)
@@ -176,6 +181,7 @@ def count_tasks(session: Session, *, status: str | None = None) -> int:
 
 
 def task_items(session: Session, task_id: int) -> list[GenerationItem]:
+    """A task's items in their order."""
     return list(
         session.exec(
             select(GenerationItem)
@@ -210,6 +216,7 @@ def _set_status(session: Session, task: GenerationTask, status: str, **fields) -
 def pause_task(
     session: Session, task_id: int, reason: str = "user", error: str | None = None
 ) -> GenerationTask:
+    """Pause a queued or running task for ``reason``; a user's pause is not overridden."""
     if reason not in PAUSE_REASONS:
         raise InvalidInput(f"unknown pause reason {reason!r}")
     task = get_task(session, task_id)
@@ -223,6 +230,7 @@ def pause_task(
 
 
 def resume_task(session: Session, task_id: int) -> GenerationTask:
+    """A paused task queued again; items waiting out a backoff may start at once."""
     task = get_task(session, task_id)
     if task.status != "paused":
         raise InvalidInput(f"task {task.id} is {task.status}, not paused")
@@ -238,6 +246,7 @@ def resume_task(session: Session, task_id: int) -> GenerationTask:
 
 
 def cancel_task(session: Session, task_id: int) -> GenerationTask:
+    """Cancel an active task."""
     task = get_task(session, task_id)
     if task.status not in ACTIVE_TASK_STATUSES:
         raise InvalidInput(f"task {task.id} is already {task.status}")

@@ -42,6 +42,7 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 
 def sources_text(sources: Sequence) -> str:
+    """The passages as numbered, titled blocks for the prompt (``(none)`` if empty)."""
     if not sources:
         return "(none)"
     lines = []
@@ -53,6 +54,7 @@ def sources_text(sources: Sequence) -> str:
 
 
 def call_to_action_text(target: ConversionTarget | None, language: str) -> str:
+    """The instruction to end with a call to action for ``target`` (empty without one)."""
     if target is None:
         return ""
     parts = [target.name]
