@@ -85,7 +85,7 @@ def _amount(value) -> str:
 
 
 def cmd_quota(args) -> int:
-    from inkbench.integrations.ai.provider import get_provider
+    from inkbench.integrations.ai.factory import get_provider
 
     config = _config(args)
     provider = get_provider(config.home, config)
@@ -111,7 +111,7 @@ def cmd_quota(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from inkbench.integrations.ai.provider import get_provider
+    from inkbench.integrations.ai.factory import get_provider
 
     config = _config(args)
     provider = get_provider(config.home, config)

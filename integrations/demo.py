@@ -28,18 +28,12 @@ from inkbench.integrations.importers.textfiles import read_text, split_title
 from inkbench.integrations.kb_import import chunk_blocks, extract
 from inkbench.storage import blobs, revisions
 from inkbench.storage.albums import create_album, find_album_id
+from inkbench.storage.article_settings import create_setting
 from inkbench.storage.articles import create_article
 from inkbench.storage.assets import asset_path
+from inkbench.storage.distillations import create_distillation, list_topics
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
-from inkbench.storage.generation import (
-    create_distillation,
-    create_setting,
-    create_target,
-    create_task,
-    list_topics,
-    task_items,
-)
 from inkbench.storage.knowledge import add_document, create_kb, retrieve
 from inkbench.storage.models import (
     AiRequest,
@@ -51,6 +45,8 @@ from inkbench.storage.models import (
     db_time,
     utcnow,
 )
+from inkbench.storage.targets import create_target
+from inkbench.storage.tasks import create_task, task_items
 from inkbench.storage.works import create_chapter, create_work
 
 DEMO_DIR = asset_path("demo")

@@ -123,10 +123,39 @@ class InkbenchApp(App):
             from inkbench.tui.keys import all_ids
 
             keymap, problems = check_keymap(
-                self.settings.keymap, all_ids(), str(self.settings.path or "config.toml")
+                self.settings.keymap,
+                all_ids(self.binding_owners()),
+                str(self.settings.path or "config.toml"),
             )
             self._problems += problems
             self.set_keymap(keymap)
+
+    @classmethod
+    def binding_owners(cls) -> list[tuple[str, type]]:
+        """Every class that declares bindings, under its help section."""
+        from inkbench.tui.areas import AREAS
+        from inkbench.tui.screens.dialogs import AskText, Confirm, ShowText
+        from inkbench.tui.screens.editor import EditorScreen
+        from inkbench.tui.screens.help import HelpScreen
+        from inkbench.tui.screens.revisions import RevisionsScreen
+        from inkbench.tui.screens.search import SearchScreen
+        from inkbench.tui.widgets.list_pane import ListPane
+        from inkbench.tui.widgets.virtual_list import VirtualList
+
+        owners: list[tuple[str, type]] = [("Everywhere", cls)]
+        owners += [(a.title, a.load()) for a in AREAS]
+        owners += [
+            ("Lists", ListPane),
+            ("Lists", VirtualList),
+            ("Editor", EditorScreen),
+            ("History", RevisionsScreen),
+            ("Search", SearchScreen),
+            ("Dialogs", AskText),
+            ("Dialogs", Confirm),
+            ("Dialogs", ShowText),
+            ("Help", HelpScreen),
+        ]
+        return owners
 
     # --- layout -------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
-"""The one small interface every AI provider implements, and ``get_provider``.
+"""The one small interface every AI provider implements, and the values it
+passes (usage, stream events, quota). ``integrations.ai.factory.get_provider``
+builds the provider the config chooses.
 
 A generation runner uses it like this::
 
@@ -20,10 +22,9 @@ stored answer.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from inkbench.integrations.ai.errors import (
     AIError,
@@ -35,9 +36,6 @@ from inkbench.integrations.ai.errors import (
     StreamCut,
     UpstreamError,
 )
-
-if TYPE_CHECKING:
-    from inkbench.integrations.config import Config
 
 __all__ = [
     "AIError",
@@ -56,7 +54,6 @@ __all__ = [
     "TextDelta",
     "UpstreamError",
     "Usage",
-    "get_provider",
 ]
 
 # {"role": "system" | "user" | "assistant", "content": "..."}
@@ -202,23 +199,3 @@ class AIProvider(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def get_provider(
-    home: str | os.PathLike[str] | None = None, config: Config | None = None
-) -> AIProvider:
-    """The provider the config chooses: ``[ai] provider = "server"`` (default,
-    needs ``inkbench login``) or ``"direct"`` (``[ai] base_url``, key in the
-    keyring, no login)."""
-    from inkbench.integrations.config import load_config
-    from inkbench.storage.paths import resolve_home
-
-    home_path = resolve_home(home)
-    cfg = config if config is not None else load_config(home_path)
-    if cfg.ai.provider == "direct":
-        from inkbench.integrations.ai.direct import DirectProvider
-
-        return DirectProvider.from_config(home_path, cfg)
-    from inkbench.integrations.ai.server import ServerProvider
-
-    return ServerProvider.from_config(home_path, cfg)

@@ -49,12 +49,12 @@ from inkbench.integrations.ai.errors import (
 from inkbench.integrations.ai.provider import Done, TextDelta
 from inkbench.integrations.ai.usage import log_request
 from inkbench.integrations.generation.images import pick_images, place_images
-from inkbench.integrations.generation.prompts import split_article
+from inkbench.integrations.generation.prompts import build_messages
+from inkbench.integrations.generation.replies import split_article
 from inkbench.storage import leases
 from inkbench.storage.articles import create_article
 from inkbench.storage.engine import Database
-from inkbench.storage.generation import (
-    build_messages,
+from inkbench.storage.generation_items import (
     finish_task_if_done,
     item_done,
     item_release,

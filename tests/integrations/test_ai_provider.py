@@ -18,7 +18,8 @@ from inkbench.integrations.ai.errors import (
     StreamCut,
     UpstreamError,
 )
-from inkbench.integrations.ai.provider import AIProvider, Done, TextDelta, get_provider
+from inkbench.integrations.ai.factory import get_provider
+from inkbench.integrations.ai.provider import AIProvider, Done, TextDelta
 from inkbench.integrations.ai.server import ServerProvider, health, login, logout
 from inkbench.integrations.config import AccountConfig, AIConfig, Config
 from tests.fakes import fixtures as fx

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inkbench.storage.article_settings import ensure_default_settings, find_setting
+from inkbench.storage.distillations import create_distillation
 from inkbench.storage.engine import open_database
-from inkbench.storage.generation import (
-    create_distillation,
-    create_task,
-    ensure_default_settings,
-    find_setting,
-)
 from inkbench.storage.knowledge import create_kb
+from inkbench.storage.tasks import create_task
 from tests.fakes.fixtures import _fake_upstream, account_server, keyring_file, upstream  # noqa: F401
 
 REPLY = "# Odd [b]title[/b]\n\nBody with [red]markup-like[/red] text and [/] too.\n\nSecond."

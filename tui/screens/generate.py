@@ -63,16 +63,17 @@ class TopicSource(SqlSource):
 
 
 def _write(store, fn_name: str, *args, **kwargs):
-    from inkbench.storage import generation as g
+    from inkbench.storage import distillations, targets
 
+    fn = getattr(targets if fn_name.endswith("_target") else distillations, fn_name)
     with store.database().write() as s:
-        result = getattr(g, fn_name)(s, *args, **kwargs)
+        result = fn(s, *args, **kwargs)
         return getattr(result, "id", None)
 
 
 def _task_choices(store) -> dict:
     """Options for the task dialog: settings, knowledge bases, albums, targets."""
-    from inkbench.storage.generation import ensure_default_settings
+    from inkbench.storage.article_settings import ensure_default_settings
 
     with store.database().write() as s:
         ensure_default_settings(s)
@@ -91,7 +92,8 @@ def _task_choices(store) -> dict:
 
 
 def _preview(store, setting_id: int, distillation_id: int | None, topic: str) -> str:
-    from inkbench.storage.generation import get_distillation, preview_prompt
+    from inkbench.integrations.generation.prompts import preview_prompt
+    from inkbench.storage.distillations import get_distillation
 
     with store.database().read() as s:
         keyword = get_distillation(s, distillation_id).keyword if distillation_id else "(keyword)"
@@ -99,7 +101,7 @@ def _preview(store, setting_id: int, distillation_id: int | None, topic: str) ->
 
 
 def _create_task(store, values: dict) -> int:
-    from inkbench.storage.generation import create_task
+    from inkbench.storage.tasks import create_task
 
     with store.database().write() as s:
         return create_task(s, **values).id
@@ -191,14 +193,14 @@ class TaskDialog(ModalScreen[dict | None]):
 
 
 def _load_setting(store, setting_id: int) -> dict:
-    from inkbench.storage.generation import get_setting
+    from inkbench.storage.article_settings import get_setting
 
     with store.database().read() as s:
         return get_setting(s, setting_id).model_dump()
 
 
 def _save_setting(store, setting_id: int | None, values: dict) -> int:
-    from inkbench.storage.generation import create_setting, update_setting
+    from inkbench.storage.article_settings import create_setting, update_setting
 
     with store.database().write() as s:
         if setting_id is None:
@@ -486,7 +488,7 @@ class GenerateArea(AreaPane):
 
     @work(thread=True, exit_on_error=False, group="distill", name="distil keyword")
     def _distill(self, keyword: str) -> None:
-        from inkbench.integrations.ai.provider import get_provider
+        from inkbench.integrations.ai.factory import get_provider
         from inkbench.integrations.generation.distill import distill
 
         store = self.ink.store

@@ -47,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
         keymap = self.app._keymap  # normalised user keymap
         lines: list[Content] = []
         section = None
-        for name, _cls, binding in all_bindings():
+        for name, _cls, binding in all_bindings(self.app.binding_owners()):
             if name != section:
                 section = name
                 if lines:

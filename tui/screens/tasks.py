@@ -51,7 +51,7 @@ class TaskSource(SqlSource):
 
 
 def _task_action(store, action: str, task_id: int) -> str:
-    from inkbench.storage import generation as g
+    from inkbench.storage import tasks as g
 
     with store.database().write() as s:
         if action == "pause":
@@ -68,7 +68,8 @@ def _task_action(store, action: str, task_id: int) -> str:
 
 def _items_text(store, task_id: int) -> tuple[str, str]:
     """A task's items with their articles and where each article came from."""
-    from inkbench.storage.generation import article_provenance, get_task, item_articles, task_items
+    from inkbench.storage.provenance import article_provenance
+    from inkbench.storage.tasks import get_task, item_articles, task_items
 
     db = store.database()
     with db.read() as s:
@@ -247,7 +248,7 @@ class TasksArea(AreaPane):
 
     @work(thread=True, exit_on_error=False, group="generate", name="generation runner")
     def _run(self) -> None:
-        from inkbench.integrations.ai.provider import get_provider
+        from inkbench.integrations.ai.factory import get_provider
         from inkbench.integrations.generation.runner import Runner
 
         store = self.ink.store
