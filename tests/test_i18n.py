@@ -83,7 +83,7 @@ def test_chinese_catalog_is_complete_and_not_fuzzy() -> None:
     assert not bad, f"untranslated or fuzzy in zh_CN: {bad[:10]}"
 
 
-PLACEHOLDER = re.compile(r"\{[a-z_]*\}|%\([a-z_]+\)[a-z]|%[srd]")
+PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rsa])?(?::[^}]*)?\}|%\([a-z_]+\)[a-z]|%[srd]")
 
 
 def test_translations_keep_every_placeholder() -> None:
