@@ -40,6 +40,7 @@ from inkbench.storage.generation import (
     list_topics,
     task_items,
 )
+from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.knowledge import add_document, create_kb, retrieve
 from inkbench.storage.models import (
     AiRequest,
@@ -54,8 +55,6 @@ from inkbench.storage.models import (
 from inkbench.storage.works import create_chapter, create_work
 
 DEMO_DIR = asset_path("demo")
-
-ProgressFn = Callable[[int, int, str], None]
 
 
 @dataclass

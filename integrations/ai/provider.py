@@ -5,7 +5,7 @@ A generation runner uses it like this::
     provider = get_provider(home)
     text = []
     for event in provider.stream_chat(messages, model=None, idempotency_key=key,
-                                      purpose="generate", cancel=worker_cancelled):
+                                      purpose="generate", cancel=token):
         if isinstance(event, TextDelta):
             text.append(event.text)          # show it as it arrives
         else:                                # Done: always last, once
@@ -21,7 +21,7 @@ stored answer.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -35,6 +35,7 @@ from inkbench.integrations.ai.errors import (
     StreamCut,
     UpstreamError,
 )
+from inkbench.storage.jobs import CancelToken
 
 if TYPE_CHECKING:
     from inkbench.integrations.config import Config
@@ -61,7 +62,6 @@ __all__ = [
 
 # {"role": "system" | "user" | "assistant", "content": "..."}
 Message = Mapping[str, str]
-CancelCheck = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -156,8 +156,8 @@ class AIProvider(Protocol):
 
     ``purpose`` is "generate" (one article: counts against the plan's
     articles), "distill" or "chat" (tokens only). ``model=None`` uses the
-    provider's default model. ``cancel`` is polled between chunks; when it
-    returns True the request is dropped and ``Cancelled`` is raised.
+    provider's default model. ``cancel`` (a ``CancelToken``) is checked between chunks; once it
+    is cancelled the request is dropped and ``Cancelled`` is raised.
     """
 
     name: str  # "server" or "direct"; goes into ai_request.provider
@@ -172,7 +172,7 @@ class AIProvider(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
         purpose: str = "chat",
-        cancel: CancelCheck | None = None,
+        cancel: CancelToken | None = None,
     ) -> Iterator[ChatEvent]:
         """Yield ``TextDelta``s as they arrive, then exactly one ``Done``.
         Raises ``StreamCut`` when the stream ends before its end marker."""
@@ -187,7 +187,7 @@ class AIProvider(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
         purpose: str = "chat",
-        cancel: CancelCheck | None = None,
+        cancel: CancelToken | None = None,
     ) -> ChatResult:
         """The whole reply at once."""
         ...

@@ -13,6 +13,7 @@ from inkbench.integrations.generation.prompts import parse_questions
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
 from inkbench.storage.generation import create_distillation, fill, list_topics, prompt_asset
+from inkbench.storage.jobs import CancelToken
 
 DEFAULT_COUNT = 10
 
@@ -39,7 +40,7 @@ def distill(
     *,
     model: str | None = None,
     count: int = DEFAULT_COUNT,
-    cancel=None,
+    cancel: CancelToken | None = None,
 ) -> DistillResult:
     """Ask, parse, store; the request is logged in ``ai_request`` either way."""
     keyword = (keyword or "").strip()

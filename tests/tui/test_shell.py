@@ -25,21 +25,6 @@ async def test_every_area_opens_with_its_key(home: Path) -> None:
             assert area.title in screen_text(app)
 
 
-async def test_placeholders_say_what_is_missing(home: Path) -> None:
-    from inkbench.tui.app import make_app
-    from inkbench.tui.areas import AREAS
-    from inkbench.tui.screens.placeholders import PlaceholderArea
-
-    app = make_app(home=home)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        for area in AREAS:
-            if issubclass(area.load(), PlaceholderArea):
-                app.show_area(area.id)
-                await settle(pilot, app)
-                assert "Not built yet" in screen_text(app)
-
-
 async def test_titles_with_markup_show_literally(home: Path) -> None:
     from inkbench.tui.app import make_app
 
@@ -90,7 +75,7 @@ async def test_list_filter_and_sort(home: Path) -> None:
 
 async def test_palette_reaches_area_actions(home: Path) -> None:
     from inkbench.tui.app import make_app
-    from inkbench.tui.screens.dialogs import AskText
+    from inkbench.tui.dialogs.ask_text import AskText
 
     seed(home)
     app = make_app(home=home)

@@ -18,7 +18,6 @@ class AreaPane(Vertical):
 
     DEFAULT_CSS = """
     AreaPane { height: 1fr; }
-    AreaPane .area-title { height: 1; padding: 0 1; text-style: bold; color: $text-accent; }
     """
 
     area_id: str = ""
@@ -52,8 +51,8 @@ class AreaPane(Vertical):
     ) -> None:
         """Ask for one line of text; if given, run ``job(store, *args, text)``
         in a thread, then refresh the lists of ``changed`` rows."""
+        from inkbench.tui.dialogs.ask_text import AskText
         from inkbench.tui.messages import DataChanged
-        from inkbench.tui.screens.dialogs import AskText
 
         def answered(text: str | None) -> None:
             if text:

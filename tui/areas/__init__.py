@@ -2,8 +2,8 @@
 
 Plug-in contract (adding or replacing an area)
 ----------------------------------------------
-1. Write ``tui/screens/<area>.py`` with a class that subclasses
-   ``tui.screens.base.AreaPane`` (a Vertical). Its ``compose`` builds the pane;
+1. Write ``tui/areas/<area>.py`` with a class that subclasses
+   ``tui.areas.base.AreaPane`` (a Vertical). Its ``compose`` builds the pane;
    keep slow imports (sqlmodel, storage modules, httpx) inside functions or
    workers, never at module top, so the first screen stays fast.
 2. Give every action a ``Binding(key, action, description, id="<area>.<verb>")``
@@ -53,14 +53,14 @@ class Area:
 
 
 AREAS: list[Area] = [
-    Area("articles", "1", "Articles", "inkbench.tui.screens.articles:ArticlesArea"),
-    Area("works", "2", "Works", "inkbench.tui.screens.works:WorksArea"),
-    Area("albums", "3", "Albums", "inkbench.tui.screens.albums:AlbumsArea"),
-    Area("knowledge", "4", "Knowledge", "inkbench.tui.screens.knowledge:KnowledgeArea"),
-    Area("generate", "5", "Generate", "inkbench.tui.screens.generate:GenerateArea"),
-    Area("tasks", "6", "Tasks", "inkbench.tui.screens.tasks:TasksArea"),
-    Area("account", "7", "Account", "inkbench.tui.screens.account:AccountArea"),
-    Area("trash", "8", "Trash", "inkbench.tui.screens.trash:TrashArea"),
+    Area("articles", "1", "Articles", "inkbench.tui.areas.articles:ArticlesArea"),
+    Area("works", "2", "Works", "inkbench.tui.areas.works:WorksArea"),
+    Area("albums", "3", "Albums", "inkbench.tui.areas.albums:AlbumsArea"),
+    Area("knowledge", "4", "Knowledge", "inkbench.tui.areas.knowledge:KnowledgeArea"),
+    Area("generate", "5", "Generate", "inkbench.tui.areas.generate:GenerateArea"),
+    Area("tasks", "6", "Tasks", "inkbench.tui.areas.tasks:TasksArea"),
+    Area("account", "7", "Account", "inkbench.tui.areas.account:AccountArea"),
+    Area("trash", "8", "Trash", "inkbench.tui.areas.trash:TrashArea"),
 ]
 
 
