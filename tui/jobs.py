@@ -48,6 +48,8 @@ class Job:
     paused: bool = False
     pausable: bool = False
     worker: Worker | None = None
+    done: int = 0  # the last progress reported
+    total: int = 0
 
     @property
     def running(self) -> bool:
@@ -118,6 +120,7 @@ class Jobs:
 
         def progress(n: int, total: int, _what: str = "") -> None:
             nonlocal last
+            job.done, job.total = n, total
             now = time.monotonic()
             if not show or (now - last < progress_every and n < total):
                 return
@@ -188,5 +191,5 @@ class Jobs:
         """Pause or resume a pausable job; its new ``paused`` state."""
         job.paused = not job.paused
         text = f"{job.label} (paused)" if job.paused else job.label
-        self.app.post_message(JobProgress(job.id, text, 0, None))
+        self.app.post_message(JobProgress(job.id, text, job.done, job.total or None))
         return job.paused

@@ -1,14 +1,11 @@
-"""The base class for an area pane (see the contract in ``tui/areas.py``)."""
+"""The base class for an area pane (see the contract in ``tui/areas/__init__.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.containers import Vertical
-
-if TYPE_CHECKING:
-    from inkbench.tui.app import InkbenchApp
 
 
 class AreaPane(Vertical):
@@ -23,8 +20,10 @@ class AreaPane(Vertical):
     area_id: str = ""
 
     @property
-    def ink(self) -> InkbenchApp:
-        return self.app  # type: ignore[return-value]
+    def ink(self) -> Any:
+        """The ``InkbenchApp`` (``store``, ``jobs``, ``db_job``). Typed loosely:
+        the app imports the areas, so this module must not import the app."""
+        return self.app
 
     def on_area_shown(self) -> None:
         """Called each time the area becomes visible (after the first mount too)."""
