@@ -28,7 +28,6 @@ def flat(text: object) -> str:
 class Column:
     """One column of a list: its title, a width (None: share the rest), justify."""
 
-
     title: str
     width: int | None = None  # None: share what is left
     justify: str = "left"  # or "right"
@@ -110,6 +109,7 @@ class SqlSource(RowSource):
             return rows
         sql = f"{self.select} WHERE {where} ORDER BY {forward} LIMIT ? OFFSET ?"
         return conn.execute(sql, (*params, limit, offset)).fetchall()
+
 
 # --- articles, works, chapters, the Trash ---------------------------------------------
 
