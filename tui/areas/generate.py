@@ -152,7 +152,7 @@ class GenerateArea(AreaPane):
             label=f"Distilling {keyword}",
             group=DISTIL_JOBS,
             done=done,
-            advice="Check the connection and the account (area 7), then press k again.",
+            advice="Check the connection, the account (area 7) and config.toml, then distil again.",
         )
 
     def action_add_topic(self) -> None:
