@@ -195,11 +195,12 @@ async def in_process(bare_rss: int) -> None:
     from textual.app import App
     from textual.widgets import TextArea
 
+    from inkbench.storage.lists import Column, RowSource
     from inkbench.tui.app import make_app
     from inkbench.tui.messages import OpenDocument
     from inkbench.tui.screens.editor import EditorScreen
     from inkbench.tui.widgets.list_pane import ListPane
-    from inkbench.tui.widgets.virtual_list import Column, RowSource, VirtualList
+    from inkbench.tui.widgets.virtual_list import VirtualList
 
     app = make_app(home=HOME)
     async with app.run_test(size=SIZE) as pilot:

@@ -34,6 +34,7 @@ from inkbench.storage.assets import asset_path
 from inkbench.storage.distillations import create_distillation, list_topics
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
+from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.knowledge import add_document, create_kb, retrieve
 from inkbench.storage.models import (
     AiRequest,
@@ -50,8 +51,6 @@ from inkbench.storage.tasks import create_task, task_items
 from inkbench.storage.works import create_chapter, create_work
 
 DEMO_DIR = asset_path("demo")
-
-ProgressFn = Callable[[int, int, str], None]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from inkbench.integrations.generation.images import IMAGE_REF
 from inkbench.storage.blobs import blob_path
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.jobs import ProgressFn
 
 FORMATS = ("md", "html", "docx")
 BATCH = 200
@@ -278,7 +279,7 @@ def export_articles(
     fmt: str,
     out_dir: str | Path,
     *,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[ExportedArticle]:
     """Export the articles ``ids`` (all live articles when None) to ``out_dir``."""
     if fmt not in FORMATS:

@@ -58,6 +58,7 @@ def test_wheel_holds_one_top_level_package(wheel: Path) -> None:
     # the shipped assets are inside the package
     assert "inkbench/assets/prompts/template.md" in names
     assert "inkbench/assets/locale/zh_CN/LC_MESSAGES/inkbench.mo" in names
+    assert "inkbench/tui/app.tcss" in names  # the app's stylesheet (CSS_PATH)
     assert any(n.startswith("inkbench/assets/demo/images/") for n in names)
 
 

@@ -7,7 +7,7 @@ A generation runner uses it like this::
     provider = get_provider(home)
     text = []
     for event in provider.stream_chat(messages, model=None, idempotency_key=key,
-                                      purpose="generate", cancel=worker_cancelled):
+                                      purpose="generate", cancel=token):
         if isinstance(event, TextDelta):
             text.append(event.text)          # show it as it arrives
         else:                                # Done: always last, once
@@ -22,7 +22,7 @@ stored answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -36,6 +36,7 @@ from inkbench.integrations.ai.errors import (
     StreamCut,
     UpstreamError,
 )
+from inkbench.storage.jobs import CancelToken
 
 __all__ = [
     "AIError",
@@ -58,7 +59,6 @@ __all__ = [
 
 # {"role": "system" | "user" | "assistant", "content": "..."}
 Message = Mapping[str, str]
-CancelCheck = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,8 @@ class AIProvider(Protocol):
 
     ``purpose`` is "generate" (one article: counts against the plan's
     articles), "distill" or "chat" (tokens only). ``model=None`` uses the
-    provider's default model. ``cancel`` is polled between chunks; when it
-    returns True the request is dropped and ``Cancelled`` is raised.
+    provider's default model. ``cancel`` (a ``CancelToken``) is checked between chunks; once it
+    is cancelled the request is dropped and ``Cancelled`` is raised.
     """
 
     name: str  # "server" or "direct"; goes into ai_request.provider
@@ -169,7 +169,7 @@ class AIProvider(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
         purpose: str = "chat",
-        cancel: CancelCheck | None = None,
+        cancel: CancelToken | None = None,
     ) -> Iterator[ChatEvent]:
         """Yield ``TextDelta``s as they arrive, then exactly one ``Done``.
         Raises ``StreamCut`` when the stream ends before its end marker."""
@@ -184,7 +184,7 @@ class AIProvider(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
         purpose: str = "chat",
-        cancel: CancelCheck | None = None,
+        cancel: CancelToken | None = None,
     ) -> ChatResult:
         """The whole reply at once."""
         ...

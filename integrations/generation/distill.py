@@ -14,6 +14,7 @@ from inkbench.integrations.generation.replies import parse_questions
 from inkbench.storage.distillations import create_distillation, list_topics
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
+from inkbench.storage.jobs import CancelToken
 
 DEFAULT_COUNT = 10
 
@@ -40,7 +41,7 @@ def distill(
     *,
     model: str | None = None,
     count: int = DEFAULT_COUNT,
-    cancel=None,
+    cancel: CancelToken | None = None,
 ) -> DistillResult:
     """Ask, parse, store; the request is logged in ``ai_request`` either way."""
     keyword = (keyword or "").strip()

@@ -34,7 +34,7 @@ async def test_login_quota_logout_in_the_account_area(
     home: Path, account_server, keyring_file
 ) -> None:
     from inkbench.tui.app import make_app
-    from inkbench.tui.screens.account import AccountArea
+    from inkbench.tui.areas.account import AccountArea
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(f'[account]\nserver = "{account_server.url}"\n')

@@ -22,6 +22,7 @@ from inkbench.integrations.ai.factory import get_provider
 from inkbench.integrations.ai.provider import AIProvider, Done, TextDelta
 from inkbench.integrations.ai.server import ServerProvider, health, login, logout
 from inkbench.integrations.config import AccountConfig, AIConfig, Config
+from inkbench.storage.jobs import CancelToken
 from tests.fakes import fixtures as fx
 from tests.fakes.fixtures import PASSWORD
 from tests.fakes.servers import free_port
@@ -252,9 +253,12 @@ def test_cancel_stops_the_stream(provider, upstream):
     upstream.behaviour.words = 50
     upstream.behaviour.chunk_delay = 0.01
     seen = []
+    token = CancelToken()
     with pytest.raises(Cancelled):
-        for e in provider.stream_chat(MESSAGES, cancel=lambda: len(seen) >= 3):
+        for e in provider.stream_chat(MESSAGES, cancel=token):
             seen.append(e)
+            if len(seen) >= 3:
+                token.cancel()
     assert len(seen) == 3
 
 

@@ -46,8 +46,11 @@ async def test_knowledge_and_generate_show_user_text_literally(home: Path) -> No
     from textual.widgets import Input
 
     from inkbench.tui.app import make_app
-    from inkbench.tui.screens.generate import GenerateArea, PromptPreview, SettingEditor, TaskDialog
-    from inkbench.tui.screens.knowledge import KnowledgeArea
+    from inkbench.tui.areas.generate import GenerateArea
+    from inkbench.tui.areas.knowledge import KnowledgeArea
+    from inkbench.tui.dialogs.prompt_preview import PromptPreview
+    from inkbench.tui.dialogs.setting_editor import SettingEditor
+    from inkbench.tui.dialogs.task_dialog import TaskDialog
 
     _seed(home)
     app = make_app(home=home)
@@ -114,8 +117,8 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
     from inkbench.integrations.ai.server import login
     from inkbench.integrations.config import load_config
     from inkbench.tui.app import make_app
-    from inkbench.tui.screens.dialogs import ShowText
-    from inkbench.tui.screens.tasks import TasksArea
+    from inkbench.tui.areas.tasks import TasksArea
+    from inkbench.tui.dialogs.show_text import ShowText
 
     (home / "config.toml").parent.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(

@@ -6,10 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from inkbench.storage.lists import ArticleSource
 from inkbench.tui import actions
+from inkbench.tui.areas.base import AreaPane
 from inkbench.tui.messages import DataChanged, OpenDocument
-from inkbench.tui.screens.base import AreaPane
-from inkbench.tui.sources import ArticleSource
 from inkbench.tui.widgets.list_pane import ListPane
 from inkbench.tui.widgets.virtual_list import VirtualList
 
@@ -49,7 +49,7 @@ class ArticlesArea(AreaPane):
         self.post_message(OpenDocument("article", event.row[0]))
 
     def action_new(self) -> None:
-        from inkbench.tui.screens.dialogs import AskText
+        from inkbench.tui.dialogs.ask_text import AskText
 
         def created(article_id: int) -> None:
             self.post_message(DataChanged("article"))

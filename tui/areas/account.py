@@ -19,8 +19,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
+from inkbench.tui.areas.base import AreaPane
 from inkbench.tui.messages import AccountChanged, ConnectivityChanged
-from inkbench.tui.screens.base import AreaPane
 
 if TYPE_CHECKING:
     from inkbench.integrations.ai.status import AccountStatus
@@ -42,18 +42,21 @@ def _check(app) -> AccountStatus:
     return status
 
 
+MONITOR_JOBS = "account-monitor"
+
+
 def start_monitor(app, every: float = CHECK_EVERY) -> None:
     """Check the account server (or direct endpoint) now and every ``every``
-    seconds, in a thread worker, and tell the status bar."""
+    seconds, as a quiet job of the app, and tell the status bar."""
 
     def run() -> None:
-        app.run_worker(
-            lambda: _check(app),
-            thread=True,
-            group="account-monitor",
+        app.jobs.start(
+            lambda _cancel, _progress: _check(app),
+            label="Connectivity check",
+            group=MONITOR_JOBS,
             exclusive=True,
-            exit_on_error=False,
-            name="connectivity check",
+            show=False,
+            advice="Check config.toml's [account] and [ai] settings (area 7 shows them).",
         )
 
     run()
@@ -155,6 +158,9 @@ class AccountArea(AreaPane):
         direct = cfg.ai.provider == "direct"
         self.query_one("#provider-direct", RadioButton).value = direct
         self.query_one("#provider-server", RadioButton).value = not direct
+
+    def on_worker_state_changed(self, event) -> None:
+        self.app.worker_failed(event)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def action_refresh(self) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from inkbench.storage.lists import TrashSource
 from inkbench.tui import actions
+from inkbench.tui.areas.base import AreaPane
 from inkbench.tui.messages import DataChanged
-from inkbench.tui.screens.base import AreaPane
-from inkbench.tui.sources import TrashSource
 from inkbench.tui.widgets.list_pane import ListPane
 
 # what changes in other lists when a row of this kind comes back or goes
@@ -62,7 +62,7 @@ class TrashArea(AreaPane):
         if row is None:
             return
         entity, row_id, title, _deleted = row
-        from inkbench.tui.screens.dialogs import Confirm
+        from inkbench.tui.dialogs.confirm import Confirm
 
         def purged(_r: None) -> None:
             self.notify(f"Purged for good: {title}", markup=False)

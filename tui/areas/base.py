@@ -1,14 +1,11 @@
-"""The base class for an area pane (see the contract in ``tui/areas.py``)."""
+"""The base class for an area pane (see the contract in ``tui/areas/__init__.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.containers import Vertical
-
-if TYPE_CHECKING:
-    from inkbench.tui.app import InkbenchApp
 
 
 class AreaPane(Vertical):
@@ -18,14 +15,15 @@ class AreaPane(Vertical):
 
     DEFAULT_CSS = """
     AreaPane { height: 1fr; }
-    AreaPane .area-title { height: 1; padding: 0 1; text-style: bold; color: $text-accent; }
     """
 
     area_id: str = ""
 
     @property
-    def ink(self) -> InkbenchApp:
-        return self.app  # type: ignore[return-value]
+    def ink(self) -> Any:
+        """The ``InkbenchApp`` (``store``, ``jobs``, ``db_job``). Typed loosely:
+        the app imports the areas, so this module must not import the app."""
+        return self.app
 
     def on_area_shown(self) -> None:
         """Called each time the area becomes visible (after the first mount too)."""
@@ -52,8 +50,8 @@ class AreaPane(Vertical):
     ) -> None:
         """Ask for one line of text; if given, run ``job(store, *args, text)``
         in a thread, then refresh the lists of ``changed`` rows."""
+        from inkbench.tui.dialogs.ask_text import AskText
         from inkbench.tui.messages import DataChanged
-        from inkbench.tui.screens.dialogs import AskText
 
         def answered(text: str | None) -> None:
             if text:

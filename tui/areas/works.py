@@ -6,15 +6,15 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
+from inkbench.storage.lists import ChapterSource, WorkSource
 from inkbench.tui import actions
+from inkbench.tui.areas.base import AreaPane
 from inkbench.tui.messages import DataChanged, OpenDocument
-from inkbench.tui.screens.base import AreaPane
-from inkbench.tui.sources import ChapterSource, WorkSource
 from inkbench.tui.widgets.list_pane import ListPane
+from inkbench.tui.widgets.master_detail import MasterDetail
 from inkbench.tui.widgets.virtual_list import VirtualList
 
 
@@ -46,38 +46,37 @@ class WorksArea(AreaPane):
         self.work_title = ""
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
-            with Vertical(id="works-side"):
-                yield ListPane(
-                    WorkSource(), empty_text="No works yet: press n to start one.", id="works"
-                )
-            with Vertical(id="chapters-side"):
-                yield Static(id="work-heading", markup=False)
-                yield Static(id="goal", markup=False)
-                yield ProgressBar(total=100, show_eta=False, id="goal-bar")
-                yield ListPane(
-                    ChapterSource(None),
-                    empty_text="No chapters: press c to add one.",
-                    id="chapters",
-                )
+        yield MasterDetail(
+            ListPane(WorkSource(), empty_text="No works yet: press n to start one.", id="works"),
+            ListPane(
+                ChapterSource(None),
+                empty_text="No chapters: press c to add one.",
+                id="chapters",
+            ),
+            lambda row: ChapterSource(row[0] if row else None),
+            master_side="works-side",
+            detail_side="chapters-side",
+            above_detail=[
+                Static(id="work-heading", markup=False),
+                Static(id="goal", markup=False),
+                ProgressBar(total=100, show_eta=False, id="goal-bar"),
+            ],
+        )
+
+    @property
+    def lists(self) -> MasterDetail:
+        return self.query_one(MasterDetail)
 
     @property
     def works(self) -> ListPane:
-        return self.query_one("#works", ListPane)
+        return self.lists.master
 
     @property
     def chapters(self) -> ListPane:
-        return self.query_one("#chapters", ListPane)
+        return self.lists.detail
 
     def focus_default(self) -> None:
-        self.works.focus_list()
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._sync_chapters)
-
-    def _sync_chapters(self) -> None:
-        if self.works.vlist.loaded:
-            self._show_work(self.works.vlist.current_row)
+        self.lists.focus_master()
 
     def on_area_shown(self) -> None:
         if self.works.vlist.loaded:
@@ -86,14 +85,16 @@ class WorksArea(AreaPane):
     def data_changed(self, kind: str) -> None:
         if kind in ("work", "chapter"):
             self.works.reload()
-            self._show_work(self.works.vlist.current_row)
+            self.lists.sync()
 
     # --- selection ----------------------------------------------------------------
 
-    @on(VirtualList.Highlighted, "#works VirtualList")
-    def _work_highlighted(self, event: VirtualList.Highlighted) -> None:
+    @on(MasterDetail.MasterChanged)
+    def _work_shown(self, event: MasterDetail.MasterChanged) -> None:
         event.stop()
         self._show_work(event.row)
+        if not event.changed:
+            self.chapters.reload()
 
     def _show_work(self, row) -> None:
         work_id = row[0] if row else None
@@ -119,16 +120,7 @@ class WorksArea(AreaPane):
             self.query_one("#work-heading", Static).update(Content(""))
             self.query_one("#goal", Static).update(Content("Pick a work on the left."))
             self.query_one("#goal-bar", ProgressBar).display = False
-        if work_id != self.work_id:
-            self.work_id = work_id
-            self.chapters.set_source(ChapterSource(work_id))
-        else:
-            self.chapters.reload()
-
-    @on(VirtualList.Selected, "#works VirtualList")
-    def _work_selected(self, event: VirtualList.Selected) -> None:
-        event.stop()
-        self.chapters.focus_list()
+        self.work_id = work_id
 
     @on(VirtualList.Selected, "#chapters VirtualList")
     def _chapter_selected(self, event: VirtualList.Selected) -> None:
@@ -136,19 +128,18 @@ class WorksArea(AreaPane):
         self.post_message(OpenDocument("chapter", event.row[0]))
 
     def _chapters_focused(self) -> bool:
-        focused = self.app.focused
-        return focused is not None and self.chapters in focused.ancestors_with_self
+        return self.lists.detail_focused
 
     # --- actions ------------------------------------------------------------------
 
     def action_focus_works(self) -> None:
-        self.works.focus_list()
+        self.lists.focus_master()
 
     def action_focus_chapters(self) -> None:
-        self.chapters.focus_list()
+        self.lists.focus_detail()
 
     def action_new_work(self) -> None:
-        from inkbench.tui.screens.dialogs import AskText
+        from inkbench.tui.dialogs.ask_text import AskText
 
         def answered(title: str | None) -> None:
             if title is not None:
@@ -162,7 +153,7 @@ class WorksArea(AreaPane):
         self.app.push_screen(AskText("New work: title", "a title"), answered)
 
     def action_new_chapter(self) -> None:
-        from inkbench.tui.screens.dialogs import AskText
+        from inkbench.tui.dialogs.ask_text import AskText
 
         row = self.works.vlist.current_row
         if row is None:
@@ -183,7 +174,7 @@ class WorksArea(AreaPane):
         self.app.push_screen(AskText("New chapter: title", "a title"), answered)
 
     def action_goal(self) -> None:
-        from inkbench.tui.screens.dialogs import AskText
+        from inkbench.tui.dialogs.ask_text import AskText
 
         row = self.works.vlist.current_row
         if row is None:

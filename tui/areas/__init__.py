@@ -2,8 +2,8 @@
 
 Plug-in contract (adding or replacing an area)
 ----------------------------------------------
-1. Write ``tui/screens/<area>.py`` with a class that subclasses
-   ``tui.screens.base.AreaPane`` (a Vertical). Its ``compose`` builds the pane;
+1. Write ``tui/areas/<area>.py`` with a class that subclasses
+   ``tui.areas.base.AreaPane`` (a Vertical). Its ``compose`` builds the pane;
    keep slow imports (sqlmodel, storage modules, httpx) inside functions or
    workers, never at module top, so the first screen stays fast.
 2. Give every action a ``Binding(key, action, description, id="<area>.<verb>")``
@@ -14,16 +14,20 @@ Plug-in contract (adding or replacing an area)
    ``"module:Class"``. The pane is imported and mounted the first time the
    user opens the area; the app calls ``on_area_shown()`` on each visit and
    ``data_changed(kind)`` when rows of a kind change elsewhere.
-4. Data: ``self.ink.store`` -- ``ui_conn`` (UI-thread reads, fast SQL only),
-   ``reader()`` (a read connection for a thread worker) and ``database()``
-   (storage's ``Database`` for ``write()`` sessions; call it in a worker).
-   Long lists: ``tui.widgets.list_pane.ListPane`` over a ``SqlSource``.
-5. Slow work runs in ``@work(thread=True, exit_on_error=False, group=...)``.
-   It never touches widgets: it posts messages. An exception it raises is
-   shown by the app as a one-line notice (``InkbenchError`` text as is).
-   Report progress to the status bar by posting ``tui.messages.JobProgress``
-   / ``JobFinished`` (and ``ConnectivityChanged`` / ``AccountChanged`` for the
-   account area); post ``DataChanged(kind)`` after changing rows.
+4. Data: never SQL here. Lists: ``tui.widgets.list_pane.ListPane`` over a
+   source from ``storage.lists``; two lists side by side (a master and its
+   detail): ``tui.widgets.master_detail.MasterDetail``. Reads on the UI
+   thread: ``storage.reads`` functions on ``self.ink.store.ui_conn``. Writes
+   and slower reads: a named function in ``tui.actions`` (``fn(store, ...)``)
+   run with ``self.ink.db_job(fn, *args, name=..., done=...)``.
+5. Long work (imports, OCR, AI calls, runners) is a job of the app:
+   ``self.ink.jobs.start(fn, label=..., group=..., done=..., advice=...)``
+   where ``fn(cancel, progress)`` takes the ``CancelToken`` and ``ProgressFn``
+   of ``storage.jobs`` and passes them on to the integration it calls. The
+   job shows in the status bar, can be cancelled from the palette (and the
+   area's own key: ``app.jobs.cancel_group(group)``), and a failure is one
+   notice plus a traceback in errors.log. Post ``DataChanged(kind)`` after
+   changing rows.
 6. Show user text literally: ``Content(text)``, ``Static(..., markup=False)``,
    ``notify(..., markup=False)``; never build markup strings from it.
 """
@@ -53,14 +57,14 @@ class Area:
 
 
 AREAS: list[Area] = [
-    Area("articles", "1", "Articles", "inkbench.tui.screens.articles:ArticlesArea"),
-    Area("works", "2", "Works", "inkbench.tui.screens.works:WorksArea"),
-    Area("albums", "3", "Albums", "inkbench.tui.screens.albums:AlbumsArea"),
-    Area("knowledge", "4", "Knowledge", "inkbench.tui.screens.knowledge:KnowledgeArea"),
-    Area("generate", "5", "Generate", "inkbench.tui.screens.generate:GenerateArea"),
-    Area("tasks", "6", "Tasks", "inkbench.tui.screens.tasks:TasksArea"),
-    Area("account", "7", "Account", "inkbench.tui.screens.account:AccountArea"),
-    Area("trash", "8", "Trash", "inkbench.tui.screens.trash:TrashArea"),
+    Area("articles", "1", "Articles", "inkbench.tui.areas.articles:ArticlesArea"),
+    Area("works", "2", "Works", "inkbench.tui.areas.works:WorksArea"),
+    Area("albums", "3", "Albums", "inkbench.tui.areas.albums:AlbumsArea"),
+    Area("knowledge", "4", "Knowledge", "inkbench.tui.areas.knowledge:KnowledgeArea"),
+    Area("generate", "5", "Generate", "inkbench.tui.areas.generate:GenerateArea"),
+    Area("tasks", "6", "Tasks", "inkbench.tui.areas.tasks:TasksArea"),
+    Area("account", "7", "Account", "inkbench.tui.areas.account:AccountArea"),
+    Area("trash", "8", "Trash", "inkbench.tui.areas.trash:TrashArea"),
 ]
 
 

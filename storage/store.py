@@ -1,4 +1,4 @@
-"""The TUI's way to the database.
+"""The app's way to the database (the TUI holds one ``Store``).
 
 Reads that must be fast (the first screen, list pages, search) use plain
 ``sqlite3`` connections, so ``import sqlmodel`` (0.6 s) stays off the path to
@@ -25,6 +25,10 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class Store:
+    """The data home's database for a UI: fast stdlib read connections (one
+    for the UI thread, a small pool for workers) and, opened on first use,
+    storage's ``Database`` for writes."""
+
     def __init__(self, home: str | Path | None) -> None:
         self.home = resolve_home(home)
         self.path = self.home / DB_NAME

@@ -1,7 +1,7 @@
 """Tasks: generation tasks with their progress, and the runner.
 
-The runner (``integrations.generation.runner``) runs in a thread worker of
-this process; it posts messages, never touching widgets. The AI's reply
+The runner (``integrations.generation.runner``) is a job of the app
+(``tui.jobs``); it posts messages, never touching widgets. The AI's reply
 streams into a ``Log`` as it arrives: each message carries only the new
 text, which is appended (the reply is never re-rendered whole). Pause,
 resume and cancel work whichever process runs the task."""
@@ -11,95 +11,23 @@ from __future__ import annotations
 import contextlib
 import threading
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Log, Static
 
-from inkbench.tui.messages import ConnectivityChanged, DataChanged, JobFinished, JobProgress
-from inkbench.tui.screens.base import AreaPane
+from inkbench.storage.jobs import CancelToken, ProgressFn
+from inkbench.storage.lists import TaskSource
+from inkbench.storage.reads import task_detail
+from inkbench.tui import actions
+from inkbench.tui.areas.base import AreaPane
+from inkbench.tui.messages import ConnectivityChanged, DataChanged
 from inkbench.tui.widgets.list_pane import ListPane
-from inkbench.tui.widgets.virtual_list import Column, SqlSource, VirtualList, flat
+from inkbench.tui.widgets.virtual_list import VirtualList
 
-
-class TaskSource(SqlSource):
-    noun = "tasks"
-    columns = (
-        Column("Task"),
-        Column("Status", 24),
-        Column("Done", 9, "right"),
-        Column("Created", 16),
-    )
-    select = (
-        "SELECT id, name, status, pause_reason, done_count, article_count, failed_count,"
-        " created_at, error FROM generation_task"
-    )
-    filter_sql = "name LIKE ? ESCAPE '\\'"
-    orders = {"newest": ("id DESC", "id ASC"), "status": ("status, id DESC", "status DESC, id")}
-
-    def cells(self, row):
-        _id, name, status, reason, done, total, failed, created, _err = row
-        if status == "paused" and reason:
-            status = f"paused ({reason})"
-        extra = f" ✗{failed}" if failed else ""
-        return (flat(name), status, f"{done}/{total}{extra}", str(created or "")[:16])
-
-
-# --- work done in threads --------------------------------------------------------------
-
-
-def _task_action(store, action: str, task_id: int) -> str:
-    from inkbench.storage import tasks as g
-
-    with store.database().write() as s:
-        if action == "pause":
-            t = g.pause_task(s, task_id)
-        elif action == "resume":
-            t = g.resume_task(s, task_id)
-        elif action == "retry":
-            g.retry_failed_items(s, task_id)
-            t = g.get_task(s, task_id)
-        else:
-            t = g.cancel_task(s, task_id)
-        return t.status
-
-
-def _items_text(store, task_id: int) -> tuple[str, str]:
-    """A task's items with their articles and where each article came from."""
-    from inkbench.storage.provenance import article_provenance
-    from inkbench.storage.tasks import get_task, item_articles, task_items
-
-    db = store.database()
-    with db.read() as s:
-        task = get_task(s, task_id)
-        items = task_items(s, task_id)
-        articles = item_articles(s, task_id)
-    lines = [
-        f"{task.name} · {task.status}"
-        + (f" ({task.pause_reason})" if task.pause_reason else "")
-        + f" · {task.done_count}/{task.article_count} done",
-        f"keyword: {task.keyword} · setting: {task.setting_name}",
-        "",
-    ]
-    with db.raw(write=False) as conn:
-        for item in items:
-            art = articles.get(item.id)
-            head = f"{item.position + 1}. [{item.status}] {item.topic_text}"
-            lines.append(head + (f" → article {art}" if art else ""))
-            if item.error and item.status != "done":
-                lines.append(f"     error: {item.error}")
-            if art:
-                p = article_provenance(conn, art)
-                for src in p.sources:
-                    heading = src["heading"].removeprefix(src["document_title"])
-                    lines.append(f"     source: {src['document_title']}{heading}")
-                for img in p.images:
-                    lines.append(f"     image: {img['name']} ({img['album']})")
-            elif item.partial_text:
-                lines.append(f"     so far: {len(item.partial_text)} characters saved")
-    return task.name, "\n".join(lines)
+RUNNER_JOBS = "generate"
 
 
 class TasksArea(AreaPane):
@@ -190,14 +118,11 @@ class TasksArea(AreaPane):
             detail.update(Content(""))
             return
         task_id = row[0]
-        t = self.ink.store.ui_conn.execute(
-            "SELECT keyword, setting_name, knowledge_base_name, album_name, target_name, model,"
-            " error FROM generation_task WHERE id = ?",
-            (task_id,),
-        ).fetchone()
+        t = task_detail(self.ink.store.ui_conn, task_id)
         if t is None:
             return
-        keyword, setting, kb, album, target, model, error = t
+        keyword, setting, model, error = t.keyword, t.setting, t.model, t.error
+        kb, album, target = t.knowledge_base, t.album, t.target
         lines = [
             f"#{task_id} · keyword: {keyword} · setting: {setting} · model: {model or 'default'}"
         ]
@@ -219,16 +144,16 @@ class TasksArea(AreaPane):
             self.notify(f"Task “{row[1]}”: {status}", markup=False)
             self.post_message(DataChanged("generation_task"))
 
-        self.ink.db_job(_task_action, action, row[0], name=f"{action} task", done=done)
+        self.ink.db_job(actions.task_action, action, row[0], name=f"{action} task", done=done)
 
     def action_items(self) -> None:
-        from inkbench.tui.screens.dialogs import ShowText
+        from inkbench.tui.dialogs.show_text import ShowText
 
         row = self.tasks.vlist.current_row
         if row is None:
             return
         self.ink.db_job(
-            _items_text,
+            actions.task_items_text,
             row[0],
             name="task items",
             done=lambda r: self.app.push_screen(ShowText(f"Task: {r[0]}", r[1])),
@@ -239,52 +164,61 @@ class TasksArea(AreaPane):
     def action_toggle_runner(self) -> None:
         with self._runner_lock:
             runner = self.runner
-        if runner is not None:
-            runner.stop()
+        running = self.ink.jobs.running(RUNNER_JOBS)
+        if runner is not None or running:
+            for job in running:
+                job.cancel()
             self.query_one("#stream-title", Static).update(Content("Stopping the runner…"))
             return
         self.query_one("#stream-title", Static).update(Content("Runner starting…"))
-        self._run()
+        self.start_runner()
 
-    @work(thread=True, exit_on_error=False, group="generate", name="generation runner")
-    def _run(self) -> None:
+    def start_runner(self) -> None:
+        """Run the generation runner as a job until cancelled (g again)."""
         from inkbench.integrations.ai.factory import get_provider
         from inkbench.integrations.generation.runner import Runner
 
         store = self.ink.store
-        provider = runner = None
-        try:
-            provider = get_provider(store.home)
-            runner = Runner(
-                store.database(),
-                provider,
-                on_event=lambda e: self.post_message(self.RunnerEvent(e)),
-            )
-            with self._runner_lock:
-                self.runner = runner
-            runner.run()
-        finally:
-            with self._runner_lock:
-                self.runner = None
-            if provider is not None:
-                provider.close()
-            if runner is not None:
-                summary = (
-                    f"Runner stopped: {runner.stats.done} written, {runner.stats.failed} failed"
+
+        def job(cancel: CancelToken, _progress: ProgressFn) -> str:
+            provider = runner = None
+            try:
+                provider = get_provider(store.home)
+                runner = Runner(
+                    store.database(),
+                    provider,
+                    on_event=lambda e: self.post_message(self.RunnerEvent(e)),
                 )
-            else:
-                summary = "The runner could not start"
-            self.post_message(self.RunnerStopped(summary))
+                with self._runner_lock:
+                    self.runner = runner
+                runner.run(cancel=cancel)
+            finally:
+                with self._runner_lock:
+                    self.runner = None
+                if provider is not None:
+                    provider.close()
+                if runner is not None:
+                    summary = (
+                        f"Runner stopped: {runner.stats.done} written, {runner.stats.failed} failed"
+                    )
+                else:
+                    summary = "The runner could not start"
+                self.post_message(self.RunnerStopped(summary))
+            return summary
+
+        self.ink.jobs.start(
+            job,
+            label="Generation",
+            group=RUNNER_JOBS,
+            advice="Check the connection and the account (area 7), then press g again.",
+        )
 
     def on_unmount(self) -> None:
-        with self._runner_lock:
-            if self.runner is not None:
-                self.runner.stop()
+        self.ink.jobs.cancel_group(RUNNER_JOBS)
 
     @on(RunnerStopped)
     def _runner_stopped(self, message: RunnerStopped) -> None:
         self.query_one("#stream-title", Static).update(Content(message.summary + " · g starts it"))
-        self.app.post_message(JobFinished("generate", "Generation"))
 
     @on(RunnerEvent)
     def _runner_event(self, message: RunnerEvent) -> None:
@@ -298,7 +232,6 @@ class TasksArea(AreaPane):
             self.streaming_item = e.item_id
             self.stream.clear()
             title.update(Content(f"Task {e.task_id}, item {e.item_id}: {e.text}"))
-            self.app.post_message(JobProgress("generate", "Generating", 0, None))
         elif e.kind == "item_done":
             self.stream.write(f"\n\n— article {e.article_id} written —\n")
             self.post_message(DataChanged("generation_task"))
