@@ -37,7 +37,7 @@ from inkbench.integrations.ai.errors import (
 )
 
 if TYPE_CHECKING:
-    from inkbench.integrations.config import Config
+    from inkbench.settings import Settings
 
 __all__ = [
     "AIError",
@@ -205,16 +205,16 @@ class AIProvider(Protocol):
 
 
 def get_provider(
-    home: str | os.PathLike[str] | None = None, config: Config | None = None
+    home: str | os.PathLike[str] | None = None, config: Settings | None = None
 ) -> AIProvider:
     """The provider the config chooses: ``[ai] provider = "server"`` (default,
     needs ``inkbench login``) or ``"direct"`` (``[ai] base_url``, key in the
     keyring, no login)."""
-    from inkbench.integrations.config import load_config
+    from inkbench.settings import load_settings
     from inkbench.storage.paths import resolve_home
 
     home_path = resolve_home(home)
-    cfg = config if config is not None else load_config(home_path)
+    cfg = config if config is not None else load_settings(home_path)
     if cfg.ai.provider == "direct":
         from inkbench.integrations.ai.direct import DirectProvider
 
