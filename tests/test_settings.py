@@ -15,6 +15,7 @@ from inkbench.settings import (
     Settings,
     entries,
     file_sections,
+    is_secret,
     load_settings,
     set_ai_provider,
 )
@@ -92,7 +93,7 @@ def test_the_readme_table_lists_every_key_and_no_other() -> None:
             expected.add(f'[{name}] "<binding id>"')
             continue
         for key, field in annotation.model_fields.items():
-            if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("env"):
+            if is_secret(field):
                 continue  # from the environment only, never the file
             if getattr(field.annotation, "__origin__", None) is dict:
                 expected.add(f'[{name}.{key}] "<model>"')
@@ -219,3 +220,22 @@ def test_set_ai_provider_then_read_it(tmp_path: Path) -> None:
     settings = load_settings(tmp_path, environ={})
     assert settings.problems == () and settings.ai.provider == "direct"
     assert settings.ai.prices["m"].input == 1
+
+
+def test_a_declared_key_is_never_taken_for_a_secret(tmp_path: Path) -> None:
+    write(tmp_path, "[ai]\nmax_tokens = 5\n")  # not declared (yet): unknown, not a secret
+    [problem] = load_settings(tmp_path, environ={}).problems
+    assert "unknown key ai.max_tokens" in problem
+
+
+def test_the_module_imports_no_other_layer() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, inkbench.settings; print(' '.join(sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    bad = [m for m in loaded if m.split(".")[:2] in (["inkbench", "cli"], ["inkbench", "tui"])]
+    bad += [m for m in loaded if m.startswith(("inkbench.integrations", "textual", "httpx"))]
+    assert not bad

@@ -45,7 +45,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -56,6 +56,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
 )
+from pydantic.fields import FieldInfo
 
 from inkbench.storage.paths import CONFIG_NAME, resolve_home
 
@@ -63,7 +64,12 @@ DEFAULT_SERVER = "http://127.0.0.1:8765"
 KEYRING_PASSWORD_ENV = "INKBENCH_KEYRING_PASSWORD"
 
 # A key whose name says it holds a secret is refused from the file, unread.
-_SECRET_NAME = re.compile(r"pass(word)?|secret|token|api_?key|credential|private", re.I)
+# (A key the model declares is never taken for one, so `max_tokens` can be added.)
+_SECRET_NAME = re.compile(
+    r"(^|[_.-])(pass|passwd|password|secret|token|api_?key|access_?key|private_?key|"
+    r"credentials?)($|[_.-])",
+    re.I,
+)
 
 
 def _env(name: str) -> Any:
@@ -191,6 +197,11 @@ def _env_name(field) -> str | None:
     return extra.get("env") if isinstance(extra, dict) else None
 
 
+def is_secret(field: FieldInfo) -> bool:
+    """A secret setting: from the environment only, never the file, never shown."""
+    return SecretStr in (field.annotation, *get_args(field.annotation))
+
+
 def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
@@ -307,7 +318,8 @@ def load_settings(
             continue
         for key in list(table):
             field = annotation.model_fields.get(key)
-            if _SECRET_NAME.search(key) or (field is not None and _env_name(field)):
+            secret = _SECRET_NAME.search(key) if field is None else is_secret(field)
+            if secret:
                 del table[key]
                 problems.append(
                     f"{path}: {dotted(name, key)} looks like a secret and is not allowed in "
