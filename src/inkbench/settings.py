@@ -250,7 +250,7 @@ def _drop_point(loc: tuple, kind: str) -> tuple:
 def _default_at(loc: tuple) -> Any:
     model: Any = Settings
     for part in loc:
-        field = model.model_fields[part] if _is_model(model) else None
+        field = model.model_fields.get(part) if _is_model(model) else None
         if field is None:
             return None
         if _is_model(field.annotation) and part != loc[-1]:
@@ -306,7 +306,7 @@ def load_settings(
     sections = file_sections()
     for name, value in raw.items():
         if name not in sections:
-            problems.append(_unknown(path, (name,), value, top=True))
+            problems.append(_unknown(path, (name,), top=True))
         elif _is_model(sections[name]) and not isinstance(value, dict):
             problems.append(f"{path}: [{name}] must be a table; its defaults are kept")
         else:
@@ -348,7 +348,7 @@ def load_settings(
     )
 
 
-def _unknown(path: Path, loc: tuple, value: Any, *, top: bool = False) -> str:
+def _unknown(path: Path, loc: tuple, *, top: bool = False) -> str:
     key = loc[-1] if loc else ""
     if isinstance(key, str) and _SECRET_NAME.search(key):
         return (
@@ -385,7 +385,7 @@ def _validate(
 
 def _bad(path: Path, loc: tuple, point: tuple, err: dict, from_env: dict[tuple, str]) -> str:
     if err["type"] == "extra_forbidden":
-        return _unknown(path, loc, None)
+        return _unknown(path, loc)
     msg = err["msg"]
     msg = msg[:1].lower() + msg[1:]
     msg = msg.removeprefix("value error, ")
