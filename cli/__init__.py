@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "inkbench.cli.album",
     "inkbench.cli.ocr",
     "inkbench.cli.account",
+    "inkbench.cli.config",
     "inkbench.cli.demo",
 )
 

@@ -35,10 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args):
-    from inkbench.integrations.config import load_config
-    from inkbench.storage.paths import resolve_home
+    from inkbench.cli.config import load
 
-    return load_config(resolve_home(args.home))
+    return load(args)
 
 
 def _interactive() -> bool:

@@ -24,10 +24,12 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
+from inkbench.settings import Settings, load_settings
 from inkbench.storage.store import Store
 from inkbench.tui.areas import AREAS, area
 from inkbench.tui.commands import InkbenchCommands
 from inkbench.tui.jobs import Job, Jobs, describe_error, log_error
+from inkbench.tui.keymap import check_keymap
 from inkbench.tui.messages import (
     AccountChanged,
     ConnectivityChanged,
@@ -40,7 +42,6 @@ from inkbench.tui.messages import (
     JobProgress,
     OpenDocument,
 )
-from inkbench.tui.settings import Settings, check_keymap, load_settings
 from inkbench.tui.widgets.status_bar import StatusBar
 
 FIRST_AREA = "articles"
@@ -144,13 +145,13 @@ class InkbenchApp(App):
         return area(area_id).load()(id=f"area-{area_id}")
 
     def on_mount(self) -> None:
-        theme = self.settings.theme
+        theme = self.settings.ui.theme
         if theme:
             if theme in self.available_themes:
                 self.theme = theme
             else:
                 self._problems.append(
-                    f"config.toml: no theme named {theme!r}; "
+                    f"{self.settings.path or 'config.toml'}: ui.theme: no theme named {theme!r}; "
                     f"use one of {', '.join(sorted(self.available_themes))}"
                 )
         for problem in self._problems:

@@ -21,7 +21,7 @@ from inkbench.integrations.ai.errors import (
 from inkbench.integrations.ai.factory import get_provider
 from inkbench.integrations.ai.provider import AIProvider, Done, TextDelta
 from inkbench.integrations.ai.server import ServerProvider, health, login, logout
-from inkbench.integrations.config import AccountConfig, AIConfig, Config
+from inkbench.settings import AccountSettings, AISettings, Settings
 from inkbench.storage.jobs import CancelToken
 from tests.fakes import fixtures as fx
 from tests.fakes.fixtures import PASSWORD
@@ -35,10 +35,10 @@ MESSAGES = [{"role": "user", "content": "write about tea"}]
 
 
 @pytest.fixture
-def config(tmp_path: Path, account_server, keyring_file) -> Config:
-    return Config(
-        account=AccountConfig(server=account_server.url),
-        ai=AIConfig(model="fake-small", timeout=5),
+def config(tmp_path: Path, account_server, keyring_file) -> Settings:
+    return Settings(
+        account=AccountSettings(server=account_server.url),
+        ai=AISettings(model="fake-small", timeout=5),
         home=tmp_path / "home",
     )
 
@@ -303,9 +303,9 @@ def test_health(account_server):
 
 
 @pytest.fixture
-def direct_config(tmp_path, upstream, keyring_file) -> Config:
-    return Config(
-        ai=AIConfig(provider="direct", base_url=upstream.url, model="fake-small", timeout=5),
+def direct_config(tmp_path, upstream, keyring_file) -> Settings:
+    return Settings(
+        ai=AISettings(provider="direct", base_url=upstream.url, model="fake-small", timeout=5),
         home=tmp_path / "home",
     )
 
@@ -347,8 +347,8 @@ def test_direct_provider_wrong_key_is_auth_error(direct_config, upstream):
 
 
 def test_direct_provider_offline(direct_config, tmp_path):
-    cfg = Config(
-        ai=AIConfig(provider="direct", base_url=f"http://127.0.0.1:{free_port()}/v1", model="m"),
+    cfg = Settings(
+        ai=AISettings(provider="direct", base_url=f"http://127.0.0.1:{free_port()}/v1", model="m"),
         home=direct_config.home,
     )
     p = get_provider(cfg.home, cfg)
@@ -368,8 +368,8 @@ def test_direct_provider_works_with_no_keyring_when_the_endpoint_needs_no_key(
     before = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
-        cfg = Config(
-            ai=AIConfig(provider="direct", base_url=upstream.url, model="fake-small", timeout=5),
+        cfg = Settings(
+            ai=AISettings(provider="direct", base_url=upstream.url, model="fake-small", timeout=5),
             home=tmp_path / "home",
         )
         p = get_provider(cfg.home, cfg)

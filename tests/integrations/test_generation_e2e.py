@@ -20,11 +20,11 @@ import pytest
 
 from inkbench.integrations.ai.factory import get_provider
 from inkbench.integrations.ai.server import login
-from inkbench.integrations.config import load_config
 from inkbench.integrations.export import export_articles
 from inkbench.integrations.generation.distill import distill
 from inkbench.integrations.generation.runner import Runner
 from inkbench.integrations.kb_import import import_documents
+from inkbench.settings import load_settings
 from inkbench.storage.article_settings import ensure_default_settings, find_setting
 from inkbench.storage.errors import InUse
 from inkbench.storage.targets import create_target
@@ -66,7 +66,7 @@ def ai(home: Path, db, account_server, keyring_file):
         f'[account]\nserver = "{account_server.url}"\n\n[ai]\nmodel = "fake-small"\ntimeout = 10\n',
         encoding="utf-8",
     )
-    config = load_config(home)
+    config = load_settings(home)
     login(
         config, server=account_server.url, username="alice", password=account_server.users["alice"]
     )

@@ -115,7 +115,7 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
     from textual.widgets import Log
 
     from inkbench.integrations.ai.server import login
-    from inkbench.integrations.config import load_config
+    from inkbench.settings import load_settings
     from inkbench.tui.app import make_app
     from inkbench.tui.areas.tasks import TasksArea
     from inkbench.tui.dialogs.show_text import ShowText
@@ -127,7 +127,7 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
     )
     _dist, task_id = _seed(home)
     login(
-        load_config(home),
+        load_settings(home),
         server=account_server.url,
         username="alice",
         password=account_server.users["alice"],

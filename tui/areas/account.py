@@ -147,12 +147,9 @@ class AccountArea(AreaPane):
     # --- data ----------------------------------------------------------------------
 
     def _fill_defaults(self) -> None:
-        try:
-            from inkbench.integrations.config import load_config
+        from inkbench.settings import load_settings
 
-            cfg = load_config(self.ink.store.home)
-        except Exception:  # a broken config.toml is reported by the app already
-            return
+        cfg = load_settings(self.ink.store.home)  # its problems: the app reported them
         self.query_one("#server", Input).value = cfg.account.server
         self.query_one("#user", Input).value = cfg.account.user or ""
         direct = cfg.ai.provider == "direct"
@@ -170,11 +167,13 @@ class AccountArea(AreaPane):
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def _login(self, server: str, user: str, password: str) -> None:
         from inkbench.integrations.ai.server import login
-        from inkbench.integrations.config import load_config
+        from inkbench.settings import load_settings
         from inkbench.storage.errors import InkbenchError
 
         try:
-            login(load_config(self.ink.store.home), server=server, username=user, password=password)
+            login(
+                load_settings(self.ink.store.home), server=server, username=user, password=password
+            )
         except InkbenchError as e:
             self.post_message(self.Problem(str(e)))
         status = _check(self.app)
@@ -183,11 +182,11 @@ class AccountArea(AreaPane):
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def _logout(self) -> None:
         from inkbench.integrations.ai.server import logout
-        from inkbench.integrations.config import load_config
+        from inkbench.settings import load_settings
         from inkbench.storage.errors import InkbenchError
 
         try:
-            said = logout(load_config(self.ink.store.home))
+            said = logout(load_settings(self.ink.store.home))
             self.app.call_from_thread(self.notify, said, markup=False)
         except InkbenchError as e:
             self.post_message(self.Problem(str(e)))
@@ -195,7 +194,7 @@ class AccountArea(AreaPane):
 
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def _set_provider(self, provider: str) -> None:
-        from inkbench.integrations.config import set_ai_provider
+        from inkbench.settings import set_ai_provider
 
         set_ai_provider(self.ink.store.home, provider)
         self.post_message(self.StatusReady(_check(self.app)))
