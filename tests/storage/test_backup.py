@@ -433,12 +433,60 @@ def test_a_full_disk_during_restore_replaces_nothing(filled, tmp_path, monkeypat
         backup.restore_backup(filled.home, dest, force=True)
     assert "\n" not in str(err.value)
     assert (home_state(filled.home), dump(filled.path)) == before
-    monkeypatch.setattr(backup, "_copy_member", real_copy)
-    monkeypatch.setattr(backup, "_swap_in", _disk_full)
-    with pytest.raises(InvalidInput, match="nothing was replaced"):
-        backup.restore_backup(filled.home, dest, force=True)
-    assert dump(filled.path) == before[1]
     assert not list(filled.home.glob(".restore-*"))
+
+
+@pytest.mark.parametrize("fails_at", ["first blob", "database"])
+def test_a_failure_during_the_swap_replaces_nothing(filled, tmp_path, monkeypatch, fails_at):
+    """The real swap runs; the disk fills up at one of its renames (the OS
+    call fails, as it would): the database stays what it was, the files it
+    uses stay whole, and running the restore again completes it."""
+    dest = make_backup(filled, tmp_path)
+    home = tmp_path / "target"  # a home of its own: none of the backup's files in it
+    db = open_database(home)
+    with db.write() as s:
+        create_article(s, "only in this home", "")
+    db.dispose()
+    before = home_state(home), dump(home / "inkbench.db")
+    real_replace = os.replace
+    renames = []
+
+    def replace_until_full(src, dst, *args, **kwargs):
+        dst = Path(dst)
+        renames.append(dst)
+        into_blobs = dst.is_relative_to(home / "blobs")
+        if (fails_at == "first blob" and into_blobs) or (
+            fails_at == "database" and dst == home / "inkbench.db"
+        ):
+            _disk_full()
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace_until_full)
+    with pytest.raises(InvalidInput, match="nothing was replaced") as err:
+        backup.restore_backup(home, dest, force=True)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert "\n" not in str(err.value)
+    into_blobs = [r for r in renames if r.is_relative_to(home / "blobs")]
+    if fails_at == "database":  # after every blob was put in place
+        assert renames[-1] == home / "inkbench.db" and len(into_blobs) == 3
+    else:
+        assert renames == into_blobs[:1]
+    assert dump(home / "inkbench.db") == before[1]
+    after = home_state(home)
+    assert {k: after.get(k) for k in before[0]} == before[0]  # what was there is intact
+    added = set(after) - set(before[0])
+    assert all(k.startswith("blobs/") or k.endswith(".bak") for k in added), added
+    assert not list(home.glob(".restore-*"))
+
+    backup.restore_backup(home, dest, force=True)  # once there is room again
+    assert dump(home / "inkbench.db") == dump(filled.path)
+    conn = sqlite3.connect(filled.path)
+    shas = [sha for (sha,) in conn.execute("SELECT sha256 FROM blob")]
+    conn.close()
+    for sha in shas:
+        assert blobs.blob_path(home / "blobs", sha).read_bytes() == (
+            blobs.blob_path(filled.blob_dir, sha).read_bytes()
+        )
 
 
 def test_a_full_disk_during_backup_leaves_no_file(filled, tmp_path, monkeypatch) -> None:
