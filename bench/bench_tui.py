@@ -16,6 +16,9 @@ Each figure stands beside a baseline measured in the same run:
   text; target p95 <= 16 ms.
 - filter as you type: the worker's count + first page per keystroke, beside
   a raw ``LIKE`` count (informational: it runs off the UI thread).
+- the real launcher (``bench_launcher``, run by ``bench_tui_launcher.py``):
+  ``inkbench`` from process start to the first list rows on a pseudo-terminal,
+  vs the bare app's script run the same way; targets <= 0.8 s and <= 1.5x.
 - RSS with the corpus open (list at the end, the big chapter in the editor)
   vs the bare app's RSS at first paint; target <= 250 MB.
 
