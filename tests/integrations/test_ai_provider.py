@@ -188,12 +188,32 @@ def expire_access_tokens(srv) -> None:
         s.execute(delete(AccessToken))
 
 
+def refreshes(srv) -> int:
+    """How many refresh tokens the server has exchanged (one row per refresh)."""
+    from sqlalchemy import func, select
+
+    from inkbench.server.models import RetiredRefresh
+
+    with srv.db.session() as s:
+        return s.scalar(select(func.count()).select_from(RetiredRefresh))
+
+
+def refresh_requests(srv) -> int:
+    """How many refresh requests reached the server, answered or refused."""
+    return sum("POST /api/auth/refresh" in line for line in srv.logs.lines)
+
+
 def test_expired_access_token_is_refreshed_once_automatically(provider, config, account_server):
     before = credentials.load_session(config)
     provider.chat(MESSAGES)
     # the next call gets 401, refreshes, retries; the keyring holds the rotated pair
+    assert refreshes(account_server) == 0  # a valid token needs none
     expire_access_tokens(account_server)
     assert provider.chat(MESSAGES).text
+    assert refreshes(account_server) == 1
+    assert refresh_requests(account_server) == 1
+    assert provider.chat(MESSAGES).text  # the new token is kept: no second refresh
+    assert refreshes(account_server) == 1
     after = credentials.load_session(config)
     assert after.refresh_token != before.refresh_token
     assert after.access_token != before.access_token
@@ -218,6 +238,9 @@ def test_concurrent_401s_refresh_once_and_keep_the_session(provider, config, acc
     for t in threads:
         t.join()
     assert errors == []
+    # four providers met a 401 at once: one of them refreshed, the others used its tokens
+    assert refreshes(account_server) == 1
+    assert refresh_requests(account_server) == 1
     # had two of them spent one refresh token, the server would have ended the session
     assert provider.quota().plan == "free"
 
