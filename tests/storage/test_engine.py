@@ -258,3 +258,35 @@ def test_hand_written_expression_indexes_exist_as_the_models_declare(db) -> None
         assert name in sql, name
     assert "title COLLATE NOCASE" in sql["ix_article_live_title"]
     assert "id DESC" in sql["ix_article_live_status"]
+
+
+def test_openers_of_a_fresh_home_at_once_all_succeed(tmp_path: Path) -> None:
+    """Threads of one process (the TUI's first read and its account monitor)
+    and separate processes, all opening a data home that has no database yet:
+    one creates it, the others wait and find it made."""
+    import concurrent.futures
+
+    home = tmp_path / "fresh"
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        dbs = list(pool.map(lambda _i: open_database(home), range(4)))
+    for d in dbs:
+        d.dispose()
+
+    other = tmp_path / "fresh2"
+    code = (
+        "import sys; from inkbench.storage.engine import open_database; "
+        "open_database(sys.argv[1]).dispose()"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(other)], stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    conn = sqlite3.connect(other / "inkbench.db")
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_HEAD
+    finally:
+        conn.close()
