@@ -12,6 +12,12 @@ loop with one engine per process and the same threads per process (target
 ``INKBENCH_BENCH_ZH_IMAGES`` sets how many images per kind and style
 (default 3: 12 images in all), ``INKBENCH_BENCH_OCR_ROUNDS`` the rounds
 (best of; default 1).
+
+Measured 2026-11-30 on the 2-core machine under a load average of 15-18
+(figures in bench/README.md): ppocr 1.000/0.995 (clean lines/paragraphs) and
+1.000/1.000 (photo), tesseract 0.912/0.940 and 1.000/0.995; ppocr 1 worker
+0.90x the bare loop, 2 workers 0.69x (with the full test suite running
+beside it; to be measured again on a quiet machine).
 """
 
 from __future__ import annotations
