@@ -13,11 +13,11 @@ loop with one engine per process and the same threads per process (target
 (default 3: 12 images in all), ``INKBENCH_BENCH_OCR_ROUNDS`` the rounds
 (best of; default 1).
 
-Measured 2026-11-30 on the 2-core machine under a load average of 15-18
-(figures in bench/README.md): ppocr 1.000/0.995 (clean lines/paragraphs) and
-1.000/1.000 (photo), tesseract 0.912/0.940 and 1.000/0.995; ppocr 1 worker
-0.90x the bare loop, 2 workers 0.69x (with the full test suite running
-beside it; to be measured again on a quiet machine).
+Measured 2026-11-30 on the shared 2-core machine (figures in
+bench/README.md): ppocr 1.000/0.995 (clean lines/paragraphs) and 1.000/1.000
+(photo), tesseract 0.912/0.940 and 1.000/0.995; ppocr vs the bare loop 0.90x
+and 0.74x (1 worker), 0.69x and 0.73x (2 workers) in two runs: the speed
+target is not met yet.
 """
 
 from __future__ import annotations
