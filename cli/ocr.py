@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json
 
+ENGINES = ("tesseract", "ppocr", "auto")
+TESSERACT_BACKENDS = ("tesserocr", "pytesseract")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ocr = sub.add_parser("ocr", help="read the text in album images (tesseract)")
+    ocr = sub.add_parser("ocr", help="read the text in album images (tesseract or PP-OCR)")
     osub = ocr.add_subparsers(title="ocr commands", metavar="COMMAND", required=True)
 
     p = osub.add_parser("run", help="OCR the images waiting for it")
+    p.add_argument("album", nargs="?", metavar="ALBUM", help="only this album's images")
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="read ALBUM's images again (e.g. with another --engine); the old text stays"
+        " searchable until the new text is in",
+    )
     p.add_argument(
         "--workers", type=int, default=1, metavar="N", help="worker processes (default 1)"
     )
@@ -37,9 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(until_empty=True)
     p.add_argument(
         "--engine",
-        choices=("auto", "tesserocr", "pytesseract"),
-        default="auto",
-        help="tesserocr (fast, default when installed) or pytesseract",
+        choices=(*ENGINES, *TESSERACT_BACKENDS),
+        default=None,
+        help="tesseract, ppocr (the inkbench[ppocr] extra) or auto (ppocr for Chinese when"
+        " installed); default: each album's engine, else [ocr] engine in config.toml, else auto",
     )
     p.add_argument(
         "--lease-seconds",
@@ -67,6 +79,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_status)
 
+    p = osub.add_parser("engine", help="show or set the OCR engine an album uses")
+    p.add_argument("album", metavar="ALBUM")
+    p.add_argument(
+        "engine",
+        nargs="?",
+        choices=(*ENGINES, "default"),
+        help="tesseract, ppocr or auto; default: config.toml's [ocr] engine",
+    )
+    p.set_defaults(func=cmd_engine)
+
     p = osub.add_parser("show", help="the text found in one image")
     p.add_argument("id", type=int, metavar="IMAGE_ID")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -82,11 +104,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InvalidInput("--workers must be at least 1")
     if args.lease_seconds <= 0:
         raise InvalidInput("--lease-seconds must be more than 0")
+    if args.again and not args.album:
+        print("inkbench: --again needs the ALBUM to read again", file=sys.stderr)
+        return 2
     db = open_db(args)
+    album_id = None
+    if args.album:
+        from inkbench.storage.albums import album_id_by_name, reread_album
+
+        with db.raw() as conn:
+            album_id = album_id_by_name(conn, args.album)
+    if args.again:
+        from inkbench.integrations.ocr import choice
+
+        # say now what cannot run, before any image is queued again
+        choice.require(args.engine or "tesseract")
+        with db.raw() as conn:
+            queued = reread_album(conn, album_id)
+        if not args.json:
+            print(f"{queued} image(s) of {args.album} to read again; their text stays until then")
     with cancel_on_ctrl_c() as cancel:
         summary = run_ocr(
             db,
             cancel=cancel,
+            album_id=album_id,
             workers=args.workers,
             lang=args.lang,
             until_empty=args.until_empty,
@@ -108,6 +149,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if summary.worker_errors and not summary.processed else 0
 
 
+def cmd_engine(args: argparse.Namespace) -> int:
+    from inkbench.integrations.ocr import choice
+    from inkbench.storage.albums import album_engine, album_id_by_name, set_album_engine
+
+    db = open_db(args)
+    default = choice.configured_engine(db.home) or "auto"
+    if args.engine is None:
+        with db.raw(write=False) as conn:
+            own = album_engine(conn, album_id_by_name(conn, args.album))
+        print(f"{args.album}: {own or default}" + ("" if own else " (the default)"))
+        return 0
+    engine = None if args.engine == "default" else args.engine
+    if engine == "ppocr":
+        choice.require(engine)
+    with db.raw() as conn:
+        set_album_engine(conn, album_id_by_name(conn, args.album), engine)
+    print(f"{args.album} is read with {engine or default + ' (the default)'}")
+    return 0
+
+
 def cmd_retry(args: argparse.Namespace) -> int:
     from inkbench.storage.albums import album_id_by_name, retry_failed
 
@@ -120,6 +181,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from inkbench.integrations.ocr import choice, ppocr
     from inkbench.integrations.ocr.engine import (
         installed_languages,
         tessdata_dir,
@@ -141,13 +203,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         "engine": "tesserocr" if tesserocr_available() else "pytesseract",
         "tessdata": str(tessdata) if tessdata else None,
         "languages": installed_languages(tessdata) if tessdata else [],
+        "ppocr": ppocr.model_version() if ppocr.available() else None,
+        "default_engine": choice.configured_engine(db.home) or "auto",
     }
     if args.json:
         print_json(data)
         return 0
     print("OCR: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     langs = ", ".join(data["languages"]) or "none (install tesseract-ocr-eng)"
-    print(f"engine {data['engine']}; languages {langs}")
+    print(f"tesseract: {data['engine']}; languages {langs}")
+    print(f"ppocr: {data['ppocr'] or 'not installed (' + ppocr.INSTALL_HINT + ')'}")
+    print(f"default engine: {data['default_engine']}")
     return 0
 
 
@@ -163,6 +229,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     r = image.row
     conf = f", confidence {r.ocr_confidence:.0f}" if r.ocr_confidence is not None else ""
     print(f'image {r.id} "{r.original_name}" in "{image.album_name}": {r.ocr_status}{conf}')
+    if image.ocr_engine:
+        print(f"read by {image.ocr_model or image.ocr_engine}")
     if r.ocr_error:
         print(f"error: {r.ocr_error}")
     if image.ocr_text:

@@ -10,7 +10,11 @@ still its own. A failed image with attempts left carries
 until the user asks (``retry_failed``).
 
 OCR text reaches the search index through the ``image`` triggers, in the
-transaction that changes the status.
+transaction that changes the status. Reading an album again with another
+engine (``reread_album``) puts its images back to ``pending`` with their text
+in place, so search keeps finding it; ``finish_ocr`` then keeps the old text
+as ``ocr_previous_text``. Each result records the engine and model that read
+it and the text boxes in reading order (``ocr_boxes``, JSON).
 
 Functions take a stdlib connection inside a transaction (``db.raw()``) and
 leave the commit to the caller.
@@ -18,6 +22,7 @@ leave the commit to the caller.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -125,14 +130,23 @@ class ImageDetail:
     ocr_text: str | None
     ocr_started_at: datetime | None
     ocr_next_attempt_at: datetime | None
+    ocr_engine: str | None = None  # the engine that read the text
+    ocr_model: str | None = None
+    ocr_boxes: list[dict] = field(default_factory=list)  # pieces in reading order
+    ocr_previous_text: str | None = None  # what the read before this one found
 
     def to_dict(self) -> dict:
+        """Every field, for ``--json``."""
         d = self.row.to_dict()
         d.update(
             album_name=self.album_name,
             ocr_text=self.ocr_text,
             ocr_started_at=self.ocr_started_at,
             ocr_next_attempt_at=self.ocr_next_attempt_at,
+            ocr_engine=self.ocr_engine,
+            ocr_model=self.ocr_model,
+            ocr_boxes=self.ocr_boxes,
+            ocr_previous_text=self.ocr_previous_text,
         )
         return d
 
@@ -322,7 +336,8 @@ def count_images(
 def get_image(conn: sqlite3.Connection, image_id: int) -> ImageDetail:
     row = conn.execute(
         f"SELECT {_IMAGE_COLUMNS}, (SELECT name FROM album WHERE id = image.album_id), ocr_text,"
-        " ocr_started_at, ocr_next_attempt_at FROM image WHERE id = ?",
+        " ocr_started_at, ocr_next_attempt_at, ocr_engine, ocr_model, ocr_boxes,"
+        " ocr_previous_text FROM image WHERE id = ?",
         (image_id,),
     ).fetchone()
     if row is None:
@@ -334,6 +349,10 @@ def get_image(conn: sqlite3.Connection, image_id: int) -> ImageDetail:
         ocr_text=row[n + 1],
         ocr_started_at=parse_time(row[n + 2]),
         ocr_next_attempt_at=parse_time(row[n + 3]),
+        ocr_engine=row[n + 4],
+        ocr_model=row[n + 5],
+        ocr_boxes=json.loads(row[n + 6]) if row[n + 6] else [],
+        ocr_previous_text=row[n + 7],
     )
 
 
@@ -384,7 +403,7 @@ def copy_images(
             "INSERT INTO image (album_id, blob_sha, thumb_sha, original_name, size_bytes, width,"
             " height, format, taken_at, orientation, ocr_status, ocr_text, ocr_lang,"
             " ocr_confidence, ocr_error, ocr_attempts, ocr_started_at, ocr_finished_at,"
-            " created_at)"
+            " ocr_engine, ocr_model, ocr_boxes, created_at)"
             " SELECT :to, blob_sha, thumb_sha, original_name, size_bytes, width, height, format,"
             " taken_at, orientation,"
             " CASE WHEN ocr_status IN ('done', 'no_text') THEN ocr_status ELSE 'pending' END,"
@@ -395,6 +414,9 @@ def copy_images(
             " CASE WHEN ocr_status IN ('done', 'no_text') THEN ocr_attempts ELSE 0 END,"
             " CASE WHEN ocr_status IN ('done', 'no_text') THEN ocr_started_at END,"
             " CASE WHEN ocr_status IN ('done', 'no_text') THEN ocr_finished_at END,"
+            " CASE WHEN ocr_status IN ('done', 'no_text') THEN ocr_engine END,"
+            " CASE WHEN ocr_status IN ('done', 'no_text') THEN ocr_model END,"
+            " CASE WHEN ocr_status IN ('done', 'no_text') THEN ocr_boxes END,"
             " :now FROM image WHERE id = :id"
             " ON CONFLICT (album_id, blob_sha) DO NOTHING",
             {"to": to_album_id, "id": image_id, "now": now},
@@ -427,15 +449,21 @@ def finish_ocr(
     text: str,
     lang: str,
     confidence: float | None,
+    engine: str | None = None,
+    model: str | None = None,
+    boxes: str | None = None,
 ) -> str | None:
     """Record a result: ``done`` with the text, or ``no_text`` when it is
-    empty. Returns the new status, or None when the lease is no longer ours
-    (the result is dropped: another worker has the image now)."""
+    empty, with the engine and model that read it and its boxes (JSON).
+    Text an earlier read found becomes ``ocr_previous_text``. Returns the new
+    status, or None when the lease is no longer ours (the result is dropped:
+    another worker has the image now)."""
     status = "done" if text.strip() else "no_text"
     cur = conn.execute(
         "UPDATE image SET ocr_status = ?, ocr_text = ?, ocr_lang = ?, ocr_confidence = ?,"
         " ocr_error = NULL, ocr_next_attempt_at = NULL, ocr_lease_owner = NULL,"
-        " ocr_lease_expires_at = NULL, ocr_finished_at = ?"
+        " ocr_lease_expires_at = NULL, ocr_finished_at = ?, ocr_engine = ?, ocr_model = ?,"
+        " ocr_boxes = ?, ocr_previous_text = coalesce(ocr_text, ocr_previous_text)"
         " WHERE id = ? AND ocr_lease_owner = ? AND ocr_status = 'running'",
         (
             status,
@@ -443,11 +471,53 @@ def finish_ocr(
             lang,
             confidence if status == "done" else None,
             db_time(utcnow()),
+            engine,
+            model,
+            boxes if status == "done" else None,
             image_id,
             owner,
         ),
     )
     return status if cur.rowcount == 1 else None
+
+
+def reread_album(conn: sqlite3.Connection, album_id: int) -> int:
+    """Queue an album's finished images for another read (``ocr run
+    --again``): pending again, attempts from zero, their text left in place
+    (and searchable) until the new read replaces it. Returns how many."""
+    _live_album(conn, album_id)
+    cur = conn.execute(
+        "UPDATE image SET ocr_status = 'pending', ocr_attempts = 0, ocr_next_attempt_at = NULL,"
+        " ocr_error = NULL WHERE album_id = ? AND deleted_at IS NULL"
+        " AND ocr_status IN ('done', 'no_text', 'failed')",
+        (album_id,),
+    )
+    return cur.rowcount
+
+
+def album_engine(conn: sqlite3.Connection, album_id: int) -> str | None:
+    """The album's own OCR engine, or None (config.toml's default applies)."""
+    row = conn.execute("SELECT ocr_engine FROM album WHERE id = ?", (album_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no album with id {album_id}")
+    return row[0]
+
+
+def set_album_engine(conn: sqlite3.Connection, album_id: int, engine: str | None) -> None:
+    """Give an album its own OCR engine (tesseract, ppocr, auto), or None
+    for the default. The caller checks the name."""
+    _live_album(conn, album_id)
+    conn.execute("UPDATE album SET ocr_engine = ? WHERE id = ?", (engine, album_id))
+    _touch(conn, album_id)
+
+
+def albums_waiting(conn: sqlite3.Connection) -> list[tuple[int, str, str | None]]:
+    """(id, name, engine) of the live albums with images waiting for OCR."""
+    return conn.execute(
+        "SELECT id, name, ocr_engine FROM album WHERE deleted_at IS NULL AND EXISTS"
+        " (SELECT 1 FROM image WHERE album_id = album.id AND deleted_at IS NULL"
+        " AND ocr_status IN ('pending', 'running', 'failed')) ORDER BY id"
+    ).fetchall()
 
 
 def fail_ocr(
@@ -532,14 +602,16 @@ def status_counts(conn: sqlite3.Connection, *, album_id: int | None = None) -> d
     return _counts(raw)
 
 
-def outstanding(conn: sqlite3.Connection, *, max_attempts: int = MAX_ATTEMPTS) -> int:
+def outstanding(
+    conn: sqlite3.Connection, *, max_attempts: int = MAX_ATTEMPTS, album_id: int | None = None
+) -> int:
     """Live images OCR has not finished with: pending, running, or failed with
-    an automatic retry still to come."""
+    an automatic retry still to come (in one album, given ``album_id``)."""
     return conn.execute(
         f"SELECT count(*) FROM image WHERE ({IMAGE_OCR.where}) AND (ocr_status IN"
         " ('pending', 'running') OR (ocr_status = 'failed' AND ocr_attempts < ?"
-        " AND ocr_next_attempt_at IS NOT NULL))",
-        (max_attempts,),
+        " AND ocr_next_attempt_at IS NOT NULL)) AND (? IS NULL OR album_id = ?)",
+        (max_attempts, album_id, album_id),
     ).fetchone()[0]
 
 

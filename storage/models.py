@@ -156,6 +156,7 @@ class Album(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
     description: str = ""
+    ocr_engine: str | None = None  # tesseract, ppocr or auto; None: config.toml's default
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
@@ -192,6 +193,10 @@ class Image(SQLModel, table=True):
     ocr_lease_expires_at: datetime | None = None
     ocr_started_at: datetime | None = None
     ocr_finished_at: datetime | None = None
+    ocr_engine: str | None = None  # the engine that read the text (tesseract, ppocr)
+    ocr_model: str | None = None  # its models and version
+    ocr_boxes: str | None = None  # JSON: the lines in reading order with their boxes
+    ocr_previous_text: str | None = None  # what an earlier read found (ocr run --again)
     created_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
 

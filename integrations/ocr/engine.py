@@ -1,4 +1,4 @@
-"""The OCR engine: tesseract through ``tesserocr``, one API object per worker
+"""The tesseract OCR engine: tesseract through ``tesserocr``, one API object per worker
 process, reused for every image (creating one costs 90–230 ms); ``pytesseract``
 (which starts the ``tesseract`` program per image) when tesserocr is not
 installed.
@@ -19,10 +19,11 @@ import importlib.util  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Protocol  # noqa: E402
 
+from inkbench.integrations.ocr.layout import reading_order, tidy_text  # noqa: E402
 from inkbench.storage.errors import InkbenchError  # noqa: E402
 
 DEFAULT_LANGUAGES = ("chi_sim", "eng")
@@ -35,11 +36,6 @@ TESSDATA_CANDIDATES = (
 )
 BASE_PACKAGES = "tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim"
 _LANG_RE = re.compile(r"^[A-Za-z0-9_]+$")
-_CJK = (
-    r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
-    r"\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-)
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 
 
 class OcrUnavailable(InkbenchError):
@@ -48,12 +44,19 @@ class OcrUnavailable(InkbenchError):
 
 @dataclass(frozen=True)
 class OcrResult:
+    """What an engine read in one image."""
+
     text: str  # tidied; empty when nothing was found
-    confidence: float | None  # mean word confidence, 0-100
+    confidence: float | None  # mean word (tesseract) or line (ppocr) confidence, 0-100
     lang: str
+    engine: str = "tesseract"  # tesseract or ppocr: what the image row records
+    model: str | None = None  # the engine's version and models
+    boxes: list[dict] = field(default_factory=list)  # pieces in reading order (layout.py)
 
 
 class Engine(Protocol):
+    """What the runner needs of an engine (tesseract's two, ppocr)."""
+
     name: str
     lang: str
 
@@ -137,16 +140,6 @@ def resolve_languages(spec: str | None = None) -> tuple[str, Path]:
     return "+".join(dict.fromkeys(langs)), tessdata
 
 
-def tidy_text(text: str) -> str:
-    """Tesseract's text as we keep it: no page-break character, no trailing
-    spaces, no spaces between CJK characters, no blank lines at the ends,
-    at most one blank line in a row."""
-    text = text.replace("\f", "\n").replace("\r\n", "\n")
-    lines = [_CJK_GAP.sub("", line).rstrip() for line in text.split("\n")]
-    text = "\n".join(lines).strip("\n")
-    return re.sub(r"\n{3,}", "\n\n", text)
-
-
 def tesserocr_available() -> bool:
     return importlib.util.find_spec("tesserocr") is not None
 
@@ -174,6 +167,7 @@ class TesserocrEngine:
         import tesserocr
 
         self.lang = lang
+        self.model = f"tesseract {tesserocr.tesseract_version().split()[1]} {lang}"
         try:
             self.api = tesserocr.PyTessBaseAPI(
                 path=str(tessdata) + os.sep, lang=lang, psm=tesserocr.PSM.AUTO
@@ -190,10 +184,33 @@ class TesserocrEngine:
             api.SetImage(prepare_image(image))
             text = tidy_text(api.GetUTF8Text())
             confs = [c for c in api.AllWordConfidences() if c >= 0]
+            boxes = self._line_boxes() if text else []
         finally:
             api.Clear()
         conf = round(sum(confs) / len(confs), 1) if text and confs else None
-        return OcrResult(text=text, confidence=conf, lang=self.lang)
+        return OcrResult(
+            text=text,
+            confidence=conf,
+            lang=self.lang,
+            engine="tesseract",
+            model=self.model,
+            boxes=boxes,
+        )
+
+    def _line_boxes(self) -> list[dict]:
+        """Tesseract's text lines with their boxes, in reading order."""
+        import tesserocr
+
+        level = tesserocr.RIL.TEXTLINE
+        items = []
+        for line in tesserocr.iterate_level(self.api.GetIterator(), level):
+            text = tidy_text(line.GetUTF8Text(level) or "")
+            box = line.BoundingBox(level)
+            if text and box:
+                items.append(
+                    {"text": text, "box": list(box), "confidence": round(line.Confidence(level), 1)}
+                )
+        return reading_order(items)[0]
 
     def close(self) -> None:
         self.api.End()
@@ -211,6 +228,7 @@ class PytesseractEngine:
                 f"sudo apt-get install {BASE_PACKAGES}"
             )
         self.lang = lang
+        self.model = f"tesseract (program) {lang}"
         self.config = f'--psm 3 --tessdata-dir "{tessdata}"'
 
     def recognize(self, image) -> OcrResult:
@@ -223,12 +241,21 @@ class PytesseractEngine:
             output_type=pytesseract.Output.DICT,
         )
         lines: dict[tuple[int, int, int], list[str]] = {}
+        spans: dict[tuple[int, int, int], list[int]] = {}
         confs: list[float] = []
         for i, word in enumerate(data["text"]):
             if not word or not word.strip():
                 continue
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             lines.setdefault(key, []).append(word)
+            left, top = data["left"][i], data["top"][i]
+            right, bottom = left + data["width"][i], top + data["height"][i]
+            old = spans.get(key)
+            spans[key] = (
+                [left, top, right, bottom]
+                if old is None
+                else [min(old[0], left), min(old[1], top), max(old[2], right), max(old[3], bottom)]
+            )
             conf = float(data["conf"][i])
             if conf >= 0:
                 confs.append(conf)
@@ -241,7 +268,15 @@ class PytesseractEngine:
             last_par = key[:2]
         text = tidy_text("\n".join(out))
         conf = round(sum(confs) / len(confs), 1) if text and confs else None
-        return OcrResult(text=text, confidence=conf, lang=self.lang)
+        items = [{"text": tidy_text(" ".join(lines[k])), "box": spans[k]} for k in sorted(lines)]
+        return OcrResult(
+            text=text,
+            confidence=conf,
+            lang=self.lang,
+            engine="tesseract",
+            model=self.model,
+            boxes=reading_order(items)[0] if text else [],
+        )
 
     def close(self) -> None:
         pass

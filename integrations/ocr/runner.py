@@ -1,7 +1,9 @@
 """Running OCR over the queue in the database with N worker processes.
 
 ``run_ocr`` starts N processes (spawned, so each loads tesseract fresh with
-``OMP_THREAD_LIMIT=1``), each with one engine reused for every image. A
+``OMP_THREAD_LIMIT=1``), each with one engine reused for every image (one of
+each kind when albums use different engines: see ``choice``; ppocr's
+onnxruntime gets cores / N threads per worker). A
 worker claims an image with ``storage.leases.claim`` (one statement, so no
 two workers in any number of processes take the same image), renews the
 lease from a heartbeat thread while tesseract works, and records the result
@@ -46,7 +48,7 @@ STOP_GRACE_SECONDS = 10.0
 
 @dataclass
 class OcrRunSummary:
-    engine: str = ""
+    engine: str = ""  # the engine named for the run, or "per album"
     lang: str = ""
     workers: int = 0
     done: int = 0
@@ -58,6 +60,7 @@ class OcrRunSummary:
     worker_errors: list[str] = field(default_factory=list)
     cancelled: bool = False
     remaining: int = 0  # images OCR has not finished with when the run ended
+    engines: dict[str, int] = field(default_factory=dict)  # images read, per engine
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -75,6 +78,9 @@ class WorkerConfig:
     poll_seconds: float
     index: int
     log_path: str | None = None
+    default_engine: str | None = None  # config.toml's [ocr] engine, for albums without one
+    threads: int = 1  # ppocr's onnxruntime intra-op threads
+    album_id: int | None = None  # only this album's images
 
 
 # What a worker imports before it can work; the fork server loads it once.
@@ -203,11 +209,12 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
     parent = os.getppid()
     made: dict = {}
 
-    def build() -> None:  # loads tesseract while this thread imports storage
+    def build() -> None:  # loads the engine while this thread imports storage
         try:
-            from inkbench.integrations.ocr.engine import make_engine
+            from inkbench.integrations.ocr import choice
 
-            made["engine"] = make_engine(cfg.lang, engine=cfg.engine)
+            first = choice.resolve(cfg.engine or cfg.default_engine, cfg.lang)
+            made["engine"] = {first: choice.build(first, cfg.lang, threads=cfg.threads)}
         except Exception as e:
             made["error"] = str(e) if hasattr(e, "exit_code") else _one_line(e)
 
@@ -220,17 +227,19 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
     if "error" in made:
         events.put(("error", cfg.index, made["error"]))
         return
-    engine = made["engine"]
+    engines = made["engine"]
     db_path = Path(cfg.db_path)
     blob_dir = Path(cfg.blob_dir)
     owner = leases.worker_name("ocr")
     conn = raw_connect(db_path)
     beat = _Heartbeat(db_path, owner, cfg.lease_seconds)
     beat.start()
-    events.put(("ready", cfg.index, owner, os.getpid(), engine.name))
+    events.put(("ready", cfg.index, owner, os.getpid(), ",".join(engines)))
     q = leases.IMAGE_OCR
     try:
-        _work(cfg, engine, conn, beat, owner, events, stop, pause, parent, blob_dir)
+        _work(cfg, engines, conn, beat, owner, events, stop, pause, parent, blob_dir)
+    except _EngineFailed as e:
+        events.put(("error", cfg.index, str(e)))
     except Exception as e:
         events.put(("error", cfg.index, f"OCR worker {cfg.index} stopped: {_one_line(e)}"))
     finally:
@@ -240,7 +249,8 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
                 leases.release_owned(conn, q, owner)
         finally:
             conn.close()
-            engine.close()
+            for engine in engines.values():
+                engine.close()
         events.put(("exit", cfg.index))
         if os.getppid() == parent:
             events.close()
@@ -249,22 +259,48 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
             events.cancel_join_thread()  # nobody listens: do not hang on exit
 
 
-def _work(cfg, engine, conn, beat, owner, events, stop, pause, parent, blob_dir) -> None:
+class _EngineFailed(Exception):
+    """An engine could not be built in a worker: its one-line reason."""
+
+
+def _engine_for(cfg: WorkerConfig, engines: dict, album_engine: str | None):
+    """The engine for an image of an album whose own engine is ``album_engine``,
+    built the first time it is needed and kept for the rest of the run."""
+    from inkbench.integrations.ocr import choice
+
+    name = choice.resolve(cfg.engine or album_engine or cfg.default_engine, cfg.lang)
+    if name not in engines:
+        try:
+            engines[name] = choice.build(name, cfg.lang, threads=cfg.threads)
+        except Exception as e:
+            raise _EngineFailed(str(e) if hasattr(e, "exit_code") else _one_line(e)) from None
+    return engines[name]
+
+
+def _work(cfg, engines, conn, beat, owner, events, stop, pause, parent, blob_dir) -> None:
     from inkbench.integrations.ocr.engine import load_for_ocr
+    from inkbench.integrations.ocr.layout import boxes_json
     from inkbench.storage import albums, leases
     from inkbench.storage.blobs import blob_path
 
     q = leases.IMAGE_OCR
+    scope, scope_params = ("1", None)
+    if cfg.album_id is not None:
+        scope, scope_params = ("album_id = :album", {"album": cfg.album_id})
     while not stop.is_set() and os.getppid() == parent:
         if pause.is_set():
             stop.wait(cfg.poll_seconds)
             continue
         with _txn(conn):
             albums.requeue_due(conn)
-            image_id = leases.claim(conn, q, owner, cfg.lease_seconds)
+            image_id = leases.claim(
+                conn, q, owner, cfg.lease_seconds, scope=scope, scope_params=scope_params
+            )
             row = (
                 conn.execute(
-                    "SELECT blob_sha, orientation, original_name FROM image WHERE id = ?",
+                    "SELECT blob_sha, orientation, original_name,"
+                    " (SELECT ocr_engine FROM album WHERE id = image.album_id)"
+                    " FROM image WHERE id = ?",
                     (image_id,),
                 ).fetchone()
                 if image_id is not None
@@ -274,14 +310,15 @@ def _work(cfg, engine, conn, beat, owner, events, stop, pause, parent, blob_dir)
             if not cfg.until_empty:
                 break
             with _txn(conn, write=False):
-                left = albums.outstanding(conn)
+                left = albums.outstanding(conn, album_id=cfg.album_id)
             if left == 0:
                 break
             stop.wait(cfg.poll_seconds)
             continue
-        sha, orientation, name = row
+        sha, orientation, name, album_engine = row
         events.put(("claimed", cfg.index, image_id, name))
         beat.watch(image_id)
+        engine = _engine_for(cfg, engines, album_engine)  # _EngineFailed hands the image back
         error = result = None
         try:
             image = load_for_ocr(blob_path(blob_dir, sha), orientation)
@@ -306,8 +343,12 @@ def _work(cfg, engine, conn, beat, owner, events, stop, pause, parent, blob_dir)
                         text=result.text,
                         lang=result.lang,
                         confidence=result.confidence,
+                        engine=result.engine,
+                        model=result.model,
+                        boxes=boxes_json(result.boxes),
                     )
-        events.put(("result", cfg.index, image_id, status or "lost", name))
+        read_by = result.engine if result is not None else engine.name
+        events.put(("result", cfg.index, image_id, status or "lost", name, read_by))
 
 
 @dataclass
@@ -326,20 +367,28 @@ def run_ocr(
     until_empty: bool = True,
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
     backoff_base: float | None = None,
-    engine: str = "auto",
+    engine: str | None = None,
     cancel: CancelToken | None = None,
     progress: ProgressFn | None = None,
     paused: Callable[[], bool] | None = None,
     poll_seconds: float = POLL_SECONDS,
     log_path: str | os.PathLike[str] | None = None,
     start_method: str | None = None,
+    album_id: int | None = None,
+    threads: int | None = None,
 ) -> OcrRunSummary:
     """OCR what the queue holds with ``workers`` processes. ``until_empty``
     waits for retries and for leases of dead workers to run out; otherwise
     the run ends when nothing is claimable. ``cancel``/``paused`` are polled.
-    ``log_path``: where the workers' standard output and error go (the TUI
-    passes one so that nothing lands on its screen)."""
-    from inkbench.integrations.ocr.engine import make_engine, resolve_languages, tesserocr_available
+    ``engine``: tesseract, ppocr or auto for every image of the run; None
+    lets each album's own engine, then config.toml's ``[ocr] engine``, then
+    auto decide. ``album_id``: only that album's images. ``threads``: ppocr's
+    onnxruntime threads per worker (default: the cores shared among the
+    workers). ``log_path``: where the workers' standard output and error go
+    (the TUI passes one so that nothing lands on its screen)."""
+    from inkbench.integrations.ocr import choice
+    from inkbench.integrations.ocr.engine import OcrUnavailable, resolve_languages
+    from inkbench.integrations.ocr.ppocr import default_threads
     from inkbench.storage import albums, leases
     from inkbench.storage.albums import BACKOFF_SECONDS
     from inkbench.storage.engine import Database, open_database
@@ -352,14 +401,41 @@ def run_ocr(
         raise InvalidInput("--workers must be at least 1")
     if lease_seconds <= 0:
         raise InvalidInput("the lease must be longer than 0 seconds")
+    if engine is not None:
+        choice.check_name(engine)
     if not isinstance(db, Database):
         db = open_database(db)
-    langs, _tessdata = resolve_languages(lang)
-    if engine == "auto":
-        engine = "tesserocr" if tesserocr_available() else "pytesseract"
-    if engine == "pytesseract":
-        make_engine(langs, engine=engine).close()  # says what is missing, if anything
-    summary = OcrRunSummary(engine=engine, lang=langs, workers=workers)
+    default_engine = choice.configured_engine(db.home)
+    with db.raw(write=False) as conn:
+        waiting = albums.albums_waiting(conn)
+    if album_id is not None:
+        waiting = [w for w in waiting if w[0] == album_id]
+    try:
+        langs, _tessdata = resolve_languages(lang)
+    except OcrUnavailable:
+        # ppocr reads Chinese and English without tesseract's language data
+        if not (engine == "ppocr" or (engine is None and default_engine == "ppocr")):
+            raise
+        langs = lang or "chi_sim+eng"
+    # what each album waiting for OCR will be read with; say now what cannot run
+    planned = {
+        album: choice.resolve(engine or own or default_engine, langs) for _, album, own in waiting
+    }
+    for album, name in planned.items():
+        try:
+            choice.require(name)
+        except OcrUnavailable as e:
+            where = "" if engine else f'album "{album}" uses ppocr, but '
+            raise OcrUnavailable(where + str(e)) from None
+    choice.require(choice.resolve(engine or default_engine, langs))
+    if engine == "pytesseract" or (engine is None and "pytesseract" in planned.values()):
+        choice.build("pytesseract", langs).close()  # says what is missing, if anything
+    if threads is None:
+        threads = default_threads(workers)
+    run_engine = choice.resolve(engine, langs) if engine else "per album"
+    if engine is None and len(set(planned.values())) == 1:
+        run_engine = next(iter(planned.values()))
+    summary = OcrRunSummary(engine=run_engine, lang=langs, workers=workers)
     with db.raw() as conn:
         summary.released_at_start = leases.release_expired(conn, leases.IMAGE_OCR)
 
@@ -385,6 +461,9 @@ def run_ocr(
             poll_seconds=poll_seconds,
             index=next_index,
             log_path=str(log_path) if log_path else None,
+            default_engine=default_engine,
+            threads=threads,
+            album_id=album_id,
         )
         proc = ctx.Process(
             target=_worker_main, args=(cfg, events, stop, pause), name=f"ocr-{next_index}"
@@ -426,6 +505,8 @@ def run_ocr(
                 return
             setattr(summary, status, getattr(summary, status) + 1)
             summary.processed.append(image_id)
+            read_by = event[5]
+            summary.engines[read_by] = summary.engines.get(read_by, 0) + 1
             finished += 1
             label = event[4]
             report()
@@ -481,7 +562,7 @@ def run_ocr(
             if now - last_count >= 1.0:
                 last_count = now
                 with db.raw(write=False) as conn:
-                    remaining = albums.outstanding(conn)
+                    remaining = albums.outstanding(conn, album_id=album_id)
                 total = finished + remaining
                 report()
             if stop_deadline is not None and now > stop_deadline:
@@ -508,7 +589,7 @@ def run_ocr(
         with db.raw() as conn:
             for owner in owners:
                 leases.release_owned(conn, leases.IMAGE_OCR, owner)
-            remaining = albums.outstanding(conn)
+            remaining = albums.outstanding(conn, album_id=album_id)
         summary.remaining = remaining
         total = finished + remaining
         report()
@@ -519,7 +600,5 @@ def run_ocr(
         and not summary.processed
         and all(s.owner is None for s in slots.values())
     ):
-        from inkbench.integrations.ocr.engine import OcrUnavailable
-
         raise OcrUnavailable(summary.worker_errors[0])
     return summary

@@ -166,6 +166,16 @@ class AISettings(Section):
     )
 
 
+class OCRSettings(Section):
+    """``[ocr]``: which engine reads the text in images."""
+
+    engine: Literal["tesseract", "ppocr", "auto"] = Field(
+        "auto",
+        description='"tesseract", "ppocr" (the [ppocr] extra) or "auto": ppocr for Chinese '
+        "when installed; an album's own engine comes first",
+    )
+
+
 class Settings(BaseModel):
     """The effective settings: defaults, then ``config.toml``, then the
     environment. Fields marked ``exclude`` describe the reading, not the file."""
@@ -178,6 +188,7 @@ class Settings(BaseModel):
     )
     account: AccountSettings = Field(default_factory=AccountSettings)
     ai: AISettings = Field(default_factory=AISettings)
+    ocr: OCRSettings = Field(default_factory=OCRSettings)
 
     home: Path | None = Field(None, exclude=True)
     path: Path | None = Field(None, exclude=True)

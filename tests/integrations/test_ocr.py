@@ -1,5 +1,9 @@
 """OCR with the real tesseract on images rendered here, and the worker
-processes: leases across processes, SIGKILL mid-run, retries, cancel."""
+processes: leases across processes, SIGKILL mid-run, retries, cancel.
+
+Every test here reads with tesseract, chosen the way a user does: ``[ocr]
+engine = "tesseract"`` in config.toml (test_ppocr.py covers the other engine
+and the choosing)."""
 
 from __future__ import annotations
 
@@ -56,6 +60,12 @@ def _cjk_font_path() -> str | None:
         return None
     files = [line.split(":")[0].strip() for line in out.splitlines() if line.strip()]
     return files[0] if files else None
+
+
+@pytest.fixture(autouse=True)
+def tesseract_by_config(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('[ocr]\nengine = "tesseract"\n', encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
