@@ -134,7 +134,7 @@ def test_schema_head_is_alembic_head_and_models_match_migrations(db) -> None:
 
 def _older(monkeypatch) -> None:
     """Make the current file look one revision behind the code."""
-    monkeypatch.setattr(engine_mod, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr(engine_mod, "SCHEMA_HEAD", "0003")
 
 
 def test_opening_an_older_database_backs_it_up_first(db, home, monkeypatch) -> None:
@@ -153,7 +153,7 @@ def test_opening_an_older_database_backs_it_up_first(db, home, monkeypatch) -> N
     monkeypatch.setattr(runner, "upgrade_to_head", upgrade)
     open_database(home).dispose()
     assert ran == [home / "inkbench.db"]
-    [bak] = home.glob("inkbench.db.before-0002-*.bak")
+    [bak] = home.glob("inkbench.db.before-0003-*.bak")
     copy = sqlite3.connect(bak)
     assert copy.execute("SELECT title FROM article").fetchall() == [("kept",)]
     copy.close()
@@ -170,13 +170,13 @@ def test_a_failed_upgrade_leaves_the_file_intact(db, home, monkeypatch) -> None:
         conn.execute("DROP TABLE article_revision")
         conn.execute("UPDATE article SET title = 'half-migrated'")
         conn.close()
-        raise RuntimeError("migration 0002 failed")
+        raise RuntimeError("migration 0003 failed")
 
     monkeypatch.setattr(runner, "upgrade_to_head", broken_upgrade)
     with pytest.raises(DatabaseProblem) as err:
         open_database(home)
     assert "left as it was" in str(err.value) and "\n" not in str(err.value)
-    assert list(home.glob("inkbench.db.before-0002-*.bak"))
+    assert list(home.glob("inkbench.db.before-0003-*.bak"))
     monkeypatch.undo()
     again = open_database(home)
     with again.raw(write=False) as conn:

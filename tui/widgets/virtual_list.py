@@ -94,8 +94,10 @@ class SqlSource(RowSource):
 
     def _where(self, text: str) -> tuple[str, tuple]:
         if text and self.filter_sql:
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            return f"({self.where}) AND ({self.filter_sql})", (*self.params, f"%{escaped}%")
+            from inkbench.storage.fold import list_filter
+
+            clause, args = list_filter(self.filter_sql, text)
+            return f"({self.where}) AND ({clause})", (*self.params, *args)
         return self.where, self.params
 
     def count_sql(self) -> str:

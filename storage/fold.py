@@ -1,0 +1,235 @@
+"""How Chinese is written, folded to one form for matching.
+
+- Width: NFKC turns full-width letters, digits and punctuation and the
+  ideographic space (what Chinese input methods type) into their normal forms.
+- Script: OpenCC's ``t2s`` conversion, with its phrase tables, folds
+  traditional characters to simplified. It costs ~20 µs a call and more per
+  character, so a text is converted only when one of its distinct characters
+  is one OpenCC changes; which characters those are is learnt from OpenCC
+  itself, one batch of new characters at a time, and remembered.
+- Pinyin (pypinyin): ``pinyin_keys`` gives a name's full pinyin and initials
+  (``fenghuangdancong``, ``fhdc``), for titles and names only, never bodies.
+
+Where ``opencc`` cannot be installed, script folding is skipped (width
+folding and pinyin still work); nothing is hand-written in its place.
+
+Folding keeps the text as written elsewhere: only the index and the matching
+use it, results show the original.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from functools import lru_cache
+
+
+class _LazyT2S:
+    """OpenCC's t2s converter, loaded on first use (start-up does not pay for
+    it); None-like (false) where ``opencc`` cannot be installed."""
+
+    def __init__(self) -> None:
+        self._converter = None
+        self._missing = False
+
+    def __bool__(self) -> bool:
+        return self._load() is not None
+
+    def _load(self):
+        if self._converter is None and not self._missing:
+            try:  # the wheels carry the dictionaries; without them only t2s is lost
+                import opencc
+
+                self._converter = opencc.OpenCC("t2s")
+            except (ImportError, OSError, RuntimeError):  # pragma: no cover - platform
+                self._missing = True
+        return self._converter
+
+    def convert(self, text: str) -> str:
+        return self._load().convert(text)
+
+
+_T2S = _LazyT2S()
+
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+
+# characters OpenCC's t2s leaves alone / changes, learnt as texts arrive
+_SAME: set[str] = set()
+_CHANGED: set[str] = set()
+
+
+def script_folding_available() -> bool:
+    """True when OpenCC is installed (traditional/simplified folding works)."""
+    return bool(_T2S)
+
+
+def _learn(chars: set[str]) -> None:
+    new = [c for c in chars if c not in _SAME and c not in _CHANGED]
+    if not new:
+        return
+    # one call for the batch; newlines keep phrases from forming across characters
+    converted = _T2S.convert("\n".join(new)).split("\n")
+    if len(converted) != len(new):  # pragma: no cover - OpenCC kept one line per line so far
+        converted = [_T2S.convert(c) for c in new]
+    for char, out in zip(new, converted, strict=True):
+        (_SAME if out == char else _CHANGED).add(char)
+
+
+def fold_script(text: str) -> str:
+    """``text`` with traditional characters as simplified (OpenCC t2s), or
+    unchanged when it holds none or OpenCC is missing."""
+    if not text or not _T2S:
+        return text
+    chars = set(text)
+    if _CHANGED.isdisjoint(chars):
+        han = set(HAN.findall("".join(chars)))
+        if han <= _SAME:
+            return text
+        _learn(han)
+        if _CHANGED.isdisjoint(han):
+            return text
+    return _T2S.convert(text)
+
+
+def fold_width(text: str) -> str:
+    """NFKC: full-width forms and ideographic spaces to their normal forms."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
+def fold(text: str | None) -> str:
+    """Width and script folded: the form the index and queries match in."""
+    if not text:
+        return ""
+    return fold_script(fold_width(text))
+
+
+# --- folding that keeps every character's offset (for highlighting) ----------
+
+
+@lru_cache(maxsize=4096)
+def _char_fold(char: str) -> str:
+    out = fold(char)
+    return out if len(out) == 1 else char
+
+
+def fold_aligned(text: str) -> str | None:
+    """``text`` folded character for character, so offsets into the result are
+    offsets into ``text``; None when a phrase conversion changed the length."""
+    if not text:
+        return text
+    if not unicodedata.is_normalized("NFKC", text):
+        text = "".join(map(_char_fold, text)) if len(text) < 100_000 else text
+    out = fold_script(text)
+    return out if len(out) == len(text) else None
+
+
+# --- pinyin -------------------------------------------------------------------
+
+PINYIN_MAX_CHARS = 12  # per key: names, not sentences
+PINYIN_MAX_STARTS = 16  # keys start at each of a title's first 16 Han characters
+
+
+@lru_cache(maxsize=65536)
+def _syllables(run: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from pypinyin import lazy_pinyin
+
+    # one syllable per character ("" where pypinyin has no reading), so the
+    # keys can start at any character; initials are the syllables' first letters
+    full = lazy_pinyin(run, errors=lambda chars: ["" for _ in chars])
+    if len(full) != len(run):  # pragma: no cover - pypinyin kept one per character so far
+        full = [lazy_pinyin(c, errors=lambda chars: [""])[0] for c in run]
+    return tuple(full), tuple(s[:1] for s in full)
+
+
+def pinyin_keys(name: str | None) -> list[str]:
+    """Full pinyin and initials of each run of Han characters in ``name``
+    (folded first), from each of its characters onward, so a name is found
+    by the pinyin of any part of it typed from its start:
+    ``凤凰单丛`` -> ``fenghuangdancong``, ``fhdc``, ``huangdancong``, ``hdc`` …"""
+    if not name:
+        return []
+    keys: list[str] = []
+    starts = 0
+    for m in _HAN_RUN.finditer(fold(name)):
+        run = m.group()
+        full, initials = _syllables(run)
+        for i in range(len(run)):
+            if starts >= PINYIN_MAX_STARTS:
+                return keys
+            starts += 1
+            end = i + PINYIN_MAX_CHARS
+            for parts in (full, initials):
+                key = "".join(parts[i:end]).lower()
+                if key.isascii() and key.isalpha() and key not in keys:
+                    keys.append(key)
+    return keys
+
+
+def is_pinyin_query(term: str) -> bool:
+    """A term that may be pinyin: two or more ASCII letters and nothing else."""
+    return len(term) >= 2 and term.isascii() and term.isalpha()
+
+
+# --- names matched against text (list filters) -------------------------------
+
+
+@lru_cache(maxsize=200_000)
+def _name_form(name: str) -> tuple[str, tuple[str, ...]]:
+    return fold(name).casefold(), tuple(pinyin_keys(name))
+
+
+@lru_cache(maxsize=256)
+def _needle(text: str) -> tuple[str, str | None]:
+    folded = fold(text).strip().casefold()
+    compact = folded.replace(" ", "")
+    return folded, compact if is_pinyin_query(compact) else None
+
+
+def name_matches(name: str | None, text: str) -> bool:
+    """Whether what the user typed (``text``) finds ``name``: contained in it
+    once both are folded (width, script, case), or the start of the pinyin of
+    a part of it."""
+    if not text:
+        return True
+    if not name:
+        return False
+    needle, pinyin = _needle(text)
+    form, keys = _name_form(name)
+    if needle in form:
+        return True
+    return pinyin is not None and any(key.startswith(pinyin) for key in keys)
+
+
+def _sql_name_matches(name: object, text: object) -> int:
+    return int(name_matches(name if isinstance(name, str) else None, str(text or "")))
+
+
+_LIKE_FILTER = re.compile(r"^\s*(?P<expr>.+?)\s+LIKE\s+\?\s+ESCAPE\s+'\\'\s*$", re.I | re.S)
+
+
+def list_filter(filter_sql: str, text: str) -> tuple[str, tuple]:
+    """A list filter's WHERE clause and parameters for what the user typed.
+
+    ``filter_sql`` is the list's ``<column> LIKE ? ESCAPE '\\'``; it becomes
+    ``ink_name_matches(<column>, ?)`` (folded width, script, case, and pinyin:
+    see ``name_matches``). Any other clause keeps its LIKE pattern."""
+    m = _LIKE_FILTER.match(filter_sql)
+    if m:
+        return f"ink_name_matches({m.group('expr')}, ?)", (text,)
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return filter_sql, (f"%{escaped}%",)
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions search triggers and list filters call:
+    ``ink_index_form(text)``, ``ink_title_form(title)`` and
+    ``ink_name_matches(name, typed)``."""
+    from inkbench.storage.text import index_form, title_form
+
+    conn.create_function("ink_index_form", 1, index_form, deterministic=True)
+    conn.create_function("ink_title_form", 1, title_form, deterministic=True)
+    conn.create_function("ink_name_matches", 2, _sql_name_matches, deterministic=True)
