@@ -183,3 +183,26 @@ def test_opening_an_old_database_upgrades_it(home, monkeypatch) -> None:
     finally:
         db.dispose()
     assert list(home.glob("inkbench.db.before-0002-*.bak"))
+
+
+def test_without_opencc_the_rest_still_folds() -> None:
+    """Where opencc cannot be installed: width folding, pinyin and search work,
+    traditional and simplified stay apart (a real interpreter without it)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['opencc'] = None\n"  # import opencc raises ImportError
+        "from inkbench.storage.fold import fold, pinyin_keys, script_folding_available\n"
+        "from inkbench.storage.text import index_form, parse_query\n"
+        "assert not script_folding_available()\n"
+        "assert fold('Ｐｙｔｈｏｎ　鳳凰') == 'Python 鳳凰'\n"
+        "assert pinyin_keys('凤凰单丛')[:2] == ['fenghuangdancong', 'fhdc']\n"
+        "assert index_form('鳳凰單叢') != index_form('凤凰单丛')\n"
+        "assert parse_query('Ｐｙｔｈｏｎ').match.startswith('(\"python\"')\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

@@ -146,3 +146,18 @@ def test_odd_queries_give_sensible_results(db, ids) -> None:
     assert found(db, "𠀀") == {("article", b)}
     assert ("article", b) in found(db, "㐀")
     assert ("article", b) in found(db, "𠀀字")
+
+
+def test_storage_title_filters_fold_too(db, ids) -> None:
+    from inkbench.storage.articles import count_articles, list_articles
+    from inkbench.storage.knowledge import create_kb, list_kbs
+
+    with db.write() as s:
+        create_kb(s, "鳳凰單叢資料")
+    with db.read() as s:
+        assert {a.id for a in list_articles(s, text="fhdc")} == {ids["tea"]}
+        assert {a.id for a in list_articles(s, text="鳳凰")} == {ids["tea"]}
+        assert count_articles(s, text="学习") == 1
+        assert [k.name for k in list_kbs(s, text_filter="凤凰单丛")] == ["鳳凰單叢資料"]
+        assert [k.name for k in list_kbs(s, text_filter="fhdczl")] == ["鳳凰單叢資料"]
+        assert list_kbs(s, text_filter="%") == []
