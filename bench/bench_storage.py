@@ -260,9 +260,13 @@ def _reindex_seconds(path: Path, *, folded: bool) -> float:
     """One full rebuild of every search index (in a transaction, committed):
     folded, or with the index form before 0002 (no width/script folding, no
     title pinyin), which is what the migration replaced."""
-    saved = text_mod.fold, text_mod.pinyin_keys
+    names = ("fold", "fold_width", "fold_script", "pinyin_keys")
+    saved = {name: getattr(text_mod, name) for name in names}
     if not folded:
-        text_mod.fold, text_mod.pinyin_keys = (lambda t: t or ""), (lambda t: [])
+        text_mod.fold = lambda t: t or ""
+        text_mod.fold_width = lambda t: t
+        text_mod.fold_script = lambda t, chars=None: t
+        text_mod.pinyin_keys = lambda t: []
     fold_mod._SAME.clear()  # start as a new process would: nothing learnt
     fold_mod._CHANGED.clear()
     fold_mod._name_form.cache_clear()
@@ -276,7 +280,8 @@ def _reindex_seconds(path: Path, *, folded: bool) -> float:
         elapsed = time.perf_counter() - start
         conn.close()
     finally:
-        text_mod.fold, text_mod.pinyin_keys = saved
+        for name, fn in saved.items():
+            setattr(text_mod, name, fn)
     return elapsed
 
 

@@ -66,7 +66,12 @@ def script_folding_available() -> bool:
 
 
 def _learn(chars: set[str]) -> None:
-    new = [c for c in chars if c not in _SAME and c not in _CHANGED]
+    """Sort the characters not seen before into _SAME and _CHANGED (non-Han
+    ones are _SAME without asking OpenCC)."""
+    unseen = chars - _SAME - _CHANGED
+    han = set(HAN.findall("".join(unseen)))
+    _SAME.update(unseen - han)
+    new = list(han)
     if not new:
         return
     # one call for the batch; newlines keep phrases from forming across characters
@@ -77,27 +82,57 @@ def _learn(chars: set[str]) -> None:
         (_SAME if out == char else _CHANGED).add(char)
 
 
-def fold_script(text: str) -> str:
+def fold_script(text: str, chars: set[str] | None = None) -> str:
     """``text`` with traditional characters as simplified (OpenCC t2s), or
-    unchanged when it holds none or OpenCC is missing."""
-    if not text or not _T2S:
+    ``text`` itself when it holds none or OpenCC is missing. ``chars``: the
+    set of its characters, when the caller has it already."""
+    if not text or text.isascii() or not _T2S:
         return text
-    chars = set(text)
+    if chars is None:
+        chars = set(text)
     if _CHANGED.isdisjoint(chars):
-        han = set(HAN.findall("".join(chars)))
-        if han <= _SAME:
+        if chars <= _SAME:  # every character seen before, none changes: C-speed
             return text
-        _learn(han)
-        if _CHANGED.isdisjoint(han):
+        _learn(chars)
+        if _CHANGED.isdisjoint(chars):
             return text
     return _T2S.convert(text)
 
 
+_NFKC_CHANGES: re.Pattern[str] | None = None
+
+
+def _nfkc_changes() -> re.Pattern[str]:
+    """Runs of the characters NFKC changes, from ``unicodedata`` itself (the
+    BMP and the CJK compatibility supplement; ~5k characters, built once)."""
+    global _NFKC_CHANGES
+    if _NFKC_CHANGES is None:
+        spans: list[list[int]] = []
+        for cp in [*range(0x80, 0x10000), *range(0x2F800, 0x2FA20)]:
+            if 0xD800 <= cp < 0xE000:
+                continue
+            char = chr(cp)
+            if unicodedata.normalize("NFKC", char) != char:
+                if spans and spans[-1][1] == cp - 1:
+                    spans[-1][1] = cp
+                else:
+                    spans.append([cp, cp])
+        ranges = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in spans)
+        _NFKC_CHANGES = re.compile(f"[{ranges}]+")
+    return _NFKC_CHANGES
+
+
+def _nfkc(m: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", m.group())
+
+
 def fold_width(text: str) -> str:
-    """NFKC: full-width forms and ideographic spaces to their normal forms."""
-    if unicodedata.is_normalized("NFKC", text):
+    """NFKC: full-width forms and ideographic spaces to their normal forms.
+    Only the runs NFKC changes are normalised (Chinese prose is full of
+    full-width commas; normalising whole documents costs 3x more)."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text
-    return unicodedata.normalize("NFKC", text)
+    return _nfkc_changes().sub(_nfkc, text)
 
 
 def fold(text: str | None) -> str:

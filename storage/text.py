@@ -38,7 +38,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from inkbench.storage.fold import fold, fold_aligned, is_pinyin_query, pinyin_keys
+from inkbench.storage.fold import (
+    fold,
+    fold_aligned,
+    fold_script,
+    fold_width,
+    is_pinyin_query,
+    pinyin_keys,
+)
 
 # Han (incl. extension A and compatibility ideographs), kana and Hangul
 # syllables: scripts written without spaces between words.
@@ -80,10 +87,16 @@ def index_form(text: str | None) -> str:
     """The form of ``text`` stored in the FTS5 tables (see module docstring)."""
     if not text:
         return ""
-    text = fold(text)
+    if text.isascii():  # no CJK, nothing to fold: most English text
+        return text
+    text = fold_width(text)
+    distinct = set(text)  # (C-speed) shared by the script fold and the tail
+    folded = fold_script(text, distinct)
+    if folded is not text:
+        text, distinct = folded, set(folded)
     form = CJK_RUN.sub(lambda m: f" {_bigrams(m.group())} ", text)
-    # distinct characters first (set() is C-speed), then keep the CJK ones
-    chars = "".join(CJK_RUN.findall("".join(set(text))))
+    # distinct characters first, then keep the CJK ones
+    chars = "".join(CJK_RUN.findall("".join(distinct)))
     if chars:
         form = f"{form} {' '.join(sorted(chars))}"
     return form

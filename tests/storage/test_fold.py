@@ -122,7 +122,9 @@ def _database_at_0001(home: Path, monkeypatch) -> Path:
         command.upgrade(cfg, "0001")
     engine.dispose()
     with monkeypatch.context() as m:
-        m.setattr(text_mod, "fold", lambda t: t or "")  # the index form before 0002
+        # the index form before 0002: no folding
+        m.setattr(text_mod, "fold_width", lambda t: t)
+        m.setattr(text_mod, "fold_script", lambda t, chars=None: t)
         conn = sqlite3.connect(path)
         register_functions(conn)
         now = "2026-11-01 00:00:00.000000"
