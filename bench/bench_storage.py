@@ -269,7 +269,9 @@ def _reindex_seconds(path: Path, *, folded: bool) -> float:
         text_mod.pinyin_keys = lambda t: []
     fold_mod._SAME.clear()  # start as a new process would: nothing learnt
     fold_mod._CHANGED.clear()
-    fold_mod._name_form.cache_clear()
+    fold_mod._folded_name.cache_clear()
+    fold_mod._name_keys.cache_clear()
+    fold_mod._word_syllables.cache_clear()
     fold_mod._syllables.cache_clear()
     try:
         conn = raw_connect(path)

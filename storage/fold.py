@@ -168,15 +168,40 @@ PINYIN_MAX_CHARS = 12  # per key: names, not sentences
 PINYIN_MAX_STARTS = 16  # keys start at each of a title's first 16 Han characters
 
 
+def _no_reading(chars: str) -> list[str]:
+    return ["" for _ in chars]
+
+
 @lru_cache(maxsize=65536)
-def _syllables(run: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _word_syllables(word: str) -> tuple[str, ...]:
     from pypinyin import lazy_pinyin
 
-    # one syllable per character ("" where pypinyin has no reading), so the
-    # keys can start at any character; initials are the syllables' first letters
-    full = lazy_pinyin(run, errors=lambda chars: ["" for _ in chars])
-    if len(full) != len(run):  # pragma: no cover - pypinyin kept one per character so far
-        full = [lazy_pinyin(c, errors=lambda chars: [""])[0] for c in run]
+    full = lazy_pinyin(word, errors=_no_reading)
+    if len(full) != len(word):  # pragma: no cover - pypinyin kept one per character so far
+        full = [(lazy_pinyin(c, errors=_no_reading) or [""])[0] for c in word]
+    return tuple(full)
+
+
+_SEGMENTER = None
+
+
+@lru_cache(maxsize=65536)
+def _syllables(run: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """One syllable per character ("" where pypinyin has no reading), so keys
+    can start at any character; initials are the syllables' first letters.
+    pypinyin's own segmentation picks each word's reading (重庆 chongqing);
+    each word's pinyin is cached, since converting costs far more than
+    segmenting and words repeat."""
+    global _SEGMENTER
+    if _SEGMENTER is None:
+        from pypinyin.core import Pinyin
+
+        _SEGMENTER = Pinyin()
+    full: list[str] = []
+    for word in _SEGMENTER.seg(run):
+        full.extend(_word_syllables(word))
+    if len(full) != len(run):  # pragma: no cover - segments always covered the run so far
+        full = [_word_syllables(c)[0] if _word_syllables(c) else "" for c in run]
     return tuple(full), tuple(s[:1] for s in full)
 
 
@@ -213,8 +238,15 @@ def is_pinyin_query(term: str) -> bool:
 
 
 @lru_cache(maxsize=200_000)
-def _name_form(name: str) -> tuple[str, tuple[str, ...]]:
-    return fold(name).casefold(), tuple(pinyin_keys(name))
+def _folded_name(name: str) -> str:
+    return fold(name).casefold()
+
+
+@lru_cache(maxsize=200_000)
+def _name_keys(name: str) -> str:
+    """The name's pinyin keys, each after a newline: a key starting with
+    ``p`` is one substring test for ``"\\n" + p`` (in C)."""
+    return "".join("\n" + key for key in pinyin_keys(name))
 
 
 @lru_cache(maxsize=256)
@@ -233,10 +265,12 @@ def name_matches(name: str | None, text: str) -> bool:
     if not name:
         return False
     needle, pinyin = _needle(text)
-    form, keys = _name_form(name)
-    if needle in form:
+    if needle in _folded_name(name):
         return True
-    return pinyin is not None and any(key.startswith(pinyin) for key in keys)
+    # pinyin only for a letters-only needle and a name with Han characters
+    if pinyin is None or name.isascii():
+        return False
+    return "\n" + pinyin in _name_keys(name)
 
 
 def _sql_name_matches(name: object, text: object) -> int:
@@ -249,14 +283,23 @@ _LIKE_FILTER = re.compile(r"^\s*(?P<expr>.+?)\s+LIKE\s+\?\s+ESCAPE\s+'\\'\s*$", 
 def list_filter(filter_sql: str, text: str) -> tuple[str, tuple]:
     """A list filter's WHERE clause and parameters for what the user typed.
 
-    ``filter_sql`` is the list's ``<column> LIKE ? ESCAPE '\\'``; it becomes
-    ``ink_name_matches(<column>, ?)`` (folded width, script, case, and pinyin:
-    see ``name_matches``). Any other clause keeps its LIKE pattern."""
+    ``filter_sql`` is the list's ``<column> LIKE ? ESCAPE '\\'``; a name
+    matches as ``name_matches`` says (folded width, script, case, and pinyin).
+    In SQL: the LIKE with the folded text finds names as written, and only
+    names holding a non-ASCII character (the ones folding or pinyin can
+    change) are passed to ``ink_name_matches``, so a filter over 100k mostly
+    English titles does not call Python for each. Any other clause keeps its
+    LIKE pattern."""
     m = _LIKE_FILTER.match(filter_sql)
-    if m:
-        return f"ink_name_matches({m.group('expr')}, ?)", (text,)
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return filter_sql, (f"%{escaped}%",)
+    folded = fold(text).strip() if m else text
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if not m:
+        return filter_sql, (f"%{escaped}%",)
+    col = m.group("expr")
+    clause = (
+        f"({col} LIKE ? ESCAPE '\\' OR ({col} GLOB '*[^ -~]*' AND ink_name_matches({col}, ?)))"
+    )
+    return clause, (f"%{escaped}%", text)
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
