@@ -151,13 +151,17 @@ def _char_fold(char: str) -> str:
     return out if len(out) == 1 else char
 
 
+def _aligned_run(m: re.Match[str]) -> str:
+    return "".join(map(_char_fold, m.group()))
+
+
 def fold_aligned(text: str) -> str | None:
     """``text`` folded character for character, so offsets into the result are
     offsets into ``text``; None when a phrase conversion changed the length."""
-    if not text:
+    if not text or text.isascii():
         return text
     if not unicodedata.is_normalized("NFKC", text):
-        text = "".join(map(_char_fold, text)) if len(text) < 100_000 else text
+        text = _nfkc_changes().sub(_aligned_run, text)
     out = fold_script(text)
     return out if len(out) == len(text) else None
 

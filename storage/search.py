@@ -189,12 +189,15 @@ def _bm25(
     needles = [t.lower() for t in terms] or [""]
     out = []
     for rowid, row in rows.items():
-        title, body = fold(row[1]).lower(), fold(row[2]).lower()
+        title, body = (row[1] or "").lower(), (row[2] or "").lower()
         length = sizes.get(rowid, avgdl)
         norm = BM25_K1 * (1 - BM25_B + BM25_B * length / avgdl)
         score = 0.0
         for needle in needles:
             tf = BM25_WEIGHTS[0] * title.count(needle) + BM25_WEIGHTS[1] * body.count(needle)
+            if not tf:  # written another way (full-width, traditional): count folded
+                ft, fb = fold(title), fold(body)
+                tf = BM25_WEIGHTS[0] * ft.count(needle) + BM25_WEIGHTS[1] * fb.count(needle)
             tf = tf or 1.0  # FTS5 matched it, maybe in another form (diacritics, spacing)
             score += idf * tf * (BM25_K1 + 1) / (tf + norm)
         out.append((rowid, -score))
