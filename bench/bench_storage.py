@@ -38,10 +38,11 @@ from inkbench.storage import bulk
 from inkbench.storage import fold as fold_mod
 from inkbench.storage import text as text_mod
 from inkbench.storage.engine import open_database, raw_connect
+from inkbench.storage.fold import register_functions
 from inkbench.storage.models import db_time, utcnow
 from inkbench.storage.search import search
 from inkbench.storage.search_index import reindex
-from inkbench.storage.text import index_form, word_count
+from inkbench.storage.text import word_count
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -126,7 +127,7 @@ def _raw_articles(path: Path, rows: list[tuple[str, str]]) -> float:
     """Baseline: stdlib sqlite3 ``executemany`` of the same article rows, one
     transaction, into a database made by the same migration (same triggers
     writing the same search index, same foreign keys), on a connection with the
-    same PRAGMAs and ink_index_form. The tuples are complete before the clock
+    same PRAGMAs and SQL functions. The tuples are complete before the clock
     starts (word counts included), so this is SQLite + the triggers alone and
     the ratio is what storage's own Python costs on top."""
     now = db_time(utcnow())
@@ -135,7 +136,7 @@ def _raw_articles(path: Path, rows: list[tuple[str, str]]) -> float:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    conn.create_function("ink_index_form", 1, index_form, deterministic=True)
+    register_functions(conn)  # ink_index_form, ink_title_form, as storage registers them
     start = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(

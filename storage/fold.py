@@ -300,9 +300,7 @@ def list_filter(filter_sql: str, text: str) -> tuple[str, tuple]:
     if not m:
         return filter_sql, (f"%{escaped}%",)
     col = m.group("expr")
-    clause = (
-        f"({col} LIKE ? ESCAPE '\\' OR ({col} GLOB '*[^ -~]*' AND ink_name_matches({col}, ?)))"
-    )
+    clause = f"({col} LIKE ? ESCAPE '\\' OR ({col} GLOB '*[^ -~]*' AND ink_name_matches({col}, ?)))"
     return clause, (f"%{escaped}%", text)
 
 
