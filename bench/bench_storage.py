@@ -8,7 +8,10 @@ chunks through ``storage.bulk`` into ``bench/work/storage-<key>/``, then:
 - ``storage.search.search`` p50/p95 (all four kinds merged, top 20 with
   snippets) per kind of term, vs a plain unicode61 FTS5 table over the raw
   text (target p95 <= 30 ms);
-- the database size vs the same data without search indexes.
+- the database size vs the same data without search indexes;
+- the search index build (``search_index.reindex``) with folding (width,
+  traditional/simplified, title pinyin) vs the same rebuild without it (the
+  index form before migration 0002), same run, same corpus (target <= 1.3x).
 
 The built corpus is kept, keyed by a hash of everything that shapes it (the
 migration, storage's text/bulk code, the generator, the sizes, BUILD_VERSION):
@@ -32,10 +35,13 @@ from pathlib import Path
 from bench import corpus
 from bench.results import record
 from inkbench.storage import bulk
+from inkbench.storage import fold as fold_mod
+from inkbench.storage import text as text_mod
 from inkbench.storage.engine import open_database, raw_connect
 from inkbench.storage.models import db_time, utcnow
 from inkbench.storage.search import search
-from inkbench.storage.text import index_form, word_count
+from inkbench.storage.search_index import reindex
+from inkbench.storage.text import register_functions, word_count
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -45,10 +51,12 @@ SIZES = {kind: max(100, int(n * SCALE)) for kind, n in corpus.SIZES.items()}
 KEYED = [
     ROOT / "storage/migrations/versions/0001_initial_schema.py",
     ROOT / "storage/text.py",
+    ROOT / "storage/fold.py",
+    ROOT / "storage/migrations/versions/0002_folded_search_index.py",
     ROOT / "storage/bulk.py",
     HERE / "corpus.py",
 ]
-BUILD_VERSION = "3"  # bump when build() below changes what it builds or measures
+BUILD_VERSION = "4"  # bump when build() below changes what it builds or measures
 
 P95_TARGET_MS = 30.0
 REPS = 15  # timed runs of each term (after one warm-up run)
@@ -65,7 +73,12 @@ TERMS: dict[str, list[str]] = {
     "chinese_3plus_char": ["人工智能", "天鹅绒", "知识库", "的一个", "转化率", "麒麟的"],
     "mixed_chinese_english": ["Python 写作", "用户 AI", "SQLite 数据", "markdown 的"],
     "phrase": ['"the garden"', '"of the"', '"winter morning"', '"中国 文章"', '"写作的 AI"'],
+    # folded forms: traditional characters, full-width letters, title pinyin
+    "traditional": ["中國", "花園", "知識庫", "轉化率", "麒麟的", "鳳凰單叢"],
+    "full_width": ["Ｐｙｔｈｏｎ", "ｔｈｅ", "ｗｈｉｓｐｅｒ", "ＳＱＬｉｔｅ　數據", "ＡＩ"],
+    "pinyin": ["zhongguo", "huayuan", "rengongzhineng", "zg", "rgzn", "qilin"],
 }
+REINDEX_TARGET = 1.3
 
 
 def _key() -> str:
@@ -113,7 +126,7 @@ def _raw_articles(path: Path, rows: list[tuple[str, str]]) -> float:
     """Baseline: stdlib sqlite3 ``executemany`` of the same article rows, one
     transaction, into a database made by the same migration (same triggers
     writing the same search index, same foreign keys), on a connection with the
-    same PRAGMAs and ink_index_form. The tuples are complete before the clock
+    same PRAGMAs and SQL functions. The tuples are complete before the clock
     starts (word counts included), so this is SQLite + the triggers alone and
     the ratio is what storage's own Python costs on top."""
     now = db_time(utcnow())
@@ -122,7 +135,7 @@ def _raw_articles(path: Path, rows: list[tuple[str, str]]) -> float:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    conn.create_function("ink_index_form", 1, index_form, deterministic=True)
+    register_functions(conn)  # ink_index_form, ink_title_form, as storage registers them
     start = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(
@@ -243,6 +256,54 @@ def build(home: Path) -> dict:
     return figures
 
 
+def _reindex_seconds(path: Path, *, folded: bool) -> float:
+    """One full rebuild of every search index (in a transaction, committed):
+    folded, or with the index form before 0002 (no width/script folding, no
+    title pinyin), which is what the migration replaced."""
+    names = ("fold", "fold_width", "fold_script", "pinyin_keys")
+    saved = {name: getattr(text_mod, name) for name in names}
+    if not folded:
+        text_mod.fold = lambda t: t or ""
+        text_mod.fold_width = lambda t: t
+        text_mod.fold_script = lambda t, chars=None: t
+        text_mod.pinyin_keys = lambda t: []
+    fold_mod._SAME.clear()  # start as a new process would: nothing learnt
+    fold_mod._CHANGED.clear()
+    fold_mod._folded_name.cache_clear()
+    fold_mod._name_keys.cache_clear()
+    fold_mod._word_syllables.cache_clear()
+    fold_mod._syllables.cache_clear()
+    try:
+        conn = raw_connect(path)
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        reindex(conn)
+        conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        conn.close()
+    finally:
+        for name, fn in saved.items():
+            setattr(text_mod, name, fn)
+    return elapsed
+
+
+def measure_reindex(home: Path) -> None:
+    """Index build time with folding vs without, same corpus, same run (the
+    folded one last, so the corpus is left as storage writes it)."""
+    path = home / "db" / "inkbench.db"
+    plain = _reindex_seconds(path, folded=False)
+    folded = _reindex_seconds(path, folded=True)
+    print(f"  search index rebuild: folded {folded:.1f} s, without folding {plain:.1f} s")
+    record(
+        "storage_index_build_folded",
+        value=folded,
+        unit="s",
+        baseline=plain,
+        target=f"ratio <= {REINDEX_TARGET}",
+        met=folded / plain <= REINDEX_TARGET,
+    )
+
+
 def _timed(
     fn: Callable[[str], int], terms: list[str]
 ) -> tuple[list[float], dict[str, tuple[int, float]]]:
@@ -355,6 +416,10 @@ def main() -> None:
         target="none: for the record (baseline = the same data without search indexes)",
         met=True,
     )
+    if not figures.get("reindexed"):
+        measure_reindex(home)
+        figures["reindexed"] = True
+        figures_file.write_text(json.dumps(figures, indent=2))
     measure_search(home)
 
 

@@ -39,8 +39,12 @@ ZH_WORDS = (
 RARE_EN = "quasar zephyr obsidian marzipan fjord".split()
 RARE_ZH = "麒麟 琵琶 饕餮 琥珀 鸳鸯".split()
 RARE_RATE = 0.02  # share of documents holding one rare word
-# Chinese writing about software mentions English names: about one word in 50
-MIXED_EN = "Python AI SQLite API Markdown".split()
+# Chinese writing about software mentions English names: about one word in 50,
+# a fifth of them typed full-width (as Chinese input methods do)
+MIXED_EN = "Python AI SQLite API Markdown Ｐｙｔｈｏｎ ＳＱＬｉｔｅ".split()
+# Chinese quoted from Taiwan and Hong Kong: this share of Chinese documents is
+# written in traditional characters (OpenCC s2t of the generated text)
+TRADITIONAL_RATE = 0.1
 
 STREAM_WORDS = 400_000  # words per pre-drawn stream
 
@@ -88,8 +92,23 @@ class TextMaker:
         """(title, body) of about ``size`` characters of English, or a third of
         that in Chinese (a Chinese character carries about 3 letters' worth)."""
         if self.rng.random() < 0.3:
-            return self.chinese(8), self.chinese(size // 3)
+            title, body = self.chinese(8), self.chinese(size // 3)
+            if self.rng.random() < TRADITIONAL_RATE:
+                title, body = _s2t(title), _s2t(body)
+            return title, body
         return self.english(5), self.english(size // 6)
+
+
+_S2T = None
+
+
+def _s2t(text: str) -> str:
+    global _S2T
+    if _S2T is None:
+        import opencc
+
+        _S2T = opencc.OpenCC("s2t")
+    return _S2T.convert(text)
 
 
 SIZES = {"article": 100_000, "image": 100_000, "chapter": 20_000, "kb_chunk": 200_000}

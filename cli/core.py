@@ -16,6 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("query", metavar="QUERY", help="words to find (all must match)")
     p.add_argument("--limit", type=int, default=20, help="how many hits (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="match the characters as written (no full-width, traditional/simplified"
+        " or pinyin folding)",
+    )
     p.set_defaults(func=cmd_search)
 
 
@@ -77,7 +83,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise InvalidInput("--limit must be at least 1")
     db = open_db(args)
     with db.raw(write=False) as conn:
-        hits = search(conn, args.query, limit=args.limit)
+        hits = search(conn, args.query, limit=args.limit, exact=args.exact)
     if args.json:
         print_json([h.to_dict() for h in hits])
         return 0

@@ -115,7 +115,8 @@ def _filtered(stmt, *, text: str | None, status: str | None, trashed: bool):
     if status:
         stmt = stmt.where(Article.status == status)
     if text:
-        stmt = stmt.where(Article.title.like(like_pattern(text), escape="\\"))
+        # folded like the list filters: width, script, case, pinyin (storage.fold)
+        stmt = stmt.where(func.ink_name_matches(Article.title, text) == 1)
     return stmt
 
 

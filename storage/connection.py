@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from inkbench.storage.text import index_form
+from inkbench.storage.text import register_functions
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -21,7 +21,7 @@ def configure_connection(dbapi_conn: sqlite3.Connection) -> None:
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.close()
-    dbapi_conn.create_function("ink_index_form", 1, index_form, deterministic=True)
+    register_functions(dbapi_conn)
 
 
 def raw_connect(path: Path) -> sqlite3.Connection:

@@ -25,7 +25,6 @@ from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from inkbench.storage import trash as trash_ops
-from inkbench.storage.articles import like_pattern
 from inkbench.storage.bulk import insert_chunks
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.models import KbChunk, KbDocument, KnowledgeBase, db_time, utcnow
@@ -125,8 +124,8 @@ def list_kbs(
     where = "k.deleted_at IS NOT NULL" if trashed else "k.deleted_at IS NULL"
     params: dict = {"limit": limit, "offset": offset}
     if text_filter:
-        where += " AND k.name LIKE :pat ESCAPE '\\'"
-        params["pat"] = like_pattern(text_filter)
+        where += " AND ink_name_matches(k.name, :pat)"  # folded: see storage.fold
+        params["pat"] = text_filter
     sql = (
         "SELECT k.id, k.name, k.description,"
         " (SELECT count(*) FROM kb_document d WHERE d.kb_id = k.id AND d.deleted_at IS NULL),"

@@ -15,6 +15,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from inkbench.storage.fold import list_filter
+
 Row = tuple
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -83,8 +85,9 @@ class SqlSource(RowSource):
 
     def _where(self, text: str) -> tuple[str, tuple]:
         if text and self.filter_sql:
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            return f"({self.where}) AND ({self.filter_sql})", (*self.params, f"%{escaped}%")
+            # folded like search: full-width, traditional and pinyin find the name
+            clause, args = list_filter(self.filter_sql, text)
+            return f"({self.where}) AND ({clause})", (*self.params, *args)
         return self.where, self.params
 
     def count_sql(self) -> str:

@@ -6,6 +6,10 @@ common there (see RANK_WINDOW), merges the kinds by score, then reads the top
 rows' original text to build snippets. Snippets are cut from the original
 text (not the index form), with match offsets so a UI can highlight them
 with styled spans rather than markup.
+
+Matching is folded (width, traditional/simplified, pinyin for titles: see
+``storage.text``); ``exact=True`` keeps only hits that hold every term as
+typed (case aside), from the folded matches.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import math
 import sqlite3
 from dataclasses import asdict, dataclass
 
+from inkbench.storage.fold import fold
 from inkbench.storage.text import Query, Snippet, make_snippet, parse_query
 
 # kind -> (fts table, SQL reading id, title, text, parent id, parent title for ids)
@@ -95,11 +100,16 @@ def search(
     limit: int = 20,
     kinds: tuple[str, ...] = KINDS,
     snippet_width: int = 120,
+    exact: bool = False,
 ) -> list[Hit]:
-    """Top ``limit`` hits for what the user typed; never raises on odd input."""
-    query = parse_query(text)
+    """Top ``limit`` hits for what the user typed; never raises on odd input.
+    ``exact``: the characters as written (no width, script or pinyin folding)."""
+    query = parse_query(text, exact=exact)
     if not query.match or limit <= 0:
         return []
+    if exact:
+        wanted = limit
+        limit = min(max(limit * 10, 200), 2000)
     ranked: list[tuple[float, int, str, int]] = []  # (score, turn, kind, rowid)
     fetched: dict[tuple[str, int], tuple] = {}
     for kind in kinds:
@@ -127,7 +137,15 @@ def search(
             ranked.extend((score, 0, kind, rowid) for rowid, score in rows)
     ranked.sort()
     top = [(score, kind, rowid) for score, _turn, kind, rowid in ranked[:limit]]
-    return _hydrate(conn, top, query, snippet_width, fetched)
+    if not exact:
+        return _hydrate(conn, top, query, snippet_width, fetched)
+    return _hydrate(conn, top, query, snippet_width, fetched, exact=True)[:wanted]
+
+
+def _holds(title: str, body: str, terms: tuple[str, ...]) -> bool:
+    """Every term, as typed (case aside), in the title or the body."""
+    title, body = title.lower(), body.lower()
+    return all(t.lower() in title or t.lower() in body for t in terms)
 
 
 def _varints(blob: bytes) -> list[int]:
@@ -177,6 +195,9 @@ def _bm25(
         score = 0.0
         for needle in needles:
             tf = BM25_WEIGHTS[0] * title.count(needle) + BM25_WEIGHTS[1] * body.count(needle)
+            if not tf:  # written another way (full-width, traditional): count folded
+                ft, fb = fold(title), fold(body)
+                tf = BM25_WEIGHTS[0] * ft.count(needle) + BM25_WEIGHTS[1] * fb.count(needle)
             tf = tf or 1.0  # FTS5 matched it, maybe in another form (diacritics, spacing)
             score += idf * tf * (BM25_K1 + 1) / (tf + norm)
         out.append((rowid, -score))
@@ -197,6 +218,7 @@ def _hydrate(
     query: Query,
     width: int,
     fetched: dict[tuple[str, int], tuple],
+    exact: bool = False,
 ) -> list[Hit]:
     missing: dict[str, list[int]] = {}
     for _score, kind, rowid in top:
@@ -211,12 +233,14 @@ def _hydrate(
         if row is None:  # deleted between the two reads
             continue
         _id, title, body, parent_id, parent_title = row
+        if exact and not _holds(title or "", body or "", query.terms):
+            continue
         hits.append(
             Hit(
                 kind=kind,
                 id=rowid,
                 title=title or "",
-                snippet=make_snippet(body, query.terms, width),
+                snippet=make_snippet(body, query.terms, width, exact=exact),
                 score=score,
                 parent_id=parent_id,
                 parent_title=parent_title,

@@ -14,6 +14,11 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from inkbench.storage.errors import InkbenchError
+from inkbench.storage.jobs import CancelToken, ProgressFn
+
+BATCH = 5000  # source rows touched per statement, between progress reports
+
 _UPDATE_OF = re.compile(
     r"AFTER\s+UPDATE\s+OF\s+(?P<cols>[\w\s,]+?)\s+ON\s+(?P<table>\w+)", re.IGNORECASE
 )
@@ -63,17 +68,40 @@ def _config(conn: sqlite3.Connection, fts: str) -> list[tuple[str, object]]:
     return rows
 
 
-def reindex(conn: sqlite3.Connection) -> dict[str, int]:
+def reindex(
+    conn: sqlite3.Connection,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> dict[str, int]:
     """Rebuild every search index from its source rows, in the caller's
-    (write) transaction. Returns the number of rows indexed per FTS table."""
+    (write) transaction. Returns the number of rows indexed per FTS table.
+    ``progress(done, total, label)`` counts source rows; a ``cancel`` stops
+    between batches with InkbenchError (the caller rolls back: the old
+    indexes stay)."""
+    sources = index_sources(conn)
+    total = sum(conn.execute(f"SELECT count(*) FROM {s.table}").fetchone()[0] for s in sources)
+    done = 0
     counts = {}
-    for src in index_sources(conn):
+    for src in sources:
         config = _config(conn, src.fts)
         conn.execute(f"DROP TABLE {src.fts}")
         conn.execute(src.create_sql)
         for key, value in config:
             conn.execute(f"INSERT INTO {src.fts}({src.fts}, rank) VALUES (?, ?)", (key, value))
-        conn.execute(f"UPDATE {src.table} SET {src.column} = {src.column}")
+        ids = conn.execute(f"SELECT min(id), max(id) FROM {src.table}").fetchone()
+        low, high = (ids[0], ids[1]) if ids[0] is not None else (1, 0)
+        while low <= high:
+            if cancel is not None and cancel.cancelled:
+                raise InkbenchError("the search index rebuild was cancelled")
+            cur = conn.execute(
+                f"UPDATE {src.table} SET {src.column} = {src.column} WHERE id BETWEEN ? AND ?",
+                (low, low + BATCH - 1),
+            )
+            done += max(cur.rowcount, 0)
+            low += BATCH
+            if progress is not None:
+                progress(min(done, total), total, f"rebuilding the search index ({src.fts})")
         conn.execute(f"INSERT INTO {src.fts}({src.fts}) VALUES ('optimize')")
         counts[src.fts] = conn.execute(f"SELECT count(*) FROM {src.fts}").fetchone()[0]
     return counts

@@ -78,9 +78,9 @@ class Store:
         conn.isolation_level = None
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA query_only = ON")
-        from inkbench.storage.text import index_form
+        from inkbench.storage.text import register_functions
 
-        conn.create_function("ink_index_form", 1, index_form, deterministic=True)
+        register_functions(conn)
         self._all.append(conn)
         return conn
 

@@ -23,12 +23,31 @@ of a longer run in the text, so it is searched as its own AND-ed token (more
 hits, never fewer). Measurements: bench/README.md.
 
 Latin text passes through unchanged for unicode61 to fold and split.
+
+Before all this, text and queries are folded (``storage.fold``): full-width
+forms to normal width (NFKC) and traditional characters to simplified
+(OpenCC), so ``Ｐｙｔｈｏｎ`` finds ``Python`` and ``鳳凰單叢`` finds ``凤凰单丛``.
+Titles also carry their pinyin (``title_form``): tokens ``py0`` + the full
+pinyin or initials from each Han character on, which a Latin-letters query
+term matches as a prefix (``fhdc`` -> ``"py0fhdc"*``). The marker keeps those
+tokens apart from English words, so the prefix reads only pinyin.
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
+
+from inkbench.storage.fold import (
+    fold,
+    fold_aligned,
+    fold_script,
+    fold_width,
+    is_pinyin_query,
+    pinyin_keys,
+    sql_name_matches,
+)
 
 # Han (incl. extension A and compatibility ideographs), kana and Hangul
 # syllables: scripts written without spaces between words.
@@ -70,11 +89,31 @@ def index_form(text: str | None) -> str:
     """The form of ``text`` stored in the FTS5 tables (see module docstring)."""
     if not text:
         return ""
+    if text.isascii():  # no CJK, nothing to fold: most English text
+        return text
+    text = fold_width(text)
+    distinct = set(text)  # (C-speed) shared by the script fold and the tail
+    folded = fold_script(text, distinct)
+    if folded is not text:
+        text, distinct = folded, set(folded)
     form = CJK_RUN.sub(lambda m: f" {_bigrams(m.group())} ", text)
-    # distinct characters first (set() is C-speed), then keep the CJK ones
-    chars = "".join(CJK_RUN.findall("".join(set(text))))
+    # distinct characters first, then keep the CJK ones
+    chars = "".join(CJK_RUN.findall("".join(distinct)))
     if chars:
         form = f"{form} {' '.join(sorted(chars))}"
+    return form
+
+
+PINYIN_MARK = "py0"
+
+
+def title_form(title: str | None) -> str:
+    """The index form of a title: ``index_form`` plus its pinyin keys, each
+    marked with PINYIN_MARK (see module docstring)."""
+    form = index_form(title)
+    keys = pinyin_keys(title)
+    if keys:
+        form = f"{form} {' '.join(PINYIN_MARK + k for k in keys)}"
     return form
 
 
@@ -131,16 +170,27 @@ def _quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def parse_query(text: str) -> Query:
+def parse_query(text: str, *, exact: bool = False) -> Query:
     """Turn what the user typed into a safe FTS5 expression.
 
     Whitespace separates terms, which must all match (AND). Text inside double
     quotes is one phrase. A Latin term followed by ``*`` is a prefix search.
     A lone CJK character is one token (the index's tail of characters), and
     apart from the rest of its term ("Python中" is "python" AND "中").
+
+    The text is folded (width, script) to match the index; a term of Latin
+    letters alone also matches titles by their pinyin. With ``exact`` the
+    terms to highlight stay as typed and no pinyin is tried (the caller keeps
+    only hits holding the terms as written).
     """
     terms: list[str] = []
     parts: list[str] = []
+    typed = text
+    text = fold(text)
+    typed_terms = [
+        m.group(1) if m.group(1) is not None else m.group(2)
+        for m in re.finditer(r'"([^"]*)"|(\S+)', typed)
+    ]
     for m in re.finditer(r'"([^"]*)"|(\S+)', text):
         raw = m.group(1) if m.group(1) is not None else m.group(2)
         prefix_latin = m.group(2) is not None and raw.endswith("*")
@@ -150,12 +200,18 @@ def parse_query(text: str) -> Query:
         literal = raw.strip("*").strip()
         if literal:
             terms.append(literal)
+        pinyin = not exact and m.group(2) is not None and is_pinyin_query(literal)
         for i, phrase in enumerate(phrases):
             expr = _quote(" ".join(phrase))
             last = phrase[-1]
             if prefix_latin and i == len(phrases) - 1 and not CJK_RUN.search(last):
                 expr += "*"
+            if pinyin:
+                expr = f"({expr} OR {_quote(PINYIN_MARK + literal.lower())}*)"
             parts.append(expr)
+    if exact:
+        # folding never splits nor joins whitespace-separated terms
+        terms = [t.strip("*").strip() for t in typed_terms if _TOKEN_CHARS.search(t)]
     return Query(match=" AND ".join(parts), terms=tuple(terms))
 
 
@@ -181,11 +237,33 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(alts), re.IGNORECASE)
 
 
-def make_snippet(text: str | None, terms: tuple[str, ...], width: int = 120) -> Snippet:
-    """About ``width`` characters of ``text`` around the first match, one line."""
+def find_spans(
+    text: str | None, terms: tuple[str, ...], *, exact: bool = False
+) -> list[tuple[int, int]]:
+    """(start, end) offsets in ``text`` as written of every match of the
+    (folded, see ``parse_query``) terms, matched in the folded text unless
+    ``exact``: ``鳳凰單叢`` is found by ``凤凰单丛``, ``Ｐｙｔｈｏｎ`` by ``python``."""
+    pattern = _term_pattern(terms)
+    if not text or pattern is None:
+        return []
+    folded = text if exact else fold_aligned(text)
+    if folded is None:  # a phrase conversion changed the length: match as written
+        folded = text
+    return [(m.start(), m.end()) for m in pattern.finditer(folded)]
+
+
+def make_snippet(
+    text: str | None, terms: tuple[str, ...], width: int = 120, *, exact: bool = False
+) -> Snippet:
+    """About ``width`` characters of ``text`` (as written) around the first
+    match, one line. Terms are found in the folded text (see ``parse_query``),
+    unless ``exact``; the offsets are the original text's."""
     text = text or ""
     pattern = _term_pattern(terms)
-    first = pattern.search(text) if pattern else None
+    folded = text if exact else fold_aligned(text)
+    if folded is None:  # a phrase conversion changed the length: match as written
+        folded, pattern = text, _term_pattern(tuple(terms))
+    first = pattern.search(folded) if pattern else None
     if first is None:
         start = 0
     else:
@@ -203,5 +281,15 @@ def make_snippet(text: str | None, terms: tuple[str, ...], width: int = 120) -> 
     spans: list[tuple[int, int]] = []
     if pattern:
         off = len(prefix)
-        spans = [(m.start() + off, m.end() + off) for m in pattern.finditer(flat)]
+        matched = re.sub(r"\s", " ", folded[start:end])
+        spans = [(m.start() + off, m.end() + off) for m in pattern.finditer(matched)]
     return Snippet(text=shown, highlights=tuple(spans))
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions search triggers and list filters call:
+    ``ink_index_form(text)``, ``ink_title_form(title)`` and
+    ``ink_name_matches(name, typed)``."""
+    conn.create_function("ink_index_form", 1, index_form, deterministic=True)
+    conn.create_function("ink_title_form", 1, title_form, deterministic=True)
+    conn.create_function("ink_name_matches", 2, sql_name_matches, deterministic=True)

@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.pool import NullPool
 
 from inkbench.storage.errors import DatabaseProblem
-from inkbench.storage.text import index_form
+from inkbench.storage.jobs import ProgressFn
+from inkbench.storage.text import register_functions
 
 HERE = Path(__file__).parent
 
@@ -35,7 +36,7 @@ def migration_engine(path: Path):
         dbapi_conn.execute("PRAGMA busy_timeout = 10000")
         dbapi_conn.execute("PRAGMA foreign_keys = OFF")
         dbapi_conn.execute("PRAGMA journal_mode = WAL")
-        dbapi_conn.create_function("ink_index_form", 1, index_form, deterministic=True)
+        register_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:
@@ -44,12 +45,15 @@ def migration_engine(path: Path):
     return engine
 
 
-def upgrade_to_head(path: Path) -> None:
+def upgrade_to_head(path: Path, progress: ProgressFn | None = None) -> None:
+    """Migrate the file to the newest schema; ``progress`` hears long steps
+    (the search index rebuild of 0002)."""
     engine = migration_engine(path)
     try:
         with engine.connect() as conn:
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
+            cfg.attributes["progress"] = progress
             command.upgrade(cfg, "head")
             problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if problems:

@@ -170,7 +170,7 @@ def test_a_failed_upgrade_leaves_the_file_intact(db, home, monkeypatch) -> None:
         conn.execute("DROP TABLE article_revision")
         conn.execute("UPDATE article SET title = 'half-migrated'")
         conn.close()
-        raise RuntimeError("migration 0002 failed")
+        raise RuntimeError("migration 0003 failed")
 
     monkeypatch.setattr(runner, "upgrade_to_head", broken_upgrade)
     with pytest.raises(DatabaseProblem) as err:

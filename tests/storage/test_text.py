@@ -31,7 +31,10 @@ def test_parse_query_shapes() -> None:
     assert parse_query("文A").match == '"文" AND "a"'
     assert parse_query('"春天 的 故事"').match == '"春天" AND "的" AND "故事"'
     assert parse_query('"中文 mixed"').match == '"中文 mixed"'
-    assert parse_query("the cat").match == '"the" AND "cat"'
+    # a Latin-letters term also matches titles by pinyin (marked tokens, prefix)
+    assert parse_query("the cat").match == '("the" OR "py0the"*) AND ("cat" OR "py0cat"*)'
+    assert parse_query("the cat", exact=True).match == '"the" AND "cat"'
+    assert parse_query("a").match == '"a"'  # one letter: no pinyin prefix scan
     assert parse_query('"the cat"').match == '"the cat"'
 
 
@@ -42,5 +45,6 @@ def test_snippet_highlights_offsets_in_original_text() -> None:
 
 
 def test_parse_query_latin_prefix_and_syntax_characters() -> None:
-    assert parse_query("gard*").match == '"gard"*'
+    assert parse_query("gard*").match == '("gard"* OR "py0gard"*)'
+    assert parse_query("gard*", exact=True).match == '"gard"*'
     assert parse_query("* ( ) :").match == ""

@@ -4,8 +4,6 @@ built from the hit's offsets, never markup. Enter opens the hit at its place."""
 
 from __future__ import annotations
 
-import re
-
 from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,11 +25,10 @@ HIGHLIGHT = "bold reverse $text-accent"
 
 
 def _mark(content: Content, terms: tuple[str, ...]) -> Content:
-    words = [re.escape(t) for t in sorted(terms, key=len, reverse=True) if t.strip()]
-    if not words:
-        return content
-    for m in re.finditer("|".join(words), content.plain, re.IGNORECASE):
-        content = content.stylize(HIGHLIGHT, m.start(), m.end())
+    from inkbench.storage.text import find_spans  # folded: 鳳凰 is found by 凤凰
+
+    for start, end in find_spans(content.plain, terms):
+        content = content.stylize(HIGHLIGHT, start, end)
     return content
 
 
@@ -65,14 +62,14 @@ def hit_content(hit, width: int = 0, terms: tuple[str, ...] = ()) -> Content:
 
 def locate(text: str, terms: tuple[str, ...]) -> tuple[int, int]:
     """(line, column) of the first match of any term in ``text``, else (0, 0)."""
-    words = [re.escape(t) for t in sorted(terms, key=len, reverse=True) if t]
-    if not words or not text:
+    from inkbench.storage.text import find_spans
+
+    spans = find_spans(text, terms)
+    if not spans:
         return 0, 0
-    m = re.search("|".join(words), text, re.IGNORECASE)
-    if m is None:
-        return 0, 0
-    line = text.count("\n", 0, m.start())
-    column = m.start() - (text.rfind("\n", 0, m.start()) + 1)
+    start = spans[0][0]
+    line = text.count("\n", 0, start)
+    column = start - (text.rfind("\n", 0, start) + 1)
     return line, column
 
 
