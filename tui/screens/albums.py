@@ -139,7 +139,7 @@ def _preview(store, image_id: int):
     """(PIL image or None, meta line, OCR text) for one image."""
     from PIL import Image
 
-    from inkbench.integrations.images import orient
+    from inkbench.integrations.images import orient, register_formats
     from inkbench.storage.blobs import blob_path
     from inkbench.storage.paths import BLOB_DIR
 
@@ -170,6 +170,7 @@ def _preview(store, image_id: int):
         tries,
     ) = row
     blob_dir = store.home / BLOB_DIR
+    register_formats()  # HEIC/HEIF and AVIF decode too
     picture = None
     for candidate in (sha, thumb):
         if not candidate:
