@@ -188,10 +188,11 @@ def test_a_heif_above_the_pixel_limit_is_refused_as_a_bomb(
     assert "decompression bomb" in summary.refused[0][1]
 
 
-def _cli_without(module: str, home: Path, *args: str) -> subprocess.CompletedProcess:
-    """The real CLI in a fresh interpreter in which ``module`` cannot be imported."""
+def _cli_without(modules: str, home: Path, *args: str) -> subprocess.CompletedProcess:
+    """The real CLI in a fresh interpreter in which ``modules`` (comma-separated)
+    cannot be imported."""
     code = (
-        f"import sys; sys.modules[{module!r}] = None\n"
+        f"import sys; sys.modules.update(dict.fromkeys({modules.split(',')!r}))\n"
         "from inkbench.cli import main\n"
         f"sys.exit(main({list(args)!r}))\n"
     )
@@ -330,3 +331,31 @@ def test_open_image_reads_both_formats(tmp_path: Path) -> None:
         with open_image(path) as im:
             im.load()
             assert im.format == fmt and im.size == (300, 200)
+
+
+def test_without_any_avif_decoder_the_refusal_names_the_package(tmp_path: Path) -> None:
+    avif = _save(_landscape_with_marker(), tmp_path / "poster.avif", "AVIF")
+    heic = _save(_landscape_with_marker(), tmp_path / "IMG_0003.heic", "HEIF")
+    home = tmp_path / "home"
+    # no AVIF in this Pillow (its _avif module) and no pillow-avif-plugin either
+    out = _cli_without("PIL._avif,pillow_avif", home, "album", "import", "A", str(avif), str(heic))
+    assert out.returncode == 1, out.stderr
+    lines = [line for line in out.stderr.splitlines() if "poster.avif" in line]
+    assert len(lines) == 1 and "pip install pillow-avif-plugin" in lines[0], out.stderr
+    assert "imported 1" in out.stdout  # the HEIC still goes in
+
+
+def test_a_folder_import_picks_up_heic_and_avif(db, tmp_path: Path) -> None:
+    folder = tmp_path / "DCIM"
+    folder.mkdir()
+    _save(_landscape_with_marker(), folder / "IMG_0004.HEIC", "HEIF")
+    _save(_landscape_with_marker(), folder / "IMG_0005.hif", "HEIF", quality=30)
+    _save(_landscape_with_marker(), folder / "poster.AVIF", "AVIF")
+    (folder / "notes.txt").write_text("not an image\n")
+    summary = import_images(db, "DCIM", [folder])
+    assert summary.refused == []
+    assert sorted(i.name for i in summary.imported) == [
+        "IMG_0004.HEIC",
+        "IMG_0005.hif",
+        "poster.AVIF",
+    ]
