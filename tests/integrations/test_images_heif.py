@@ -324,6 +324,10 @@ def test_cli_import_ocr_search_and_show(tmp_path: Path) -> None:
     assert rows["poster.avif"]["taken_at"].startswith("2025-10-01 09:00:00")
     assert all(i["ocr_status"] == "done" for i in rows.values())
 
+    text = _inkbench(home, "album", "show", "手机").stdout
+    heic_line = next(line for line in text.splitlines() if "IMG_0001.HEIC" in line)
+    assert "HEIF" in heic_line and "900x240" in heic_line and "2025-09-14" in heic_line
+
 
 def test_open_image_reads_both_formats(tmp_path: Path) -> None:
     for fmt, suffix in (("HEIF", "heic"), ("AVIF", "avif")):
