@@ -22,8 +22,9 @@ as a Pillow opener (``register_formats``), which decodes the primary image of
 a multi-image file with its ``irot``/``imir`` transforms applied (and resets
 the EXIF orientation to 1, so nothing is turned twice); AVIF through Pillow's
 own plugin, which reports those transforms as the EXIF orientation. Every
-place that decodes a stored image (OCR, the preview, export) opens it with
-``open_image`` so these formats decode there too.
+place that decodes a stored image (OCR, the preview, export) calls
+``register_formats`` first (or opens it with ``open_image``), so these formats
+decode there too.
 """
 
 from __future__ import annotations
@@ -232,9 +233,9 @@ def container_format(data: bytes) -> str | None:
     box = int.from_bytes(data[:4], "big")
     major = data[8:12]
     brands = {major} | {data[i : i + 4] for i in range(16, min(box, len(data), 256) - 3, 4)}
-    if major in AVIF_BRANDS or (
-        major not in HEIF_BRANDS - {b"mif1", b"msf1"} and brands & AVIF_BRANDS
-    ):
+    # a generic major brand (mif1) leaves it to the compatible brands
+    generic = major in (b"mif1", b"msf1") or major not in HEIF_BRANDS
+    if major in AVIF_BRANDS or (generic and brands & AVIF_BRANDS):
         return "AVIF"
     if brands & HEIF_BRANDS:
         return "HEIF"

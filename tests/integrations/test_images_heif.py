@@ -363,3 +363,23 @@ def test_a_folder_import_picks_up_heic_and_avif(db, tmp_path: Path) -> None:
         "IMG_0005.hif",
         "poster.AVIF",
     ]
+
+
+def _ftyp(major: bytes, *compatible: bytes) -> bytes:
+    body = b"ftyp" + major + b"\0\0\0\0" + b"".join(compatible)
+    return (len(body) + 4).to_bytes(4, "big") + body + b"\0" * 8
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (_ftyp(b"heic", b"mif1", b"heic"), "HEIF"),
+        (_ftyp(b"mif1", b"mif1", b"heic"), "HEIF"),
+        (_ftyp(b"avif", b"mif1", b"avif"), "AVIF"),
+        (_ftyp(b"mif1", b"mif1", b"avif", b"miaf"), "AVIF"),
+        (_ftyp(b"isom", b"mp41"), None),  # a video
+        (b"\xff\xd8\xff\xe0 a JPEG start", None),
+    ],
+)
+def test_container_format_reads_the_brands(data: bytes, expected: str | None) -> None:
+    assert container_format(data) == expected
