@@ -5,9 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TESSERACT_PKGS := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
 
-.PHONY: install run test soak bench lint format tesseract dist clean
+.PHONY: install run test soak bench lint format tesseract dist messages catalogs clean
 
-install: $(STAMP) tesseract
+install: $(STAMP) tesseract catalogs
 
 $(STAMP): pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,27 @@ tesseract:
 	else \
 		echo "missing system packages (OCR and its tests need them). Run: sudo apt-get install $$missing"; \
 	fi
+
+# Translations: the .po files are the source (edited by hand, in git); the .mo
+# files gettext reads are compiled from them (ignored by git; a wheel's build
+# compiles its own, see setup.py).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard assets/locale/*/LC_MESSAGES/inkbench.po))
+catalogs: $(CATALOGS)
+assets/locale/%.mo: assets/locale/%.po $(STAMP)
+	$(BIN)/pybabel compile --domain inkbench --input-file $< --output-file $@ --statistics
+
+# Extract every marked string into the template and merge it into each .po
+# (a language in LOCALES without a .po yet gets a new one).
+LOCALES := zh_CN
+messages: install
+	$(BIN)/pybabel extract --mapping-file babel.cfg --sort-output --no-location --no-wrap \
+		--project Inkbench --copyright-holder "Inkbench" \
+		--output-file assets/locale/inkbench.pot src cli tui integrations storage
+	@for l in $(LOCALES); do [ -f assets/locale/$$l/LC_MESSAGES/inkbench.po ] || \
+		$(BIN)/pybabel init --domain inkbench --input-file assets/locale/inkbench.pot \
+			--output-dir assets/locale --locale $$l --no-wrap; done
+	$(BIN)/pybabel update --domain inkbench --input-file assets/locale/inkbench.pot \
+		--output-dir assets/locale --no-wrap --ignore-obsolete
 
 run: install
 	$(BIN)/inkbench

@@ -39,16 +39,13 @@ CHUNK_DELAY = 0.001  # the fake model's time between chunks (a fast model)
 def _setup(home: Path, upstream_url: str, count: int):
     from inkbench.integrations.ai.direct import DirectProvider
     from inkbench.storage import blobs
+    from inkbench.storage.article_settings import ensure_default_settings, find_setting
     from inkbench.storage.bulk import insert_chunks
+    from inkbench.storage.distillations import create_distillation
     from inkbench.storage.engine import open_database
-    from inkbench.storage.generation import (
-        create_distillation,
-        create_task,
-        ensure_default_settings,
-        find_setting,
-    )
     from inkbench.storage.knowledge import create_kb
     from inkbench.storage.models import db_time, utcnow
+    from inkbench.storage.tasks import create_task
 
     db = open_database(home)
     with db.write() as s:

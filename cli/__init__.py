@@ -18,33 +18,51 @@ import traceback
 from collections.abc import Sequence
 
 from inkbench import __version__
+from inkbench.cli import argparse_i18n
+from inkbench.i18n import LANGUAGES, _, detect, set_language
 
 COMMAND_MODULES = (
     "inkbench.cli.core",
     "inkbench.cli.db",
     "inkbench.cli.article",
     "inkbench.cli.kb",
+    "inkbench.cli.distillation",
+    "inkbench.cli.setting",
+    "inkbench.cli.target",
+    "inkbench.cli.task",
     "inkbench.cli.generate",
     "inkbench.cli.album",
     "inkbench.cli.ocr",
     "inkbench.cli.account",
+    "inkbench.cli.config",
     "inkbench.cli.demo",
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, in the current language."""
     parser = argparse.ArgumentParser(
         prog="inkbench",
-        description="A keyboard-driven terminal workbench for writing and AI work on it.",
+        description=_("A keyboard-driven terminal workbench for writing and AI work on it."),
     )
-    parser.add_argument("--version", action="version", version=f"inkbench {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"inkbench {__version__}",
+        help=_("show program's version number and exit"),
+    )
     parser.add_argument(
         "--home",
         metavar="DIR",
-        help="data directory (default: $INKBENCH_HOME or the platform's user data dir)",
+        help=_("data directory (default: $INKBENCH_HOME or the platform's user data dir)"),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        help=_("the interface's language for this run (default: config, then $LANG)"),
     )
     parser.set_defaults(func=None)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    sub = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
@@ -61,14 +79,30 @@ def _report_bug(args: argparse.Namespace, error: BaseException) -> None:
         where = str(log)
     except Exception:
         traceback.print_exception(error, file=sys.stderr)
-    print(
-        f"inkbench: unexpected error ({type(error).__name__}: {error}); this is a bug, "
-        f"please report it with the details in {where}",
-        file=sys.stderr,
-    )
+    message = _(
+        "unexpected error ({error}); this is a bug, please report it with the details in {where}"
+    ).format(error=f"{type(error).__name__}: {error}", where=where)
+    print(f"inkbench: {message}", file=sys.stderr)
+
+
+def language_from_argv(argv: Sequence[str]) -> str | None:
+    """``--lang X`` / ``--lang=X`` before the parser exists: the parser's own
+    help must already be in that language."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+        if arg == "--":
+            break
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(detect(language_from_argv(argv)))
+    argparse_i18n.install()
     parser = build_parser()
     args = parser.parse_args(argv)
     from inkbench.storage.errors import InkbenchError
@@ -83,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"inkbench: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
-        print("inkbench: interrupted", file=sys.stderr)
+        print("inkbench: " + _("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -35,10 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(args):
-    from inkbench.integrations.config import load_config
-    from inkbench.storage.paths import resolve_home
+    from inkbench.cli.config import load
 
-    return load_config(resolve_home(args.home))
+    return load(args)
 
 
 def _interactive() -> bool:
@@ -85,7 +84,7 @@ def _amount(value) -> str:
 
 
 def cmd_quota(args) -> int:
-    from inkbench.integrations.ai.provider import get_provider
+    from inkbench.integrations.ai.factory import get_provider
 
     config = _config(args)
     provider = get_provider(config.home, config)
@@ -111,7 +110,7 @@ def cmd_quota(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from inkbench.integrations.ai.provider import get_provider
+    from inkbench.integrations.ai.factory import get_provider
 
     config = _config(args)
     provider = get_provider(config.home, config)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from inkbench.cli.core import open_db
-from inkbench.cli.output import Progress, print_json, warn
+from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json, warn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,13 +71,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from inkbench.integrations.images import import_images
 
     db = open_db(args)
-    summary = import_images(
-        db,
-        args.name,
-        args.paths,
-        recursive=args.recursive,
-        progress=None if args.json else Progress("importing"),
-    )
+    with cancel_on_ctrl_c() as cancel:
+        summary = import_images(
+            db,
+            args.name,
+            args.paths,
+            recursive=args.recursive,
+            cancel=cancel,
+            progress=None if args.json else Progress("importing"),
+        )
     if args.json:
         print_json(summary.to_dict())
     else:

@@ -45,7 +45,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_provenance(args: argparse.Namespace) -> int:
-    from inkbench.storage.generation import article_provenance
+    from inkbench.storage.provenance import article_provenance
 
     db = open_db(args)
     with db.raw(write=False) as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from inkbench.cli.core import open_db
-from inkbench.cli.output import Progress, print_json, warn
+from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json, warn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,7 +49,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from inkbench.integrations.kb_import import import_documents
 
     db = open_db(args)
-    report = import_documents(db, args.name, args.paths, progress=Progress("importing"))
+    with cancel_on_ctrl_c() as cancel:
+        report = import_documents(
+            db, args.name, args.paths, cancel=cancel, progress=Progress("importing")
+        )
     if args.json:
         print_json(report.__dict__)
     else:

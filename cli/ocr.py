@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from inkbench.cli.core import open_db
-from inkbench.cli.output import Progress, print_json
+from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,16 +83,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.lease_seconds <= 0:
         raise InvalidInput("--lease-seconds must be more than 0")
     db = open_db(args)
-    summary = run_ocr(
-        db,
-        workers=args.workers,
-        lang=args.lang,
-        until_empty=args.until_empty,
-        lease_seconds=args.lease_seconds,
-        backoff_base=BACKOFF_SECONDS if args.retry_delay is None else max(args.retry_delay, 0),
-        engine=args.engine,
-        progress=None if args.json else Progress("OCR"),
-    )
+    with cancel_on_ctrl_c() as cancel:
+        summary = run_ocr(
+            db,
+            cancel=cancel,
+            workers=args.workers,
+            lang=args.lang,
+            until_empty=args.until_empty,
+            lease_seconds=args.lease_seconds,
+            backoff_base=BACKOFF_SECONDS if args.retry_delay is None else max(args.retry_delay, 0),
+            engine=args.engine,
+            progress=None if args.json else Progress("OCR"),
+        )
     if args.json:
         print_json(summary.to_dict())
     else:

@@ -4,9 +4,15 @@ plain lines otherwise. No Rich here: user text is printed as it is."""
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from inkbench.storage.jobs import CancelToken
 
 
 def print_json(data: Any) -> None:
@@ -16,6 +22,29 @@ def print_json(data: Any) -> None:
 
 def warn(message: str) -> None:
     print(f"inkbench: {message}", file=sys.stderr)
+
+
+@contextmanager
+def cancel_on_ctrl_c() -> Iterator[CancelToken]:
+    """A ``CancelToken`` the first Ctrl-C cancels: the job stops at its next
+    check and keeps what it finished. A second Ctrl-C interrupts at once."""
+    token = CancelToken()
+    if threading.current_thread() is not threading.main_thread():
+        yield token
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        if token.cancelled:
+            raise KeyboardInterrupt
+        token.cancel()
+        warn("stopping after the current item (Ctrl-C again to quit now)")
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class Progress:

@@ -28,21 +28,15 @@ from inkbench.integrations.importers.textfiles import read_text, split_title
 from inkbench.integrations.kb_import import chunk_blocks, extract
 from inkbench.storage import blobs, revisions
 from inkbench.storage.albums import create_album, find_album_id
+from inkbench.storage.article_settings import create_setting
 from inkbench.storage.articles import create_article
 from inkbench.storage.assets import asset_path
+from inkbench.storage.distillations import create_distillation, list_topics
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
-from inkbench.storage.generation import (
-    create_distillation,
-    create_setting,
-    create_target,
-    create_task,
-    list_topics,
-    task_items,
-)
+from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.knowledge import add_document, create_kb, retrieve
 from inkbench.storage.models import (
-    AiRequest,
     ArticleImage,
     ArticleSetting,
     ArticleSource,
@@ -51,11 +45,11 @@ from inkbench.storage.models import (
     db_time,
     utcnow,
 )
+from inkbench.storage.targets import create_target
+from inkbench.storage.tasks import create_task, task_items
 from inkbench.storage.works import create_chapter, create_work
 
 DEMO_DIR = asset_path("demo")
-
-ProgressFn = Callable[[int, int, str], None]
 
 
 @dataclass
@@ -270,18 +264,6 @@ def _insert_all(session: Session, spec: _Spec, prepared, doc_blobs) -> dict[str,
         _free_name(target_taken, t["name"]),
         **{key: t[key] for key in ("pitch", "site", "contact") if key in t},
     )
-    session.add(
-        AiRequest(
-            purpose="distill",
-            provider="server",
-            model=distillation.model,
-            prompt_tokens=420,
-            completion_tokens=180,
-            duration_ms=3200,
-            status="ok",
-            created_at=now - timedelta(minutes=30),
-        )
-    )
     added["distillations"], added["topics"] = 1, len(d["topics"])
 
     # a finished generation task: each item done, its article linked back
@@ -302,12 +284,14 @@ def _insert_all(session: Session, spec: _Spec, prepared, doc_blobs) -> dict[str,
     session.flush()
     items = task_items(session, task.id)
     started = now - timedelta(minutes=20)
-    usage = task_spec.get("usage", [])
+    # no AI was called: the usage log (ai_request) gets no rows, so quota and
+    # stats count nothing for the demo; only how long each item took is shown
+    durations = task_spec.get("durations_ms", [])
     for n, (item, topic, (title, body)) in enumerate(
         zip(items, topics, spec.generated, strict=True)
     ):
         item_start = started + timedelta(minutes=5 * n)
-        prompt_tokens, completion_tokens, ms = usage[n] if n < len(usage) else (0, 0, 0)
+        ms = durations[n] if n < len(durations) else 0
         item_end = item_start + timedelta(milliseconds=ms)
         item.status, item.attempts = "done", 1
         item.started_at, item.finished_at = item_start, item_end
@@ -337,20 +321,6 @@ def _insert_all(session: Session, spec: _Spec, prepared, doc_blobs) -> dict[str,
                 image_id=image_ids[n % len(image_ids)],
                 position=0,
                 caption=topic.question,
-            )
-        )
-        session.add(
-            AiRequest(
-                generation_item_id=item.id,
-                purpose="generate",
-                provider="server",
-                model=task.model,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                duration_ms=ms,
-                status="ok",
-                idempotency_key=f"demo-{task.id}-{item.id}",
-                created_at=item_end,
             )
         )
     task.status = "completed"

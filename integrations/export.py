@@ -19,7 +19,7 @@ import html
 import io
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from inkbench.integrations.generation.images import IMAGE_REF
 from inkbench.storage.blobs import blob_path
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.jobs import ProgressFn
 
 FORMATS = ("md", "html", "docx")
 BATCH = 200
@@ -328,7 +329,7 @@ def export_articles(
     fmt: str,
     out_dir: str | Path,
     *,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[ExportedArticle]:
     """Export the articles ``ids`` (all live articles when None) to ``out_dir``."""
     if fmt not in FORMATS:

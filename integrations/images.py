@@ -37,7 +37,7 @@ import time
 import unicodedata
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -49,6 +49,7 @@ from inkbench.storage import blobs
 from inkbench.storage.albums import clean_name, get_or_create_album
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
+from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.models import db_time, utcnow
 
 THUMB_SIZE = 256
@@ -87,9 +88,6 @@ TAG_ORIENTATION = 0x0112
 TAG_DATETIME = 0x0132
 TAG_DATETIME_ORIGINAL = 0x9003
 TAG_OFFSET_TIME_ORIGINAL = 0x9011
-
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 
 class Refused(Exception):
@@ -476,8 +474,8 @@ def import_images(
     paths: Iterable[str | os.PathLike[str]],
     *,
     recursive: bool = False,
-    progress: Progress | None = None,
-    cancel: Cancel | None = None,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn | None = None,
     threads: int | None = None,
 ) -> ImportSummary:
     """Import image files into the album called ``album_name`` (created on the
@@ -524,7 +522,7 @@ def import_images(
         try:
             while True:
                 while len(window) < threads * 2 and not summary.cancelled:
-                    if cancel is not None and cancel():
+                    if cancel is not None and cancel.cancelled:
                         summary.cancelled = True
                         break
                     path = next(todo, None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,6 +22,7 @@ from inkbench.integrations.importers.textfiles import expand_paths, read_text
 from inkbench.storage import blobs
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InkbenchError, InvalidInput
+from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.knowledge import add_document, get_or_create_kb
 from inkbench.storage.text import word_count
 
@@ -430,8 +431,8 @@ def import_documents(
     kb_name: str,
     paths: Iterable[str | Path],
     *,
-    progress: Callable[[int, int, str], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn | None = None,
 ) -> ImportReport:
     """Import files (and supported files under folders) into the knowledge
     base ``kb_name``, creating it if needed."""
@@ -446,7 +447,7 @@ def import_documents(
         kb, created = get_or_create_kb(session, kb_name)
     report = ImportReport(kb_id=kb.id, kb_name=kb.name, kb_created=created, refused=refused)
     for i, path in enumerate(files):
-        if cancelled is not None and cancelled():
+        if cancel is not None and cancel.cancelled:
             break
         try:
             _import_one(db, kb.id, path, report)

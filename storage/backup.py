@@ -26,7 +26,6 @@ import sqlite3
 import tarfile
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +33,7 @@ from pathlib import Path
 from inkbench.storage.blobs import blob_path, sweep
 from inkbench.storage.engine import BUSY_TIMEOUT_MS, backup_copy, raw_connect
 from inkbench.storage.errors import DatabaseProblem, InvalidInput
+from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.migrations import KNOWN_REVISIONS
 from inkbench.storage.models import utcnow
 from inkbench.storage.paths import BLOB_DIR, DB_NAME, ensure_home
@@ -57,8 +57,6 @@ _DATA_TABLES = (
     "generation_task",
     "blob",
 )
-
-ProgressFn = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)

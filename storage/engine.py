@@ -12,11 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from filelock import FileLock
+from filelock import Timeout as FileLockTimeout
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
@@ -24,6 +27,10 @@ from inkbench.storage.connection import BUSY_TIMEOUT_MS, configure_connection, r
 from inkbench.storage.errors import DatabaseProblem
 from inkbench.storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD
 from inkbench.storage.paths import BLOB_DIR, DB_NAME, ensure_home, resolve_home
+
+LOCK_NAME = "inkbench.db.open-lock"
+MIGRATION_WAIT_S = 600  # an upgrade of a large database can take minutes
+_OPEN_LOCK = threading.Lock()
 
 
 def _make_engine(path: Path, begin: str) -> Engine:
@@ -226,6 +233,21 @@ def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = 
             "choose another with --home DIR"
         ) from None
     path = home_path / DB_NAME
+    # one opener at a time creates or upgrades the file: threads of this process
+    # (the TUI's first read and its account monitor) and other processes (a
+    # second `inkbench` started at the same moment) wait here, then find it done
+    try:
+        with _OPEN_LOCK, FileLock(home_path / LOCK_NAME, timeout=MIGRATION_WAIT_S):
+            _create_or_upgrade(path, create=create)
+    except FileLockTimeout:
+        raise DatabaseProblem(
+            f"another Inkbench process has been upgrading {path} for over "
+            f"{MIGRATION_WAIT_S // 60} minutes; let it finish, then try again"
+        ) from None
+    return Database(home_path)
+
+
+def _create_or_upgrade(path: Path, *, create: bool) -> None:
     if path.exists():
         current = _schema_revision(path)
     elif not create:
@@ -246,4 +268,3 @@ def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = 
         )
     if current != SCHEMA_HEAD:
         _upgrade(path, current)
-    return Database(home_path)

@@ -27,3 +27,11 @@ class InUse(InkbenchError):
 
 class DatabaseProblem(InkbenchError):
     """The database file cannot be used as it is (corrupt, newer, unreadable)."""
+
+
+def non_empty(value: str | None, what: str) -> str:
+    """``value`` stripped; ``InvalidInput`` ("<what> cannot be empty") if nothing is left."""
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"{what} cannot be empty")
+    return value

@@ -14,7 +14,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 # re-exported: the vocabulary lives in storage.vocab (no ORM needed to use it)
@@ -23,11 +33,13 @@ from inkbench.storage.vocab import (
     ARTICLE_ORIGINS,  # noqa: F401
     ARTICLE_STATUSES,  # noqa: F401
     CHAPTER_STATUSES,  # noqa: F401
+    CHARACTER_ROLES,  # noqa: F401
     ITEM_STATUSES,  # noqa: F401
     OCR_STATUSES,  # noqa: F401
     REVISION_KINDS,  # noqa: F401
     TASK_STATUSES,  # noqa: F401
     WORK_STATUSES,  # noqa: F401
+    WORLD_CATEGORIES,  # noqa: F401
     db_time,  # noqa: F401
     utcnow,  # noqa: F401
 )
@@ -246,6 +258,11 @@ class Work(SQLModel, table=True):
     status: str = "drafting"
     word_goal: int = 0
     description: str = ""
+    # how new chapters are titled: "{n}" is their number ("第{n}章", "Chapter {n}")
+    chapter_naming: str = ""
+    # bumped on every change to a name or alias in the bible: mention matchers
+    # built for an older version are stale
+    bible_version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
@@ -264,6 +281,7 @@ class Chapter(SQLModel, table=True):
     position: int = 0
     word_count: int = 0
     status: str = "draft"
+    synopsis: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
@@ -280,6 +298,201 @@ class ChapterRevision(SQLModel, table=True):
     body: str
     word_count: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- the story bible ---------------------------------------------------------------
+
+
+def _one_of(a: str, b: str) -> str:
+    return f"({a} IS NULL) <> ({b} IS NULL)"
+
+
+class Character(SQLModel, table=True):
+    """A person in a work. Its name and aliases live in ``bible_name``."""
+
+    __table_args__ = (CheckConstraint(_in("role", CHARACTER_ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(sa_column=fk("work.id", "CASCADE", nullable=False))
+    name: str
+    role: str = "supporting"
+    description: str = ""
+    age: str = ""
+    gender: str = ""
+    appearance: str = ""
+    personality: str = ""
+    background: str = ""
+    motivation: str = ""
+    flaws: str = ""
+    strengths: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class CharacterRelation(SQLModel, table=True):
+    """Two characters of one work and how they relate; listed from both sides."""
+
+    __tablename__ = "character_relation"
+    __table_args__ = (
+        CheckConstraint("character_a_id <> character_b_id", name="distinct"),
+        UniqueConstraint("character_a_id", "character_b_id", "kind", name="uq_character_relation"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    character_a_id: int = Field(sa_column=fk("character.id", "CASCADE", nullable=False))
+    character_b_id: int = Field(sa_column=fk("character.id", "CASCADE", nullable=False))
+    kind: str
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WorldEntry(SQLModel, table=True):
+    """A place, organisation, item … of a work's world; entries form a tree."""
+
+    __tablename__ = "world_entry"
+    __table_args__ = (CheckConstraint(_in("category", WORLD_CATEGORIES), name="category"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(sa_column=fk("work.id", "CASCADE", nullable=False))
+    parent_id: int | None = Field(default=None, sa_column=fk("world_entry.id", "SET NULL"))
+    category: str = "other"
+    title: str
+    content: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class WorldEntryCharacter(SQLModel, table=True):
+    """Characters linked to a world entry (members of an order, people of a city)."""
+
+    __tablename__ = "world_entry_character"
+
+    world_entry_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("world_entry.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    character_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("character.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class BibleName(SQLModel, table=True):
+    """Every name and alias of a work's characters and world entries, unique
+    within the work, so one name always means one entry."""
+
+    __tablename__ = "bible_name"
+    __table_args__ = (
+        CheckConstraint(_one_of("character_id", "world_entry_id"), name="owner"),
+        UniqueConstraint("work_id", "name", name="uq_bible_name_work_name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(sa_column=fk("work.id", "CASCADE", nullable=False, index=False))
+    character_id: int | None = Field(default=None, sa_column=fk("character.id", "CASCADE"))
+    world_entry_id: int | None = Field(default=None, sa_column=fk("world_entry.id", "CASCADE"))
+    name: str
+    is_alias: bool = False
+
+
+class Scene(SQLModel, table=True):
+    """A part of a chapter. Its place is a marker line in the chapter's text
+    (``<!-- scene:ID -->``, see ``storage.scenes``), so it moves with the text
+    around it; ``position`` caches the marker's order for lists."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chapter_id: int = Field(sa_column=fk("chapter.id", "CASCADE", nullable=False))
+    position: int = 0
+    synopsis: str = ""
+    location_id: int | None = Field(default=None, sa_column=fk("world_entry.id", "SET NULL"))
+    time: str = ""
+    mood: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SceneCharacter(SQLModel, table=True):
+    __tablename__ = "scene_character"
+
+    scene_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("scene.id", ondelete="CASCADE"), primary_key=True)
+    )
+    character_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("character.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class Tag(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("work_id", "name", name="uq_tag_work_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    work_id: int = Field(sa_column=fk("work.id", "CASCADE", nullable=False, index=False))
+    name: str
+    color: str = ""
+    description: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ChapterTag(SQLModel, table=True):
+    __tablename__ = "chapter_tag"
+
+    chapter_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("chapter.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class SceneTag(SQLModel, table=True):
+    __tablename__ = "scene_tag"
+
+    scene_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("scene.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class Mention(SQLModel, table=True):
+    """Where the text names a bible entry: per chapter, how often and first
+    where (a character offset into the chapter's text). Computed from the
+    text on every save, never typed."""
+
+    __table_args__ = (
+        CheckConstraint(_one_of("character_id", "world_entry_id"), name="owner"),
+        Index("ix_mention_chapter", "chapter_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chapter_id: int = Field(sa_column=fk("chapter.id", "CASCADE", nullable=False, index=False))
+    character_id: int | None = Field(default=None, sa_column=fk("character.id", "CASCADE"))
+    world_entry_id: int | None = Field(default=None, sa_column=fk("world_entry.id", "CASCADE"))
+    count: int
+    first_position: int
+
+
+class WritingDay(SQLModel, table=True):
+    """Words added to a work on one (local) day, from its saves."""
+
+    __tablename__ = "writing_day"
+
+    work_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
+    )
+    day: str = Field(sa_column=Column(Text, primary_key=True))  # YYYY-MM-DD
+    words_added: int = 0
 
 
 # --- generation inputs --------------------------------------------------------------
@@ -425,4 +638,6 @@ TRASHABLE: dict[str, type[SQLModel]] = {
     "image": Image,
     "knowledge_base": KnowledgeBase,
     "kb_document": KbDocument,
+    "character": Character,
+    "world_entry": WorldEntry,
 }

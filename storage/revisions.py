@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from inkbench.storage.chapter_text import chapter_word_count, text_changed
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.models import (
     REVISION_KINDS,
@@ -126,10 +127,13 @@ def restore_revision(session: Session, owner: str, revision_id: int):
     rev = get_revision(session, owner, revision_id)
     row = session.get(model, getattr(rev, fk_col))
     snapshot(session, owner, row.id, "restore")
+    words_before = row.word_count
     row.title = rev.title
     row.body = rev.body
-    row.word_count = word_count(rev.body)
+    row.word_count = chapter_word_count(rev.body) if owner == "chapter" else word_count(rev.body)
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
+    if owner == "chapter":  # mentions, scene order and statistics follow the text
+        text_changed(session, row, words_before)
     return row

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session
 
+from inkbench.storage.bible import bible_changed
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.models import TRASHABLE, utcnow
 from inkbench.storage.usage import refuse_if_in_use
@@ -27,7 +28,13 @@ _TITLE = {
     "image": "original_name",
     "knowledge_base": "name",
     "kb_document": "title",
+    "character": "name",
+    "world_entry": "title",
 }
+
+# entities whose names the text is searched for: trashing or restoring one
+# changes what the chapters mention
+_NAMED = ("character", "world_entry")
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,8 @@ def trash(session: Session, entity: str, row_id: int) -> None:
     row.deleted_at = utcnow()
     session.add(row)
     session.flush()
+    if entity in _NAMED:
+        bible_changed(session, row.work_id)
 
 
 def restore(session: Session, entity: str, row_id: int) -> None:
@@ -69,6 +78,8 @@ def restore(session: Session, entity: str, row_id: int) -> None:
     row.deleted_at = None
     session.add(row)
     session.flush()
+    if entity in _NAMED:
+        bible_changed(session, row.work_id)
 
 
 def purge(session: Session, entity: str, row_id: int) -> None:

@@ -15,6 +15,17 @@ CHAPTER_STATUSES = ("draft", "revised", "final")
 TASK_STATUSES = ("queued", "running", "paused", "completed", "failed", "cancelled")
 ACTIVE_TASK_STATUSES = ("queued", "running", "paused")
 ITEM_STATUSES = ("pending", "running", "done", "failed")
+CHARACTER_ROLES = ("protagonist", "antagonist", "supporting", "minor")
+WORLD_CATEGORIES = (
+    "geography",
+    "history",
+    "culture",
+    "organisation",
+    "magic",
+    "technology",
+    "item",
+    "other",
+)
 
 
 def utcnow() -> datetime:

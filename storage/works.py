@@ -17,10 +17,10 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from inkbench.storage.articles import like_pattern
+from inkbench.storage.chapter_text import chapter_word_count, text_changed
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.models import CHAPTER_STATUSES, WORK_STATUSES, Chapter, Work, utcnow
 from inkbench.storage.revisions import snapshot
-from inkbench.storage.text import word_count
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def create_chapter(
         title=_title(title, "chapter"),
         body=body,
         position=len(order),
-        word_count=word_count(body),
+        word_count=chapter_word_count(body),
         status=status,
         created_at=now,
         updated_at=now,
@@ -283,6 +283,8 @@ def create_chapter(
     _renumber(session, _place(order, chapter.id, len(order) if index is None else index))
     _touch_work(session, work)
     session.flush()
+    if body:
+        text_changed(session, chapter, 0)
     return chapter
 
 
@@ -308,15 +310,18 @@ def update_chapter(
     chapter = get_chapter(session, chapter_id)
     if title is not None:
         chapter.title = _title(title, "chapter")
+    words_before = chapter.word_count
     if body is not None:
         chapter.body = body
-        chapter.word_count = word_count(body)
+        chapter.word_count = chapter_word_count(body)
     if status is not None:
         chapter.status = status
     chapter.updated_at = utcnow()
     session.add(chapter)
     _touch_work(session, get_work(session, chapter.work_id))
     session.flush()
+    if body is not None:
+        text_changed(session, chapter, words_before)
     if revision is not None:
         snapshot(session, "chapter", chapter_id, revision)
     return chapter

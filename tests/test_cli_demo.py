@@ -73,9 +73,39 @@ def test_demo_task_is_finished_and_linked(home, capsys) -> None:
     )
     assert len(rows) == 3
     assert all(s == "done" and same and origin == "generated" for s, same, origin, _q in rows)
-    assert q(home, "SELECT count(*) FROM ai_request WHERE generation_item_id IS NOT NULL") == [(3,)]
+    assert q(home, "SELECT count(*) FROM ai_request") == [(0,)]  # no AI was called
     assert q(home, "SELECT count(*) FROM article_source WHERE chunk_id IS NOT NULL")[0][0] >= 3
     assert q(home, "SELECT count(*) FROM article_image") == [(3,)]
+
+
+def test_demo_counts_as_no_ai_usage(home, capsys) -> None:
+    """The demo's finished task was written by no AI: stats and the quota
+    the local usage log gives count nothing for it."""
+    (home / "config.toml").parent.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        '[ai]\nprovider = "direct"\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n'
+    )
+    assert run(capsys, home, "demo")[0] == 0
+    code, out, err = run(capsys, home, "stats", "--json")
+    assert code == 0, err
+    counts = json.loads(out)
+    assert counts["rows"]["ai_request"] == 0
+    assert counts["tasks"] == {"completed": 1} and counts["rows"]["generation_item"] == 3
+    code, out, err = run(capsys, home, "quota", "--json")
+    assert code == 0, err
+    assert json.loads(out)["used"] == {"articles": 0, "tokens": 0}
+
+    from datetime import UTC, datetime
+
+    from inkbench.integrations.ai.usage import LocalUsage, local_usage
+    from inkbench.storage.engine import open_database
+
+    db = open_database(home)
+    try:
+        since = datetime(2000, 1, 1, tzinfo=UTC)
+        assert local_usage(db, since=since) == LocalUsage(0, 0, 0, 0)
+    finally:
+        db.dispose()
 
 
 def test_demo_images_are_real_text_images_waiting_for_ocr(home, capsys) -> None:

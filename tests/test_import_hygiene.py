@@ -67,6 +67,10 @@ LIGHT = (
     "inkbench.storage.leases",
     "inkbench.storage.albums",
     "inkbench.storage.blobs",
+    "inkbench.storage.jobs",
+    "inkbench.storage.lists",  # the first list is read before the ORM loads
+    "inkbench.storage.reads",
+    "inkbench.storage.store",
     "inkbench.integrations.ocr.runner",
     "inkbench.integrations.ocr.engine",
 )

@@ -57,6 +57,8 @@ def test_wheel_holds_one_top_level_package(wheel: Path) -> None:
     assert all(r.startswith(("inkbench/", "inkbench-")) for r in rows)
     # the shipped assets are inside the package
     assert "inkbench/assets/prompts/template.md" in names
+    assert "inkbench/assets/locale/zh_CN/LC_MESSAGES/inkbench.mo" in names
+    assert "inkbench/tui/app.tcss" in names  # the app's stylesheet (CSS_PATH)
     assert any(n.startswith("inkbench/assets/demo/images/") for n in names)
 
 
@@ -79,6 +81,10 @@ def test_installed_wheel_runs_the_cli(installed: Path, tmp_path: Path) -> None:
 
     r = _run(installed, home, "--version")
     assert r.returncode == 0 and r.stdout.strip() == f"inkbench {__version__}"
+
+    # the compiled Chinese catalog is in the wheel
+    r = _run(installed, home, "--lang", "zh", "--help")
+    assert r.returncode == 0 and r.stdout.startswith("用法：inkbench"), r.stdout[:200]
 
     r = _run(installed, home, "demo")
     assert r.returncode == 0, r.stderr

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inkbench.tui.data import Store
+from inkbench.storage.store import Store
 
 DOC_KINDS = ("article", "chapter")
 
@@ -115,62 +115,171 @@ def restore_revision(store: Store, kind: str, revision_id: int) -> None:
         restore(session, kind, revision_id)
 
 
-# --- reads used by screens (stdlib sqlite3, any thread) -----------------------------
+# --- albums --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Document:
-    kind: str
-    id: int
-    title: str
-    body: str
-    parent_title: str | None
-    deleted: bool
+def create_album(store: Store, name: str) -> int:
+    """A new album called ``name``; its id."""
+    from inkbench.storage.albums import create_album as create
+
+    with store.database().raw() as conn:
+        return create(conn, name)
 
 
-def load_document(conn, kind: str, doc_id: int) -> Document | None:
-    if kind == "article":
-        row = conn.execute(
-            "SELECT title, body, NULL, deleted_at FROM article WHERE id = ?", (doc_id,)
-        ).fetchone()
-    else:
-        row = conn.execute(
-            "SELECT c.title, c.body, w.title, c.deleted_at FROM chapter c "
-            "JOIN work w ON w.id = c.work_id WHERE c.id = ?",
-            (doc_id,),
-        ).fetchone()
-    if row is None:
-        return None
-    return Document(kind, doc_id, row[0] or "", row[1] or "", row[2], row[3] is not None)
+def rename_album(store: Store, album_id: int, name: str) -> None:
+    from inkbench.storage.albums import rename_album as rename
+
+    with store.database().raw() as conn:
+        rename(conn, album_id, name)
 
 
-@dataclass(frozen=True)
-class Revision:
-    id: int
-    kind: str
-    title: str
-    word_count: int
-    created_at: str
+def transfer_images(
+    store: Store, verb: str, image_ids: list[int], target: str
+) -> tuple[int, int, bool]:
+    """Move or copy (``verb``) images into the album called ``target``
+    (created if needed): (done, skipped as already there, album created)."""
+    from inkbench.storage.albums import copy_images, get_or_create_album, move_images
+
+    with store.database().raw() as conn:
+        album_id, created = get_or_create_album(conn, target)
+        fn = move_images if verb == "move" else copy_images
+        done, skipped = fn(conn, image_ids, album_id)
+    return done, skipped, created
 
 
-def list_revisions(conn, kind: str, doc_id: int, limit: int = 500) -> list[Revision]:
-    table, col = (
-        ("article_revision", "article_id")
-        if kind == "article"
-        else (
-            "chapter_revision",
-            "chapter_id",
-        )
-    )
-    rows = conn.execute(
-        f"SELECT id, kind, title, word_count, created_at FROM {table} WHERE {col} = ? "
-        "ORDER BY id DESC LIMIT ?",
-        (doc_id, limit),
-    ).fetchall()
-    return [Revision(*r) for r in rows]
+def retry_failed_ocr(store: Store, album_id: int | None) -> int:
+    """Queue the failed images again (of one album, or all); how many."""
+    from inkbench.storage.albums import retry_failed
+
+    with store.database().raw() as conn:
+        return retry_failed(conn, album_id=album_id)
 
 
-def revision_body(conn, kind: str, revision_id: int) -> str:
-    table = "article_revision" if kind == "article" else "chapter_revision"
-    row = conn.execute(f"SELECT body FROM {table} WHERE id = ?", (revision_id,)).fetchone()
-    return row[0] if row else ""
+# --- knowledge -----------------------------------------------------------------------
+
+
+def create_kb(store: Store, name: str) -> int:
+    from inkbench.storage.knowledge import create_kb as create
+
+    with store.database().write() as s:
+        return create(s, name).id
+
+
+def rename_kb(store: Store, kb_id: int, name: str) -> None:
+    from inkbench.storage.knowledge import rename_kb as rename
+
+    with store.database().write() as s:
+        rename(s, kb_id, name)
+
+
+# --- generation ----------------------------------------------------------------------
+
+
+def preview_prompt(store: Store, setting_id: int, distillation_id: int | None, topic: str) -> str:
+    from inkbench.integrations.generation.prompts import preview_prompt
+    from inkbench.storage.distillations import get_distillation
+
+    with store.database().read() as s:
+        keyword = get_distillation(s, distillation_id).keyword if distillation_id else "(keyword)"
+        return preview_prompt(s, setting_id, keyword=keyword, topic=topic or "(a question)")
+
+
+def create_task(store: Store, values: dict) -> int:
+    from inkbench.storage.tasks import create_task
+
+    with store.database().write() as s:
+        return create_task(s, **values).id
+
+
+def load_setting(store: Store, setting_id: int) -> dict:
+    from inkbench.storage.article_settings import get_setting
+
+    with store.database().read() as s:
+        return get_setting(s, setting_id).model_dump()
+
+
+def save_setting(store: Store, setting_id: int | None, values: dict) -> int:
+    from inkbench.storage.article_settings import create_setting, update_setting
+
+    with store.database().write() as s:
+        if setting_id is None:
+            name = values.pop("name")
+            return create_setting(s, name, **values).id
+        return update_setting(s, setting_id, **values).id
+
+
+def generation_write(store: Store, fn_name: str, *args, **kwargs) -> int | None:
+    """Call ``<fn_name>(session, *args, **kwargs)`` of ``storage.targets``
+    (``*_target``) or ``storage.distillations`` (distillations and topics) in
+    one write transaction; the id of what it returns, if any."""
+    from inkbench.storage import distillations, targets
+
+    module = targets if fn_name.endswith("_target") else distillations
+    with store.database().write() as s:
+        result = getattr(module, fn_name)(s, *args, **kwargs)
+        return getattr(result, "id", None)
+
+
+def task_choices(store: Store) -> dict:
+    """Options for the task dialog: settings (the defaults made if missing),
+    knowledge bases, albums, targets."""
+    from inkbench.storage.article_settings import ensure_default_settings
+    from inkbench.storage.reads import task_choices as choices
+
+    with store.database().write() as s:
+        ensure_default_settings(s)
+    with store.database().raw(write=False) as conn:
+        return choices(conn)
+
+
+def task_action(store: Store, action: str, task_id: int) -> str:
+    """Pause, resume, retry (failed items) or cancel a task; its new status."""
+    from inkbench.storage import tasks as g
+
+    with store.database().write() as s:
+        if action == "pause":
+            t = g.pause_task(s, task_id)
+        elif action == "resume":
+            t = g.resume_task(s, task_id)
+        elif action == "retry":
+            g.retry_failed_items(s, task_id)
+            t = g.get_task(s, task_id)
+        else:
+            t = g.cancel_task(s, task_id)
+        return t.status
+
+
+def task_items_text(store: Store, task_id: int) -> tuple[str, str]:
+    """A task's items with their articles and where each article came from."""
+    from inkbench.storage.provenance import article_provenance
+    from inkbench.storage.tasks import get_task, item_articles, task_items
+
+    db = store.database()
+    with db.read() as s:
+        task = get_task(s, task_id)
+        items = task_items(s, task_id)
+        articles = item_articles(s, task_id)
+    lines = [
+        f"{task.name} · {task.status}"
+        + (f" ({task.pause_reason})" if task.pause_reason else "")
+        + f" · {task.done_count}/{task.article_count} done",
+        f"keyword: {task.keyword} · setting: {task.setting_name}",
+        "",
+    ]
+    with db.raw(write=False) as conn:
+        for item in items:
+            art = articles.get(item.id)
+            head = f"{item.position + 1}. [{item.status}] {item.topic_text}"
+            lines.append(head + (f" → article {art}" if art else ""))
+            if item.error and item.status != "done":
+                lines.append(f"     error: {item.error}")
+            if art:
+                p = article_provenance(conn, art)
+                for src in p.sources:
+                    heading = src["heading"].removeprefix(src["document_title"])
+                    lines.append(f"     source: {src['document_title']}{heading}")
+                for img in p.images:
+                    lines.append(f"     image: {img['name']} ({img['album']})")
+            elif item.partial_text:
+                lines.append(f"     so far: {len(item.partial_text)} characters saved")
+    return task.name, "\n".join(lines)

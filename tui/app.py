@@ -1,12 +1,15 @@
 """The Textual app. ``make_app`` is the one way to build it (CLI and tests).
 
-Start-up stays light: the first list is read with stdlib sqlite3 (``tui.data``)
-and storage's ORM is imported in a worker after the first paint.
+Start-up stays light: the first list is read with stdlib sqlite3
+(``storage.store``, ``storage.lists``) and storage's ORM is imported in a
+worker after the first paint. Long work goes through ``app.jobs``
+(``tui.jobs``): progress in the status bar, cancel, one failure route.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import threading
@@ -21,9 +24,12 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
+from inkbench.settings import Settings, load_settings
+from inkbench.storage.store import Store
 from inkbench.tui.areas import AREAS, area
 from inkbench.tui.commands import InkbenchCommands
-from inkbench.tui.data import Store
+from inkbench.tui.jobs import Job, Jobs, describe_error, log_error
+from inkbench.tui.keymap import check_keymap
 from inkbench.tui.messages import (
     AccountChanged,
     ConnectivityChanged,
@@ -31,11 +37,11 @@ from inkbench.tui.messages import (
     DocRef,
     DocumentSaved,
     DocumentSaveFailed,
+    JobFailed,
     JobFinished,
     JobProgress,
     OpenDocument,
 )
-from inkbench.tui.settings import Settings, check_keymap, load_settings
 from inkbench.tui.widgets.status_bar import StatusBar
 
 FIRST_AREA = "articles"
@@ -88,10 +94,7 @@ def _area_bindings() -> list[Binding]:
 
 class InkbenchApp(App):
     TITLE = "Inkbench"
-    CSS = """
-    Screen { background: $surface; }
-    #areas { height: 1fr; }
-    """
+    CSS_PATH = "app.tcss"  # shared styles; widgets and dialogs carry their own
     COMMANDS = App.COMMANDS | {InkbenchCommands}
     BINDINGS = [
         *_area_bindings(),
@@ -109,6 +112,7 @@ class InkbenchApp(App):
     ) -> None:
         super().__init__()
         self.store = Store(home)
+        self.jobs = Jobs(self, self.store.home)
         self.settings = settings if settings is not None else load_settings(self.store.home)
         self.store_ready = self.store.schema_is_current()
         self.unsaved: dict[DocRef, tuple[str, str]] = {}
@@ -123,7 +127,7 @@ class InkbenchApp(App):
             from inkbench.tui.keys import all_ids
 
             keymap, problems = check_keymap(
-                self.settings.keymap, all_ids(), str(self.settings.path or "config.toml")
+                self.settings.keymap, all_ids(type(self)), str(self.settings.path or "config.toml")
             )
             self._problems += problems
             self.set_keymap(keymap)
@@ -141,20 +145,20 @@ class InkbenchApp(App):
         return area(area_id).load()(id=f"area-{area_id}")
 
     def on_mount(self) -> None:
-        theme = self.settings.theme
+        theme = self.settings.ui.theme
         if theme:
             if theme in self.available_themes:
                 self.theme = theme
             else:
                 self._problems.append(
-                    f"config.toml: no theme named {theme!r}; "
+                    f"{self.settings.path or 'config.toml'}: ui.theme: no theme named {theme!r}; "
                     f"use one of {', '.join(sorted(self.available_themes))}"
                 )
         for problem in self._problems:
             self.notify(problem, title="Settings", severity="warning", timeout=12, markup=False)
         self.query_one(ContentSwitcher).current = f"area-{FIRST_AREA}"
         self.call_after_refresh(self._focus_area, FIRST_AREA)
-        from inkbench.tui.screens.account import start_monitor  # online/offline, account, quota
+        from inkbench.tui.areas.account import start_monitor  # online/offline, account, quota
 
         start_monitor(self)  # a thread worker; started here so the first check is known early
         if not self.store_ready:
@@ -360,16 +364,22 @@ class InkbenchApp(App):
                     markup=False,
                 )
             return
-        self.report_error(worker.name or "a background job", message)
+        self.report_error(worker.name or "a background job", worker.error)
 
     def worker_failed(self, event: Worker.StateChanged) -> None:
-        """The route for failures of workers that belong to widgets and screens
-        (their StateChanged does not bubble): one error notice, no traceback."""
+        """The route for failures of short workers that belong to widgets and
+        screens (their StateChanged does not bubble): one notice, the
+        traceback in errors.log."""
         if event.state == WorkerState.ERROR:
             name = event.worker.name or "a background job"
-            self.report_error(name, describe_error(event.worker.error))
+            self.report_error(name, event.worker.error)
 
-    def report_error(self, what: str, message: str) -> None:
+    def report_error(self, what: str, error: BaseException | None) -> None:
+        """One error notice for a failed worker; its traceback to errors.log."""
+        message = describe_error(error)
+        if error is not None:
+            with contextlib.suppress(OSError):
+                message += f" (details in {log_error(self.store.home, what, error)})"
         self.notify(message, title=f"{what} failed", severity="error", timeout=10, markup=False)
 
     def db_job(
@@ -378,23 +388,22 @@ class InkbenchApp(App):
         *args: Any,
         name: str,
         done: Callable[[Any], None] | None = None,
-    ) -> Worker:
-        """Run ``fn(store, *args)`` in a thread; ``done(result)`` on the UI
+    ) -> Job:
+        """Run ``fn(store, *args)`` as a quiet job; ``done(result)`` on the UI
         thread after it succeeds; a failure is one error notice."""
-
-        def run() -> Any:
-            result = fn(self.store, *args)
-            if done is not None:
-                self.call_from_thread(done, result)
-            return result
-
-        return self.run_worker(run, thread=True, group="db", name=name, exit_on_error=False)
+        return self.jobs.start(
+            lambda _cancel, _progress: fn(self.store, *args),
+            label=name,
+            group="db",
+            done=done,
+            show=False,
+        )
 
     # --- app-wide messages ---------------------------------------------------------------
 
     @on(DataChanged)
     def _data_changed(self, message: DataChanged) -> None:
-        from inkbench.tui.screens.base import AreaPane
+        from inkbench.tui.areas.base import AreaPane
 
         for pane in self.query(AreaPane):
             pane.data_changed(message.kind)
@@ -422,19 +431,18 @@ class InkbenchApp(App):
                 markup=False,
             )
 
+    def on_job_failed(self, message: JobFailed) -> None:
+        self.status.end_job(message.job_id)
+        self.notify(
+            message.message,
+            title=f"{message.label} failed",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
+
     def on_unmount(self) -> None:
         self.store.close()
-
-
-def describe_error(error: BaseException | None) -> str:
-    """One line for the user: an expected error's own text, else its type and text."""
-    from inkbench.storage.errors import InkbenchError
-
-    if isinstance(error, InkbenchError):
-        return str(error)
-    if error is None:
-        return "unknown error"
-    return f"{type(error).__name__}: {error}"
 
 
 def make_app(

@@ -1,8 +1,9 @@
 """Command palette (ctrl+p): every action in the app, from any screen.
 
-Areas and their actions come from ``tui.areas.AREAS`` and the panes'
-``BINDINGS``; the current screen's own bindings (editor, history) come from
-its active bindings. Each command shows its key and binding id."""
+Running jobs come first (cancel, pause/resume: ``app.jobs``). Areas and
+their actions come from ``tui.areas.AREAS`` and the panes' ``BINDINGS``; the
+current screen's own bindings (editor, history) come from its active
+bindings. Each command shows its key and binding id."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ class InkbenchCommands(Provider):
             return keymap.get(binding.id or "", binding.key)
 
         out: list[tuple[str, str, Callable[[], object]]] = []
+        jobs = app.jobs  # type: ignore[attr-defined]
+        for job in jobs.running():
+            if job.group == "db" or job.cancel_token.cancelled:
+                continue
+            out.append((f"Cancel: {job.label}", "stop this background job", job.cancel))
+            if job.pausable:
+                verb = "Resume" if job.paused else "Pause"
+                out.append(
+                    (f"{verb}: {job.label}", "background job", partial(jobs.toggle_pause, job))
+                )
         on_main = not isinstance(screen, (EditorScreen, RevisionsScreen))
         # the current screen's own actions first
         seen: set[str] = set()

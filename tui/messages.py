@@ -14,6 +14,11 @@ Status bar feed (any area, any worker):
 - ``JobFinished(job_id, label, ok=True, message="")``  removes the job; a
   message (e.g. "12 images read") is shown as a notice, an error one as an
   error notice. Messages are shown literally, never parsed as markup.
+- ``JobFailed(job_id, label, message)``  a job raised (``tui.jobs`` posts it
+  after logging the traceback): one error notice.
+
+Long jobs do not post these by hand: ``app.jobs.start(...)`` (``tui.jobs``)
+posts them for the function it runs.
 
 Documents (editors and autosave):
 
@@ -63,6 +68,16 @@ class JobFinished(Message):
         self.job_id = job_id
         self.label = label
         self.ok = ok
+        self.message = message
+
+
+class JobFailed(Message):
+    """A job of ``tui.jobs`` raised: ``message`` says what failed and what to do."""
+
+    def __init__(self, job_id: str, label: str, message: str) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.label = label
         self.message = message
 
 

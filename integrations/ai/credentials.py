@@ -24,11 +24,11 @@ import keyring.backend
 import keyring.errors
 
 from inkbench.integrations.ai.errors import KeyringUnavailable
-from inkbench.integrations.config import Config
+from inkbench.settings import KEYRING_PASSWORD_ENV, Settings
 
 SERVICE = "inkbench"
 SESSION_ENTRY = "account-session"
-PASSWORD_ENV = "INKBENCH_KEYRING_PASSWORD"
+PASSWORD_ENV = KEYRING_PASSWORD_ENV
 FILE_NAME = "keyring.cfg"
 
 OPT_IN = (
@@ -95,7 +95,7 @@ def _explicit_choice() -> bool:
         return False
 
 
-def _file_backend(config: Config, *, interactive: bool) -> keyring.backend.KeyringBackend:
+def _file_backend(config: Settings, *, interactive: bool) -> keyring.backend.KeyringBackend:
     try:
         from keyrings.alt.file import EncryptedKeyring
     except Exception as e:  # pragma: no cover - keyrings.alt is a dependency
@@ -108,7 +108,8 @@ def _file_backend(config: Config, *, interactive: bool) -> keyring.backend.Keyri
         ) from None
     home = Path(config.home) if config.home else Path.cwd()
     path = home / FILE_NAME
-    password = os.environ.get(PASSWORD_ENV)
+    secret = config.account.keyring_password  # from the environment only
+    password = secret.get_secret_value() if secret else None
     if not password and not interactive:
         raise KeyringUnavailable(
             f"config.toml chooses the encrypted file keyring; set {PASSWORD_ENV} to its "
@@ -136,7 +137,7 @@ def _file_backend(config: Config, *, interactive: bool) -> keyring.backend.Keyri
     return backend
 
 
-def keyring_backend(config: Config, *, interactive: bool = False):
+def keyring_backend(config: Settings, *, interactive: bool = False):
     """The backend tokens go to, or ``KeyringUnavailable`` with the opt-in."""
     if config.account.keyring == "file":
         return _file_backend(config, interactive=interactive)
@@ -162,18 +163,18 @@ def _call(fn, *args):
         ) from None
 
 
-def load_session(config: Config, *, interactive: bool = False) -> StoredSession | None:
+def load_session(config: Settings, *, interactive: bool = False) -> StoredSession | None:
     backend = keyring_backend(config, interactive=interactive)
     raw = _call(backend.get_password, SERVICE, SESSION_ENTRY)
     return StoredSession.from_json(raw) if raw else None
 
 
-def save_session(config: Config, session: StoredSession, *, interactive: bool = False) -> None:
+def save_session(config: Settings, session: StoredSession, *, interactive: bool = False) -> None:
     backend = keyring_backend(config, interactive=interactive)
     _call(backend.set_password, SERVICE, SESSION_ENTRY, session.to_json())
 
 
-def clear_session(config: Config, *, interactive: bool = False) -> None:
+def clear_session(config: Settings, *, interactive: bool = False) -> None:
     backend = keyring_backend(config, interactive=interactive)
     with contextlib.suppress(keyring.errors.PasswordDeleteError):
         _call(backend.delete_password, SERVICE, SESSION_ENTRY)
@@ -183,7 +184,7 @@ def _key_entry(base_url: str) -> str:
     return "api-key " + base_url.rstrip("/")
 
 
-def get_api_key(config: Config, base_url: str, *, interactive: bool = False) -> str | None:
+def get_api_key(config: Settings, base_url: str, *, interactive: bool = False) -> str | None:
     """The direct provider's API key for ``base_url`` (None: send none).
 
     With no keyring there can be no stored key, and a local endpoint (Ollama)
@@ -196,12 +197,12 @@ def get_api_key(config: Config, base_url: str, *, interactive: bool = False) -> 
         return None
 
 
-def set_api_key(config: Config, base_url: str, key: str, *, interactive: bool = False) -> None:
+def set_api_key(config: Settings, base_url: str, key: str, *, interactive: bool = False) -> None:
     backend = keyring_backend(config, interactive=interactive)
     _call(backend.set_password, SERVICE, _key_entry(base_url), key)
 
 
-def delete_api_key(config: Config, base_url: str, *, interactive: bool = False) -> None:
+def delete_api_key(config: Settings, base_url: str, *, interactive: bool = False) -> None:
     backend = keyring_backend(config, interactive=interactive)
     with contextlib.suppress(keyring.errors.PasswordDeleteError):
         _call(backend.delete_password, SERVICE, _key_entry(base_url))

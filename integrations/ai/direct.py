@@ -11,7 +11,7 @@ from inkbench.integrations.ai.credentials import get_api_key
 from inkbench.integrations.ai.errors import AuthRequired, Offline
 from inkbench.integrations.ai.http import HttpProvider
 from inkbench.integrations.ai.provider import Amounts, Quota
-from inkbench.integrations.config import Config
+from inkbench.settings import Settings
 from inkbench.storage.errors import InvalidInput
 
 
@@ -35,7 +35,7 @@ class DirectProvider(HttpProvider):
         self.what = self._base_url
 
     @classmethod
-    def from_config(cls, home: Path, config: Config) -> DirectProvider:
+    def from_config(cls, home: Path, config: Settings) -> DirectProvider:
         if not config.ai.base_url:
             raise InvalidInput(
                 'config.toml has [ai] provider = "direct" but no base_url; add e.g. '

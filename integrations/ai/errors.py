@@ -7,7 +7,7 @@ Retry guidance for callers (the generation runner):
   later with the same idempotency key; the server charges once.
 - ``QuotaExceeded``: wait for the period to end or change plan.
 - ``AuthRequired``: the user must run ``inkbench login``; AI work waits.
-- ``Cancelled``: the caller's ``cancel()`` said stop.
+- ``Cancelled``: the caller's ``CancelToken`` was cancelled.
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from inkbench.integrations.ai.errors import (
     UpstreamError,
 )
 from inkbench.integrations.ai.provider import (
-    CancelCheck,
     ChatEvent,
     ChatResult,
     Done,
@@ -36,6 +35,7 @@ from inkbench.integrations.ai.provider import (
     Usage,
 )
 from inkbench.integrations.ai.sse import iter_data
+from inkbench.storage.jobs import CancelToken
 
 RETRY_STATUS = frozenset({409, 502, 503, 504})
 
@@ -219,11 +219,11 @@ class HttpProvider:
         max_tokens: int | None = None,
         temperature: float | None = None,
         purpose: str = "chat",
-        cancel: CancelCheck | None = None,
+        cancel: CancelToken | None = None,
     ) -> Iterator[ChatEvent]:
         body = self._body(messages, model, max_tokens, temperature, True)
         key = idempotency_key or new_idempotency_key()
-        if cancel and cancel():
+        if cancel is not None and cancel.cancelled:
             raise Cancelled()
         resp = self._send(
             "POST",
@@ -240,7 +240,7 @@ class HttpProvider:
         done = False
         try:
             for data in iter_data(resp.iter_lines()):
-                if cancel and cancel():
+                if cancel is not None and cancel.cancelled:
                     raise Cancelled()
                 if data.strip() == "[DONE]":
                     done = True
@@ -290,11 +290,11 @@ class HttpProvider:
         max_tokens: int | None = None,
         temperature: float | None = None,
         purpose: str = "chat",
-        cancel: CancelCheck | None = None,
+        cancel: CancelToken | None = None,
     ) -> ChatResult:
         body = self._body(messages, model, max_tokens, temperature, False)
         key = idempotency_key or new_idempotency_key()
-        if cancel and cancel():
+        if cancel is not None and cancel.cancelled:
             raise Cancelled()
         resp = self._send(
             "POST", "/chat/completions", json_body=body, headers=self.call_headers(purpose, key)

@@ -1,11 +1,13 @@
-"""The one small interface every AI provider implements, and ``get_provider``.
+"""The one small interface every AI provider implements, and the values it
+passes (usage, stream events, quota). ``integrations.ai.factory.get_provider``
+builds the provider the config chooses.
 
 A generation runner uses it like this::
 
     provider = get_provider(home)
     text = []
     for event in provider.stream_chat(messages, model=None, idempotency_key=key,
-                                      purpose="generate", cancel=worker_cancelled):
+                                      purpose="generate", cancel=token):
         if isinstance(event, TextDelta):
             text.append(event.text)          # show it as it arrives
         else:                                # Done: always last, once
@@ -20,10 +22,9 @@ stored answer.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from inkbench.integrations.ai.errors import (
     AIError,
@@ -35,9 +36,7 @@ from inkbench.integrations.ai.errors import (
     StreamCut,
     UpstreamError,
 )
-
-if TYPE_CHECKING:
-    from inkbench.integrations.config import Config
+from inkbench.storage.jobs import CancelToken
 
 __all__ = [
     "AIError",
@@ -56,12 +55,10 @@ __all__ = [
     "TextDelta",
     "UpstreamError",
     "Usage",
-    "get_provider",
 ]
 
 # {"role": "system" | "user" | "assistant", "content": "..."}
 Message = Mapping[str, str]
-CancelCheck = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -156,8 +153,8 @@ class AIProvider(Protocol):
 
     ``purpose`` is "generate" (one article: counts against the plan's
     articles), "distill" or "chat" (tokens only). ``model=None`` uses the
-    provider's default model. ``cancel`` is polled between chunks; when it
-    returns True the request is dropped and ``Cancelled`` is raised.
+    provider's default model. ``cancel`` (a ``CancelToken``) is checked between chunks; once it
+    is cancelled the request is dropped and ``Cancelled`` is raised.
     """
 
     name: str  # "server" or "direct"; goes into ai_request.provider
@@ -172,7 +169,7 @@ class AIProvider(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
         purpose: str = "chat",
-        cancel: CancelCheck | None = None,
+        cancel: CancelToken | None = None,
     ) -> Iterator[ChatEvent]:
         """Yield ``TextDelta``s as they arrive, then exactly one ``Done``.
         Raises ``StreamCut`` when the stream ends before its end marker."""
@@ -187,7 +184,7 @@ class AIProvider(Protocol):
         max_tokens: int | None = None,
         temperature: float | None = None,
         purpose: str = "chat",
-        cancel: CancelCheck | None = None,
+        cancel: CancelToken | None = None,
     ) -> ChatResult:
         """The whole reply at once."""
         ...
@@ -202,23 +199,3 @@ class AIProvider(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def get_provider(
-    home: str | os.PathLike[str] | None = None, config: Config | None = None
-) -> AIProvider:
-    """The provider the config chooses: ``[ai] provider = "server"`` (default,
-    needs ``inkbench login``) or ``"direct"`` (``[ai] base_url``, key in the
-    keyring, no login)."""
-    from inkbench.integrations.config import load_config
-    from inkbench.storage.paths import resolve_home
-
-    home_path = resolve_home(home)
-    cfg = config if config is not None else load_config(home_path)
-    if cfg.ai.provider == "direct":
-        from inkbench.integrations.ai.direct import DirectProvider
-
-        return DirectProvider.from_config(home_path, cfg)
-    from inkbench.integrations.ai.server import ServerProvider
-
-    return ServerProvider.from_config(home_path, cfg)

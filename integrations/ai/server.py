@@ -20,7 +20,7 @@ from inkbench.integrations.ai.credentials import (
 from inkbench.integrations.ai.errors import AuthRequired, Offline, UpstreamError
 from inkbench.integrations.ai.http import HttpProvider, error_from_response
 from inkbench.integrations.ai.provider import Quota
-from inkbench.integrations.config import Config
+from inkbench.settings import Settings
 
 CONNECT_TIMEOUT = 5.0
 _refresh_lock = threading.Lock()
@@ -76,7 +76,7 @@ def _session_from(server: str, data: dict) -> StoredSession:
 
 
 def login(
-    config: Config, *, server: str, username: str, password: str, interactive: bool = False
+    config: Settings, *, server: str, username: str, password: str, interactive: bool = False
 ) -> StoredSession:
     """Log in and keep the tokens in the keyring (checked usable first, so a
     machine without one fails before the password is sent)."""
@@ -101,7 +101,7 @@ def login(
     return session
 
 
-def logout(config: Config, *, interactive: bool = False) -> str:
+def logout(config: Settings, *, interactive: bool = False) -> str:
     """End the session on the server and forget the tokens. Returns a line
     for the user; offline, the tokens are forgotten all the same."""
     session = load_session(config, interactive=interactive)
@@ -161,7 +161,7 @@ class ServerProvider(HttpProvider):
 
     def __init__(
         self,
-        config: Config,
+        config: Settings,
         *,
         session: StoredSession | None = None,
         interactive: bool = False,
@@ -173,7 +173,7 @@ class ServerProvider(HttpProvider):
         self._session = session
 
     @classmethod
-    def from_config(cls, home: Path, config: Config) -> ServerProvider:
+    def from_config(cls, home: Path, config: Settings) -> ServerProvider:
         return cls(config)
 
     # --- session -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ import httpx
 
 from inkbench.integrations.ai.errors import AIError, AuthRequired, KeyringUnavailable, Offline
 from inkbench.integrations.ai.provider import Quota
-from inkbench.integrations.config import Config, load_config
+from inkbench.settings import Settings, load_settings
 
 
 @dataclass(frozen=True)
@@ -51,16 +51,16 @@ def quota_summary(q: Quota) -> str:
 
 
 def account_status(
-    home: str | os.PathLike[str], config: Config | None = None, *, timeout: float = 3.0
+    home: str | os.PathLike[str], config: Settings | None = None, *, timeout: float = 3.0
 ) -> AccountStatus:
     """Never raises for expected trouble: it is in ``online`` and ``message``."""
-    cfg = config if config is not None else load_config(home)
+    cfg = config if config is not None else load_settings(home)
     if cfg.ai.provider == "direct":
         return _direct_status(cfg, timeout)
     return _server_status(cfg, timeout)
 
 
-def _direct_status(cfg: Config, timeout: float) -> AccountStatus:
+def _direct_status(cfg: Settings, timeout: float) -> AccountStatus:
     from inkbench.integrations.ai.direct import DirectProvider
 
     base = (cfg.ai.base_url or "").rstrip("/")
@@ -79,7 +79,7 @@ def _direct_status(cfg: Config, timeout: float) -> AccountStatus:
     return AccountStatus("direct", online, base, plan="direct", quota=quota, message=message)
 
 
-def _server_status(cfg: Config, timeout: float) -> AccountStatus:
+def _server_status(cfg: Settings, timeout: float) -> AccountStatus:
     from inkbench.integrations.ai.credentials import load_session
     from inkbench.integrations.ai.server import ServerProvider, health
 

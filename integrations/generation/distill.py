@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from inkbench.integrations.ai.errors import AIError
 from inkbench.integrations.ai.usage import log_request
-from inkbench.integrations.generation.prompts import parse_questions
+from inkbench.integrations.generation.prompts import fill, prompt_asset
+from inkbench.integrations.generation.replies import parse_questions
+from inkbench.storage.distillations import create_distillation, list_topics
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
-from inkbench.storage.generation import create_distillation, fill, list_topics, prompt_asset
+from inkbench.storage.jobs import CancelToken
 
 DEFAULT_COUNT = 10
 
@@ -39,7 +41,7 @@ def distill(
     *,
     model: str | None = None,
     count: int = DEFAULT_COUNT,
-    cancel=None,
+    cancel: CancelToken | None = None,
 ) -> DistillResult:
     """Ask, parse, store; the request is logged in ``ai_request`` either way."""
     keyword = (keyword or "").strip()

@@ -49,12 +49,12 @@ from inkbench.integrations.ai.errors import (
 from inkbench.integrations.ai.provider import Done, TextDelta
 from inkbench.integrations.ai.usage import log_request
 from inkbench.integrations.generation.images import pick_images, place_images
-from inkbench.integrations.generation.prompts import split_article
+from inkbench.integrations.generation.prompts import build_messages
+from inkbench.integrations.generation.replies import split_article
 from inkbench.storage import leases
 from inkbench.storage.articles import create_article
 from inkbench.storage.engine import Database
-from inkbench.storage.generation import (
-    build_messages,
+from inkbench.storage.generation_items import (
     finish_task_if_done,
     item_done,
     item_release,
@@ -63,6 +63,7 @@ from inkbench.storage.generation import (
     requeue_if_idle,
     save_partial,
 )
+from inkbench.storage.jobs import CancelToken
 from inkbench.storage.knowledge import retrieve
 from inkbench.storage.models import (
     ArticleImage,
@@ -162,7 +163,7 @@ class Runner:
         self.sources_per_article = sources_per_article
         self.images_per_article = images_per_article
         self.stats = RunStats()
-        self._stop = threading.Event()
+        self._stop = CancelToken()  # run(cancel=...) adopts the caller's token
         self._halt = threading.Event()  # the current item must stop
         self._halt_reason = ""
         self._health_wait = 1.0
@@ -172,14 +173,19 @@ class Runner:
 
     def stop(self) -> None:
         """Stop soon: the current item is handed back untried, nothing lost."""
-        self._stop.set()
+        self._stop.cancel()
 
     @property
     def stopping(self) -> bool:
-        return self._stop.is_set()
+        return self._stop.cancelled
 
     def _cancelled(self) -> bool:
-        return self._stop.is_set() or self._halt.is_set()
+        return self._stop.cancelled or self._halt.is_set()
+
+    @property
+    def _item_cancel(self) -> CancelToken:
+        """The token the provider checks: the run stops or the item halts."""
+        return _ItemCancel(self)
 
     def _emit(self, kind: str, **kw) -> None:
         with contextlib.suppress(Exception):  # a UI callback must never break the runner
@@ -187,15 +193,19 @@ class Runner:
 
     # --- loop ---------------------------------------------------------------------------
 
-    def run(self, *, once: bool = False) -> RunStats:
-        """Process items until stopped; with ``once``, until nothing is left
-        to do now (items waiting out a backoff are waited for; tasks paused
-        offline are checked once)."""
+    def run(self, *, once: bool = False, cancel: CancelToken | None = None) -> RunStats:
+        """Process items until stopped (``stop()`` or ``cancel``); with
+        ``once``, until nothing is left to do now (items waiting out a backoff
+        are waited for; tasks paused offline are checked once)."""
+        if cancel is not None:
+            if self._stop.cancelled:
+                cancel.cancel()
+            self._stop = cancel
         with self.db.raw() as conn:
             leases.release_expired(conn, leases.GENERATION)
         first = True
         try:
-            while not self._stop.is_set():
+            while not self._stop.cancelled:
                 self._check_paused_tasks(force=once and first)
                 first = False
                 if self.process_next():
@@ -425,7 +435,7 @@ class Runner:
                         model=model,
                         idempotency_key=ctx.key,
                         purpose="generate",
-                        cancel=self._cancelled,
+                        cancel=self._item_cancel,
                     ):
                         if isinstance(event, TextDelta):
                             if event.text:
@@ -442,7 +452,7 @@ class Runner:
                         done = Done(usage=_no_usage())
                     return "".join(parts), done
                 except Cancelled:
-                    if self._halt.is_set() and not self._stop.is_set():
+                    if self._halt.is_set() and not self._stop.cancelled:
                         raise _Halt() from None
                     raise
                 except AIError as e:
@@ -599,6 +609,18 @@ def _no_usage():
     from inkbench.integrations.ai.provider import Usage
 
     return Usage()
+
+
+class _ItemCancel(CancelToken):
+    """Cancelled when the runner stops or its current item must halt."""
+
+    def __init__(self, runner: Runner) -> None:
+        super().__init__()
+        self.runner = runner
+
+    @property
+    def cancelled(self) -> bool:
+        return self.runner._cancelled()
 
 
 class _Heartbeat:

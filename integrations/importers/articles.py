@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from inkbench.integrations.importers.textfiles import (
 from inkbench.storage.articles import create_article
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
+from inkbench.storage.jobs import ProgressFn
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def import_articles(
     db: Database,
     paths: Iterable[str | Path],
     *,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[ImportedArticle]:
     """Read every file first; if any cannot be used, import nothing and raise
     one error listing each problem. Then insert all in one transaction."""

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inkbench.storage.jobs import CancelToken, ProgressFn  # stdlib only
+
 if TYPE_CHECKING:
     from inkbench.storage.engine import Database
 
@@ -40,9 +42,6 @@ if TYPE_CHECKING:
 DEFAULT_LEASE_SECONDS = 60.0
 POLL_SECONDS = 0.25
 STOP_GRACE_SECONDS = 10.0
-
-Progress = Callable[[int, int, str], None]
-Flag = Callable[[], bool]
 
 
 @dataclass
@@ -328,9 +327,9 @@ def run_ocr(
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
     backoff_base: float | None = None,
     engine: str = "auto",
-    progress: Progress | None = None,
-    cancel: Flag | None = None,
-    paused: Flag | None = None,
+    cancel: CancelToken | None = None,
+    progress: ProgressFn | None = None,
+    paused: Callable[[], bool] | None = None,
     poll_seconds: float = POLL_SECONDS,
     log_path: str | os.PathLike[str] | None = None,
     start_method: str | None = None,
@@ -444,7 +443,7 @@ def run_ocr(
             except queue.Empty:
                 pass
             now = time.monotonic()
-            if cancel is not None and not stop.is_set() and cancel():
+            if cancel is not None and not stop.is_set() and cancel.cancelled:
                 summary.cancelled = True
                 stop.set()
                 stop_deadline = now + STOP_GRACE_SECONDS

@@ -34,7 +34,7 @@ async def test_login_quota_logout_in_the_account_area(
     home: Path, account_server, keyring_file
 ) -> None:
     from inkbench.tui.app import make_app
-    from inkbench.tui.screens.account import AccountArea
+    from inkbench.tui.areas.account import AccountArea
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(f'[account]\nserver = "{account_server.url}"\n')
@@ -94,7 +94,7 @@ async def test_wrong_password_and_offline_are_one_line(
 
 
 async def test_provider_choice_is_written_to_config(home: Path, upstream, keyring_file) -> None:
-    from inkbench.integrations.config import load_config
+    from inkbench.settings import load_settings
     from inkbench.tui.app import make_app
 
     home.mkdir(parents=True, exist_ok=True)
@@ -106,10 +106,10 @@ async def test_provider_choice_is_written_to_config(home: Path, upstream, keyrin
         await _settle(app, pilot)
         await pilot.press("f6")
         await _settle(app, pilot)
-        assert load_config(home).ai.provider == "direct"
+        assert load_settings(home).ai.provider == "direct"
         text = _visible_text(app)
         assert f"Direct endpoint {upstream.url}" in text and "online" in text
         assert "this database's own usage log" in text
         await pilot.press("f6")
         await _settle(app, pilot)
-        assert load_config(home).ai.provider == "server"
+        assert load_settings(home).ai.provider == "server"

@@ -10,7 +10,7 @@ from keyrings.alt.file import PlaintextKeyring
 
 from inkbench.integrations.ai import credentials
 from inkbench.integrations.ai.errors import KeyringUnavailable
-from inkbench.integrations.config import AccountConfig, Config, load_config
+from inkbench.settings import AccountSettings, Settings, load_settings
 
 SESSION = credentials.StoredSession(
     "http://127.0.0.1:1", "alice", "free", "ink_a_secret-access", "ink_r_secret-refresh", 2e9
@@ -26,7 +26,7 @@ def restore_keyring():
 
 def test_no_backend_gives_one_line_with_the_opt_in(tmp_path, restore_keyring):
     keyring.set_keyring(fail.Keyring())
-    cfg = Config(home=tmp_path)
+    cfg = Settings(home=tmp_path)
     with pytest.raises(KeyringUnavailable) as info:
         credentials.save_session(cfg, SESSION)
     message = str(info.value)
@@ -39,7 +39,7 @@ def test_an_empty_chainer_is_no_backend(tmp_path, restore_keyring, monkeypatch):
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [])
     keyring.set_keyring(chainer.ChainerBackend())
     with pytest.raises(KeyringUnavailable, match="no usable keyring"):
-        credentials.load_session(Config(home=tmp_path))
+        credentials.load_session(Settings(home=tmp_path))
 
 
 def test_plaintext_file_is_not_picked_silently(tmp_path, restore_keyring, monkeypatch):
@@ -49,23 +49,24 @@ def test_plaintext_file_is_not_picked_silently(tmp_path, restore_keyring, monkey
     backend.file_path = str(tmp_path / "plain.cfg")
     keyring.set_keyring(backend)
     with pytest.raises(KeyringUnavailable, match="does not pick on its own"):
-        credentials.save_session(Config(home=tmp_path), SESSION)
+        credentials.save_session(Settings(home=tmp_path), SESSION)
     assert not (tmp_path / "plain.cfg").exists()
     # chosen explicitly, it is used
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    credentials.save_session(Config(home=tmp_path), SESSION)
-    assert credentials.load_session(Config(home=tmp_path)) == SESSION
+    credentials.save_session(Settings(home=tmp_path), SESSION)
+    assert credentials.load_session(Settings(home=tmp_path)) == SESSION
 
 
 def test_encrypted_file_opt_in_round_trips_and_hides_tokens(tmp_path, monkeypatch, restore_keyring):
     keyring.set_keyring(fail.Keyring())  # no OS keyring at all
     (tmp_path / "config.toml").write_text('[account]\nkeyring = "file"\n')
-    cfg = load_config(tmp_path)
-    assert cfg.account == AccountConfig(keyring="file")
     monkeypatch.delenv("INKBENCH_KEYRING_PASSWORD", raising=False)
+    cfg = load_settings(tmp_path)
+    assert cfg.account == AccountSettings(keyring="file")
     with pytest.raises(KeyringUnavailable, match="INKBENCH_KEYRING_PASSWORD"):
         credentials.save_session(cfg, SESSION)
     monkeypatch.setenv("INKBENCH_KEYRING_PASSWORD", "file password")
+    cfg = load_settings(tmp_path)  # the password is read with the settings
     credentials.save_session(cfg, SESSION)
     assert credentials.load_session(cfg) == SESSION
     raw = (tmp_path / "keyring.cfg").read_text()
@@ -76,20 +77,19 @@ def test_encrypted_file_opt_in_round_trips_and_hides_tokens(tmp_path, monkeypatc
     # a wrong password is one line, not a traceback
     monkeypatch.setenv("INKBENCH_KEYRING_PASSWORD", "wrong")
     with pytest.raises(KeyringUnavailable) as info:
-        credentials.load_session(cfg)
+        credentials.load_session(load_settings(tmp_path))
     assert "\n" not in str(info.value) and "INKBENCH_KEYRING_PASSWORD" in str(info.value)
-    monkeypatch.setenv("INKBENCH_KEYRING_PASSWORD", "file password")
     credentials.clear_session(cfg)
     credentials.clear_session(cfg)  # twice is fine
     assert credentials.load_session(cfg) is None
 
 
-def test_config_errors_are_one_line(tmp_path):
-    from inkbench.storage.errors import InvalidInput
-
+def test_config_problems_are_one_line_and_keep_the_default(tmp_path):
     (tmp_path / "config.toml").write_text('[account]\nkeyring = "post-it"\n')
-    with pytest.raises(InvalidInput, match=r"account\.keyring"):
-        load_config(tmp_path)
+    cfg = load_settings(tmp_path)
+    assert cfg.account.keyring == "system"
+    [problem] = cfg.problems
+    assert "account.keyring" in problem and "'system' or 'file'" in problem
     (tmp_path / "config.toml").write_text("[ai\n")
-    with pytest.raises(InvalidInput, match="cannot read"):
-        load_config(tmp_path)
+    [problem] = load_settings(tmp_path).problems
+    assert "not valid TOML" in problem and "\n" not in problem

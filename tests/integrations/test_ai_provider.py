@@ -18,9 +18,11 @@ from inkbench.integrations.ai.errors import (
     StreamCut,
     UpstreamError,
 )
-from inkbench.integrations.ai.provider import AIProvider, Done, TextDelta, get_provider
+from inkbench.integrations.ai.factory import get_provider
+from inkbench.integrations.ai.provider import AIProvider, Done, TextDelta
 from inkbench.integrations.ai.server import ServerProvider, health, login, logout
-from inkbench.integrations.config import AccountConfig, AIConfig, Config
+from inkbench.settings import AccountSettings, AISettings, Settings
+from inkbench.storage.jobs import CancelToken
 from tests.fakes import fixtures as fx
 from tests.fakes.fixtures import PASSWORD
 from tests.fakes.servers import free_port
@@ -33,10 +35,10 @@ MESSAGES = [{"role": "user", "content": "write about tea"}]
 
 
 @pytest.fixture
-def config(tmp_path: Path, account_server, keyring_file) -> Config:
-    return Config(
-        account=AccountConfig(server=account_server.url),
-        ai=AIConfig(model="fake-small", timeout=5),
+def config(tmp_path: Path, account_server, keyring_file) -> Settings:
+    return Settings(
+        account=AccountSettings(server=account_server.url),
+        ai=AISettings(model="fake-small", timeout=5),
         home=tmp_path / "home",
     )
 
@@ -186,12 +188,32 @@ def expire_access_tokens(srv) -> None:
         s.execute(delete(AccessToken))
 
 
+def refreshes(srv) -> int:
+    """How many refresh tokens the server has exchanged (one row per refresh)."""
+    from sqlalchemy import func, select
+
+    from inkbench.server.models import RetiredRefresh
+
+    with srv.db.session() as s:
+        return s.scalar(select(func.count()).select_from(RetiredRefresh))
+
+
+def refresh_requests(srv) -> int:
+    """How many refresh requests reached the server, answered or refused."""
+    return sum("POST /api/auth/refresh" in line for line in srv.logs.lines)
+
+
 def test_expired_access_token_is_refreshed_once_automatically(provider, config, account_server):
     before = credentials.load_session(config)
     provider.chat(MESSAGES)
     # the next call gets 401, refreshes, retries; the keyring holds the rotated pair
+    assert refreshes(account_server) == 0  # a valid token needs none
     expire_access_tokens(account_server)
     assert provider.chat(MESSAGES).text
+    assert refreshes(account_server) == 1
+    assert refresh_requests(account_server) == 1
+    assert provider.chat(MESSAGES).text  # the new token is kept: no second refresh
+    assert refreshes(account_server) == 1
     after = credentials.load_session(config)
     assert after.refresh_token != before.refresh_token
     assert after.access_token != before.access_token
@@ -216,6 +238,9 @@ def test_concurrent_401s_refresh_once_and_keep_the_session(provider, config, acc
     for t in threads:
         t.join()
     assert errors == []
+    # four providers met a 401 at once: one of them refreshed, the others used its tokens
+    assert refreshes(account_server) == 1
+    assert refresh_requests(account_server) == 1
     # had two of them spent one refresh token, the server would have ended the session
     assert provider.quota().plan == "free"
 
@@ -251,9 +276,12 @@ def test_cancel_stops_the_stream(provider, upstream):
     upstream.behaviour.words = 50
     upstream.behaviour.chunk_delay = 0.01
     seen = []
+    token = CancelToken()
     with pytest.raises(Cancelled):
-        for e in provider.stream_chat(MESSAGES, cancel=lambda: len(seen) >= 3):
+        for e in provider.stream_chat(MESSAGES, cancel=token):
             seen.append(e)
+            if len(seen) >= 3:
+                token.cancel()
     assert len(seen) == 3
 
 
@@ -298,9 +326,9 @@ def test_health(account_server):
 
 
 @pytest.fixture
-def direct_config(tmp_path, upstream, keyring_file) -> Config:
-    return Config(
-        ai=AIConfig(provider="direct", base_url=upstream.url, model="fake-small", timeout=5),
+def direct_config(tmp_path, upstream, keyring_file) -> Settings:
+    return Settings(
+        ai=AISettings(provider="direct", base_url=upstream.url, model="fake-small", timeout=5),
         home=tmp_path / "home",
     )
 
@@ -342,8 +370,8 @@ def test_direct_provider_wrong_key_is_auth_error(direct_config, upstream):
 
 
 def test_direct_provider_offline(direct_config, tmp_path):
-    cfg = Config(
-        ai=AIConfig(provider="direct", base_url=f"http://127.0.0.1:{free_port()}/v1", model="m"),
+    cfg = Settings(
+        ai=AISettings(provider="direct", base_url=f"http://127.0.0.1:{free_port()}/v1", model="m"),
         home=direct_config.home,
     )
     p = get_provider(cfg.home, cfg)
@@ -363,8 +391,8 @@ def test_direct_provider_works_with_no_keyring_when_the_endpoint_needs_no_key(
     before = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
-        cfg = Config(
-            ai=AIConfig(provider="direct", base_url=upstream.url, model="fake-small", timeout=5),
+        cfg = Settings(
+            ai=AISettings(provider="direct", base_url=upstream.url, model="fake-small", timeout=5),
             home=tmp_path / "home",
         )
         p = get_provider(cfg.home, cfg)

@@ -6,11 +6,11 @@ import tomllib
 
 from inkbench.integrations.ai.server import login
 from inkbench.integrations.ai.status import account_status
-from inkbench.integrations.config import (
-    AccountConfig,
-    AIConfig,
-    Config,
-    load_config,
+from inkbench.settings import (
+    AccountSettings,
+    AISettings,
+    Settings,
+    load_settings,
     set_ai_provider,
 )
 from tests.fakes import fixtures as fx
@@ -21,9 +21,9 @@ _fake_upstream, upstream = fx._fake_upstream, fx.upstream
 account_server, keyring_file = fx.account_server, fx.keyring_file
 
 
-def cfg(tmp_path, server: str) -> Config:
-    return Config(
-        account=AccountConfig(server=server), ai=AIConfig(model="fake-small"), home=tmp_path
+def cfg(tmp_path, server: str) -> Settings:
+    return Settings(
+        account=AccountSettings(server=server), ai=AISettings(model="fake-small"), home=tmp_path
     )
 
 
@@ -49,11 +49,11 @@ def test_offline_keeps_who_was_logged_in(tmp_path, account_server, keyring_file)
 
 
 def test_direct_status(tmp_path, upstream, keyring_file):
-    c = Config(ai=AIConfig(provider="direct", base_url=upstream.url), home=tmp_path)
+    c = Settings(ai=AISettings(provider="direct", base_url=upstream.url), home=tmp_path)
     st = account_status(tmp_path, c)
     assert st.provider == "direct" and st.online and st.quota.plan == "direct"
-    down = Config(
-        ai=AIConfig(provider="direct", base_url=f"http://127.0.0.1:{free_port()}/v1"),
+    down = Settings(
+        ai=AISettings(provider="direct", base_url=f"http://127.0.0.1:{free_port()}/v1"),
         home=tmp_path,
     )
     assert not account_status(tmp_path, down, timeout=1).online
@@ -62,7 +62,7 @@ def test_direct_status(tmp_path, upstream, keyring_file):
 def test_set_ai_provider_keeps_the_rest_of_the_file(tmp_path):
     path = tmp_path / "config.toml"
     set_ai_provider(tmp_path, "direct")
-    assert load_config(tmp_path).ai.provider == "direct"
+    assert load_settings(tmp_path).ai.provider == "direct"
     path.write_text(
         '# mine\n[keymap]\n"app.quit" = "ctrl+x"\n\n[ai]\nmodel = "m"  # note\n'
         'provider = "direct"\n[account]\nuser = "a"\n'

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from inkbench.cli import main
+from inkbench.storage.distillations import create_distillation, list_topics
 from inkbench.storage.engine import open_database
-from inkbench.storage.generation import create_distillation, list_topics
 
 
 def run(capsys, home: Path, *argv: str) -> tuple[int, str, str]:

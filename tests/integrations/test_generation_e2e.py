@@ -18,22 +18,17 @@ from pathlib import Path
 import docx
 import pytest
 
-from inkbench.integrations.ai.provider import get_provider
+from inkbench.integrations.ai.factory import get_provider
 from inkbench.integrations.ai.server import login
-from inkbench.integrations.config import load_config
 from inkbench.integrations.export import export_articles
 from inkbench.integrations.generation.distill import distill
 from inkbench.integrations.generation.runner import Runner
 from inkbench.integrations.kb_import import import_documents
+from inkbench.settings import load_settings
+from inkbench.storage.article_settings import ensure_default_settings, find_setting
 from inkbench.storage.errors import InUse
-from inkbench.storage.generation import (
-    create_target,
-    create_task,
-    ensure_default_settings,
-    find_setting,
-    get_task,
-    task_items,
-)
+from inkbench.storage.targets import create_target
+from inkbench.storage.tasks import create_task, get_task, task_items
 from inkbench.storage.trash import trash
 from tests.fakes.fixtures import (  # noqa: F401
     _fake_upstream,
@@ -71,7 +66,7 @@ def ai(home: Path, db, account_server, keyring_file):
         f'[account]\nserver = "{account_server.url}"\n\n[ai]\nmodel = "fake-small"\ntimeout = 10\n',
         encoding="utf-8",
     )
-    config = load_config(home)
+    config = load_settings(home)
     login(
         config, server=account_server.url, username="alice", password=account_server.users["alice"]
     )
@@ -413,7 +408,7 @@ def test_sigkill_mid_task_then_rerun_writes_each_item_once(
 def test_pause_and_stop_mid_stream_hand_the_item_back_untried(
     db, home, tmp_path, ai, upstream, account_server
 ) -> None:
-    from inkbench.storage.generation import pause_task, resume_task
+    from inkbench.storage.tasks import pause_task, resume_task
 
     task_id = _inputs(db, home, tmp_path, ai, upstream, count=2, album=False, kb=False)
     upstream.behaviour.reply = None
@@ -534,7 +529,7 @@ def test_sigterm_stops_the_cli_runner_cleanly_handing_the_item_back(
 def test_upstream_errors_retry_with_backoff_then_fail_and_can_be_retried(
     db, home, tmp_path, ai, upstream, account_server
 ) -> None:
-    from inkbench.storage.generation import retry_failed_items
+    from inkbench.storage.tasks import retry_failed_items
 
     task_id = _inputs(db, home, tmp_path, ai, upstream, count=1, album=False, kb=False)
     upstream.behaviour.fail_next("500", times=50)

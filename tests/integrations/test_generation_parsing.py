@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from inkbench.integrations.generation.images import IMAGE_REF, PickedImage, place_images
-from inkbench.integrations.generation.prompts import parse_questions, split_article
+from inkbench.integrations.generation.replies import parse_questions, split_article
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from inkbench.storage import blobs
 from inkbench.storage.albums import get_image, list_images
 from inkbench.storage.check import check
 from inkbench.storage.errors import InvalidInput
+from inkbench.storage.jobs import CancelToken
 
 
 def _photo(path: Path, size=(640, 480), *, exif: Image.Exif | None = None, seed: int = 0) -> Path:
@@ -228,13 +229,13 @@ def test_folders_one_level_or_recursive(db, tmp_path: Path) -> None:
 
 def test_cancel_stops_the_batch_and_keeps_what_is_whole(db, tmp_path: Path) -> None:
     paths = [_photo(tmp_path / f"p{i}.jpg", (320, 240), seed=i) for i in range(30)]
-    calls = []
+    token = CancelToken()
 
-    def cancel() -> bool:
-        calls.append(1)
-        return len(calls) > 5
+    def progress(done: int, _total: int, _name: str) -> None:
+        if done >= 5:
+            token.cancel()
 
-    summary = import_images(db, "Cancelled", paths, cancel=cancel, threads=1)
+    summary = import_images(db, "Cancelled", paths, cancel=token, progress=progress, threads=1)
     assert summary.cancelled
     assert 0 < len(summary.imported) < 30
     with db.raw(write=False) as conn:

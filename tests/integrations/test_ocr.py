@@ -28,6 +28,7 @@ from inkbench.integrations.ocr.engine import (
 from inkbench.integrations.ocr.runner import run_ocr
 from inkbench.storage import albums, blobs
 from inkbench.storage.check import check
+from inkbench.storage.jobs import CancelToken
 from inkbench.storage.models import db_time, utcnow
 from inkbench.storage.search import search
 
@@ -301,13 +302,13 @@ def test_a_worker_killed_mid_run_loses_only_its_image(db, home, tmp_path, font) 
 
 def test_cancel_stops_the_run_and_hands_back_what_it_held(db, home, tmp_path, font) -> None:
     _album(db, tmp_path, font, 12, 0)
-    results = []
-    summary = run_ocr(
-        db,
-        workers=2,
-        progress=lambda d, t, label: results.append(d),
-        cancel=lambda: bool(results) and results[-1] >= 1,
-    )
+    token = CancelToken()
+
+    def progress(done: int, _total: int, _label: str) -> None:
+        if done >= 1:
+            token.cancel()
+
+    summary = run_ocr(db, workers=2, progress=progress, cancel=token)
     assert summary.cancelled
     states = _states(db)
     assert 1 <= sum(1 for s, _a in states.values() if s == "done") < 12

@@ -83,9 +83,23 @@ def test_reuse_revokes_only_that_session(account_server):
     api = account_server.api
     a = account_server.login("alice")
     b = account_server.login("alice")
-    httpx.post(f"{api}/auth/refresh", json={"refresh_token": a["refresh_token"]})
-    httpx.post(f"{api}/auth/refresh", json={"refresh_token": a["refresh_token"]})
+    r = httpx.post(f"{api}/auth/refresh", json={"refresh_token": a["refresh_token"]})
+    assert r.status_code == 200
+    rotated = r.json()
+    assert httpx.get(f"{api}/quota", headers=bearer(rotated["access_token"])).status_code == 200
+    r = httpx.post(f"{api}/auth/refresh", json={"refresh_token": a["refresh_token"]})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "refresh_reused"
+    # session a is over: its access token and the rotated refresh token stop working
+    for token in (rotated["access_token"], a["access_token"]):
+        r = httpx.get(f"{api}/quota", headers=bearer(token))
+        assert r.status_code == 401
+    r = httpx.post(f"{api}/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "session_revoked"
+    # session b goes on: its access token works and its refresh token rotates
     assert httpx.get(f"{api}/quota", headers=bearer(b["access_token"])).status_code == 200
+    r = httpx.post(f"{api}/auth/refresh", json={"refresh_token": b["refresh_token"]})
+    assert r.status_code == 200
+    assert httpx.get(f"{api}/quota", headers=bearer(r.json()["access_token"])).status_code == 200
 
 
 def test_logout_revokes(account_server):

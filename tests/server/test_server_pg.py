@@ -68,6 +68,8 @@ def test_sessions_and_rotation_are_shared(two_servers):
     r = httpx.post(f"{a.api}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert r.json()["error"]["code"] == "refresh_reused"
     assert httpx.get(f"{b.api}/quota", headers=bearer(new["access_token"])).status_code == 401
+    r = httpx.post(f"{b.api}/auth/refresh", json={"refresh_token": new["refresh_token"]})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "session_revoked"
 
 
 def test_idempotent_retry_on_the_other_instance_is_replayed(two_servers, upstream):

@@ -5,6 +5,8 @@ import hashlib
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import tarfile
 import time
 from pathlib import Path
@@ -88,16 +90,100 @@ def test_backup_is_one_file_and_restores_byte_for_byte(filled, tmp_path) -> None
     reopened.dispose()
 
 
+ROOT = Path(__file__).resolve().parents[2]
+FIXED_TIME = "2026-01-02 03:04:05.000000"
+
+
+def _commit(conn: sqlite3.Connection, work_id: int, i: int) -> None:
+    """Commit ``i`` of the writer: an article, a chapter and the work's word
+    goal, in one transaction (fixed times, so replaying it is exact)."""
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(
+        "INSERT INTO article (title, body, status, word_count, origin, created_at, updated_at)"
+        " VALUES (?, ?, 'draft', 4, 'manual', ?, ?)",
+        (f"commit {i}", f"written by commit {i}", FIXED_TIME, FIXED_TIME),
+    )
+    conn.execute(
+        "INSERT INTO chapter (work_id, title, body, position, word_count, status, created_at,"
+        " updated_at) VALUES (?, ?, '灯塔', ?, 1, 'draft', ?, ?)",
+        (work_id, f"commit {i}", 1000 + i, FIXED_TIME, FIXED_TIME),
+    )
+    conn.execute("UPDATE work SET word_goal = ? WHERE id = ?", (i, work_id))
+    conn.execute("COMMIT")
+
+
+def _write_until(db_path: str, work_id: str, stop: str) -> None:
+    """The concurrent writer (a process of its own): commits 1, 2, 3, …
+    as fast as it can until the file ``stop`` exists."""
+    conn = raw_connect(Path(db_path))
+    i = 0
+    while not os.path.exists(stop):
+        i += 1
+        _commit(conn, int(work_id), i)
+    conn.close()
+
+
+def _commits(path: Path, work_id: int) -> int:
+    conn = sqlite3.connect(path, timeout=30)
+    try:
+        return conn.execute("SELECT word_goal FROM work WHERE id = ?", (work_id,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
 def test_backup_is_a_point_in_time(filled, tmp_path) -> None:
-    writer = raw_connect(filled.path)
-    writer.execute("BEGIN IMMEDIATE")
-    writer.execute("DELETE FROM chapter")  # not committed while the backup runs
-    dest = make_backup(filled, tmp_path)
-    writer.execute("ROLLBACK")
-    writer.close()
-    other = tmp_path / "other"
-    backup.restore_backup(other, dest)
-    assert dump(other / "inkbench.db") == dump(filled.path)
+    """A process commits as fast as it can while backups are taken: each
+    backup is the database as it was at one instant during the backup (its
+    commits wholly in or wholly out, none after a missing one)."""
+    with filled.raw(write=False) as conn:
+        (work_id,) = conn.execute("SELECT id FROM work").fetchone()
+    base = tmp_path / "base.db"
+    src, out = sqlite3.connect(filled.path), sqlite3.connect(base)
+    src.backup(out)  # the database before the writer starts
+    src.close(), out.close()
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from tests.storage.test_backup import _write_until; "
+            "_write_until(*sys.argv[1:])",
+            str(filled.path),
+            str(work_id),
+            str(stop),
+        ],
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while _commits(filled.path, work_id) < 3 and writer.poll() is None:
+            assert time.monotonic() < deadline, "the writer never got going"
+            time.sleep(0.01)
+        for attempt in range(20):  # until a backup ran while commits were made
+            dest = tmp_path / f"backup-{attempt}.tar"
+            before = _commits(filled.path, work_id)
+            backup.create_backup(filled, dest)
+            after = _commits(filled.path, work_id)
+            if after > before:
+                break
+    finally:
+        stop.touch()
+        writer.wait(timeout=120)
+    assert writer.returncode == 0
+    assert after > before, "no commit was made while a backup ran"
+
+    snap = tmp_path / "snapshot.db"
+    with tarfile.open(dest) as tar:
+        snap.write_bytes(tar.extractfile("inkbench.db").read())
+    instant = _commits(snap, work_id)
+    assert before <= instant <= after  # an instant while the backup ran
+    # the database at that instant: the one before the writer plus its commits
+    # 1…instant, replayed; every table and search index must be the same
+    conn = raw_connect(base)
+    for i in range(1, instant + 1):
+        _commit(conn, work_id, i)
+    conn.close()
+    assert dump(snap) == dump(base)
 
 
 def test_backup_refuses_to_overwrite_without_force(filled, tmp_path) -> None:
@@ -347,12 +433,60 @@ def test_a_full_disk_during_restore_replaces_nothing(filled, tmp_path, monkeypat
         backup.restore_backup(filled.home, dest, force=True)
     assert "\n" not in str(err.value)
     assert (home_state(filled.home), dump(filled.path)) == before
-    monkeypatch.setattr(backup, "_copy_member", real_copy)
-    monkeypatch.setattr(backup, "_swap_in", _disk_full)
-    with pytest.raises(InvalidInput, match="nothing was replaced"):
-        backup.restore_backup(filled.home, dest, force=True)
-    assert dump(filled.path) == before[1]
     assert not list(filled.home.glob(".restore-*"))
+
+
+@pytest.mark.parametrize("fails_at", ["first blob", "database"])
+def test_a_failure_during_the_swap_replaces_nothing(filled, tmp_path, monkeypatch, fails_at):
+    """The real swap runs; the disk fills up at one of its renames (the OS
+    call fails, as it would): the database stays what it was, the files it
+    uses stay whole, and running the restore again completes it."""
+    dest = make_backup(filled, tmp_path)
+    home = tmp_path / "target"  # a home of its own: none of the backup's files in it
+    db = open_database(home)
+    with db.write() as s:
+        create_article(s, "only in this home", "")
+    db.dispose()
+    before = home_state(home), dump(home / "inkbench.db")
+    real_replace = os.replace
+    renames = []
+
+    def replace_until_full(src, dst, *args, **kwargs):
+        dst = Path(dst)
+        renames.append(dst)
+        into_blobs = dst.is_relative_to(home / "blobs")
+        if (fails_at == "first blob" and into_blobs) or (
+            fails_at == "database" and dst == home / "inkbench.db"
+        ):
+            _disk_full()
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace_until_full)
+    with pytest.raises(InvalidInput, match="nothing was replaced") as err:
+        backup.restore_backup(home, dest, force=True)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert "\n" not in str(err.value)
+    into_blobs = [r for r in renames if r.is_relative_to(home / "blobs")]
+    if fails_at == "database":  # after every blob was put in place
+        assert renames[-1] == home / "inkbench.db" and len(into_blobs) == 3
+    else:
+        assert renames == into_blobs[:1]
+    assert dump(home / "inkbench.db") == before[1]
+    after = home_state(home)
+    assert {k: after.get(k) for k in before[0]} == before[0]  # what was there is intact
+    added = set(after) - set(before[0])
+    assert all(k.startswith("blobs/") or k.endswith(".bak") for k in added), added
+    assert not list(home.glob(".restore-*"))
+
+    backup.restore_backup(home, dest, force=True)  # once there is room again
+    assert dump(home / "inkbench.db") == dump(filled.path)
+    conn = sqlite3.connect(filled.path)
+    shas = [sha for (sha,) in conn.execute("SELECT sha256 FROM blob")]
+    conn.close()
+    for sha in shas:
+        assert blobs.blob_path(home / "blobs", sha).read_bytes() == (
+            blobs.blob_path(filled.blob_dir, sha).read_bytes()
+        )
 
 
 def test_a_full_disk_during_backup_leaves_no_file(filled, tmp_path, monkeypatch) -> None:

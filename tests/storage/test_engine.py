@@ -133,8 +133,8 @@ def test_schema_head_is_alembic_head_and_models_match_migrations(db) -> None:
 
 
 def _older(monkeypatch) -> None:
-    """Make the current file look one revision behind the code."""
-    monkeypatch.setattr(engine_mod, "SCHEMA_HEAD", "0002")
+    """Make the current file look one revision behind the code (a revision after the head)."""
+    monkeypatch.setattr(engine_mod, "SCHEMA_HEAD", "9999")
 
 
 def test_opening_an_older_database_backs_it_up_first(db, home, monkeypatch) -> None:
@@ -153,7 +153,7 @@ def test_opening_an_older_database_backs_it_up_first(db, home, monkeypatch) -> N
     monkeypatch.setattr(runner, "upgrade_to_head", upgrade)
     open_database(home).dispose()
     assert ran == [home / "inkbench.db"]
-    [bak] = home.glob("inkbench.db.before-0002-*.bak")
+    [bak] = home.glob("inkbench.db.before-9999-*.bak")
     copy = sqlite3.connect(bak)
     assert copy.execute("SELECT title FROM article").fetchall() == [("kept",)]
     copy.close()
@@ -176,7 +176,7 @@ def test_a_failed_upgrade_leaves_the_file_intact(db, home, monkeypatch) -> None:
     with pytest.raises(DatabaseProblem) as err:
         open_database(home)
     assert "left as it was" in str(err.value) and "\n" not in str(err.value)
-    assert list(home.glob("inkbench.db.before-0002-*.bak"))
+    assert list(home.glob("inkbench.db.before-9999-*.bak"))
     monkeypatch.undo()
     again = open_database(home)
     with again.raw(write=False) as conn:
@@ -258,3 +258,35 @@ def test_hand_written_expression_indexes_exist_as_the_models_declare(db) -> None
         assert name in sql, name
     assert "title COLLATE NOCASE" in sql["ix_article_live_title"]
     assert "id DESC" in sql["ix_article_live_status"]
+
+
+def test_openers_of_a_fresh_home_at_once_all_succeed(tmp_path: Path) -> None:
+    """Threads of one process (the TUI's first read and its account monitor)
+    and separate processes, all opening a data home that has no database yet:
+    one creates it, the others wait and find it made."""
+    import concurrent.futures
+
+    home = tmp_path / "fresh"
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        dbs = list(pool.map(lambda _i: open_database(home), range(4)))
+    for d in dbs:
+        d.dispose()
+
+    other = tmp_path / "fresh2"
+    code = (
+        "import sys; from inkbench.storage.engine import open_database; "
+        "open_database(sys.argv[1]).dispose()"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(other)], stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    conn = sqlite3.connect(other / "inkbench.db")
+    try:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_HEAD
+    finally:
+        conn.close()

@@ -2,35 +2,37 @@ from __future__ import annotations
 
 import pytest
 
-from inkbench.storage.errors import InUse, InvalidInput
-from inkbench.storage.generation import (
-    add_topic,
-    build_messages,
-    cancel_task,
-    create_distillation,
+from inkbench.integrations.generation.prompts import build_messages, preview_prompt
+from inkbench.storage.article_settings import (
     create_setting,
-    create_target,
-    create_task,
-    delete_distillation,
     delete_setting,
-    delete_target,
-    delete_topic,
-    edit_topic,
     ensure_default_settings,
     find_setting,
-    get_task,
     list_settings,
-    list_tasks,
+)
+from inkbench.storage.distillations import (
+    add_topic,
+    create_distillation,
+    delete_distillation,
+    delete_topic,
+    edit_topic,
     list_topics,
     move_topic,
-    pause_task,
-    preview_prompt,
     reorder_topics,
+)
+from inkbench.storage.errors import InUse, InvalidInput
+from inkbench.storage.knowledge import create_kb, trash_kb
+from inkbench.storage.models import Album
+from inkbench.storage.targets import create_target, delete_target
+from inkbench.storage.tasks import (
+    cancel_task,
+    create_task,
+    get_task,
+    list_tasks,
+    pause_task,
     resume_task,
     task_items,
 )
-from inkbench.storage.knowledge import create_kb, trash_kb
-from inkbench.storage.models import Album
 
 
 def _inputs(s):

@@ -104,14 +104,29 @@ def test_retrieval_ors_significant_terms_and_keeps_the_source(db) -> None:
     assert "the" not in retrieval_terms("the solar panels")
 
 
-def test_fts_syntax_in_topic_never_raises(db) -> None:
+def test_fts_syntax_in_a_topic_is_plain_text(db) -> None:
     with db.write() as s:
         kb = create_kb(s, "kb")
-    _doc(db, kb.id, "e" * 64, [("", "near and or not solar")])
+    doc = _doc(db, kb.id, "e" * 64, [("", "near and or not solar"), ("", "wind turbines")])
+    with db.read() as s:
+        syntax, wind = (c.id for c in list_chunks(s, doc.id))
+    # each topic's words, as plain text, pick the passages holding them
+    expected = {
+        'NEAR("a" b)': [syntax],
+        "solar*": [syntax],
+        "(wind)": [wind],
+        "solar OR wind": [syntax, wind],  # "or" is a word of the first passage too
+        "wind NOT solar": [syntax, wind],
+        "a:b": [],
+        '"': [],
+        "(": [],
+        "OR AND NOT": [syntax],  # only stop words: they are what there is to search
+        "^x": [],
+    }
     with db.raw(write=False) as conn:
-        for topic in ['NEAR("a" b)', "solar*", "a:b", '"', "(", "OR AND NOT", "^x"]:
-            retrieve(conn, kb.id, topic)
-        assert retrieve(conn, kb.id, "solar NEAR") != []
+        for topic, chunks in expected.items():
+            assert sorted(h.chunk_id for h in retrieve(conn, kb.id, topic)) == chunks, topic
+        assert [h.chunk_id for h in retrieve(conn, kb.id, "solar NEAR")] == [syntax]
 
 
 def test_trashed_documents_and_bases_leave_retrieval(db) -> None:

@@ -105,11 +105,24 @@ def test_english_and_mixed(corpus) -> None:
     assert ids(db, "gard*") == {b}
 
 
-def test_fts_syntax_never_raises(corpus) -> None:
+# what each query in FTS_SYNTAX finds when its words are searched as plain text:
+# the article holding all of them, or nothing when it holds no word at all
+SYNTAX_WORDS = {"OR", "AND", "NOT", "NEAR", "NEAR(a b)", 'a"b', "a:b", "^x", "-x", "x*y"}
+SYNTAX_WORDS |= {"{title}: x", "[b]x[/b]", "[0]"}
+
+
+def test_fts_syntax_is_searched_as_plain_text(corpus) -> None:
     db, *_ = corpus
+    with db.write() as s:
+        syntax = create_article(s, "OR AND NOT NEAR", "near a b, x y 0 title [b]x[/b] here").id
     for q in FTS_SYNTAX:
         with db.raw(write=False) as conn:
-            search(conn, q)
+            found = {h.id for h in search(conn, q)}
+        assert found == ({syntax} if q in SYNTAX_WORDS else set()), q
+    # operators between words are words too: nothing is OR-ed or negated
+    assert ids(db, "garden OR 春天") == set()
+    assert ids(db, "garden NOT spring") == set()
+    assert ids(db, "NEAR(x y)") == set()  # "near x" is not in its text
 
 
 def test_index_follows_updates_and_trash(corpus) -> None:

@@ -93,7 +93,16 @@ async def wait_for(pilot, predicate, timeout: float = 30.0, step: float = 0.05) 
 
 
 async def settle(pilot, app) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await asyncio.sleep(0)
+    """Until nothing is left to do: workers done, messages handled, and every
+    virtual list's requested pages arrived (a loaded machine can take several
+    rounds)."""
+    from inkbench.tui.widgets.virtual_list import VirtualList
+
+    for _ in range(50):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await asyncio.sleep(0)
+        if not any(v._pending for v in app.screen.query(VirtualList)):
+            return
+        await asyncio.sleep(0.05)

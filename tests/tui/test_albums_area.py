@@ -41,7 +41,7 @@ async def _open_albums(app, pilot):
 async def _answer(pilot, app, text: str) -> None:
     from textual.widgets import Input
 
-    from inkbench.tui.screens.dialogs import AskText
+    from inkbench.tui.dialogs.ask_text import AskText
 
     await wait_for(pilot, lambda: isinstance(app.screen, AskText))
     app.screen.query_one(Input).value = text
@@ -86,14 +86,20 @@ async def test_import_by_typed_path_then_ocr_runs_by_itself(home: Path, tmp_path
         await pilot.press("i")
         await _answer(pilot, app, "Scans")
         await _answer(pilot, app, f"'{tmp_path / 'in put'}'")
-        # import, then OCR by itself, in the background
+
+        def notices() -> str:
+            return " ".join(str(n.message) for n in app._notifications)
+
+        # the import's notice names what was refused (checked while it shows:
+        # on a loaded machine OCR can outlast it)
+        await wait_for(pilot, lambda: "1 imported, 1 refused" in notices(), timeout=60)
+        assert "notes.png" in notices()
+        # then OCR by itself, in the background
         await wait_for(pilot, lambda: "Lantern" in pane.ocr_text, timeout=90)
-        await wait_for(pilot, lambda: not (pane._ocr_worker and pane._ocr_worker.is_running))
+        await wait_for(pilot, lambda: not app.jobs.running("album-ocr"))
         await settle(pilot, app)
         assert pane.albums.vlist.total == 1 and pane.images.vlist.total == 1
         assert "Lantern harbour invoice" in screen_text(app)
-        notices = " ".join(str(n.message) for n in app._notifications)
-        assert "1 imported, 1 refused" in notices and "notes.png" in notices
 
 
 async def test_move_copy_trash_and_undo(home: Path, tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from PIL import Image
 PREVIEW = """
 import json, sys
 from pathlib import Path
-from inkbench.tui.data import Store
-from inkbench.tui.screens.albums import _preview
-picture, meta, _text = _preview(Store(Path(sys.argv[1])), int(sys.argv[2]))
+from inkbench.storage.store import Store
+from inkbench.tui.widgets.image_preview import read_preview
+picture, meta, _text = read_preview(Store(Path(sys.argv[1])), int(sys.argv[2]))
 print(json.dumps({"size": list(picture.size), "meta": meta}))
 """
 

@@ -158,8 +158,9 @@ async def test_markdown_highlighting_when_available(home: Path) -> None:
         await settle(pilot, app)
         editor = await open_editor(pilot, app, "article", ids["garden"])
         area = editor.text_area
-        expected = "markdown" if "markdown" in area.available_languages else None
-        assert area.language == expected
+        # tree-sitter and tree-sitter-markdown are dependencies of Inkbench:
+        # a short article is always highlighted as markdown
+        assert area.language == "markdown"
         assert area.soft_wrap
 
 

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inkbench.storage.article_settings import ensure_default_settings, find_setting
+from inkbench.storage.distillations import create_distillation
 from inkbench.storage.engine import open_database
-from inkbench.storage.generation import (
-    create_distillation,
-    create_task,
-    ensure_default_settings,
-    find_setting,
-)
 from inkbench.storage.knowledge import create_kb
+from inkbench.storage.tasks import create_task
 from tests.fakes.fixtures import _fake_upstream, account_server, keyring_file, upstream  # noqa: F401
 
 REPLY = "# Odd [b]title[/b]\n\nBody with [red]markup-like[/red] text and [/] too.\n\nSecond."
@@ -49,8 +46,11 @@ async def test_knowledge_and_generate_show_user_text_literally(home: Path) -> No
     from textual.widgets import Input
 
     from inkbench.tui.app import make_app
-    from inkbench.tui.screens.generate import GenerateArea, PromptPreview, SettingEditor, TaskDialog
-    from inkbench.tui.screens.knowledge import KnowledgeArea
+    from inkbench.tui.areas.generate import GenerateArea
+    from inkbench.tui.areas.knowledge import KnowledgeArea
+    from inkbench.tui.dialogs.prompt_preview import PromptPreview
+    from inkbench.tui.dialogs.setting_editor import SettingEditor
+    from inkbench.tui.dialogs.task_dialog import TaskDialog
 
     _seed(home)
     app = make_app(home=home)
@@ -115,10 +115,10 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
     from textual.widgets import Log
 
     from inkbench.integrations.ai.server import login
-    from inkbench.integrations.config import load_config
+    from inkbench.settings import load_settings
     from inkbench.tui.app import make_app
-    from inkbench.tui.screens.dialogs import ShowText
-    from inkbench.tui.screens.tasks import TasksArea
+    from inkbench.tui.areas.tasks import TasksArea
+    from inkbench.tui.dialogs.show_text import ShowText
 
     (home / "config.toml").parent.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(
@@ -127,7 +127,7 @@ async def test_tasks_area_streams_the_reply_appending_only_new_text(
     )
     _dist, task_id = _seed(home)
     login(
-        load_config(home),
+        load_settings(home),
         server=account_server.url,
         username="alice",
         password=account_server.users["alice"],

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import get_current_worker
 
-from inkbench.tui.actions import Document, load_document
+from inkbench.storage.reads import Document, load_document
 from inkbench.tui.messages import DataChanged, DocRef, DocumentSaved, DocumentSaveFailed
 from inkbench.tui.widgets.editor_area import EditorArea
 
@@ -40,6 +40,7 @@ def markdown_available(text_area: TextArea) -> bool:
 
 
 class EditorScreen(Screen):
+    HELP_SECTION = "Editor"
     DEFAULT_CSS = """
     EditorScreen > #editor-head { height: 1; background: $panel; }
     EditorScreen #kind { width: auto; padding: 0 1; color: $text-muted; }

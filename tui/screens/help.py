@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from inkbench.tui.keys import all_bindings
+
 
 def format_keys(keys: str) -> str:
     from textual.keys import format_key
@@ -25,6 +27,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-head { padding: 0 1; height: auto; }
     HelpScreen VerticalScroll { height: 1fr; padding: 0 1; }
     """
+    HELP_SECTION = "Help"
     BINDINGS = [Binding("escape,q,f1", "close", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
@@ -42,12 +45,10 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self.table(), id="help-table")
 
     def table(self) -> Content:
-        from inkbench.tui.keys import all_bindings
-
         keymap = self.app._keymap  # normalised user keymap
         lines: list[Content] = []
         section = None
-        for name, _cls, binding in all_bindings():
+        for name, _cls, binding in all_bindings(type(self.app)):
             if name != section:
                 section = name
                 if lines:

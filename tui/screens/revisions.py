@@ -17,9 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from inkbench.storage import reads
+from inkbench.storage.lists import flat
 from inkbench.tui import actions
 from inkbench.tui.messages import DataChanged
-from inkbench.tui.widgets.virtual_list import flat
 
 
 def unified_diff(old: str, new: str, old_label: str, new_label: str) -> Content:
@@ -84,6 +85,7 @@ def side_by_side(old: str, new: str, width: int, old_label: str, new_label: str)
 
 
 class RevisionsScreen(Screen):
+    HELP_SECTION = "History"
     DEFAULT_CSS = """
     RevisionsScreen > #rev-head { height: 1; background: $panel; padding: 0 1; text-style: bold; }
     RevisionsScreen > Horizontal { height: 1fr; }
@@ -105,7 +107,7 @@ class RevisionsScreen(Screen):
         self.doc_id = doc_id
         self.on_restored = on_restored
         self.view = "unified"
-        self.revisions: list[actions.Revision] = []
+        self.revisions: list[reads.Revision] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="rev-head", markup=False)
@@ -120,12 +122,12 @@ class RevisionsScreen(Screen):
 
     def load(self) -> None:
         conn = self.app.store.ui_conn  # type: ignore[attr-defined]
-        document = actions.load_document(conn, self.kind, self.doc_id)
+        document = reads.load_document(conn, self.kind, self.doc_id)
         title = document.title if document else "?"
         self.query_one("#rev-head", Static).update(
             Content(f"History of {self.kind} “{title}” (newest first)")
         )
-        self.revisions = actions.list_revisions(conn, self.kind, self.doc_id)
+        self.revisions = reads.list_revisions(conn, self.kind, self.doc_id)
         options = self.query_one(OptionList)
         options.clear_options()
         if not self.revisions:
@@ -145,7 +147,7 @@ class RevisionsScreen(Screen):
         options.highlighted = 0
 
     @property
-    def current(self) -> actions.Revision | None:
+    def current(self) -> reads.Revision | None:
         index = self.query_one(OptionList).highlighted
         if index is None or not 0 <= index < len(self.revisions):
             return None
@@ -162,11 +164,11 @@ class RevisionsScreen(Screen):
             self._diff(rev, self.view, max(40, width))
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
-    def _diff(self, rev: actions.Revision, view: str, width: int) -> None:
+    def _diff(self, rev: reads.Revision, view: str, width: int) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         with store.reader() as conn:
-            old = actions.revision_body(conn, self.kind, rev.id)
-            document = actions.load_document(conn, self.kind, self.doc_id)
+            old = reads.revision_body(conn, self.kind, rev.id)
+            document = reads.load_document(conn, self.kind, self.doc_id)
         new = document.body if document else ""
         label = f"revision {str(rev.created_at)[:19]} ({rev.kind})"
         if view == "unified":
@@ -187,7 +189,7 @@ class RevisionsScreen(Screen):
         rev = self.current
         if rev is None:
             return
-        from inkbench.tui.screens.dialogs import Confirm
+        from inkbench.tui.dialogs.confirm import Confirm
 
         def restored(_r: None) -> None:
             self.notify("Restored. The text it replaced is kept as a 'restore' revision.")

@@ -18,8 +18,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from inkbench.storage.lists import flat
+from inkbench.storage.reads import hit_text
 from inkbench.tui.messages import OpenDocument
-from inkbench.tui.widgets.virtual_list import flat
 
 KIND_LABEL = {"article": "article", "chapter": "chapter", "chunk": "knowledge", "image": "OCR"}
 HIGHLIGHT = "bold reverse $text-accent"
@@ -76,6 +77,7 @@ def locate(text: str, terms: tuple[str, ...]) -> tuple[int, int]:
 
 
 class SearchScreen(ModalScreen[None]):
+    HELP_SECTION = "Search"
     DEFAULT_CSS = """
     SearchScreen { align: center top; }
     SearchScreen > Vertical {
@@ -185,24 +187,20 @@ class SearchScreen(ModalScreen[None]):
         hit = self.hits[index]
         terms = parse_query(self.query_text).terms
         conn = self.app.store.ui_conn  # type: ignore[attr-defined]
+        text = hit_text(conn, hit.kind, hit.id)
         if hit.kind in ("article", "chapter"):
-            table = "article" if hit.kind == "article" else "chapter"
-            row = conn.execute(f"SELECT body FROM {table} WHERE id = ?", (hit.id,)).fetchone()
-            line, column = locate(row[0] if row else "", terms)
+            line, column = locate(text, terms)
             self.dismiss(None)
             self.app.post_message(OpenDocument(hit.kind, hit.id, line, column))
             return
-        from inkbench.tui.screens.dialogs import ShowText
+        from inkbench.tui.dialogs.show_text import ShowText
 
         if hit.kind == "chunk":
-            row = conn.execute("SELECT text FROM kb_chunk WHERE id = ?", (hit.id,)).fetchone()
             where = f"Knowledge base {hit.parent_title}: " if hit.parent_title else ""
         else:
-            row = conn.execute("SELECT ocr_text FROM image WHERE id = ?", (hit.id,)).fetchone()
             where = (
                 f"OCR text of an image in album {hit.parent_title}: " if hit.parent_title else ""
             )
-        text = (row[0] if row else "") or ""
         line, _column = locate(text, terms)
         self.dismiss(None)
         self.app.push_screen(ShowText(where + hit.title, text, line))

@@ -15,10 +15,12 @@ from textual.message import Message
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from inkbench.tui.widgets.virtual_list import RowSource, VirtualList
+from inkbench.storage.lists import RowSource
+from inkbench.tui.widgets.virtual_list import VirtualList
 
 
 class ListPane(Vertical):
+    HELP_SECTION = "Lists"
     DEFAULT_CSS = """
     ListPane { height: 1fr; }
     ListPane > #filter { height: 1; border: none; padding: 0 1; background: $boost; }

@@ -1,6 +1,6 @@
 """A list of any length: a ``ScrollView`` that renders only visible rows.
 
-Rows come from a :class:`RowSource` a page at a time (``LIMIT/OFFSET`` on a
+Rows come from a :class:`inkbench.storage.lists.RowSource` a page at a time (``LIMIT/OFFSET`` on a
 read connection); a small LRU keeps the pages near the viewport, so memory
 stays the same at 100 or 100k rows. A page past the middle is read in the
 reverse order from the far end, so "jump to the end" costs what "open" does.
@@ -11,12 +11,10 @@ characters flattened), never through markup.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -28,101 +26,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-Row = tuple
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def flat(text: object) -> str:
-    """One line of literal text: control characters (newlines, ESC) become spaces."""
-    return _CONTROL.sub(" ", "" if text is None else str(text))
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    width: int | None = None  # None: share what is left
-    justify: str = "left"  # or "right"
-
-
-class RowSource:
-    """What a list shows. Subclasses set ``columns`` and implement the rest.
-
-    ``fetch`` returns rows (tuples, ``row[0]`` the id) in display order;
-    ``cells`` turns one into display strings, one per column."""
-
-    columns: tuple[Column, ...] = ()
-    sorts: tuple[str, ...] = ("default",)
-    # sorts an index serves: any page is a few ms, read on the UI thread.
-    # Pages in other orders (a sort over the whole table) are read in a worker.
-    fast_sorts: tuple[str, ...] = ()
-    noun: str = "rows"
-
-    def count(self, conn: sqlite3.Connection, text: str) -> int:
-        raise NotImplementedError
-
-    def fetch(
-        self,
-        conn: sqlite3.Connection,
-        offset: int,
-        limit: int,
-        *,
-        sort: str,
-        reverse: bool,
-        text: str,
-        total: int,
-    ) -> list[Row]:
-        raise NotImplementedError
-
-    def cells(self, row: Row) -> Sequence[str]:
-        return [flat(c) for c in row[1 : len(self.columns) + 1]]
-
-
-class SqlSource(RowSource):
-    """A source over one SELECT: ``select`` (columns, FROM, JOINs), ``where``,
-    ``filter_sql`` (one ``?`` for a LIKE pattern) and ``orders``: sort name ->
-    (forward ORDER BY, the exact reverse)."""
-
-    select: str = ""
-    where: str = "1"
-    filter_sql: str = ""
-    orders: dict[str, tuple[str, str]] = {}
-    params: tuple = ()
-
-    @property
-    def sorts(self) -> tuple[str, ...]:  # type: ignore[override]
-        return tuple(self.orders)
-
-    def _where(self, text: str) -> tuple[str, tuple]:
-        if text and self.filter_sql:
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            return f"({self.where}) AND ({self.filter_sql})", (*self.params, f"%{escaped}%")
-        return self.where, self.params
-
-    def count_sql(self) -> str:
-        return "SELECT count(*) FROM " + self.select.split(" FROM ", 1)[1]
-
-    def count(self, conn: sqlite3.Connection, text: str) -> int:
-        where, params = self._where(text)
-        return conn.execute(f"{self.count_sql()} WHERE {where}", params).fetchone()[0]
-
-    def fetch(self, conn, offset, limit, *, sort, reverse, text, total):
-        forward, backward = self.orders[sort]
-        if reverse:
-            forward, backward = backward, forward
-        where, params = self._where(text)
-        if total and offset > total // 2:
-            # read from the far end: OFFSET stays small
-            far_limit = max(0, min(limit, total - offset))
-            far_offset = max(0, total - offset - far_limit)
-            sql = f"{self.select} WHERE {where} ORDER BY {backward} LIMIT ? OFFSET ?"
-            rows = conn.execute(sql, (*params, far_limit, far_offset)).fetchall()
-            rows.reverse()
-            return rows
-        sql = f"{self.select} WHERE {where} ORDER BY {forward} LIMIT ? OFFSET ?"
-        return conn.execute(sql, (*params, limit, offset)).fetchall()
+from inkbench.storage.lists import Row, RowSource
 
 
 class VirtualList(ScrollView, can_focus=True):
+    HELP_SECTION = "Lists"
     DEFAULT_CSS = """
     VirtualList { height: 1fr; background: $surface; scrollbar-gutter: stable; }
     VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }

@@ -1,0 +1,78 @@
+"""``inkbench config show | path``: the effective settings and where each came
+from, and the file that holds them. ``load(args)`` is how every command reads
+the settings: problems in the file are printed once, one line each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from inkbench.cli.output import print_json, warn
+from inkbench.settings import Settings, entries, load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    config = sub.add_parser("config", help="the settings in config.toml: show, path")
+    config.set_defaults(func=lambda args: (config.print_help(), 2)[1])
+    csub = config.add_subparsers(metavar="ACTION")
+    p = csub.add_parser(
+        "show", help="every effective setting and where it came from (default, file, env)"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_show)
+    p = csub.add_parser("path", help="print the path of config.toml")
+    p.set_defaults(func=cmd_path)
+
+
+def load(args: argparse.Namespace) -> Settings:
+    """The settings for ``--home``; each problem in the file goes to stderr."""
+    settings = load_settings(getattr(args, "home", None))
+    for problem in settings.problems:
+        warn(problem)
+    return settings
+
+
+def _value(entry) -> str:
+    if entry.secret:
+        return "(set, hidden)" if entry.source != "default" else "(unset)"
+    if entry.value is None:
+        return "(unset)"
+    if entry.value == {}:
+        return "(none)"
+    return json.dumps(entry.value, ensure_ascii=False)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    settings = load_settings(args.home) if args.json else load(args)  # JSON: in "problems"
+    rows = entries(settings)
+    if args.json:
+        print_json(
+            {
+                "path": str(settings.path),
+                "exists": bool(settings.path and settings.path.exists()),
+                "problems": list(settings.problems),
+                "settings": {
+                    e.key: {
+                        "value": None if e.secret else e.value,
+                        "source": e.source,
+                        **({"secret": True, "set": e.source != "default"} if e.secret else {}),
+                    }
+                    for e in rows
+                },
+            }
+        )
+        return 0
+    state = "" if settings.path and settings.path.exists() else " (not there: all defaults)"
+    print(f"# {settings.path}{state}")
+    width = max(len(e.key) for e in rows)
+    values = [_value(e) for e in rows]
+    vwidth = min(max(len(v) for v in values), 40)
+    for e, v in zip(rows, values, strict=True):
+        print(f"{e.key:<{width}}  {v:<{vwidth}}  {e.source}")
+    return 0
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    settings = load_settings(getattr(args, "home", None))
+    print(settings.path)
+    return 0

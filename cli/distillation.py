@@ -1,0 +1,141 @@
+"""Distillations from the command line: ``distill`` (ask the AI for a
+keyword's reader questions), ``distillation`` and ``topic``."""
+
+from __future__ import annotations
+
+import argparse
+
+from inkbench.cli.core import open_db
+from inkbench.cli.output import print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``distill``, ``distillation …`` and ``topic …``."""
+    p = sub.add_parser("distill", help="ask the AI for reader questions (topics) on a keyword")
+    p.add_argument("keyword", metavar="KEYWORD")
+    p.add_argument("--model", help="model id (default: the configured one)")
+    p.add_argument("--count", type=int, default=10, help="how many topics (default 10)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_distill)
+
+    d = sub.add_parser("distillation", help="list, show and delete distillations")
+    dsub = d.add_subparsers(title="distillation commands", metavar="COMMAND", required=True)
+    p = dsub.add_parser("list", help="distillations, newest first")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_distillation_list)
+    p = dsub.add_parser("show", help="a distillation's topics")
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_distillation_show)
+    p = dsub.add_parser("delete", help="delete a distillation and its topics")
+    p.add_argument("id", type=int, metavar="ID")
+    p.set_defaults(func=cmd_distillation_delete)
+
+    t = sub.add_parser("topic", help="add, edit and delete a distillation's topics")
+    tsub = t.add_subparsers(title="topic commands", metavar="COMMAND", required=True)
+    p = tsub.add_parser("add", help="add a topic to a distillation")
+    p.add_argument("distillation", type=int, metavar="DISTILLATION_ID")
+    p.add_argument("text", metavar="QUESTION")
+    p.set_defaults(func=cmd_topic_add)
+    p = tsub.add_parser("edit", help="change a topic's question")
+    p.add_argument("id", type=int, metavar="TOPIC_ID")
+    p.add_argument("text", metavar="QUESTION")
+    p.set_defaults(func=cmd_topic_edit)
+    p = tsub.add_parser("delete", help="delete a topic")
+    p.add_argument("id", type=int, metavar="TOPIC_ID")
+    p.set_defaults(func=cmd_topic_delete)
+
+
+def cmd_distill(args: argparse.Namespace) -> int:
+    from inkbench.integrations.ai.factory import get_provider
+    from inkbench.integrations.generation.distill import distill
+
+    db = open_db(args)
+    provider = get_provider(args.home)
+    try:
+        result = distill(db, provider, args.keyword, model=args.model, count=args.count)
+    finally:
+        provider.close()
+    if args.json:
+        print_json(result.__dict__)
+        return 0
+    print(f"distillation {result.distillation_id}: {result.keyword}")
+    for n, q in enumerate(result.topics, 1):
+        print(f"  {n:>2}. {q}")
+    return 0
+
+
+def cmd_distillation_list(args: argparse.Namespace) -> int:
+    from inkbench.storage.distillations import count_distillations, list_distillations
+
+    db = open_db(args)
+    with db.read() as s:
+        rows = list_distillations(s, offset=max(0, args.offset), limit=max(1, args.limit))
+        total = count_distillations(s)
+    if args.json:
+        print_json([r.__dict__ for r in rows])
+        return 0
+    for r in rows:
+        print(f"{r.id:>5}  {r.topics:>3} topics  {r.keyword}")
+    print(f"{len(rows)} of {total} distillation(s)")
+    return 0
+
+
+def cmd_distillation_show(args: argparse.Namespace) -> int:
+    from inkbench.storage.distillations import get_distillation, list_topics
+
+    db = open_db(args)
+    with db.read() as s:
+        d = get_distillation(s, args.id)
+        topics = list_topics(s, d.id)
+    if args.json:
+        print_json(
+            {
+                "id": d.id,
+                "keyword": d.keyword,
+                "topics": [{"id": t.id, "question": t.question} for t in topics],
+            }
+        )
+        return 0
+    print(f"distillation {d.id}: {d.keyword}")
+    for t in topics:
+        print(f"  topic {t.id:>5}: {t.question}")
+    return 0
+
+
+def cmd_distillation_delete(args: argparse.Namespace) -> int:
+    from inkbench.storage.distillations import delete_distillation
+
+    with open_db(args).write() as s:
+        delete_distillation(s, args.id)
+    print(f"distillation {args.id} deleted")
+    return 0
+
+
+def cmd_topic_add(args: argparse.Namespace) -> int:
+    from inkbench.storage.distillations import add_topic
+
+    with open_db(args).write() as s:
+        t = add_topic(s, args.distillation, args.text)
+    print(f"topic {t.id} added")
+    return 0
+
+
+def cmd_topic_edit(args: argparse.Namespace) -> int:
+    from inkbench.storage.distillations import edit_topic
+
+    with open_db(args).write() as s:
+        edit_topic(s, args.id, args.text)
+    print(f"topic {args.id} changed")
+    return 0
+
+
+def cmd_topic_delete(args: argparse.Namespace) -> int:
+    from inkbench.storage.distillations import delete_topic
+
+    with open_db(args).write() as s:
+        delete_topic(s, args.id)
+    print(f"topic {args.id} deleted")
+    return 0

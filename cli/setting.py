@@ -1,0 +1,144 @@
+"""Article settings (prompt templates) from the command line: ``setting``."""
+
+from __future__ import annotations
+
+import argparse
+
+from inkbench.cli.core import open_db
+from inkbench.cli.output import print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``setting list|show|preview|add|edit|delete``."""
+    s = sub.add_parser("setting", help="article settings (prompt templates)")
+    ssub = s.add_subparsers(title="setting commands", metavar="COMMAND", required=True)
+    p = ssub.add_parser("list", help="settings (the shipped defaults are added if missing)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_setting_list)
+    p = ssub.add_parser("show", help="a setting's fields")
+    p.add_argument("name", metavar="NAME|ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_setting_show)
+    p = ssub.add_parser("preview", help="the final prompt a setting produces")
+    p.add_argument("name", metavar="NAME|ID")
+    p.add_argument("--keyword", default="(keyword)")
+    p.add_argument("--topic", default="(a reader's question)")
+    p.add_argument("--target", metavar="NAME|ID")
+    p.add_argument("--kb", metavar="NAME|ID", help="fill the sources from this knowledge base")
+    p.set_defaults(func=cmd_setting_preview)
+    p = ssub.add_parser("add", help="a new setting")
+    p.add_argument("name", metavar="NAME")
+    _setting_fields(p)
+    p.set_defaults(func=cmd_setting_add)
+    p = ssub.add_parser("edit", help="change a setting")
+    p.add_argument("name", metavar="NAME|ID")
+    p.add_argument("--rename", metavar="NEW_NAME")
+    _setting_fields(p)
+    p.set_defaults(func=cmd_setting_edit)
+    p = ssub.add_parser("delete", help="delete a setting")
+    p.add_argument("name", metavar="NAME|ID")
+    p.set_defaults(func=cmd_setting_delete)
+
+
+def _setting_fields(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--style")
+    p.add_argument("--length", type=int, help="target length in words (CJK characters count 1)")
+    p.add_argument("--language", help="zh, en, ...")
+    p.add_argument("--structure")
+    p.add_argument("--extra", dest="extra_instructions")
+    p.add_argument("--template", help="the prompt, with {{topic}}, {{sources}} … placeholders")
+
+
+def _fields(args: argparse.Namespace) -> dict:
+    keys = ("style", "length", "language", "structure", "extra_instructions", "template")
+    return {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
+
+
+def cmd_setting_list(args: argparse.Namespace) -> int:
+    from inkbench.storage.article_settings import ensure_default_settings, list_settings
+
+    with open_db(args).write() as s:
+        ensure_default_settings(s)
+        rows = list_settings(s)
+    if args.json:
+        print_json([r.model_dump() for r in rows])
+        return 0
+    for r in rows:
+        print(f"{r.id:>4}  {r.language:<3} {r.length:>6}w  {r.name}")
+    return 0
+
+
+def cmd_setting_show(args: argparse.Namespace) -> int:
+    from inkbench.storage.article_settings import ensure_default_settings, find_setting
+
+    with open_db(args).write() as s:
+        ensure_default_settings(s)
+        r = find_setting(s, args.name)
+    if args.json:
+        print_json(r.model_dump())
+        return 0
+    for k in ("id", "name", "style", "length", "language", "structure", "extra_instructions"):
+        print(f"{k}: {getattr(r, k)}")
+    print(f"template: {r.template or '(the default: assets/prompts/template.md)'}")
+    return 0
+
+
+def cmd_setting_preview(args: argparse.Namespace) -> int:
+    from inkbench.integrations.generation.prompts import preview_prompt as preview
+    from inkbench.storage.article_settings import ensure_default_settings, find_setting
+    from inkbench.storage.knowledge import find_kb, retrieve
+    from inkbench.storage.targets import find_target
+
+    db = open_db(args)
+    with db.write() as s:
+        ensure_default_settings(s)
+        setting = find_setting(s, args.name)
+        target = find_target(s, args.target) if args.target else None
+        kb = find_kb(s, args.kb) if args.kb else None
+    sources = []
+    if kb is not None:
+        with db.raw(write=False) as conn:
+            sources = retrieve(conn, kb.id, f"{args.keyword} {args.topic}")
+    with db.read() as s:
+        print(
+            preview(
+                s,
+                setting.id,
+                keyword=args.keyword,
+                topic=args.topic,
+                target_id=target.id if target else None,
+                sources=sources,
+            )
+        )
+    return 0
+
+
+def cmd_setting_add(args: argparse.Namespace) -> int:
+    from inkbench.storage.article_settings import create_setting
+
+    with open_db(args).write() as s:
+        r = create_setting(s, args.name, **_fields(args))
+    print(f"setting {r.id} added: {r.name}")
+    return 0
+
+
+def cmd_setting_edit(args: argparse.Namespace) -> int:
+    from inkbench.storage.article_settings import find_setting, update_setting
+
+    fields = _fields(args)
+    if args.rename:
+        fields["name"] = args.rename
+    with open_db(args).write() as s:
+        r = update_setting(s, find_setting(s, args.name).id, **fields)
+    print(f"setting {r.id} changed: {r.name}")
+    return 0
+
+
+def cmd_setting_delete(args: argparse.Namespace) -> int:
+    from inkbench.storage.article_settings import delete_setting, find_setting
+
+    with open_db(args).write() as s:
+        r = find_setting(s, args.name)
+        delete_setting(s, r.id)
+    print(f'setting "{r.name}" deleted')
+    return 0

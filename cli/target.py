@@ -1,0 +1,59 @@
+"""Conversion targets (the call to action) from the command line: ``target``."""
+
+from __future__ import annotations
+
+import argparse
+
+from inkbench.cli.core import open_db
+from inkbench.cli.output import print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``target add|list|delete``."""
+    g = sub.add_parser("target", help="conversion targets (the call to action)")
+    gsub = g.add_subparsers(title="target commands", metavar="COMMAND", required=True)
+    p = gsub.add_parser("add", help="a company or product articles promote")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--pitch", default="")
+    p.add_argument("--site", default="")
+    p.add_argument("--contact", default="")
+    p.set_defaults(func=cmd_target_add)
+    p = gsub.add_parser("list", help="conversion targets")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_target_list)
+    p = gsub.add_parser("delete", help="delete a conversion target")
+    p.add_argument("name", metavar="NAME|ID")
+    p.set_defaults(func=cmd_target_delete)
+
+
+def cmd_target_add(args: argparse.Namespace) -> int:
+    from inkbench.storage.targets import create_target
+
+    with open_db(args).write() as s:
+        t = create_target(s, args.name, pitch=args.pitch, site=args.site, contact=args.contact)
+    print(f"target {t.id} added: {t.name}")
+    return 0
+
+
+def cmd_target_list(args: argparse.Namespace) -> int:
+    from inkbench.storage.targets import list_targets
+
+    with open_db(args).read() as s:
+        rows = list_targets(s)
+    if args.json:
+        print_json([r.model_dump() for r in rows])
+        return 0
+    for r in rows:
+        extra = " · ".join(x for x in (r.pitch, r.site, r.contact) if x)
+        print(f"{r.id:>4}  {r.name}" + (f"  ({extra})" if extra else ""))
+    return 0
+
+
+def cmd_target_delete(args: argparse.Namespace) -> int:
+    from inkbench.storage.targets import delete_target, find_target
+
+    with open_db(args).write() as s:
+        t = find_target(s, args.name)
+        delete_target(s, t.id)
+    print(f'target "{t.name}" deleted')
+    return 0

@@ -1,0 +1,180 @@
+"""Generation tasks from the command line: ``task``."""
+
+from __future__ import annotations
+
+import argparse
+
+from inkbench.cli.core import open_db
+from inkbench.cli.output import print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``task create|list|show|pause|resume|cancel|retry|delete``."""
+    k = sub.add_parser("task", help="generation tasks: create, list, show, pause, resume, cancel")
+    ksub = k.add_subparsers(title="task commands", metavar="COMMAND", required=True)
+    p = ksub.add_parser("create", help="a task writing COUNT articles from a distillation")
+    p.add_argument("--distillation", type=int, required=True, metavar="ID")
+    p.add_argument("--topics", metavar="ID,ID", help="only these topic ids (default: all)")
+    p.add_argument("--setting", required=True, metavar="NAME|ID")
+    p.add_argument("--count", type=int, required=True, metavar="N")
+    p.add_argument("--kb", metavar="NAME|ID", help="ground articles in this knowledge base")
+    p.add_argument("--album", metavar="NAME|ID", help="illustrate from this album")
+    p.add_argument("--target", metavar="NAME|ID", help="end with a call to action for this")
+    p.add_argument("--model", default="", help="model id (default: the configured one)")
+    p.add_argument("--name", default="", help="a name for the task")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_task_create)
+    p = ksub.add_parser("list", help="tasks, newest first")
+    p.add_argument("--status")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_task_list)
+    p = ksub.add_parser("show", help="a task and its items")
+    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_task_show)
+    for name, helptext in (
+        ("pause", "pause a task (the running item is handed back)"),
+        ("resume", "resume a paused task"),
+        ("cancel", "cancel a task"),
+        ("retry", "retry a task's failed items"),
+        ("delete", "delete a finished task (its articles stay)"),
+    ):
+        p = ksub.add_parser(name, help=helptext)
+        p.add_argument("id", type=int, metavar="ID")
+        p.set_defaults(func=cmd_task_action, action=name)
+
+
+def find_album(session, name_or_id: str):
+    from sqlmodel import select
+
+    from inkbench.storage.errors import NotFound
+    from inkbench.storage.models import Album
+
+    if str(name_or_id).isdigit():
+        a = session.get(Album, int(name_or_id))
+        if a is not None and a.deleted_at is None:
+            return a
+    a = session.exec(
+        select(Album).where(Album.name == str(name_or_id), Album.deleted_at.is_(None))
+    ).first()
+    if a is None:
+        raise NotFound(f'no album "{name_or_id}"; `inkbench album list` shows them')
+    return a
+
+
+def cmd_task_create(args: argparse.Namespace) -> int:
+    from inkbench.storage.article_settings import ensure_default_settings, find_setting
+    from inkbench.storage.errors import InvalidInput
+    from inkbench.storage.knowledge import find_kb
+    from inkbench.storage.targets import find_target
+    from inkbench.storage.tasks import create_task
+
+    topic_ids = None
+    if args.topics:
+        try:
+            topic_ids = [int(x) for x in args.topics.split(",") if x.strip()]
+        except ValueError:
+            raise InvalidInput("--topics takes topic ids separated by commas, e.g. 3,5,8") from None
+    with open_db(args).write() as s:
+        ensure_default_settings(s)
+        task = create_task(
+            s,
+            distillation_id=args.distillation,
+            setting_id=find_setting(s, args.setting).id,
+            count=args.count,
+            topic_ids=topic_ids,
+            knowledge_base_id=find_kb(s, args.kb).id if args.kb else None,
+            album_id=find_album(s, args.album).id if args.album else None,
+            target_id=find_target(s, args.target).id if args.target else None,
+            model=args.model,
+            name=args.name,
+        )
+    if args.json:
+        print_json({"id": task.id, "name": task.name, "status": task.status})
+    else:
+        print(f"task {task.id} queued: {task.name} ({task.article_count} article(s))")
+        print("run it with `inkbench generate run`, or open the Tasks area")
+    return 0
+
+
+def _status(t) -> str:
+    if t.status == "paused" and t.pause_reason:
+        return f"paused ({t.pause_reason})"
+    return t.status
+
+
+def cmd_task_list(args: argparse.Namespace) -> int:
+    from inkbench.storage.tasks import count_tasks, list_tasks
+
+    with open_db(args).read() as s:
+        rows = list_tasks(
+            s, offset=max(0, args.offset), limit=max(1, args.limit), status=args.status
+        )
+        total = count_tasks(s, status=args.status)
+    if args.json:
+        print_json([r.__dict__ for r in rows])
+        return 0
+    for r in rows:
+        print(f"{r.id:>5}  {_status(r):<24} {r.done_count:>4}/{r.article_count:<4} {r.name}")
+    print(f"{len(rows)} of {total} task(s)")
+    return 0
+
+
+def cmd_task_show(args: argparse.Namespace) -> int:
+    from inkbench.storage.tasks import get_task, item_articles, task_items
+
+    with open_db(args).read() as s:
+        t = get_task(s, args.id)
+        items = task_items(s, t.id)
+        articles = item_articles(s, t.id)
+    if args.json:
+        print_json(
+            {
+                **t.model_dump(),
+                "items": [
+                    {**i.model_dump(exclude={"partial_text"}), "article_id": articles.get(i.id)}
+                    for i in items
+                ],
+            }
+        )
+        return 0
+    print(f"task {t.id}: {t.name}")
+    print(f"  status: {_status(t)}" + (f" · {t.error}" if t.error else ""))
+    print(f"  progress: {t.done_count}/{t.article_count} done, {t.failed_count} failed")
+    print(f"  keyword: {t.keyword} · setting: {t.setting_name} · model: {t.model or 'default'}")
+    for label, value in (
+        ("knowledge base", t.knowledge_base_name),
+        ("album", t.album_name),
+        ("target", t.target_name),
+    ):
+        if value:
+            print(f"  {label}: {value}")
+    for i in items:
+        art = f" → article {articles[i.id]}" if i.id in articles else ""
+        err = f" ({i.error})" if i.error and i.status != "done" else ""
+        print(f"  {i.position + 1:>3}. {i.status:<8} {i.topic_text}{art}{err}")
+    return 0
+
+
+def cmd_task_action(args: argparse.Namespace) -> int:
+    from inkbench.storage import tasks as g
+
+    with open_db(args).write() as s:
+        if args.action == "pause":
+            t = g.pause_task(s, args.id)
+        elif args.action == "resume":
+            t = g.resume_task(s, args.id)
+        elif args.action == "cancel":
+            t = g.cancel_task(s, args.id)
+        elif args.action == "retry":
+            n = g.retry_failed_items(s, args.id)
+            print(f"{n} failed item(s) queued again")
+            return 0
+        else:
+            g.delete_task(s, args.id)
+            print(f"task {args.id} deleted")
+            return 0
+    print(f"task {t.id}: {_status(t)}")
+    return 0

@@ -1,0 +1,499 @@
+"""Albums: albums with image counts and OCR progress, an album's images, and
+a preview of the highlighted image with the text OCR found beside it, shown
+as plain text (``tui.widgets.image_preview``).
+
+Import (typed paths) and OCR are jobs of the app (``tui.jobs``) with progress
+in the status bar. OCR runs ``integrations.ocr.runner.run_ocr`` (worker
+processes sharing the queue with any ``inkbench ocr run``); it can be paused
+and cancelled, and starts by itself after an import, so new images are queued
+without asking. Move/copy between albums, trash and undo.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import time
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from inkbench.storage.jobs import CancelToken, ProgressFn
+from inkbench.storage.lists import AlbumSource, ImageSource, flat
+from inkbench.tui import actions
+from inkbench.tui.areas.base import AreaPane
+from inkbench.tui.messages import DataChanged
+from inkbench.tui.widgets.list_pane import ListPane
+from inkbench.tui.widgets.master_detail import MasterDetail
+from inkbench.tui.widgets.virtual_list import VirtualList
+
+IMPORT_JOBS = "album-import"
+OCR_JOBS = "album-ocr"
+PREVIEW_JOBS = "album-preview"
+
+
+class AlbumsArea(AreaPane):
+    area_id = "albums"
+    DEFAULT_CSS = """
+    AlbumsArea > #lists { height: 1fr; }
+    AlbumsArea #album-side { width: 2fr; }
+    AlbumsArea #image-side { width: 3fr; }
+    AlbumsArea > #viewer { height: 1fr; border-top: solid $panel; }
+    AlbumsArea #picture { width: 1fr; align: center middle; }
+    AlbumsArea #picture > * { width: auto; height: 1fr; }
+    AlbumsArea #reading { width: 1fr; border-left: solid $panel; }
+    AlbumsArea #image-meta { height: auto; padding: 0 1; color: $text-muted; }
+    AlbumsArea #ocr-scroll { height: 1fr; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("i", "import", "Import", id="albums.import"),
+        Binding("n", "new", "New album", id="albums.new"),
+        Binding("r", "rename", "Rename", id="albums.rename"),
+        Binding("m", "move", "Move to", id="albums.move"),
+        Binding("c", "copy", "Copy to", id="albums.copy"),
+        Binding("d,delete", "trash", "Trash", id="albums.trash"),
+        Binding("u", "undo_trash", "Undo trash", id="albums.undo_trash"),
+        Binding("O", "ocr", "Run OCR", id="albums.ocr"),
+        Binding("P", "pause_ocr", "Pause OCR", id="albums.pause_ocr"),
+        Binding("X", "cancel_jobs", "Cancel jobs", id="albums.cancel"),
+        Binding("F", "retry_failed", "Retry failed", show=False, id="albums.retry_failed"),
+        Binding("t", "show_text", "OCR text", show=False, id="albums.text"),
+        Binding("left", "focus_albums", "Albums", show=False, id="albums.focus_albums"),
+        Binding("right", "focus_images", "Images", show=False, id="albums.focus_images"),
+    ]
+
+    class Refresh(Message):
+        """Counts changed under a running job: reload the lists."""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, AlbumsArea.Refresh)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.album_id: int | None = None
+        self.album_name = ""
+        self.image_key: tuple | None = None  # (id, status) shown in the preview
+        self.image_id: int | None = None
+        self.ocr_text = ""
+        self.last_trashed: tuple[str, int, str] | None = None
+        self.ocr_again = False
+        self._picture = None
+
+    def compose(self) -> ComposeResult:
+        yield MasterDetail(
+            ListPane(
+                AlbumSource(),
+                empty_text="No albums: press i to import images.",
+                filter_placeholder="/ filter by name",
+                id="albums",
+            ),
+            ListPane(
+                ImageSource(None),
+                empty_text="No images: press i to import some into this album.",
+                filter_placeholder="/ filter by file name",
+                id="images",
+            ),
+            lambda row: ImageSource(row[0] if row else None),
+            master_side="album-side",
+            detail_side="image-side",
+            id="lists",
+        )
+        with Horizontal(id="viewer"):
+            yield Vertical(id="picture")
+            with Vertical(id="reading"):
+                yield Static(id="image-meta", markup=False)
+                with VerticalScroll(id="ocr-scroll"):
+                    yield Static(id="ocr-text", markup=False)
+
+    @property
+    def lists(self) -> MasterDetail:
+        return self.query_one("#lists", MasterDetail)
+
+    @property
+    def albums(self) -> ListPane:
+        return self.lists.master
+
+    @property
+    def images(self) -> ListPane:
+        return self.lists.detail
+
+    def focus_default(self) -> None:
+        self.lists.focus_master()
+
+    def on_area_shown(self) -> None:
+        if self.albums.vlist.loaded:
+            self.lists.reload()
+        self.lists.sync()
+        self._show_image(self.images.vlist.current_row)
+
+    def data_changed(self, kind: str) -> None:
+        if kind in ("album", "image"):
+            self.lists.reload()
+
+    def on_mount(self) -> None:
+        # the first Highlighted may come before this pane listens: read the row
+        self.call_after_refresh(lambda: self._show_image(self.images.vlist.current_row))
+
+    def on_unmount(self) -> None:
+        self.ink.jobs.cancel_group(IMPORT_JOBS, OCR_JOBS)
+
+    # --- selection and preview --------------------------------------------------------
+
+    @on(MasterDetail.MasterChanged)
+    def _album_shown(self, event: MasterDetail.MasterChanged) -> None:
+        event.stop()
+        row = event.row
+        self.album_id = row[0] if row else None
+        self.album_name = row[1] if row else ""
+        if row is None and event.changed:
+            self._show_preview(None, None, "", "")
+
+    @on(VirtualList.Highlighted, "#images VirtualList")
+    def _image_highlighted(self, event: VirtualList.Highlighted) -> None:
+        event.stop()
+        self._show_image(event.row)
+
+    def _show_image(self, row) -> None:
+        key = (row[0], row[4]) if row else None
+        if key == self.image_key:
+            return  # a reload of the same row: keep the preview
+        self.image_key = key
+        self.image_id = row[0] if row else None
+        if row is None:
+            self._show_preview(None, None, "", "")
+        else:
+            self._load_preview(row[0])
+
+    @on(VirtualList.Selected, "#images VirtualList")
+    def _image_selected(self, event: VirtualList.Selected) -> None:
+        event.stop()
+        self.action_show_text()
+
+    def _load_preview(self, image_id: int) -> None:
+        from inkbench.tui.widgets.image_preview import read_preview
+
+        store = self.ink.store
+
+        def shown(result) -> None:
+            if image_id == self.image_id:
+                self._show_preview(image_id, *result)
+
+        self.ink.jobs.start(
+            lambda _cancel, _progress: read_preview(store, image_id),
+            label="image preview",
+            group=PREVIEW_JOBS,
+            done=shown,
+            exclusive=True,
+            show=False,
+        )
+
+    def _show_preview(self, image_id, picture, meta: str, text: str) -> None:
+        from inkbench.tui.widgets.image_preview import image_widget_class
+
+        self.ocr_text = text if image_id is not None else ""
+        self.query_one("#image-meta", Static).update(Content(meta))
+        self.query_one("#ocr-text", Static).update(Content(text))
+        holder = self.query_one("#picture", Vertical)
+        if picture is None:
+            if self._picture is not None:
+                self._picture.display = False
+            return
+        if self._picture is None:
+            self._picture = image_widget_class()(picture, id="preview")
+            holder.mount(self._picture)
+        else:
+            self._picture.image = picture
+            self._picture.display = True
+
+    # --- actions ------------------------------------------------------------------------
+
+    def action_focus_albums(self) -> None:
+        self.lists.focus_master()
+
+    def action_focus_images(self) -> None:
+        self.lists.focus_detail()
+
+    def action_show_text(self) -> None:
+        from inkbench.tui.dialogs.show_text import ShowText
+
+        row = self.images.vlist.current_row
+        if row is None:
+            return
+        self.app.push_screen(ShowText(f"OCR text: {flat(row[1])}", self.ocr_text or ""))
+
+    def action_new(self) -> None:
+        self.ask_then_run(
+            "New album: name",
+            actions.create_album,
+            name="new album",
+            changed="album",
+            placeholder="a name",
+        )
+
+    def action_rename(self) -> None:
+        if self.album_id is not None:
+            self.ask_then_run(
+                "Rename album",
+                actions.rename_album,
+                self.album_id,
+                name="rename album",
+                changed="album",
+                value=self.album_name,
+            )
+
+    def _transfer(self, verb: str) -> None:
+        from inkbench.tui.dialogs.ask_text import AskText
+
+        row = self.images.vlist.current_row
+        if row is None:
+            self.notify("Highlight an image first.")
+            return
+        image_id, name = row[0], row[1]
+
+        def done(result: tuple[int, int, bool]) -> None:
+            n, skipped, created = result
+            past = "Moved" if verb == "move" else "Copied"
+            note = " (already there)" if skipped else ""
+            extra = " into a new album" if created else ""
+            self.notify(f"{past} {n} image{extra}{note}: {flat(name)}", markup=False)
+            self.post_message(DataChanged("image"))
+
+        def answered(target: str | None) -> None:
+            if target:
+                self.ink.db_job(
+                    actions.transfer_images,
+                    verb,
+                    [image_id],
+                    target,
+                    name=f"{verb} image",
+                    done=done,
+                )
+
+        title = "Move" if verb == "move" else "Copy"
+        self.app.push_screen(
+            AskText(f"{title} “{flat(name)}” to album (name)", "an album"), answered
+        )
+
+    def action_move(self) -> None:
+        self._transfer("move")
+
+    def action_copy(self) -> None:
+        self._transfer("copy")
+
+    def action_trash(self) -> None:
+        if self.lists.detail_focused:
+            row, entity = self.images.vlist.current_row, "image"
+        else:
+            row, entity = self.albums.vlist.current_row, "album"
+        if row is None:
+            return
+        title = flat(row[1])
+
+        def done(_r: None) -> None:
+            self.last_trashed = (entity, row[0], title)
+            self.notify(f"Moved to the Trash: {title} (u brings it back)", markup=False)
+            self.post_message(DataChanged(entity))
+
+        self.ink.db_job(actions.trash_row, entity, row[0], name="trash", done=done)
+
+    def action_undo_trash(self) -> None:
+        if self.last_trashed is None:
+            self.notify("Nothing trashed here to bring back; see the Trash area.")
+            return
+        entity, row_id, title = self.last_trashed
+
+        def done(_r: None) -> None:
+            self.last_trashed = None
+            self.notify(f"Restored: {title}", markup=False)
+            self.post_message(DataChanged(entity))
+
+        self.ink.db_job(actions.restore_row, entity, row_id, name="restore", done=done)
+
+    def action_retry_failed(self) -> None:
+        def done(n: int) -> None:
+            self.notify(f"{n} failed image(s) queued again.")
+            self.post_message(DataChanged("image"))
+            if n:
+                self.start_ocr()
+
+        self.ink.db_job(actions.retry_failed_ocr, self.album_id, name="retry failed", done=done)
+
+    # --- import -----------------------------------------------------------------------------
+
+    def action_import(self) -> None:
+        from inkbench.tui.dialogs.ask_text import AskText
+
+        def got_paths(text: str | None, name: str) -> None:
+            if not text:
+                return
+            try:
+                paths = shlex.split(text)
+            except ValueError as e:
+                self.notify(f"Cannot read the paths: {e}", severity="error", markup=False)
+                return
+            self.start_import(name, paths)
+
+        def got_name(name: str | None) -> None:
+            if not name:
+                return
+            self.app.push_screen(
+                AskText(
+                    f"Import into “{name}”: image files or folders (space-separated, quote odd "
+                    "names; folders are read with their sub-folders)",
+                    "~/Pictures/receipts photo.jpg",
+                ),
+                lambda text: got_paths(text, name),
+            )
+
+        if self.album_name:
+            got_name(self.album_name)
+        else:
+            self.app.push_screen(AskText("Import into album (name)", "a name"), got_name)
+
+    def _refresher(self, progress: ProgressFn) -> ProgressFn:
+        """``progress`` that also reloads the lists at most once a second."""
+        last = 0.0
+
+        def report(done: int, total: int, name: str) -> None:
+            nonlocal last
+            progress(done, total, name)
+            now = time.monotonic()
+            if now - last >= 1.0:
+                last = now
+                self.post_message(self.Refresh())
+
+        return report
+
+    def start_import(self, album_name: str, paths: list[str]) -> None:
+        """Import image files into ``album_name`` as a job; OCR follows."""
+        from inkbench.integrations.images import import_images
+
+        database = self.ink.store.database
+        files = [os.path.expanduser(p) for p in paths]
+
+        def job(cancel: CancelToken, progress: ProgressFn):
+            return import_images(
+                database(),
+                album_name,
+                files,
+                recursive=True,
+                cancel=cancel,
+                progress=self._refresher(progress),
+            )
+
+        def done(summary) -> None:
+            parts = [f"{len(summary.imported)} imported"]
+            if summary.skipped:
+                parts.append(f"{len(summary.skipped)} already there")
+            if summary.refused:
+                parts.append(f"{len(summary.refused)} refused")
+            message = ", ".join(parts) + (" (cancelled)" if summary.cancelled else "")
+            for path, error in summary.refused[:10]:
+                message += f"\n{os.path.basename(path)}: {error}"
+            self.notify(
+                message,
+                title=f"Importing into {album_name}",
+                severity="error" if summary.refused else "information",
+                timeout=30 if summary.refused else 8,
+                markup=False,
+            )
+            self.post_message(DataChanged("image"))
+            if summary.imported:
+                self.start_ocr()
+
+        self.ink.jobs.start(
+            job,
+            label=f"Importing into {album_name}",
+            group=IMPORT_JOBS,
+            done=done,
+            advice="Check the paths (files or folders of images) and import again.",
+        )
+
+    # --- OCR -------------------------------------------------------------------------------------
+
+    def action_ocr(self) -> None:
+        self.start_ocr(announce=True)
+
+    def _ocr_job(self):
+        running = self.ink.jobs.running(OCR_JOBS)
+        return running[-1] if running else None
+
+    def start_ocr(self, announce: bool = False) -> None:
+        """Run OCR as a job until nothing is left; if it runs already, it
+        takes new images by itself."""
+        from inkbench.integrations.ocr.runner import run_ocr
+
+        current = self._ocr_job()
+        if current is not None:
+            if current.cancel_token.cancelled:
+                self.ocr_again = True  # start afresh once the cancelled run ends
+            elif announce:
+                self.notify("OCR is running; new images join it.")
+            return
+        store = self.ink.store
+        workers = max(1, min(4, (os.cpu_count() or 2) - 1))
+        job_ref: list = []
+
+        def job(cancel: CancelToken, progress: ProgressFn):
+            try:
+                return run_ocr(
+                    store.database(),
+                    workers=workers,
+                    cancel=cancel,
+                    progress=self._refresher(progress),
+                    paused=lambda: bool(job_ref and job_ref[0].paused),
+                    log_path=store.home / "ocr.log",
+                )
+            finally:
+                self.post_message(self.Refresh())
+
+        def done(summary) -> None:
+            message = (
+                f"{summary.done} with text, {summary.no_text} without, {summary.failed} failed"
+                + (" (stopped)" if summary.cancelled else "")
+            )
+            if summary.worker_errors:
+                message += "\n" + summary.worker_errors[0]
+            self.notify(
+                message,
+                title="OCR",
+                severity="error" if summary.worker_errors else "information",
+                markup=False,
+            )
+            self.post_message(DataChanged("image"))
+            if self.ocr_again:
+                self.ocr_again = False
+                self.start_ocr()
+
+        job_ref.append(
+            self.ink.jobs.start(
+                job,
+                label="OCR",
+                group=OCR_JOBS,
+                done=done,
+                pausable=True,
+                advice="Check that tesseract is installed (`tesseract --version`), then press O.",
+            )
+        )
+
+    def action_pause_ocr(self) -> None:
+        job = self._ocr_job()
+        if job is None:
+            self.notify("OCR is not running (O starts it).")
+            return
+        self.ink.jobs.toggle_pause(job)
+
+    def action_cancel_jobs(self) -> None:
+        self.ocr_again = False
+        n = self.ink.jobs.cancel_group(IMPORT_JOBS, OCR_JOBS)
+        self.notify("Stopping…" if n else "Nothing is running here.")
+
+    @on(Refresh)
+    def _refresh(self, event: Refresh) -> None:
+        event.stop()
+        self.lists.reload()

@@ -1,0 +1,80 @@
+"""Articles: every article in a virtual list; open one to edit it."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+
+from inkbench.storage.lists import ArticleSource
+from inkbench.tui import actions
+from inkbench.tui.areas.base import AreaPane
+from inkbench.tui.messages import DataChanged, OpenDocument
+from inkbench.tui.widgets.list_pane import ListPane
+from inkbench.tui.widgets.virtual_list import VirtualList
+
+
+class ArticlesArea(AreaPane):
+    area_id = "articles"
+    BINDINGS = [
+        Binding("n", "new", "New", id="articles.new"),
+        Binding("d,delete", "trash", "Trash", id="articles.trash"),
+        Binding("h", "history", "History", id="articles.history"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield ListPane(ArticleSource(), empty_text="No articles yet: press n to write one.")
+
+    @property
+    def pane(self) -> ListPane:
+        return self.query_one(ListPane)
+
+    def focus_default(self) -> None:
+        self.pane.focus_list()
+
+    def data_changed(self, kind: str) -> None:
+        if kind == "article":
+            self.pane.reload()
+
+    def on_area_shown(self) -> None:
+        if self.pane.vlist.loaded:
+            self.pane.reload()
+
+    def _current_id(self) -> int | None:
+        row = self.pane.vlist.current_row
+        return row[0] if row else None
+
+    @on(VirtualList.Selected)
+    def _open(self, event: VirtualList.Selected) -> None:
+        self.post_message(OpenDocument("article", event.row[0]))
+
+    def action_new(self) -> None:
+        from inkbench.tui.dialogs.ask_text import AskText
+
+        def created(article_id: int) -> None:
+            self.post_message(DataChanged("article"))
+            self.post_message(OpenDocument("article", article_id))
+
+        def answered(title: str | None) -> None:
+            if title is not None:
+                self.ink.db_job(actions.create_article, title, name="new article", done=created)
+
+        self.app.push_screen(AskText("New article: title", "a title"), answered)
+
+    def action_trash(self) -> None:
+        row = self.pane.vlist.current_row
+        if row is None:
+            return
+
+        def trashed(_result: None) -> None:
+            self.notify(f"Moved to the Trash: {row[1]}", markup=False)
+            self.post_message(DataChanged("article"))
+
+        self.ink.db_job(actions.trash_row, "article", row[0], name="trash article", done=trashed)
+
+    def action_history(self) -> None:
+        article_id = self._current_id()
+        if article_id is not None:
+            from inkbench.tui.screens.revisions import RevisionsScreen
+
+            self.app.push_screen(RevisionsScreen("article", article_id))

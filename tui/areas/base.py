@@ -1,0 +1,69 @@
+"""The base class for an area pane (see the contract in ``tui/areas/__init__.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.containers import Vertical
+
+
+class AreaPane(Vertical):
+    """One area's pane. Subclass it, set ``BINDINGS`` (every Binding with an
+    ``id`` prefixed by the area id), compose your widgets, and override the
+    hooks you need."""
+
+    DEFAULT_CSS = """
+    AreaPane { height: 1fr; }
+    """
+
+    area_id: str = ""
+
+    @property
+    def ink(self) -> Any:
+        """The ``InkbenchApp`` (``store``, ``jobs``, ``db_job``). Typed loosely:
+        the app imports the areas, so this module must not import the app."""
+        return self.app
+
+    def on_area_shown(self) -> None:
+        """Called each time the area becomes visible (after the first mount too)."""
+
+    def focus_default(self) -> None:
+        """Put focus where a keyboard user expects it when the area opens."""
+        self.focus_next_in(self)
+
+    def focus_next_in(self, node) -> None:
+        for widget in node.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+    def ask_then_run(
+        self,
+        prompt: str,
+        job: Callable[..., Any],
+        *args: Any,
+        name: str,
+        changed: str,
+        value: str = "",
+        placeholder: str = "",
+    ) -> None:
+        """Ask for one line of text; if given, run ``job(store, *args, text)``
+        in a thread, then refresh the lists of ``changed`` rows."""
+        from inkbench.tui.dialogs.ask_text import AskText
+        from inkbench.tui.messages import DataChanged
+
+        def answered(text: str | None) -> None:
+            if text:
+                self.ink.db_job(
+                    job,
+                    *args,
+                    text,
+                    name=name,
+                    done=lambda _r: self.post_message(DataChanged(changed)),
+                )
+
+        self.app.push_screen(AskText(prompt, placeholder, value), answered)
+
+    def data_changed(self, kind: str) -> None:
+        """Rows of ``kind`` changed somewhere (saved, trashed, restored)."""

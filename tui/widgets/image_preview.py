@@ -1,0 +1,96 @@
+"""The Albums preview: the picture (textual-image: Kitty or Sixel graphics
+where the terminal has them, half-blocks otherwise) and the line of facts
+and OCR text shown beside it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from inkbench.storage.lists import flat
+from inkbench.storage.reads import image_info
+from inkbench.storage.store import Store
+
+PREVIEW_PIXELS = 1024
+
+
+def image_widget_class():
+    """textual-image's widget. Its import asks the terminal what graphics it
+    supports, which only works before Textual owns the terminal: when the
+    launcher imported it early, that answer is used; imported later (here),
+    the terminal is not queried and the choice is made from the environment:
+    Kitty's graphics protocol in Kitty, half-blocks elsewhere."""
+    if "textual_image.widget" in sys.modules:
+        from textual_image.widget import Image
+
+        return Image
+    real = sys.__stdout__
+
+    class _NotATerminal:
+        def isatty(self) -> bool:
+            return False
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    sys.__stdout__ = _NotATerminal()  # type: ignore[assignment]
+    try:
+        from textual_image import widget
+    finally:
+        sys.__stdout__ = real  # type: ignore[assignment]
+    if not (real and real.isatty()):
+        return widget.UnicodeImage
+    if os.environ.get("KITTY_WINDOW_ID") or os.environ.get("TERM") == "xterm-kitty":
+        return widget.TGPImage
+    return widget.HalfcellImage
+
+
+def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
+    """(PIL image or None, meta line, OCR text) for one image; in a worker."""
+    from PIL import Image
+
+    from inkbench.integrations.images import orient, register_formats
+    from inkbench.storage.blobs import blob_path
+    from inkbench.storage.paths import BLOB_DIR
+
+    with store.reader() as conn:
+        info = image_info(conn, image_id)
+    if info is None:
+        return None, "(gone)", ""
+    name, sha, thumb, orientation = info.name, info.blob_sha, info.thumb_sha, info.orientation
+    w, h, fmt, size, taken = info.width, info.height, info.format, info.size_bytes, info.taken_at
+    status, text, conf, lang = info.ocr_status, info.ocr_text, info.ocr_confidence, info.ocr_lang
+    error, tries = info.ocr_error, info.ocr_attempts
+    blob_dir = store.home / BLOB_DIR
+    register_formats()  # HEIC/HEIF and AVIF decode too
+    picture = None
+    for candidate in (sha, thumb):
+        if not candidate:
+            continue
+        try:
+            with Image.open(blob_path(blob_dir, candidate)) as im:
+                im.draft("RGB", (PREVIEW_PIXELS, PREVIEW_PIXELS))
+                im.thumbnail((PREVIEW_PIXELS, PREVIEW_PIXELS))
+                picture = orient(im, orientation if candidate == sha else None).convert("RGB")
+            break
+        except Exception:  # a missing or unreadable file: try the thumbnail
+            continue
+    parts = [flat(name), f"{w}×{h} {fmt or ''}".strip(), f"{(size or 0) / 1024:,.0f} KB"]
+    if taken:
+        parts.append(f"taken {str(taken)[:16]}")
+    ocr = f"OCR {status.replace('_', ' ')}"
+    if conf is not None:
+        ocr += f" ({conf:.0f}%, {lang})"
+    if tries and status != "done":
+        ocr += f", {tries} attempt(s)"
+    parts.append(ocr)
+    if status == "done":
+        body = text or ""
+    elif status == "no_text":
+        body = "(no text found in this image)"
+    elif status == "failed":
+        body = f"(OCR failed: {error or 'unknown error'}; F tries failed images again)"
+    else:
+        body = "(waiting for OCR: press O to run it)"
+    return picture, " · ".join(parts), body
