@@ -29,7 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
 
-    p = asub.add_parser("show", help="one album's images, a page at a time")
+    p = asub.add_parser(
+        "show",
+        help="one album's images, a page at a time: format, upright size, date taken, OCR",
+    )
     p.add_argument("name", metavar="NAME")
     p.add_argument("--limit", type=int, default=100, help="how many (default 100)")
     p.add_argument("--offset", type=int, default=0, help="skip this many")
@@ -139,7 +142,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         size = f"{r.width}x{r.height}" if r.width else "?"
         conf = f" {r.ocr_confidence:.0f}%" if r.ocr_confidence is not None else ""
         status = f"{r.ocr_status:<8}{conf:<5}"
-        print(f"{r.id:>7}  {r.format or '?':<5} {size:>11}  {status} {r.original_name}")
+        taken = f"{r.taken_at:%Y-%m-%d}" if r.taken_at else "-"
+        print(
+            f"{r.id:>7}  {r.format or '?':<5} {size:>11}  {taken:<10}  {status} {r.original_name}"
+        )
     print(f"{len(rows)} of {total} image(s)")
     return 0
 

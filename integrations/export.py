@@ -7,15 +7,20 @@ folder beside them; each image reference in the body
 article's images that the body does not mention are added at the end. A Word
 file embeds the images. User text is escaped in HTML (raw HTML in a body is
 shown as text, never run).
+
+An image in a format the target cannot show is converted, turned upright, to
+JPEG (PNG when it has transparency): HEIC/HEIF everywhere (browsers do not
+show it), and for Word also AVIF and WebP.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import re
 import shutil
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from inkbench.integrations.generation.images import IMAGE_REF
@@ -26,6 +31,10 @@ from inkbench.storage.jobs import ProgressFn
 
 FORMATS = ("md", "html", "docx")
 BATCH = 200
+# The stored formats each target gets as they are; the others are converted.
+WEB_SHOWS = frozenset({"JPEG", "PNG", "GIF", "WebP", "AVIF", "BMP", "TIFF"})
+DOCX_SHOWS = frozenset({"JPEG", "PNG", "GIF", "BMP", "TIFF"})
+CONVERTED_QUALITY = 90
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,9 @@ class ExportedImage:
     caption: str
     name: str  # file name under images/
     source: Path  # the blob
+    format: str | None = None  # as stored: JPEG, PNG, HEIF, AVIF, ...
+    orientation: int | None = None  # EXIF orientation of the stored pixels
+    data: bytes | None = None  # converted content, written instead of the blob
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,8 @@ def _load(db: Database, article_id: int) -> tuple[str, str, list[ExportedImage]]
         if row is None:
             raise NotFound(f"no article with id {article_id}; `inkbench article list` shows them")
         imgs = conn.execute(
-            "SELECT i.id, ai.caption, i.original_name, i.blob_sha FROM article_image ai"
+            "SELECT i.id, ai.caption, i.original_name, i.blob_sha, i.format, i.orientation"
+            " FROM article_image ai"
             " JOIN image i ON i.id = ai.image_id WHERE ai.article_id = ?"
             " ORDER BY ai.position, ai.id",
             (article_id,),
@@ -90,7 +103,9 @@ def _load(db: Database, article_id: int) -> tuple[str, str, list[ExportedImage]]
         referenced = {int(m.group(2)) for m in IMAGE_REF.finditer(row[1])} - {r[0] for r in imgs}
         for image_id in sorted(referenced):  # referenced in the body but not listed
             extra = conn.execute(
-                "SELECT id, '', original_name, blob_sha FROM image WHERE id = ?", (image_id,)
+                "SELECT id, '', original_name, blob_sha, format, orientation FROM image"
+                " WHERE id = ?",
+                (image_id,),
             ).fetchone()
             if extra:
                 imgs.append(extra)
@@ -100,10 +115,41 @@ def _load(db: Database, article_id: int) -> tuple[str, str, list[ExportedImage]]
             caption=caption or Path(name).stem,
             name=f"{i}-{_safe_name(name)}",
             source=blob_path(db.blob_dir, sha),
+            format=fmt,
+            orientation=orientation,
         )
-        for i, caption, name, sha in imgs
+        for i, caption, name, sha, fmt, orientation in imgs
     ]
     return row[0], row[1], images
+
+
+def convert_image(source: Path, orientation: int | None) -> tuple[bytes, str]:
+    """The stored image decoded, turned upright and encoded as JPEG, or as PNG
+    when it has transparency: (content, file suffix)."""
+    from inkbench.integrations.images import open_image, orient
+
+    with open_image(source) as im:
+        im.load()
+        upright = orient(im, orientation)
+        out = io.BytesIO()
+        if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
+            upright.convert("RGBA").save(out, "PNG")
+            return out.getvalue(), ".png"
+        upright.convert("RGB").save(out, "JPEG", quality=CONVERTED_QUALITY)
+        return out.getvalue(), ".jpg"
+
+
+def portable(img: ExportedImage, shows: frozenset[str]) -> ExportedImage:
+    """``img`` as it is when the target ``shows`` its format, else converted
+    to JPEG or PNG (named to match). One that cannot be decoded is left as it
+    is: Markdown and HTML copy it, Word keeps its caption."""
+    if img.format is None or img.format in shows or not img.source.exists():
+        return img
+    try:
+        data, suffix = convert_image(img.source, img.orientation)
+    except Exception:
+        return img
+    return replace(img, name=str(Path(img.name).with_suffix(suffix)), data=data)
 
 
 def _with_images(body: str, images: list[ExportedImage], prefix: str) -> str:
@@ -134,7 +180,10 @@ def _copy_images(images: list[ExportedImage], folder: Path) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         dest = folder / img.name
         if not dest.exists():
-            shutil.copyfile(img.source, dest)
+            if img.data is not None:
+                dest.write_bytes(img.data)
+            else:
+                shutil.copyfile(img.source, dest)
             dest.chmod(0o644)
         n += 1
     return n
@@ -216,7 +265,8 @@ def to_docx(title: str, markdown_body: str, images: list[ExportedImage], dest: P
         if not img.source.exists():
             return
         try:
-            document.add_picture(str(img.source), width=Inches(5.5))
+            picture_file = io.BytesIO(img.data) if img.data is not None else str(img.source)
+            document.add_picture(picture_file, width=Inches(5.5))
         except Exception:  # a format Word cannot show: keep the caption only
             document.add_paragraph(f"[image: {caption}]")
             return
@@ -302,6 +352,8 @@ def export_articles(
     done: list[ExportedArticle] = []
     for n, article_id in enumerate(_article_ids(db, ids), 1):
         title, body, images = _load(db, article_id)
+        shows = DOCX_SHOWS if fmt == "docx" else WEB_SHOWS
+        images = [portable(img, shows) for img in images]
         dest = _unique(out / f"{article_id}-{_slug(title)}.{fmt}")
         try:
             if fmt == "docx":

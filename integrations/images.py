@@ -16,10 +16,20 @@ skipped; into another album it gets a new row but shares the blob.
 
 Decoding runs in a small thread pool (Pillow releases the GIL while it
 decodes); the database writes stay on the calling thread.
+
+Phones save HEIC/HEIF and AVIF. HEIF is read through pillow-heif, registered
+as a Pillow opener (``register_formats``), which decodes the primary image of
+a multi-image file with its ``irot``/``imir`` transforms applied (and resets
+the EXIF orientation to 1, so nothing is turned twice); AVIF through Pillow's
+own plugin, which reports those transforms as the EXIF orientation. Every
+place that decodes a stored image (OCR, the preview, export) calls
+``register_formats`` first (or opens it with ``open_image``), so these formats
+decode there too.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import stat
@@ -49,6 +59,7 @@ BATCH_ROWS = 64
 BATCH_SECONDS = 1.0
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
+    | {".heic", ".heif", ".hif", ".avif"}
 )
 SUPPORTED_FORMATS = {
     "JPEG": "JPEG",
@@ -58,8 +69,19 @@ SUPPORTED_FORMATS = {
     "WEBP": "WebP",
     "BMP": "BMP",
     "TIFF": "TIFF",
+    "HEIF": "HEIF",  # HEIC and HEIF, through pillow-heif
+    "AVIF": "AVIF",  # Pillow's own plugin (or pillow-avif-plugin)
 }
-SUPPORTED_LIST = "JPEG, PNG, WebP, GIF, BMP or TIFF"
+SUPPORTED_LIST = "JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC/HEIF or AVIF"
+
+# ISO base media file brands (the ``ftyp`` box) of the two phone formats: enough
+# to say what a file is when it cannot be decoded (truncated, or no decoder).
+HEIF_BRANDS = frozenset(
+    {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"}
+)
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
+FORMAT_LABEL = {"HEIF": "HEIC/HEIF", "AVIF": "AVIF"}
+PACKAGE_FOR = {"HEIF": "pillow-heif", "AVIF": "pillow-avif-plugin"}
 
 EXIF_IFD = 0x8769
 TAG_ORIENTATION = 0x0112
@@ -162,6 +184,76 @@ def expand_paths(
             if key not in seen:
                 seen.add(key)
                 yield f
+
+
+# --- the phone formats ---------------------------------------------------------------------
+
+
+@functools.cache
+def register_formats() -> frozenset[str]:
+    """Teach Pillow the formats phones save, once per process: HEIF through
+    pillow-heif, AVIF through Pillow's own plugin or else pillow-avif-plugin.
+    Returns which of ``HEIF`` and ``AVIF`` can be read here."""
+    readable = set()
+    try:
+        import pillow_heif
+    except ImportError:
+        pass
+    else:
+        pillow_heif.register_heif_opener()
+        readable.add("HEIF")
+    from PIL import features
+
+    if features.check("avif"):
+        readable.add("AVIF")
+    else:
+        try:
+            import pillow_avif  # noqa: F401  (registers itself with Pillow)
+        except ImportError:
+            pass
+        else:
+            readable.add("AVIF")
+    return frozenset(readable)
+
+
+def open_image(source: str | os.PathLike[str] | io.BytesIO) -> Image.Image:
+    """``Image.open`` that also reads HEIC/HEIF and AVIF (the primary image of a
+    multi-image file). Raises what ``Image.open`` raises."""
+    register_formats()
+    return Image.open(source)
+
+
+def container_format(data: bytes) -> str | None:
+    """``HEIF`` or ``AVIF`` when ``data`` starts like one (its ``ftyp`` brands),
+    whether or not it can be decoded; else None."""
+    if len(data) < 16 or data[4:8] != b"ftyp":
+        return None
+    box = int.from_bytes(data[:4], "big")
+    major = data[8:12]
+    brands = {major} | {data[i : i + 4] for i in range(16, min(box, len(data), 256) - 3, 4)}
+    # a generic major brand (mif1) leaves it to the compatible brands
+    generic = major in (b"mif1", b"msf1") or major not in HEIF_BRANDS
+    if major in AVIF_BRANDS or (generic and brands & AVIF_BRANDS):
+        return "AVIF"
+    if brands & HEIF_BRANDS:
+        return "HEIF"
+    return None
+
+
+def _unidentified(data: bytes) -> str:
+    """The refusal for content no opener took: a phone format whose library is
+    missing, a damaged one, or not an image at all."""
+    kind = container_format(data)
+    if kind is None:
+        return f"not an image: the content is not in any format Inkbench reads ({SUPPORTED_LIST})"
+    label = FORMAT_LABEL[kind]
+    if kind not in register_formats():
+        package = PACKAGE_FOR[kind]
+        return (
+            f"a {label} image, but the {package} package that reads it is not installed here;"
+            f" install it (pip install {package}) and import again"
+        )
+    return f"truncated or corrupt {label} image (its structure cannot be read)"
 
 
 # --- one file ------------------------------------------------------------------------------
@@ -275,18 +367,17 @@ def make_thumbnail(im: Image.Image, orientation: int | None) -> bytes:
 def inspect(data: bytes) -> tuple[str, int, int, datetime | None, int | None, bytes]:
     """Check that ``data`` is a whole image in a supported format:
     (format, width, height, taken_at, orientation, thumbnail JPEG bytes).
-    Width and height are as displayed (orientation applied)."""
+    Width and height are as displayed (orientation applied; a HEIF's own
+    transforms are applied while it decodes, and its orientation is then 1)."""
     with warnings.catch_warnings():
         # Above MAX_IMAGE_PIXELS Pillow only warns; twice that raises.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            im = Image.open(io.BytesIO(data))
+            im = open_image(io.BytesIO(data))
         except Image.DecompressionBombError as e:
             raise Refused(_bomb_message(e)) from None
         except UnidentifiedImageError:
-            raise Refused(
-                f"not an image: the content is not in any format Inkbench reads ({SUPPORTED_LIST})"
-            ) from None
+            raise Refused(_unidentified(data)) from None
         except Exception as e:
             detail = " ".join(str(e).split()) or type(e).__name__
             raise Refused(f"corrupt image header ({detail})") from None

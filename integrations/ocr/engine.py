@@ -301,8 +301,11 @@ def load_for_ocr(path: Path, orientation: int | None = None):
     """The stored image, decoded and turned the right way up."""
     from PIL import Image
 
-    from inkbench.integrations.images import orient
+    from inkbench.integrations.images import orient, register_formats
 
+    register_formats()  # HEIC/HEIF and AVIF decode too
     with Image.open(path) as im:
         im.load()
-        return orient(im, orientation)
+        upright = orient(im, orientation)
+        # the engines re-encode an image in its own format, which leptonica cannot read
+        return upright.copy() if upright.format in ("HEIF", "AVIF") else upright

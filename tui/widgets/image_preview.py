@@ -50,7 +50,7 @@ def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
     """(PIL image or None, meta line, OCR text) for one image; in a worker."""
     from PIL import Image
 
-    from inkbench.integrations.images import orient
+    from inkbench.integrations.images import orient, register_formats
     from inkbench.storage.blobs import blob_path
     from inkbench.storage.paths import BLOB_DIR
 
@@ -63,6 +63,7 @@ def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
     status, text, conf, lang = info.ocr_status, info.ocr_text, info.ocr_confidence, info.ocr_lang
     error, tries = info.ocr_error, info.ocr_attempts
     blob_dir = store.home / BLOB_DIR
+    register_formats()  # HEIC/HEIF and AVIF decode too
     picture = None
     for candidate in (sha, thumb):
         if not candidate:
