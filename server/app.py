@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from inkbench.server import __version__, errors
 from inkbench.server.db import Database
 from inkbench.server.deps import AppState
+from inkbench.server.limits import BodyLimit
 from inkbench.server.routes import api_router
 from inkbench.server.security import Passwords
 from inkbench.server.settings import Settings
@@ -51,6 +52,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     app.state.inkbench = state
     errors.install(app)
+    app.add_middleware(
+        BodyLimit,
+        limits={"/": settings.max_auth_body, "/api/ai/": settings.max_ai_body},
+    )
     app.include_router(api_router)
     return app
 
