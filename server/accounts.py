@@ -3,11 +3,12 @@ leave the commit to the caller (``Database.session()``)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from inkbench.server.errors import ApiError
@@ -112,44 +113,91 @@ class Issued:
     user: User
 
 
+LOGIN_LOCK = 0x1A4B_0002  # PostgreSQL advisory lock: one login's bookkeeping at a time
+
+
+def _key(kind: str, *parts: str) -> str:
+    """A fixed-length key: a forged 10 kB address is counted like any other."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:{digest}"
+
+
 def _failures(session: Session, key: str, since: datetime) -> int:
     q = select(func.count()).where(LoginFailure.key == key, LoginFailure.at > since)
     return int(session.scalar(q) or 0)
 
 
-def check_login_allowed(session: Session, settings: Settings, username: str, address: str):
-    since = utcnow() - timedelta(seconds=settings.login_window)
-    by_user = _failures(session, "user:" + username_key(username), since)
-    by_addr = _failures(session, "addr:" + address, since)
-    if by_user >= settings.login_max_per_user or by_addr >= settings.login_max_per_address:
-        log.warning("login refused: too many failures (user or address)")
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"too many failed logins; wait {settings.login_window // 60 or 1} minutes and retry",
-            headers={"Retry-After": str(settings.login_window)},
-        )
+def _refused(settings: Settings) -> ApiError:
+    log.warning("login refused: too many failures (address or account)")
+    return ApiError(
+        429,
+        "rate_limited",
+        f"too many failed logins; wait {settings.login_window // 60 or 1} minutes and retry",
+        headers={"Retry-After": str(settings.login_window)},
+    )
 
 
-def record_login_failure(session: Session, settings: Settings, username: str, address: str):
+@dataclass(frozen=True)
+class LoginAttempt:
+    """An attempt let through: its failure rows, already written (they stay
+    if the password is wrong), and the stored hash to check it against."""
+
+    failure_ids: tuple[int, ...]
+    stored_hash: str | None
+
+
+def begin_login(session: Session, settings: Settings, username: str, address: str) -> LoginAttempt:
+    """Decide whether this attempt may run and count it as a failure until
+    it succeeds, in one transaction (SQLite's write lock; an advisory lock
+    on PostgreSQL), so a burst of concurrent guesses cannot slip past a limit.
+
+    Per address first: ``login_max_per_address`` failures in the window and
+    the address is refused. Then per account: after ``login_max_per_user``
+    failures the account backs off, but only for addresses that have failed
+    on it already; a clean address may still try, so a flood of wrong
+    passwords from elsewhere cannot lock the owner out.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOGIN_LOCK})
     now = utcnow()
-    session.add(LoginFailure(key="user:" + username_key(username)[:120], at=now))
-    session.add(LoginFailure(key="addr:" + address[:120], at=now))
-    # old rows are no use to anyone
-    old = now - timedelta(seconds=settings.login_window * 2)
-    session.execute(delete(LoginFailure).where(LoginFailure.at < old))
+    since = now - timedelta(seconds=settings.login_window)
+    name = username_key(username)
+    addr_key, user_key, pair_key = (
+        _key("addr", address),
+        _key("user", name),
+        _key("pair", name, address),
+    )
+    if _failures(session, addr_key, since) >= settings.login_max_per_address:
+        raise _refused(settings)
+    if (
+        _failures(session, user_key, since) >= settings.login_max_per_user
+        and _failures(session, pair_key, since) > 0
+    ):
+        raise _refused(settings)
+    rows = [LoginFailure(key=k, at=now) for k in (addr_key, user_key, pair_key)]
+    session.add_all(rows)
+    # rows older than the window are no use to anyone
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=settings.login_window))
+    )
+    session.flush()
+    stored = session.scalar(select(User.password_hash).where(User.username_key == name))
+    return LoginAttempt(tuple(r.id for r in rows), stored)
 
 
-def verify_login(
-    session: Session, passwords: Passwords, username: str, password: str
+def succeed_login(
+    session: Session, attempt: LoginAttempt, username: str, new_hash: str | None = None
 ) -> User | None:
+    """The password was right: the attempt's failure rows go, and (unless
+    the account is disabled) the user is returned. ``new_hash`` replaces a
+    hash made with older parameters (hashed by the caller, outside this
+    transaction)."""
     user = session.scalar(select(User).where(User.username_key == username_key(username)))
-    ok = passwords.verify(user.password_hash if user else None, password)
-    if not ok or user is None or user.disabled:
-        return None
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash(password)
-    session.execute(delete(LoginFailure).where(LoginFailure.key == "user:" + user.username_key))
+    if user is None or user.disabled or user.password_hash != attempt.stored_hash:
+        return None  # disabled, or the password changed meanwhile: still a failure
+    session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempt.failure_ids)))
+    if new_hash is not None:
+        user.password_hash = new_hash
     return user
 
 
