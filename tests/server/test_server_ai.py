@@ -298,12 +298,20 @@ def test_models_lists_upstream_models(account_server, token):
     assert httpx.get(f"{account_server.api}/ai/models").status_code == 401
 
 
-def test_health_reports_database_upstream_and_version(account_server):
+def test_health_reports_database_upstream_and_the_version_only_to_users(account_server, token):
     r = httpx.get(f"{account_server.api}/health")
     assert r.status_code == 200
     data = r.json()
     assert data["database"] == "ok" and data["upstream"] == "ok" and data["status"] == "ok"
-    assert data["version"]
+    assert "version" not in data  # an anonymous caller learns no version
+    bad = httpx.get(f"{account_server.api}/health", headers=bearer("ink_a_forged")).json()
+    assert "version" not in bad
+    assert httpx.get(f"{account_server.api}/health", headers=bearer(token)).json()["version"]
+
+
+def test_health_can_be_configured_to_show_the_version(server_with):
+    srv = server_with(health_shows_version=True)
+    assert httpx.get(f"{srv.api}/health").json()["version"]
 
 
 def test_no_token_or_password_in_any_log_line(account_server, upstream):
