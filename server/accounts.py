@@ -74,8 +74,7 @@ def add_user(
     name = username.strip()
     if not name or len(name) > 64 or any(c.isspace() for c in name):
         raise AccountError("a user name is 1 to 64 characters without spaces")
-    if len(password) < 8:
-        raise AccountError("a password needs at least 8 characters")
+    check_password(password)
     if session.get(Plan, plan) is None:
         names = ", ".join(p.name for p in list_plans(session))
         raise AccountError(f"no plan named {plan!r} (plans: {names})")
@@ -100,6 +99,85 @@ def set_user_plan(session: Session, username: str, plan: str) -> User:
         raise AccountError(f"no plan named {plan!r}")
     user.plan_name = plan
     return user
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username_key == username_key(username)))
+    if user is None:
+        raise AccountError(f"no user named {username!r}")
+    return user
+
+
+@dataclass(frozen=True)
+class UserRow:
+    username: str
+    plan: str
+    disabled: bool
+    sessions: int  # live sessions
+    created_at: datetime
+
+
+def list_users(session: Session) -> list[UserRow]:
+    now = utcnow()
+    live = (
+        select(AuthSession.user_id, func.count().label("n"))
+        .where(AuthSession.revoked_at.is_(None), AuthSession.refresh_expires_at > now)
+        .group_by(AuthSession.user_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(User, func.coalesce(live.c.n, 0))
+        .outerjoin(live, live.c.user_id == User.id)
+        .order_by(User.username_key)
+    )
+    return [
+        UserRow(u.username, u.plan_name, bool(u.disabled), int(n), u.created_at) for u, n in rows
+    ]
+
+
+def revoke_user_sessions(session: Session, username: str, reason: str = "admin") -> int:
+    """End every live session of the user; returns how many."""
+    user = find_user(session, username)
+    ids = list(
+        session.scalars(
+            select(AuthSession.id).where(
+                AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)
+            )
+        )
+    )
+    for sid in ids:
+        revoke_session(session, sid, reason=reason)
+    return len(ids)
+
+
+def set_disabled(session: Session, username: str, disabled: bool) -> User:
+    """Disable (ending its sessions) or enable an account."""
+    user = find_user(session, username)
+    user.disabled = disabled
+    if disabled:
+        revoke_user_sessions(session, username, reason="disabled")
+    return user
+
+
+def delete_user(session: Session, username: str) -> User:
+    """Delete the account with its sessions, usage and stored answers."""
+    user = find_user(session, username)
+    session.delete(user)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, username: str, password_hash: str) -> User:
+    """Set a new password (hashed by the caller) and end every session."""
+    user = find_user(session, username)
+    user.password_hash = password_hash
+    revoke_user_sessions(session, username, reason="password_reset")
+    return user
+
+
+def check_password(password: str) -> None:
+    if len(password) < 8:
+        raise AccountError("a password needs at least 8 characters")
 
 
 # --- login, rate limit --------------------------------------------------------------
@@ -212,31 +290,33 @@ def start_session(session: Session, settings: Settings, user: User) -> Issued:
         )
     )
     refresh = new_token(REFRESH_PREFIX)
+    end = now + timedelta(seconds=settings.session_max_age)
     row = AuthSession(
         user_id=user.id,
         refresh_hash=token_hash(refresh),
-        refresh_expires_at=now + timedelta(seconds=settings.refresh_ttl),
+        refresh_expires_at=min(now + timedelta(seconds=settings.refresh_ttl), end),
         created_at=now,
     )
     session.add(row)
     session.flush()
-    access = _new_access(session, settings, row.id, now)
+    access, ttl = _new_access(session, settings, row.id, now, end)
     log.info("login: user id %s, session %s", user.id, row.id)
-    return Issued(access, refresh, settings.access_ttl, user)
+    return Issued(access, refresh, ttl, user)
 
 
-def _new_access(session: Session, settings: Settings, session_id: int, now: datetime) -> str:
+def _new_access(
+    session: Session, settings: Settings, session_id: int, now: datetime, end: datetime
+) -> tuple[str, int]:
+    """A new access token, living ``access_ttl`` but never past the
+    session's absolute ``end``; returns it and its lifetime in seconds."""
     access = new_token(ACCESS_PREFIX)
+    expires = min(now + timedelta(seconds=settings.access_ttl), end)
     session.add(
-        AccessToken(
-            token_hash=token_hash(access),
-            session_id=session_id,
-            expires_at=now + timedelta(seconds=settings.access_ttl),
-        )
+        AccessToken(token_hash=token_hash(access), session_id=session_id, expires_at=expires)
     )
     # expired access tokens of any session are dead weight
     session.execute(delete(AccessToken).where(AccessToken.expires_at < now - timedelta(hours=1)))
-    return access
+    return access, max(0, int((expires - now).total_seconds()))
 
 
 # --- tokens -------------------------------------------------------------------------
@@ -283,6 +363,8 @@ def rotate_refresh(session: Session, settings: Settings, token: str) -> Issued:
             AuthSession.refresh_hash == old,
             AuthSession.revoked_at.is_(None),
             AuthSession.refresh_expires_at > now,
+            # the absolute lifetime: no refresh extends a session past it
+            AuthSession.created_at > now - timedelta(seconds=settings.session_max_age),
         )
         .values(
             refresh_hash=token_hash(new),
@@ -292,13 +374,15 @@ def rotate_refresh(session: Session, settings: Settings, token: str) -> Issued:
     )
     if sid is not None:
         session.add(RetiredRefresh(token_hash=old, session_id=sid, retired_at=now))
-        access = _new_access(session, settings, sid, now)
-        sess = session.get(AuthSession, sid)
+        sess = session.get(AuthSession, sid, populate_existing=True)
+        end = sess.created_at + timedelta(seconds=settings.session_max_age)
+        sess.refresh_expires_at = min(sess.refresh_expires_at, end)
+        access, ttl = _new_access(session, settings, sid, now, end)
         user = session.get(User, sess.user_id)
         if user.disabled:
             raise ApiError(401, "account_disabled", "this account is disabled")
         log.info("refresh: session %s rotated", sid)
-        return Issued(access, new, settings.access_ttl, user)
+        return Issued(access, new, ttl, user)
     if session.get(RetiredRefresh, old) is not None:
         # the caller commits the revocation in its own transaction (revoke_reused)
         raise ApiError(

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from inkbench.server import __version__, errors
 from inkbench.server.db import Database
 from inkbench.server.deps import AppState
+from inkbench.server.housekeeping import purge_forever
 from inkbench.server.limits import BodyLimit
 from inkbench.server.routes import api_router
 from inkbench.server.security import Passwords
@@ -31,9 +32,14 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         state.upstream = make_client(settings)
+        purger = None
+        if settings.purge_every > 0:
+            purger = asyncio.create_task(purge_forever(state))
         try:
             yield
         finally:
+            if purger is not None:
+                purger.cancel()
             if state.tasks:  # let replies being pumped finish and be charged
                 _done, pending = await asyncio.wait(set(state.tasks), timeout=5)
                 for task in pending:
