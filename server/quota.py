@@ -167,6 +167,7 @@ def reserve(
     body: dict,
     article_min_tokens: int,
     ttl: int,
+    default_max_tokens: int = 4096,
 ) -> Reservation:
     """Check the plan and set aside what this call may use, atomically.
 
@@ -176,9 +177,13 @@ def reserve(
     call therefore reserves an article while the plan has one left; once
     articles are used up a ``generate`` call is refused and any other call
     is capped below ``article_min_tokens`` (it cannot become an article).
-    With a token limit, ``max_tokens`` is capped so that the prompt
-    estimate plus ``n`` replies fit in what remains, and all of it is held
-    until the call settles.
+    With a token limit, a call runs while any tokens remain: ``max_tokens``
+    is capped (to ``default_max_tokens`` when the caller set none) so that
+    the prompt estimate plus ``n`` replies fit in what remains (a reply gets
+    at least one token), and all of it is held until the call settles. The
+    first call to find the plan nearly spent therefore holds the rest, and
+    calls after it are refused: together they overrun the plan by at most
+    that one call's prompt beyond what was left, the reservation rounding.
     """
     _lock_user(session, user_id)
     q = quota_state(session, user_id)
@@ -192,11 +197,14 @@ def reserve(
         cap = min(cap or article_min_tokens - 1, article_min_tokens - 1)
     tokens = 0
     if q.remaining_tokens is not None:
-        prompt = prompt_reserve(body)
-        per_choice = (q.remaining_tokens - prompt) // n
-        if per_choice < 1:
+        if q.remaining_tokens == 0:
             raise _exceeded(q, "tokens")
-        cap = min(cap or per_choice, per_choice)
+        # the reply is capped to what the prompt leaves (at least one token;
+        # a call asking no cap gets default_max_tokens, so calls in parallel
+        # do not each hold the whole plan)
+        prompt = prompt_reserve(body)
+        per_choice = max(1, (q.remaining_tokens - prompt) // n)
+        cap = min(cap or default_max_tokens, per_choice)
         tokens = prompt + n * cap
     now = utcnow()
     row = QuotaReservation(

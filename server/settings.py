@@ -38,6 +38,7 @@ class Settings:
     # quota: a completion is an article when labelled "generate" or when its
     # reply has at least this many tokens (see quota.py)
     article_min_tokens: int = 300
+    default_max_tokens: int = 4096  # a reply's cap under a token limit, when the call sets none
     reservation_ttl: int = 3600  # a reservation of a process that died lapses after
     # housekeeping: purge dead rows this often (each worker; 0: never)
     purge_every: int = 3600

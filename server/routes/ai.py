@@ -177,6 +177,7 @@ def _reserve(s, call: Call) -> quota.Reservation:
         body=call.body,
         article_min_tokens=settings.article_min_tokens,
         ttl=settings.reservation_ttl,
+        default_max_tokens=settings.default_max_tokens,
     )
 
 
