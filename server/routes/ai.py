@@ -81,6 +81,8 @@ class Call:
     async def release(self) -> None:
         """The call failed: free its key and give back its reservation."""
         reservation = self.reservation
+        if not self.key and reservation is None:
+            return
 
         def work(s) -> None:
             if self.key:
@@ -226,7 +228,7 @@ async def chat_completions(
     req_hash = idempotency.request_hash(body, purpose) if key else ""
     call = Call(state, user, body, purpose, key)
     outcome = await _claim(call, req_hash) if key else None
-    if outcome is None:
+    if outcome is None and not user.unlimited:
         call.reservation = await state.in_db(_reserve, call)
     if outcome is not None and outcome.state == "done":
         return _replay(outcome, body)
@@ -237,7 +239,7 @@ async def chat_completions(
             "a request with this Idempotency-Key is still running; retry shortly",
             headers={"Retry-After": "2"},
         )
-    if call.reservation.max_tokens is not None:
+    if call.reservation is not None and call.reservation.max_tokens is not None:
         call.body = _capped(body, call.reservation.max_tokens)
     if body.get("stream") is True:
         return await _proxy_stream(call)
