@@ -326,12 +326,18 @@ class Relay:
                 yield item
         finally:
             self.consumer_gone = True
-            while not self.queue.empty():  # wake a pump waiting for room
-                self.queue.get_nowait()
+            self._drain()  # and wake a pump waiting for room
 
     async def _put(self, item: bytes | None) -> None:
-        if not self.consumer_gone:
-            await self.queue.put(item)
+        if self.consumer_gone:
+            return
+        await self.queue.put(item)
+        if self.consumer_gone:  # the reader left while this waited for room
+            self._drain()
+
+    def _drain(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
 
     async def _flush(self) -> None:
         out, self.out = self.out, []
