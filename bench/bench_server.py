@@ -154,11 +154,14 @@ SOAK_MAX_REQUESTS = 20_000  # a bound on the loop whatever the machine's speed
 
 async def _soak_clients(api: str, token: str) -> tuple[int, list[str], set[str]]:
     """200 clients streaming for SOAK_SECONDS; returns requests served, the
-    errors seen, and the Idempotency-Keys of the requests served."""
+    errors seen, and the Idempotency-Keys of the requests served. A
+    transport error is retried once with the same key (what Inkbench's
+    client does); the retries are counted and printed."""
     url = f"{api}/ai/chat/completions"
     limits = httpx.Limits(max_connections=SOAK_CLIENTS, max_keepalive_connections=SOAK_CLIENTS)
     served: set[str] = set()
     errors: list[str] = []
+    retried: list[str] = []
     started = 0
     deadline = time.monotonic() + SOAK_SECONDS
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
@@ -176,17 +179,27 @@ async def _soak_clients(api: str, token: str) -> tuple[int, list[str], set[str]]
                     "stream": True,
                 }
                 headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
-                try:
-                    async with client.stream("POST", url, json=body, headers=headers) as r:
-                        text = "".join([line async for line in r.aiter_lines()])
+                for attempt in (1, 2):
+                    try:
+                        async with client.stream("POST", url, json=body, headers=headers) as r:
+                            text = "".join([line async for line in r.aiter_lines()])
+                    except httpx.TransportError as e:
+                        # as Inkbench's client does: once more with the same
+                        # key (a reply already paid for is replayed, not rebilled)
+                        if attempt == 1:
+                            retried.append(type(e).__name__)
+                            continue
+                        errors.append(type(e).__name__)
+                        break
                     if r.status_code != 200 or "[DONE]" not in text or '"error"' in text:
                         errors.append(f"{r.status_code} {text[:120]}")
                     else:
                         served.add(key)
-                except httpx.HTTPError as e:
-                    errors.append(type(e).__name__)
+                    break
 
         await asyncio.gather(*(one_client(n) for n in range(SOAK_CLIENTS)))
+    if retried:
+        print(f"soak: {len(retried)} requests retried after a transport error ({retried[0]})")
     return len(served), errors, served
 
 
