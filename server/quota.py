@@ -104,16 +104,6 @@ def _exceeded(q: QuotaState, what: str) -> ApiError:
     )
 
 
-def require_quota(session: Session, user_id: int, purpose: str) -> QuotaState:
-    """Raise 429 ``quota_exceeded`` when nothing is left for this request."""
-    q = quota_state(session, user_id)
-    if q.remaining_tokens == 0:
-        raise _exceeded(q, "tokens")
-    if purpose == "generate" and q.remaining_articles == 0:
-        raise _exceeded(q, "articles")
-    return q
-
-
 def prompt_reserve(body: dict) -> int:
     """An upper estimate of the prompt's tokens, for the reservation: half
     the UTF-8 bytes of every text part (no tokenizer gives fewer than one
