@@ -3,11 +3,12 @@ leave the commit to the caller (``Database.session()``)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from inkbench.server.errors import ApiError
@@ -73,8 +74,7 @@ def add_user(
     name = username.strip()
     if not name or len(name) > 64 or any(c.isspace() for c in name):
         raise AccountError("a user name is 1 to 64 characters without spaces")
-    if len(password) < 8:
-        raise AccountError("a password needs at least 8 characters")
+    check_password(password)
     if session.get(Plan, plan) is None:
         names = ", ".join(p.name for p in list_plans(session))
         raise AccountError(f"no plan named {plan!r} (plans: {names})")
@@ -101,6 +101,85 @@ def set_user_plan(session: Session, username: str, plan: str) -> User:
     return user
 
 
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username_key == username_key(username)))
+    if user is None:
+        raise AccountError(f"no user named {username!r}")
+    return user
+
+
+@dataclass(frozen=True)
+class UserRow:
+    username: str
+    plan: str
+    disabled: bool
+    sessions: int  # live sessions
+    created_at: datetime
+
+
+def list_users(session: Session) -> list[UserRow]:
+    now = utcnow()
+    live = (
+        select(AuthSession.user_id, func.count().label("n"))
+        .where(AuthSession.revoked_at.is_(None), AuthSession.refresh_expires_at > now)
+        .group_by(AuthSession.user_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(User, func.coalesce(live.c.n, 0))
+        .outerjoin(live, live.c.user_id == User.id)
+        .order_by(User.username_key)
+    )
+    return [
+        UserRow(u.username, u.plan_name, bool(u.disabled), int(n), u.created_at) for u, n in rows
+    ]
+
+
+def revoke_user_sessions(session: Session, username: str, reason: str = "admin") -> int:
+    """End every live session of the user; returns how many."""
+    user = find_user(session, username)
+    ids = list(
+        session.scalars(
+            select(AuthSession.id).where(
+                AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)
+            )
+        )
+    )
+    for sid in ids:
+        revoke_session(session, sid, reason=reason)
+    return len(ids)
+
+
+def set_disabled(session: Session, username: str, disabled: bool) -> User:
+    """Disable (ending its sessions) or enable an account."""
+    user = find_user(session, username)
+    user.disabled = disabled
+    if disabled:
+        revoke_user_sessions(session, username, reason="disabled")
+    return user
+
+
+def delete_user(session: Session, username: str) -> User:
+    """Delete the account with its sessions, usage and stored answers."""
+    user = find_user(session, username)
+    session.delete(user)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, username: str, password_hash: str) -> User:
+    """Set a new password (hashed by the caller) and end every session."""
+    user = find_user(session, username)
+    user.password_hash = password_hash
+    revoke_user_sessions(session, username, reason="password_reset")
+    return user
+
+
+def check_password(password: str) -> None:
+    if len(password) < 8:
+        raise AccountError("a password needs at least 8 characters")
+
+
 # --- login, rate limit --------------------------------------------------------------
 
 
@@ -112,44 +191,91 @@ class Issued:
     user: User
 
 
+LOGIN_LOCK = 0x1A4B_0002  # PostgreSQL advisory lock: one login's bookkeeping at a time
+
+
+def _key(kind: str, *parts: str) -> str:
+    """A fixed-length key: a forged 10 kB address is counted like any other."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:{digest}"
+
+
 def _failures(session: Session, key: str, since: datetime) -> int:
     q = select(func.count()).where(LoginFailure.key == key, LoginFailure.at > since)
     return int(session.scalar(q) or 0)
 
 
-def check_login_allowed(session: Session, settings: Settings, username: str, address: str):
-    since = utcnow() - timedelta(seconds=settings.login_window)
-    by_user = _failures(session, "user:" + username_key(username), since)
-    by_addr = _failures(session, "addr:" + address, since)
-    if by_user >= settings.login_max_per_user or by_addr >= settings.login_max_per_address:
-        log.warning("login refused: too many failures (user or address)")
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"too many failed logins; wait {settings.login_window // 60 or 1} minutes and retry",
-            headers={"Retry-After": str(settings.login_window)},
-        )
+def _refused(settings: Settings) -> ApiError:
+    log.warning("login refused: too many failures (address or account)")
+    return ApiError(
+        429,
+        "rate_limited",
+        f"too many failed logins; wait {settings.login_window // 60 or 1} minutes and retry",
+        headers={"Retry-After": str(settings.login_window)},
+    )
 
 
-def record_login_failure(session: Session, settings: Settings, username: str, address: str):
+@dataclass(frozen=True)
+class LoginAttempt:
+    """An attempt let through: its failure rows, already written (they stay
+    if the password is wrong), and the stored hash to check it against."""
+
+    failure_ids: tuple[int, ...]
+    stored_hash: str | None
+
+
+def begin_login(session: Session, settings: Settings, username: str, address: str) -> LoginAttempt:
+    """Decide whether this attempt may run and count it as a failure until
+    it succeeds, in one transaction (SQLite's write lock; an advisory lock
+    on PostgreSQL), so a burst of concurrent guesses cannot slip past a limit.
+
+    Per address first: ``login_max_per_address`` failures in the window and
+    the address is refused. Then per account: after ``login_max_per_user``
+    failures the account backs off, but only for addresses that have failed
+    on it already; a clean address may still try, so a flood of wrong
+    passwords from elsewhere cannot lock the owner out.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOGIN_LOCK})
     now = utcnow()
-    session.add(LoginFailure(key="user:" + username_key(username)[:120], at=now))
-    session.add(LoginFailure(key="addr:" + address[:120], at=now))
-    # old rows are no use to anyone
-    old = now - timedelta(seconds=settings.login_window * 2)
-    session.execute(delete(LoginFailure).where(LoginFailure.at < old))
+    since = now - timedelta(seconds=settings.login_window)
+    name = username_key(username)
+    addr_key, user_key, pair_key = (
+        _key("addr", address),
+        _key("user", name),
+        _key("pair", name, address),
+    )
+    if _failures(session, addr_key, since) >= settings.login_max_per_address:
+        raise _refused(settings)
+    if (
+        _failures(session, user_key, since) >= settings.login_max_per_user
+        and _failures(session, pair_key, since) > 0
+    ):
+        raise _refused(settings)
+    rows = [LoginFailure(key=k, at=now) for k in (addr_key, user_key, pair_key)]
+    session.add_all(rows)
+    # rows older than the window are no use to anyone
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=settings.login_window))
+    )
+    session.flush()
+    stored = session.scalar(select(User.password_hash).where(User.username_key == name))
+    return LoginAttempt(tuple(r.id for r in rows), stored)
 
 
-def verify_login(
-    session: Session, passwords: Passwords, username: str, password: str
+def succeed_login(
+    session: Session, attempt: LoginAttempt, username: str, new_hash: str | None = None
 ) -> User | None:
+    """The password was right: the attempt's failure rows go, and (unless
+    the account is disabled) the user is returned. ``new_hash`` replaces a
+    hash made with older parameters (hashed by the caller, outside this
+    transaction)."""
     user = session.scalar(select(User).where(User.username_key == username_key(username)))
-    ok = passwords.verify(user.password_hash if user else None, password)
-    if not ok or user is None or user.disabled:
-        return None
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash(password)
-    session.execute(delete(LoginFailure).where(LoginFailure.key == "user:" + user.username_key))
+    if user is None or user.disabled or user.password_hash != attempt.stored_hash:
+        return None  # disabled, or the password changed meanwhile: still a failure
+    session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempt.failure_ids)))
+    if new_hash is not None:
+        user.password_hash = new_hash
     return user
 
 
@@ -164,31 +290,33 @@ def start_session(session: Session, settings: Settings, user: User) -> Issued:
         )
     )
     refresh = new_token(REFRESH_PREFIX)
+    end = now + timedelta(seconds=settings.session_max_age)
     row = AuthSession(
         user_id=user.id,
         refresh_hash=token_hash(refresh),
-        refresh_expires_at=now + timedelta(seconds=settings.refresh_ttl),
+        refresh_expires_at=min(now + timedelta(seconds=settings.refresh_ttl), end),
         created_at=now,
     )
     session.add(row)
     session.flush()
-    access = _new_access(session, settings, row.id, now)
+    access, ttl = _new_access(session, settings, row.id, now, end)
     log.info("login: user id %s, session %s", user.id, row.id)
-    return Issued(access, refresh, settings.access_ttl, user)
+    return Issued(access, refresh, ttl, user)
 
 
-def _new_access(session: Session, settings: Settings, session_id: int, now: datetime) -> str:
+def _new_access(
+    session: Session, settings: Settings, session_id: int, now: datetime, end: datetime
+) -> tuple[str, int]:
+    """A new access token, living ``access_ttl`` but never past the
+    session's absolute ``end``; returns it and its lifetime in seconds."""
     access = new_token(ACCESS_PREFIX)
+    expires = min(now + timedelta(seconds=settings.access_ttl), end)
     session.add(
-        AccessToken(
-            token_hash=token_hash(access),
-            session_id=session_id,
-            expires_at=now + timedelta(seconds=settings.access_ttl),
-        )
+        AccessToken(token_hash=token_hash(access), session_id=session_id, expires_at=expires)
     )
     # expired access tokens of any session are dead weight
     session.execute(delete(AccessToken).where(AccessToken.expires_at < now - timedelta(hours=1)))
-    return access
+    return access, max(0, int((expires - now).total_seconds()))
 
 
 # --- tokens -------------------------------------------------------------------------
@@ -200,26 +328,41 @@ class Principal:
     username: str
     plan: str
     session_id: int
+    unlimited: bool = False  # the plan limits neither articles nor tokens
 
 
 def authenticate(session: Session, token: str) -> Principal:
+    """The caller behind an access token: one indexed read of plain columns
+    (no ORM objects; this runs on every authenticated request)."""
     digest = token_hash(token)
     row = session.execute(
-        select(AccessToken, AuthSession, User)
+        select(
+            AccessToken.token_hash,
+            AccessToken.expires_at,
+            AuthSession.id,
+            AuthSession.revoked_at,
+            User.id,
+            User.username,
+            User.plan_name,
+            User.disabled,
+            Plan.articles_per_period,
+            Plan.tokens_per_period,
+        )
         .join(AuthSession, AuthSession.id == AccessToken.session_id)
         .join(User, User.id == AuthSession.user_id)
+        .join(Plan, Plan.name == User.plan_name)
         .where(AccessToken.token_hash == digest)
     ).first()
-    if row is None or not same(row[0].token_hash, digest):
+    if row is None or not same(row[0], digest):
         raise ApiError(401, "invalid_token", "the access token is not valid; log in again")
-    access, sess, user = row
-    if sess.revoked_at is not None:
+    _h, expires_at, sid, revoked_at, uid, username, plan, disabled, articles, tokens = row
+    if revoked_at is not None:
         raise ApiError(401, "session_revoked", "this session was ended; log in again")
-    if access.expires_at <= utcnow():
+    if expires_at <= utcnow():
         raise ApiError(401, "token_expired", "the access token expired; refresh it")
-    if user.disabled:
+    if disabled:
         raise ApiError(401, "account_disabled", "this account is disabled")
-    return Principal(user.id, user.username, user.plan_name, sess.id)
+    return Principal(uid, username, plan, sid, articles is None and tokens is None)
 
 
 def rotate_refresh(session: Session, settings: Settings, token: str) -> Issued:
@@ -235,6 +378,8 @@ def rotate_refresh(session: Session, settings: Settings, token: str) -> Issued:
             AuthSession.refresh_hash == old,
             AuthSession.revoked_at.is_(None),
             AuthSession.refresh_expires_at > now,
+            # the absolute lifetime: no refresh extends a session past it
+            AuthSession.created_at > now - timedelta(seconds=settings.session_max_age),
         )
         .values(
             refresh_hash=token_hash(new),
@@ -244,13 +389,15 @@ def rotate_refresh(session: Session, settings: Settings, token: str) -> Issued:
     )
     if sid is not None:
         session.add(RetiredRefresh(token_hash=old, session_id=sid, retired_at=now))
-        access = _new_access(session, settings, sid, now)
-        sess = session.get(AuthSession, sid)
+        sess = session.get(AuthSession, sid, populate_existing=True)
+        end = sess.created_at + timedelta(seconds=settings.session_max_age)
+        sess.refresh_expires_at = min(sess.refresh_expires_at, end)
+        access, ttl = _new_access(session, settings, sid, now, end)
         user = session.get(User, sess.user_id)
         if user.disabled:
             raise ApiError(401, "account_disabled", "this account is disabled")
         log.info("refresh: session %s rotated", sid)
-        return Issued(access, new, settings.access_ttl, user)
+        return Issued(access, new, ttl, user)
     if session.get(RetiredRefresh, old) is not None:
         # the caller commits the revocation in its own transaction (revoke_reused)
         raise ApiError(

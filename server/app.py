@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from inkbench.server import __version__, errors
 from inkbench.server.db import Database
 from inkbench.server.deps import AppState
+from inkbench.server.housekeeping import purge_forever
+from inkbench.server.limits import BodyLimit
 from inkbench.server.routes import api_router
 from inkbench.server.security import Passwords
 from inkbench.server.settings import Settings
@@ -30,9 +32,14 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         state.upstream = make_client(settings)
+        purger = None
+        if settings.purge_every > 0:
+            purger = asyncio.create_task(purge_forever(state))
         try:
             yield
         finally:
+            if purger is not None:
+                purger.cancel()
             if state.tasks:  # let replies being pumped finish and be charged
                 _done, pending = await asyncio.wait(set(state.tasks), timeout=5)
                 for task in pending:
@@ -51,6 +58,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     )
     app.state.inkbench = state
     errors.install(app)
+    app.add_middleware(
+        BodyLimit,
+        limits={"/": settings.max_auth_body, "/api/ai/": settings.max_ai_body},
+    )
     app.include_router(api_router)
     return app
 

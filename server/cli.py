@@ -6,6 +6,9 @@
     inkbench-server plans [list]
     inkbench-server plans set NAME [--articles N] [--tokens N]   (-1: unlimited)
     inkbench-server userplan NAME PLAN
+    inkbench-server users [list] | disable | enable | delete | reset-password |
+                    revoke-sessions NAME
+    inkbench-server purge                       expired sessions, answers, claims
 
 Every command takes ``--db URL`` (default: $INKBENCH_SERVER_DB_URL, else an
 SQLite file in the platform's data directory). Expected errors print one
@@ -81,6 +84,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME")
     p.add_argument("plan", metavar="PLAN")
     p.set_defaults(func=cmd_userplan)
+
+    p = sub.add_parser("users", parents=[common], help="list users; disable, enable, delete ...")
+    p.set_defaults(func=cmd_users_list)
+    usub = p.add_subparsers(metavar="ACTION")
+    u = usub.add_parser("list", parents=[common], help="users, plans, state, live sessions")
+    u.set_defaults(func=cmd_users_list)
+    for action, text in (
+        ("disable", "refuse the user's logins and end their sessions"),
+        ("enable", "let a disabled user log in again"),
+        ("delete", "delete the user with their sessions and usage"),
+        ("reset-password", "set a new password (prompted, or stdin); ends their sessions"),
+        ("revoke-sessions", "end every session of the user (they log in again)"),
+    ):
+        u = usub.add_parser(action, parents=[common], help=text)
+        u.add_argument("name", metavar="NAME")
+        u.set_defaults(func=cmd_users_action, action=action)
+
+    p = sub.add_parser("purge", parents=[common], help="delete expired sessions, answers, claims")
+    p.set_defaults(func=cmd_purge)
 
     p = sub.add_parser("plans", parents=[common], help="list plans, or set one's limits")
     p.set_defaults(func=cmd_plans_list)
@@ -158,6 +180,62 @@ def cmd_userplan(args) -> int:
             print(f"user {user.username} is on plan {user.plan_name}")
     except AccountError as e:
         raise CliError(str(e)) from None
+    return 0
+
+
+def cmd_users_list(args) -> int:
+    from inkbench.server.accounts import list_users
+
+    db = open_db(args)
+    with db.read() as s:
+        users = list_users(s)
+    print(f"{'user':<24} {'plan':<12} {'state':<9} {'sessions':>8}  created")
+    for u in users:
+        state = "disabled" if u.disabled else "active"
+        print(f"{u.username:<24} {u.plan:<12} {state:<9} {u.sessions:>8}  {u.created_at:%Y-%m-%d}")
+    return 0
+
+
+def cmd_users_action(args) -> int:
+    from inkbench.server import accounts
+    from inkbench.server.security import Passwords
+
+    db = open_db(args)
+    try:
+        if args.action == "reset-password":
+            with db.read() as s:
+                accounts.find_user(s, args.name)  # before asking for a password
+            password = read_password("new password: ")
+            accounts.check_password(password)
+            new_hash = Passwords(Settings.from_env()).hash(password)  # outside the transaction
+        with db.session() as s:
+            if args.action == "disable":
+                user = accounts.set_disabled(s, args.name, True)
+                print(f"user {user.username} is disabled; their sessions are ended")
+            elif args.action == "enable":
+                user = accounts.set_disabled(s, args.name, False)
+                print(f"user {user.username} is enabled")
+            elif args.action == "delete":
+                user = accounts.delete_user(s, args.name)
+                print(f"user {user.username} is deleted")
+            elif args.action == "reset-password":
+                user = accounts.reset_password(s, args.name, new_hash)
+                print(f"user {user.username} has a new password; their sessions are ended")
+            else:
+                n = accounts.revoke_user_sessions(s, args.name)
+                print(f"ended {n} session{'s' if n != 1 else ''} of {args.name}")
+    except accounts.AccountError as e:
+        raise CliError(str(e)) from None
+    return 0
+
+
+def cmd_purge(args) -> int:
+    from inkbench.server.housekeeping import purge
+
+    db = open_db(args)
+    with db.session() as s:
+        counts = purge(s, Settings.from_env())
+    print("purged: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
     return 0
 
 

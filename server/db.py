@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
 PG_MIGRATION_LOCK = 0x1A4B_0001
+READ_ONLY = "inkbench_read_only"  # execution option: a read transaction
 
 
 def _create_private(url: str) -> None:
@@ -45,8 +46,14 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:
-            # IMMEDIATE: two worker processes never deadlock upgrading a lock
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # a write transaction takes the write lock at once (IMMEDIATE), so
+            # two worker processes never deadlock upgrading a read lock; a
+            # read (token lookups, quota) starts DEFERRED and, under WAL,
+            # never waits for a writer
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -59,12 +66,25 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_factory = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction, committed on success, rolled back on error."""
+        """One write transaction, committed on success, rolled back on error."""
         with self._factory() as s, s.begin():
             yield s
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """One read transaction: on SQLite it takes no write lock, so token
+        lookups run beside writers instead of queueing behind them."""
+        with self._read_factory() as s:
+            try:
+                yield s
+            finally:
+                s.rollback()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -31,10 +31,19 @@ class AppState:
     upstream_health: tuple[float, str] = (0.0, "unknown")  # a cache, not state
 
     async def in_db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run ``fn(session, ...)`` in one transaction on a worker thread."""
+        """Run ``fn(session, ...)`` in one write transaction on a worker thread."""
 
         def work() -> T:
             with self.db.session() as s:
+                return fn(s, *args, **kwargs)
+
+        return await run_in_threadpool(work)
+
+    async def reading(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(session, ...)`` in one read transaction on a worker thread."""
+
+        def work() -> T:
+            with self.db.read() as s:
                 return fn(s, *args, **kwargs)
 
         return await run_in_threadpool(work)
@@ -49,9 +58,11 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 def client_address(request: Request, state: StateDep) -> str:
     if state.settings.trust_forwarded_for:
+        # the right-most hop is the one our trusted proxy added; anything to
+        # its left was sent by the client and proves nothing
         forwarded = request.headers.get("x-forwarded-for")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+        if forwarded and forwarded.split(",")[-1].strip():
+            return forwarded.split(",")[-1].strip()
     return request.client.host if request.client else "unknown"
 
 
@@ -82,7 +93,7 @@ def authenticate_token(session, token: str) -> Principal:
 
 def current_user(request: Request, state: StateDep) -> Principal:
     token = bearer_token(request)
-    with state.db.session() as s:
+    with state.db.read() as s:
         return authenticate_token(s, token)
 
 

@@ -142,6 +142,23 @@ class UsageEvent(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
 
 
+class QuotaReservation(Base):
+    """Tokens and articles set aside for a call in flight: reserved before the
+    upstream is called, replaced by a ``UsageEvent`` when the call settles,
+    and ignored (then purged) once ``expires_at`` passes (its process died)."""
+
+    __tablename__ = "quota_reservation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("account_user.id", ondelete="CASCADE"), index=True
+    )
+    tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class IdempotencyRecord(Base):
     """A request made with an Idempotency-Key: claimed while it runs (with a
     lease another process may take over once it lapses), then the answer."""
@@ -154,7 +171,7 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16))  # running, done
-    lease_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     kind: Mapped[str] = mapped_column(String(8), default="json")  # json or sse
     status_code: Mapped[int | None] = mapped_column(Integer)
     body: Mapped[str | None] = mapped_column(Text)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from inkbench.server.errors import ApiError
-from inkbench.server.models import Plan, UsageEvent, User, utcnow
+from inkbench.server.models import Plan, QuotaReservation, UsageEvent, User, utcnow
 
-PURPOSES = ("chat", "generate", "distill")  # "generate" is one article
+PURPOSES = ("chat", "generate", "distill")  # a label; what counts is decided in reserve()
 
 
 def period(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -31,6 +31,9 @@ def iso(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class QuotaState:
+    """Use this period. ``used_*`` is what settled calls cost; ``reserved_*``
+    is held by calls still in flight; remaining takes both off the limit."""
+
     plan: str
     start: datetime
     end: datetime
@@ -38,18 +41,20 @@ class QuotaState:
     limit_tokens: int | None
     used_articles: int
     used_tokens: int
+    reserved_articles: int = 0
+    reserved_tokens: int = 0
 
     @staticmethod
-    def _left(limit: int | None, used: int) -> int | None:
-        return None if limit is None else max(0, limit - used)
+    def _left(limit: int | None, spent: int) -> int | None:
+        return None if limit is None else max(0, limit - spent)
 
     @property
     def remaining_articles(self) -> int | None:
-        return self._left(self.limit_articles, self.used_articles)
+        return self._left(self.limit_articles, self.used_articles + self.reserved_articles)
 
     @property
     def remaining_tokens(self) -> int | None:
-        return self._left(self.limit_tokens, self.used_tokens)
+        return self._left(self.limit_tokens, self.used_tokens + self.reserved_tokens)
 
     def public(self) -> dict:
         return {
@@ -72,6 +77,12 @@ def quota_state(session: Session, user_id: int) -> QuotaState:
             func.coalesce(func.sum(UsageEvent.prompt_tokens + UsageEvent.completion_tokens), 0),
         ).where(UsageEvent.user_id == user_id, UsageEvent.at >= start, UsageEvent.at < end)
     ).one()
+    held = session.execute(
+        select(
+            func.coalesce(func.sum(QuotaReservation.articles), 0),
+            func.coalesce(func.sum(QuotaReservation.tokens), 0),
+        ).where(QuotaReservation.user_id == user_id, QuotaReservation.expires_at > utcnow())
+    ).one()
     return QuotaState(
         plan=plan.name,
         start=start,
@@ -80,22 +91,132 @@ def quota_state(session: Session, user_id: int) -> QuotaState:
         limit_tokens=plan.tokens_per_period,
         used_articles=int(row[0]),
         used_tokens=int(row[1]),
+        reserved_articles=int(held[0]),
+        reserved_tokens=int(held[1]),
     )
 
 
-def require_quota(session: Session, user_id: int, purpose: str) -> QuotaState:
-    """Raise 429 ``quota_exceeded`` when this request may not run."""
+def _exceeded(q: QuotaState, what: str) -> ApiError:
+    return ApiError(
+        429,
+        "quota_exceeded",
+        f"the {q.plan} plan's {what} for this period are used up; it resets at {iso(q.end)}",
+    )
+
+
+def prompt_reserve(body: dict) -> int:
+    """An upper estimate of the prompt's tokens, for the reservation: half
+    the UTF-8 bytes of every text part (no tokenizer gives fewer than one
+    token per 4 bytes of English, and CJK runs about one per 3 bytes) plus
+    a few per message for the roles and separators."""
+    total = 0
+    for m in body.get("messages") or []:
+        total += 4
+        content = m.get("content") if isinstance(m, dict) else None
+        if isinstance(content, str):
+            total += (len(content.encode("utf-8")) + 1) // 2
+        elif isinstance(content, list):
+            for part in content:
+                if isinstance(part, dict):
+                    total += (len(str(part.get("text", "")).encode("utf-8")) + 1) // 2
+    return total
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """What a call may use: ``max_tokens`` is the cap the upstream request
+    must carry (``None``: leave the caller's as it is)."""
+
+    id: int
+    max_tokens: int | None
+    articles: int
+    tokens: int
+
+
+def _lock_user(session: Session, user_id: int) -> None:
+    """Serialise reservations of one user. SQLite write transactions already
+    hold the database's write lock (BEGIN IMMEDIATE); PostgreSQL locks the
+    user's row."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def requested_max_tokens(body: dict) -> int | None:
+    for name in ("max_completion_tokens", "max_tokens"):
+        value = body.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
+
+
+def reserve(
+    session: Session,
+    *,
+    user_id: int,
+    purpose: str,
+    body: dict,
+    article_min_tokens: int,
+    ttl: int,
+    default_max_tokens: int = 4096,
+) -> Reservation:
+    """Check the plan and set aside what this call may use, atomically.
+
+    The server decides what counts: a completion is one article when it is
+    labelled ``generate`` *or* its reply has ``article_min_tokens`` tokens
+    or more (per choice), so leaving the label off avoids nothing. Every
+    call therefore reserves an article while the plan has one left; once
+    articles are used up a ``generate`` call is refused and any other call
+    is capped below ``article_min_tokens`` (it cannot become an article).
+    With a token limit, a call runs while any tokens remain: ``max_tokens``
+    is capped (to ``default_max_tokens`` when the caller set none) so that
+    the prompt estimate plus ``n`` replies fit in what remains (a reply gets
+    at least one token), and all of it is held until the call settles. The
+    first call to find the plan nearly spent therefore holds the rest, and
+    calls after it are refused: together they overrun the plan by at most
+    that one call's prompt beyond what was left, the reservation rounding.
+    """
+    _lock_user(session, user_id)
     q = quota_state(session, user_id)
-    spent_tokens = q.remaining_tokens == 0
-    spent_articles = purpose == "generate" and q.remaining_articles == 0
-    if spent_tokens or spent_articles:
-        what = "tokens" if spent_tokens else "articles"
-        raise ApiError(
-            429,
-            "quota_exceeded",
-            f"the {q.plan} plan's {what} for this period are used up; it resets at {iso(q.end)}",
-        )
-    return q
+    n = body.get("n") if isinstance(body.get("n"), int) and body.get("n", 0) > 0 else 1
+    cap = requested_max_tokens(body)
+    articles = 1
+    if q.remaining_articles == 0:
+        if purpose == "generate":
+            raise _exceeded(q, "articles")
+        articles = 0
+        cap = min(cap or article_min_tokens - 1, article_min_tokens - 1)
+    tokens = 0
+    if q.remaining_tokens is not None:
+        if q.remaining_tokens == 0:
+            raise _exceeded(q, "tokens")
+        # the reply is capped to what the prompt leaves (at least one token;
+        # a call asking no cap gets default_max_tokens, so calls in parallel
+        # do not each hold the whole plan)
+        prompt = prompt_reserve(body)
+        per_choice = max(1, (q.remaining_tokens - prompt) // n)
+        cap = min(cap or default_max_tokens, per_choice)
+        tokens = prompt + n * cap
+    now = utcnow()
+    row = QuotaReservation(
+        user_id=user_id,
+        tokens=tokens,
+        articles=articles,
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl),
+    )
+    session.add(row)
+    session.flush()
+    changed = cap if cap != requested_max_tokens(body) else None
+    return Reservation(row.id, changed, articles, tokens)
+
+
+def release(session: Session, reservation_id: int) -> None:
+    """The call failed and costs nothing: give back what it held."""
+    session.execute(delete(QuotaReservation).where(QuotaReservation.id == reservation_id))
+
+
+def counts_as_article(purpose: str, completion_tokens: int, n: int, min_tokens: int) -> bool:
+    return purpose == "generate" or completion_tokens >= min_tokens * max(1, n)
 
 
 def record_usage(
@@ -108,7 +229,13 @@ def record_usage(
     completion_tokens: int,
     estimated: bool = False,
     idempotency_key: str | None = None,
+    article: bool | None = None,
+    reservation_id: int | None = None,
 ) -> None:
+    """Charge one call (settling its reservation, if any, in the same
+    transaction). ``article`` None: labelled ``generate``."""
+    if reservation_id is not None:
+        release(session, reservation_id)
     session.add(
         UsageEvent(
             user_id=user_id,
@@ -116,7 +243,7 @@ def record_usage(
             purpose=purpose,
             prompt_tokens=max(0, int(prompt_tokens)),
             completion_tokens=max(0, int(completion_tokens)),
-            articles=1 if purpose == "generate" else 0,
+            articles=1 if (purpose == "generate" if article is None else article) else 0,
             estimated=estimated,
             idempotency_key=idempotency_key,
         )

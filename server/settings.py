@@ -21,16 +21,28 @@ class Settings:
     upstream_key_env: str = DEFAULT_KEY_ENV  # the variable that holds the upstream key
     # sessions
     access_ttl: int = 900  # seconds an access token lives
-    refresh_ttl: int = 30 * 86400
+    refresh_ttl: int = 30 * 86400  # sliding: each refresh extends it
+    session_max_age: int = 90 * 86400  # absolute: no refresh extends a session past it
     # argon2id (RFC 9106 second recommended option); tests pass cheap values
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
-    # failed logins allowed per window before 429
+    # failed logins allowed per window before 429 (see accounts.login_attempt)
     login_window: int = 300
-    login_max_per_user: int = 5
+    login_max_per_user: int = 5  # then only addresses with no failure on it may try
     login_max_per_address: int = 20
-    trust_forwarded_for: bool = False  # behind a proxy: use X-Forwarded-For
+    trust_forwarded_for: bool = False  # behind a proxy: its hop of X-Forwarded-For
+    # request bodies (413 beyond)
+    max_auth_body: int = 1024 * 1024
+    max_ai_body: int = 8 * 1024 * 1024
+    # quota: a completion is an article when labelled "generate" or when its
+    # reply has at least this many tokens (see quota.py)
+    article_min_tokens: int = 300
+    default_max_tokens: int = 4096  # a reply's cap under a token limit, when the call sets none
+    reservation_ttl: int = 3600  # a reservation of a process that died lapses after
+    # housekeeping: purge dead rows this often (each worker; 0: never)
+    purge_every: int = 3600
+    health_shows_version: bool = False  # anonymous GET /api/health names the version
     # upstream
     upstream_connect_timeout: float = 5.0
     upstream_read_timeout: float = 120.0

@@ -5,6 +5,7 @@ any upstream call and ``Idempotency-Key`` honoured."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -25,6 +26,7 @@ router = APIRouter(prefix="/ai", tags=["ai"])
 log = logging.getLogger("inkbench.server.ai")
 REPLAYED = {"Idempotent-Replayed": "true"}
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+STREAM_BACKLOG = 64  # events held for a client that reads slower than the model writes
 
 
 @router.get("/models")
@@ -66,9 +68,10 @@ def _prompt_chars(body: dict) -> int:
 class Call:
     state: AppState
     user: Principal
-    body: dict
+    body: dict  # as sent upstream (its max_tokens capped by the reservation)
     purpose: str
     key: str | None
+    reservation: quota.Reservation | None = None
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -76,13 +79,24 @@ class Call:
         return str(self.body.get("model", ""))
 
     async def release(self) -> None:
-        if self.key:
-            await self.state.in_db(idempotency.release, user_id=self.user.user_id, key=self.key)
+        """The call failed: free its key and give back its reservation."""
+        reservation = self.reservation
+        if not self.key and reservation is None:
+            return
+
+        def work(s) -> None:
+            if self.key:
+                idempotency.release(s, user_id=self.user.user_id, key=self.key)
+            if reservation is not None:
+                quota.release(s, reservation.id)
+
+        await self.state.in_db(work)
 
     async def finish(
         self, *, usage: dict | None, text_chars: int, model: str, kind: str, stored: str | None
     ) -> None:
-        """Charge the call and store its answer, in one transaction."""
+        """Charge the call (settling its reservation) and store its answer,
+        in one transaction."""
         estimated = not isinstance(usage, dict)
         u = usage if isinstance(usage, dict) else {}
         prompt = (
@@ -92,6 +106,10 @@ class Call:
         )
         completion = (
             int(u.get("completion_tokens") or 0) if not estimated else _estimate(text_chars)
+        )
+        n = self.body.get("n") if isinstance(self.body.get("n"), int) else 1
+        article = quota.counts_as_article(
+            self.purpose, completion, n, self.state.settings.article_min_tokens
         )
 
         def work(s) -> None:
@@ -104,6 +122,8 @@ class Call:
                 completion_tokens=completion,
                 estimated=estimated,
                 idempotency_key=self.key,
+                article=article,
+                reservation_id=self.reservation.id if self.reservation else None,
             )
             if self.key and stored is not None:
                 idempotency.complete(
@@ -150,19 +170,40 @@ def _first_lease(settings) -> int:
     return max(settings.idempotency_lease, int(settings.upstream_read_timeout) + 30)
 
 
+def _reserve(s, call: Call) -> quota.Reservation:
+    settings = call.state.settings
+    return quota.reserve(
+        s,
+        user_id=call.user.user_id,
+        purpose=call.purpose,
+        body=call.body,
+        article_min_tokens=settings.article_min_tokens,
+        ttl=settings.reservation_ttl,
+        default_max_tokens=settings.default_max_tokens,
+    )
+
+
 async def _claim(call: Call, req_hash: str) -> idempotency.Outcome:
-    """Claim the key; while another attempt runs, wait for its answer."""
+    """Claim the key; while another attempt runs, wait for its answer. A
+    claim taken over reserves quota in the same transaction."""
     settings = call.state.settings
     deadline = time.monotonic() + settings.idempotency_wait
-    while True:
-        outcome = await call.state.in_db(
-            idempotency.claim,
+
+    def attempt(s) -> idempotency.Outcome:
+        outcome = idempotency.claim(
+            s,
             user_id=call.user.user_id,
             key=call.key,
             req_hash=req_hash,
             lease=_first_lease(settings),
             ttl=settings.idempotency_ttl,
         )
+        if outcome.state == "claimed":
+            call.reservation = _reserve(s, call)
+        return outcome
+
+    while True:
+        outcome = await call.state.in_db(attempt)
         if outcome.state != "running" or time.monotonic() >= deadline:
             return outcome
         await asyncio.sleep(0.2)
@@ -176,49 +217,19 @@ async def chat_completions(
     purpose: Annotated[str, Header(alias="X-Inkbench-Purpose")] = "chat",
 ) -> Response:
     token = bearer_token(request)
+    # who is asking, before a byte of the body is read
+    user = await state.reading(authenticate_token, token)
     key = (idempotency_key or "").strip() or None
-    try:
-        body = await _read_body(request)
-        if purpose not in quota.PURPOSES:
-            raise ApiError(
-                400, "bad_request", f"X-Inkbench-Purpose must be one of {quota.PURPOSES}"
-            )
-        if key and len(key) > idempotency.MAX_KEY:
-            raise ApiError(400, "bad_request", "Idempotency-Key is longer than 200 characters")
-    except ApiError:
-        await state.in_db(authenticate_token, token)  # a stranger learns nothing more
-        raise
-    settings = state.settings
+    if purpose not in quota.PURPOSES:
+        raise ApiError(400, "bad_request", f"X-Inkbench-Purpose must be one of {quota.PURPOSES}")
+    if key and len(key) > idempotency.MAX_KEY:
+        raise ApiError(400, "bad_request", "Idempotency-Key is longer than 200 characters")
+    body = await _read_body(request)
     req_hash = idempotency.request_hash(body, purpose) if key else ""
-
-    def start(s) -> tuple[Principal, idempotency.Outcome | None]:
-        """Who, the key's claim, the quota: one transaction before the upstream.
-        A refusal rolls the claim back with it."""
-        principal = authenticate_token(s, token)
-        outcome = None
-        if key:
-            outcome = idempotency.claim(
-                s,
-                user_id=principal.user_id,
-                key=key,
-                req_hash=req_hash,
-                lease=_first_lease(settings),
-                ttl=settings.idempotency_ttl,
-            )
-        if outcome is None or outcome.state == "claimed":
-            quota.require_quota(s, principal.user_id, purpose)
-        return principal, outcome
-
-    user, outcome = await state.in_db(start)
     call = Call(state, user, body, purpose, key)
-    if outcome is not None and outcome.state == "running":
-        outcome = await _claim(call, req_hash)  # wait for the other attempt
-        if outcome.state == "claimed":
-            try:
-                await state.in_db(quota.require_quota, user.user_id, purpose)
-            except ApiError:
-                await call.release()
-                raise
+    outcome = await _claim(call, req_hash) if key else None
+    if outcome is None and not user.unlimited:
+        call.reservation = await state.in_db(_reserve, call)
     if outcome is not None and outcome.state == "done":
         return _replay(outcome, body)
     if outcome is not None and outcome.state == "running":
@@ -228,9 +239,21 @@ async def chat_completions(
             "a request with this Idempotency-Key is still running; retry shortly",
             headers={"Retry-After": "2"},
         )
+    if call.reservation is not None and call.reservation.max_tokens is not None:
+        call.body = _capped(body, call.reservation.max_tokens)
     if body.get("stream") is True:
         return await _proxy_stream(call)
     return await _proxy_once(call)
+
+
+def _capped(body: dict, max_tokens: int) -> dict:
+    """The body with the reservation's cap, in the field the caller used."""
+    out = dict(body)
+    if "max_completion_tokens" in out:
+        out["max_completion_tokens"] = max_tokens
+    else:
+        out["max_tokens"] = max_tokens
+    return out
 
 
 async def _proxy_once(call: Call) -> Response:
@@ -280,7 +303,10 @@ class Relay:
         self.call = call
         self.resp = resp
         self.wants_usage = wants_usage
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        # bounded: a slow reader holds the upstream back; a departed one
+        # gets nothing queued at all (the reply is still read, charged, kept)
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=STREAM_BACKLOG)
+        self.out: list[bytes] = []  # events of the chunk being handled
         self.consumer_gone = False
         self.text: list[str] = []
         self.text_chars = 0
@@ -300,6 +326,23 @@ class Relay:
                 yield item
         finally:
             self.consumer_gone = True
+            self._drain()  # and wake a pump waiting for room
+
+    async def _put(self, item: bytes | None) -> None:
+        if self.consumer_gone:
+            return
+        await self.queue.put(item)
+        if self.consumer_gone:  # the reader left while this waited for room
+            self._drain()
+
+    def _drain(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+
+    async def _flush(self) -> None:
+        out, self.out = self.out, []
+        for item in out:
+            await self._put(item)
 
     def _handle(self, event: bytes) -> bool:
         """Forward one SSE event; True at the end marker."""
@@ -307,7 +350,7 @@ class Relay:
             line[5:].lstrip(b" ") for line in event.split(b"\n") if line.startswith(b"data:")
         ]
         if not data_lines:
-            self.queue.put_nowait(event + b"\n\n")  # comments, keep-alives
+            self.out.append(event + b"\n\n")  # comments, keep-alives
             return False
         data = b"\n".join(data_lines)
         if data.strip() == b"[DONE]":
@@ -315,10 +358,10 @@ class Relay:
         try:
             obj = json.loads(data)
         except ValueError:
-            self.queue.put_nowait(event + b"\n\n")
+            self.out.append(event + b"\n\n")
             return False
         if not isinstance(obj, dict):
-            self.queue.put_nowait(event + b"\n\n")  # not ours to judge: pass it on
+            self.out.append(event + b"\n\n")  # not ours to judge: pass it on
             return False
         if "error" in obj:
             err = obj["error"]
@@ -342,7 +385,7 @@ class Relay:
             self.usage = usage
             if not self.wants_usage and not choices:
                 return False  # we asked for it, the caller did not
-        self.queue.put_nowait(event + b"\n\n")
+        self.out.append(event + b"\n\n")
         return False
 
     async def pump(self) -> None:
@@ -359,6 +402,7 @@ class Relay:
                     event, buf = buf.split(b"\n\n", 1)
                     if event:
                         done = self._handle(event)
+                await self._flush()
                 if done or self.error is not None:
                     break
                 if self.consumer_gone and not call.key:
@@ -380,7 +424,8 @@ class Relay:
             )
         except asyncio.CancelledError:  # server shutting down
             await call.release()
-            self.queue.put_nowait(None)
+            with contextlib.suppress(asyncio.QueueFull):
+                self.queue.put_nowait(None)
             raise
         finally:
             await self.resp.aclose()
@@ -401,7 +446,7 @@ class Relay:
                     kind="sse",
                     stored=json.dumps(stored, ensure_ascii=False),
                 )
-                self.queue.put_nowait(DONE)
+                await self._put(DONE)
             elif stopped:
                 await call.finish(
                     usage=None,
@@ -417,14 +462,14 @@ class Relay:
                     )
                 await call.release()
                 log.warning("chat stream failed: %s", self.error.code)
-                self.queue.put_nowait(_sse(error_body(self.error.code, self.error.message)))
+                await self._put(_sse(error_body(self.error.code, self.error.message)))
         except Exception:
             log.exception("chat stream bookkeeping failed")
-            self.queue.put_nowait(
+            await self._put(
                 _sse(error_body("internal_error", "the server could not record this reply"))
             )
         finally:
-            self.queue.put_nowait(None)
+            await self._put(None)
 
 
 async def _proxy_stream(call: Call) -> Response:

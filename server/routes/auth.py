@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
 
 from inkbench.server import accounts
 from inkbench.server.deps import AddressDep, CurrentUser, StateDep
 from inkbench.server.errors import ApiError
-from inkbench.server.models import LoginIn, RefreshIn, TokenPair, User, UserPublic
+from inkbench.server.models import LoginIn, RefreshIn, TokenPair, UserPublic
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 log = logging.getLogger("inkbench.server.auth")
@@ -30,21 +29,19 @@ def _pair(issued: accounts.Issued) -> TokenPair:
 def login(body: LoginIn, state: StateDep, address: AddressDep) -> TokenPair:
     settings = state.settings
     with state.db.session() as s:
-        accounts.check_login_allowed(s, settings, body.username, address)
-        stored = s.scalar(
-            select(User.password_hash).where(
-                User.username_key == accounts.username_key(body.username)
-            )
-        )
-    # the slow hash runs outside any transaction; unknown users cost the same
-    ok = state.passwords.verify(stored, body.password)
+        attempt = accounts.begin_login(s, settings, body.username, address)
+    # the one slow hash of a login, outside any transaction; unknown users
+    # cost the same (a dummy hash)
+    passwords = state.passwords
+    ok = passwords.verify(attempt.stored_hash, body.password)
     if ok:
+        new_hash = None
+        if passwords.needs_rehash(attempt.stored_hash):
+            new_hash = passwords.hash(body.password)  # only after a parameter change
         with state.db.session() as s:
-            user = accounts.verify_login(s, state.passwords, body.username, body.password)
+            user = accounts.succeed_login(s, attempt, body.username, new_hash)
             if user is not None:
                 return _pair(accounts.start_session(s, settings, user))
-    with state.db.session() as s:
-        accounts.record_login_failure(s, settings, body.username, address)
     log.info("login failed")
     raise ApiError(401, "invalid_credentials", "wrong user name or password")
 

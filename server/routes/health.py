@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from inkbench.server import __version__
-from inkbench.server.deps import AppState, StateDep
+from inkbench.server.deps import AppState, StateDep, authenticate_token, bearer_token
+from inkbench.server.errors import ApiError
 
 router = APIRouter(tags=["health"])
 UPSTREAM_CHECK_EVERY = 10.0  # seconds; clients poll, the upstream is asked less often
@@ -29,8 +30,22 @@ async def _upstream(state: AppState) -> str:
     return verdict
 
 
+async def _shows_version(request: Request, state: AppState) -> bool:
+    """The version helps an attacker pick exploits: only callers with a
+    valid token see it, unless ``health_shows_version`` is set."""
+    if state.settings.health_shows_version:
+        return True
+    if not request.headers.get("authorization"):
+        return False
+    try:
+        await state.reading(authenticate_token, bearer_token(request))
+    except ApiError:
+        return False
+    return True
+
+
 @router.get("/health")
-async def health(state: StateDep) -> JSONResponse:
+async def health(request: Request, state: StateDep) -> JSONResponse:
     try:
         await run_in_threadpool(state.db.ping)
         database = "ok"
@@ -38,12 +53,7 @@ async def health(state: StateDep) -> JSONResponse:
         database = "unreachable"
     upstream = await _upstream(state)
     ok = database == "ok" and upstream == "ok"
-    return JSONResponse(
-        {
-            "status": "ok" if ok else "degraded",
-            "version": __version__,
-            "database": database,
-            "upstream": upstream,
-        },
-        status_code=200 if database == "ok" else 503,
-    )
+    answer = {"status": "ok" if ok else "degraded", "database": database, "upstream": upstream}
+    if database == "ok" and await _shows_version(request, state):
+        answer["version"] = __version__
+    return JSONResponse(answer, status_code=200 if database == "ok" else 503)

@@ -13,5 +13,5 @@ router = APIRouter(tags=["quota"])
 
 @router.get("/quota", response_model=QuotaPublic)
 def get_quota(user: CurrentUser, state: StateDep) -> dict:
-    with state.db.session() as s:
+    with state.db.read() as s:
         return quota_state(s, user.user_id).public()

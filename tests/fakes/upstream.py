@@ -2,7 +2,8 @@
 
 ``GET /v1/models`` and ``POST /v1/chat/completions`` (streaming SSE and not),
 with usage. The reply is deterministic: ``reply`` if set, else
-"echo: <last user message>", sent as one chunk per word.
+"echo: <last user message>", sent as one chunk per word (a word is a token),
+cut at ``max_tokens`` / ``max_completion_tokens`` (finish_reason "length").
 
 Failure modes, chosen per request by the model name or for the next N
 requests by ``fail_next``:
@@ -107,6 +108,16 @@ def reply_words(state: FakeState, body: dict) -> list[str]:
     return [w if i == len(words) - 1 else w + " " for i, w in enumerate(words)]
 
 
+def max_words(body: dict) -> int | None:
+    """The reply's cap: ``max_completion_tokens`` or ``max_tokens`` (one
+    token per word here), as a real model honours it."""
+    for name in ("max_completion_tokens", "max_tokens"):
+        value = body.get(name)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
+
+
 def create_app(state: FakeState) -> Starlette:
     def check_key(request: Request):
         need = state.behaviour.require_key
@@ -149,6 +160,10 @@ def create_app(state: FakeState) -> Starlette:
         if failure == "slow":
             await asyncio.sleep(state.behaviour.slow_delay)
         words = reply_words(state, body)
+        cap = max_words(body)
+        finish_reason = "stop"
+        if cap is not None and len(words) > cap:
+            words, finish_reason = words[:cap], "length"
         prompt = sum(
             _tokens(str(m.get("content", "")))
             for m in body.get("messages") or []
@@ -172,7 +187,7 @@ def create_app(state: FakeState) -> Starlette:
                         {
                             "index": 0,
                             "message": {"role": "assistant", "content": "".join(words)},
-                            "finish_reason": "stop",
+                            "finish_reason": finish_reason,
                         }
                     ],
                     "usage": usage,
@@ -199,7 +214,7 @@ def create_app(state: FakeState) -> Starlette:
                 if delay:
                     await asyncio.sleep(delay)
                 yield chunk({"content": w})
-            yield chunk({}, "stop")
+            yield chunk({}, finish_reason)
             if include_usage:
                 obj = {
                     "id": cid,

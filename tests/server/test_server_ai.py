@@ -105,8 +105,11 @@ def test_generate_purpose_counts_an_article(account_server, token):
 def test_quota_exceeded_is_429_before_any_upstream_call(account_server, token, upstream, stream):
     account_server.set_plan("free", articles=None, tokens=5)
     api = account_server.api
+    upstream.behaviour.words = 100
     r = httpx.post(f"{api}/ai/chat/completions", json=chat_body("w " * 10), headers=bearer(token))
-    assert r.status_code == 200  # the last call may overrun; the next one may not
+    # the last call may overrun by its prompt; its reply is cut to what was left
+    assert r.status_code == 200
+    assert r.json()["usage"]["completion_tokens"] == 1
     calls = len(upstream.chat_requests())
     r = httpx.post(
         f"{api}/ai/chat/completions", json=chat_body(stream=stream), headers=bearer(token)
@@ -294,12 +297,20 @@ def test_models_lists_upstream_models(account_server, token):
     assert httpx.get(f"{account_server.api}/ai/models").status_code == 401
 
 
-def test_health_reports_database_upstream_and_version(account_server):
+def test_health_reports_database_upstream_and_the_version_only_to_users(account_server, token):
     r = httpx.get(f"{account_server.api}/health")
     assert r.status_code == 200
     data = r.json()
     assert data["database"] == "ok" and data["upstream"] == "ok" and data["status"] == "ok"
-    assert data["version"]
+    assert "version" not in data  # an anonymous caller learns no version
+    bad = httpx.get(f"{account_server.api}/health", headers=bearer("ink_a_forged")).json()
+    assert "version" not in bad
+    assert httpx.get(f"{account_server.api}/health", headers=bearer(token)).json()["version"]
+
+
+def test_health_can_be_configured_to_show_the_version(server_with):
+    srv = server_with(health_shows_version=True)
+    assert httpx.get(f"{srv.api}/health").json()["version"]
 
 
 def test_no_token_or_password_in_any_log_line(account_server, upstream):

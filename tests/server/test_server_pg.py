@@ -144,3 +144,49 @@ def test_concurrent_start_ups_migrate_once(pg_url):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_concurrent_calls_on_both_instances_cannot_overrun_the_plan(two_servers, upstream):
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, b = two_servers
+    a.set_plan("free", articles=None, tokens=1000)
+    token = a.login("alice")["access_token"]
+    upstream.behaviour.words = 150
+    upstream.behaviour.chunk_delay = 0.01
+
+    def one(i: int) -> int:
+        srv = a if i % 2 else b
+        r = httpx.post(
+            f"{srv.api}/ai/chat/completions",
+            json={"model": "fake-small", "messages": [{"role": "user", "content": f"r {i}"}]},
+            headers=bearer(token),
+            timeout=30,
+        )
+        return r.status_code
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(one, range(16)))
+    assert set(statuses) <= {200, 429} and 429 in statuses
+    rows = a.usage_rows()
+    assert len(rows) == statuses.count(200)
+    # the reservation rounding: the last call admitted may overrun by its prompt
+    assert sum(r.prompt_tokens + r.completion_tokens for r in rows) <= 1000 + 10
+
+
+def test_a_concurrent_login_burst_on_both_instances_cannot_pass_the_limit(two_servers):
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, b = two_servers
+    limit = a.settings.login_max_per_user
+
+    def one(i: int) -> int:
+        srv = a if i % 2 else b
+        r = httpx.post(
+            f"{srv.api}/auth/login", json={"username": "alice", "password": "bad"}, timeout=30
+        )
+        return r.status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        statuses = list(pool.map(one, range(20)))
+    assert statuses.count(401) <= limit
