@@ -121,12 +121,15 @@ def logout(config: Settings, *, interactive: bool = False) -> str:
     return f"logged out {session.username} ({told})"
 
 
-def health(server: str, *, timeout: float = 3.0) -> dict:
-    """``GET /api/health``; raises ``Offline`` when the server cannot be reached."""
+def health(server: str, *, timeout: float = 3.0, access_token: str | None = None) -> dict:
+    """``GET /api/health``; raises ``Offline`` when the server cannot be reached.
+    With the access token of a login the server also says its version (it
+    tells anonymous callers none)."""
     server = server.rstrip("/")
+    headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
     try:
         with _client(timeout) as c:
-            resp = c.get(f"{server}/api/health")
+            resp = c.get(f"{server}/api/health", headers=headers)
     except httpx.HTTPError as e:
         raise Offline(server, type(e).__name__) from None
     try:

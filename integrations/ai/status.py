@@ -91,7 +91,9 @@ def _server_status(cfg: Settings, timeout: float) -> AccountStatus:
         keyring_problem = ""
     server = session.server if session else cfg.account.server
     try:
-        info = health(server, timeout=timeout)
+        info = health(
+            server, timeout=timeout, access_token=session.access_token if session else None
+        )
     except Offline as e:
         return AccountStatus(
             "server",
