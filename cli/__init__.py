@@ -111,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.func is None:
             from inkbench.cli.core import open_tui
 
-            return open_tui(args)
+            return open_tui(args)  # the TUI shows config problems as notices
+        from inkbench.cli.config import load
+
+        load(args)  # each problem in config.toml: one line on stderr, once
         return int(args.func(args) or 0)
     except InkbenchError as e:
         print(f"inkbench: {e}", file=sys.stderr)

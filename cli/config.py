@@ -25,10 +25,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def load(args: argparse.Namespace) -> Settings:
-    """The settings for ``--home``; each problem in the file goes to stderr."""
-    settings = load_settings(getattr(args, "home", None))
-    for problem in settings.problems:
-        warn(problem)
+    """The settings for ``--home``; the first call prints each problem in the
+    file to stderr, later calls for the same command return the same settings."""
+    settings = getattr(args, "settings", None)
+    if settings is None:
+        settings = load_settings(getattr(args, "home", None))
+        for problem in settings.problems:
+            warn(problem)
+        args.settings = settings
     return settings
 
 
