@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from inkbench.i18n import _
 from inkbench.integrations.importers.textfiles import (
     TEXT_SUFFIXES,
     expand_paths,
@@ -36,7 +37,7 @@ def import_articles(
     one error listing each problem. Then insert all in one transaction."""
     files = list(expand_paths(paths, TEXT_SUFFIXES))
     if not files:
-        raise InvalidInput("no .md or .txt files found in the paths given")
+        raise InvalidInput(_("no .md or .txt files found in the paths given"))
     parsed: list[tuple[Path, str, str]] = []
     problems: list[str] = []
     for i, path in enumerate(files):
@@ -49,7 +50,9 @@ def import_articles(
             progress(i + 1, len(files), path.name)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise InvalidInput(f"nothing imported: {problems[0]}{more}")
+        raise InvalidInput(
+            _("nothing imported: {value}{more}").format(value=problems[0], more=more)
+        )
     out = []
     with db.write() as session:
         for path, title, body in parsed:

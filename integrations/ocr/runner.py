@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inkbench.i18n import _
 from inkbench.storage.jobs import CancelToken, ProgressFn  # stdlib only
 
 if TYPE_CHECKING:
@@ -349,9 +350,9 @@ def run_ocr(
         backoff_base = BACKOFF_SECONDS
 
     if workers < 1:
-        raise InvalidInput("--workers must be at least 1")
+        raise InvalidInput(_("--workers must be at least 1"))
     if lease_seconds <= 0:
-        raise InvalidInput("the lease must be longer than 0 seconds")
+        raise InvalidInput(_("the lease must be longer than 0 seconds"))
     if not isinstance(db, Database):
         db = open_database(db)
     langs, _tessdata = resolve_languages(lang)
@@ -395,7 +396,7 @@ def run_ocr(
         slots[next_index] = _Slot(proc)
         next_index += 1
 
-    for _ in range(workers):
+    for _worker in range(workers):
         start_worker()
 
     finished = 0
@@ -462,14 +463,18 @@ def run_ocr(
                 # died without saying goodbye: a crash, or killed
                 slot.exited = True
                 code = slot.process.exitcode
-                summary.worker_errors.append(f"OCR worker {index} died (exit code {code})")
+                summary.worker_errors.append(
+                    _("OCR worker {index} died (exit code {code})").format(index=index, code=code)
+                )
                 if slot.owner and slot.image is not None:
                     with db.raw() as conn:
                         albums.fail_ocr(
                             conn,
                             slot.image,
                             slot.owner,
-                            f"the OCR worker died on this image (exit code {code})",
+                            _("the OCR worker died on this image (exit code {code})").format(
+                                code=code
+                            ),
                             lang=langs,
                             backoff_base=backoff_base,
                         )
