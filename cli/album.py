@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_list)
 
     p = asub.add_parser("show", help=_("one album's images, a page at a time"))
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", help=_("the album"))
     p.add_argument("--limit", type=int, default=100, help=_("how many (default 100)"))
     p.add_argument("--offset", type=int, default=0, help=_("skip this many"))
     p.add_argument("--status", help=_("only this OCR status (pending, running, done, ...)"))
@@ -39,13 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_show)
 
     p = asub.add_parser("create", help=_("an empty album"))
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", metavar="NAME", help=_("the album"))
     p.add_argument("--description", default="", help=_("what it holds"))
     p.set_defaults(func=cmd_create)
 
     p = asub.add_parser("rename", help=_("give an album another name"))
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("new_name", metavar="NEW_NAME")
+    p.add_argument("name", metavar="NAME", help=_("the album"))
+    p.add_argument("new_name", metavar="NEW_NAME", help=_("its new name"))
     p.set_defaults(func=cmd_rename)
 
     for verb, helptext in (
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("copy", N_("copy images (by id) into another album; the files are shared")),
     ):
         p = asub.add_parser(verb, help=_(helptext))
-        p.add_argument("ids", nargs="+", type=int, metavar="IMAGE_ID")
+        p.add_argument("ids", nargs="+", type=int, metavar="IMAGE_ID", help=_("the images' ids"))
         p.add_argument("--to", required=True, metavar="NAME", help=_("the album to put them in"))
         p.set_defaults(func=cmd_move if verb == "move" else cmd_copy)
 

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = asub.add_parser(
         "import", help=_("markdown/text files (or folders of them) become articles")
     )
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=_("files or folders"))
     p.add_argument("--json", action="store_true", help=_("print the imported articles as JSON"))
     p.set_defaults(func=cmd_import)
 

@@ -35,9 +35,9 @@ def load(args: argparse.Namespace) -> Settings:
 
 def _value(entry) -> str:
     if entry.secret:
-        return "(set, hidden)" if entry.source != "default" else "(unset)"
+        return _("(set, hidden)") if entry.source != "default" else _("(unset)")
     if entry.value is None:
-        return "(unset)"
+        return _("(unset)")
     if entry.value == {}:
         return "(none)"
     return json.dumps(entry.value, ensure_ascii=False)

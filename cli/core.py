@@ -74,7 +74,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(f"  {table:<18} {format_number(n):>9}{extra}")
     for title, key in ((_("OCR"), "ocr"), (_("tasks"), "tasks"), (_("task items"), "items")):
         if data[key]:
-            counts = ", ".join(f"{k} {format_number(v)}" for k, v in sorted(data[key].items()))
+            counts = _(", ").join(f"{k} {format_number(v)}" for k, v in sorted(data[key].items()))
             print(_("{title}: {counts}").format(title=title, counts=counts))
     return 0
 

@@ -160,7 +160,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.raw() as conn:
         counts = reindex(conn)
-    rows = ", ".join(
+    rows = _(", ").join(
         ngettext("{name} {n} row", "{name} {n} rows", n).format(name=name, n=format_number(n))
         for name, n in counts.items()
     )

@@ -14,14 +14,19 @@ def add_export_parser(asub: argparse._SubParsersAction) -> None:
     p = asub.add_parser("export", help=_("articles to md/html/docx files, with their images"))
     p.add_argument("ids", nargs="*", type=int, metavar="ID", help=_("article ids"))
     p.add_argument("--all", action="store_true", help=_("every article not in the Trash"))
-    p.add_argument("--format", choices=("md", "html", "docx"), default="md")
+    p.add_argument(
+        "--format",
+        choices=("md", "html", "docx"),
+        default="md",
+        help=_("the file format (default md)"),
+    )
     p.add_argument("--out", required=True, metavar="DIR", help=_("folder to write into"))
     p.add_argument("--json", action="store_true", help=_("print the files written as JSON"))
     p.set_defaults(func=cmd_export)
 
     p = asub.add_parser("provenance", help=_("where a generated article came from"))
-    p.add_argument("id", type=int, metavar="ID")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("id", type=int, metavar="ID", help=_("the article"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_provenance)
 
 

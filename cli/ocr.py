@@ -69,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_status)
 
     p = osub.add_parser("show", help=_("the text found in one image"))
-    p.add_argument("id", type=int, metavar="IMAGE_ID")
+    p.add_argument("id", type=int, metavar="IMAGE_ID", help=_("the image"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_show)
 
@@ -168,9 +168,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    counted = ", ".join(f"{k} {format_number(v)}" for k, v in counts.items())
+    counted = _(", ").join(f"{k} {format_number(v)}" for k, v in counts.items())
     print(_("OCR: {counts}").format(counts=counted))
-    langs = ", ".join(data["languages"]) or _("none (install tesseract-ocr-eng)")
+    langs = _(", ").join(data["languages"]) or _("none (install tesseract-ocr-eng)")
     print(_("engine {engine}; languages {langs}").format(engine=data["engine"], langs=langs))
     return 0
 

@@ -16,26 +16,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     ksub = k.add_subparsers(title=_("task commands"), metavar="COMMAND", required=True)
     p = ksub.add_parser("create", help=_("a task writing COUNT articles from a distillation"))
-    p.add_argument("--distillation", type=int, required=True, metavar="ID")
+    p.add_argument(
+        "--distillation",
+        type=int,
+        required=True,
+        metavar="ID",
+        help=_("the distillation whose topics become articles"),
+    )
     p.add_argument("--topics", metavar="ID,ID", help=_("only these topic ids (default: all)"))
-    p.add_argument("--setting", required=True, metavar="NAME|ID")
-    p.add_argument("--count", type=int, required=True, metavar="N")
+    p.add_argument(
+        "--setting", required=True, metavar="NAME|ID", help=_("the article setting to write with")
+    )
+    p.add_argument("--count", type=int, required=True, metavar="N", help=_("how many articles"))
     p.add_argument("--kb", metavar="NAME|ID", help=_("ground articles in this knowledge base"))
     p.add_argument("--album", metavar="NAME|ID", help=_("illustrate from this album"))
     p.add_argument("--target", metavar="NAME|ID", help=_("end with a call to action for this"))
     p.add_argument("--model", default="", help=_("model id (default: the configured one)"))
     p.add_argument("--name", default="", help=_("a name for the task"))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_task_create)
     p = ksub.add_parser("list", help=_("tasks, newest first"))
-    p.add_argument("--status")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--status",
+        help=_("only this status (queued, running, paused, completed, failed, cancelled)"),
+    )
+    p.add_argument("--limit", type=int, default=50, help=_("how many (default 50)"))
+    p.add_argument("--offset", type=int, default=0, help=_("skip this many"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_task_list)
     p = ksub.add_parser("show", help=_("a task and its items"))
-    p.add_argument("id", type=int, metavar="ID")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("id", type=int, metavar="ID", help=_("the task"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_task_show)
     for name, helptext in (
         ("pause", N_("pause a task (the running item is handed back)")),
@@ -45,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("delete", N_("delete a finished task (its articles stay)")),
     ):
         p = ksub.add_parser(name, help=_(helptext))
-        p.add_argument("id", type=int, metavar="ID")
+        p.add_argument("id", type=int, metavar="ID", help=_("the task"))
         p.set_defaults(func=cmd_task_action, action=name)
 
 

@@ -188,3 +188,18 @@ def test_the_scan_finds_unmarked_strings(code: str, cli: bool, expected: list[st
     tree = ast.parse(code)
     errors = error_classes([ast.parse("class InvalidInput(InkbenchError): pass"), tree])
     assert [text for _line, text in unmarked(tree, cli=cli, errors=errors)] == expected
+
+
+def test_every_command_and_option_has_help() -> None:
+    """An option without ``help=`` shows no words at all in ``--help``: each
+    one says what it is for (and the scan above sees that it is translated)."""
+    bare = []
+    for path in sorted((ROOT / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and _name(node.func) in ("add_argument", "add_parser")
+                and not any(k.arg == "help" for k in node.keywords)
+            ):
+                bare.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
+    assert not bare, "no help=:\n" + "\n".join(bare)
