@@ -329,8 +329,11 @@ def extract(path: Path) -> Extracted:
     else:
         title, blocks = blocks_from_docx(path)
     if not any(b.text.strip() for b in blocks):
-        hint = "; it may be scanned images (OCR it first)" if fmt == "pdf" else ""
-        raise InvalidInput(_("{path}: no text found{hint}").format(path=path, hint=hint))
+        if fmt == "pdf":
+            message = _("{path}: no text found; it may be scanned images (OCR it first)")
+        else:
+            message = _("{path}: no text found")
+        raise InvalidInput(message.format(path=path))
     if not title:
         first = next((b for b in blocks if b.level), None)
         title = first.text if first is not None and blocks.index(first) == 0 else path.stem

@@ -99,7 +99,7 @@ def login(
     if resp.status_code == 401:
         raise AuthRequired(_("login failed: wrong user name or password"))
     if resp.status_code >= 400:
-        raise error_from_response(resp, "the account server")
+        raise error_from_response(resp, N_("the account server"))
     try:
         session = _session_from(server, resp.json())
     except (ValueError, KeyError, TypeError):

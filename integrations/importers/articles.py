@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from inkbench.i18n import _
+from inkbench.i18n import _, ngettext
 from inkbench.integrations.importers.textfiles import (
     TEXT_SUFFIXES,
     expand_paths,
@@ -49,10 +49,16 @@ def import_articles(
         if progress:
             progress(i + 1, len(files), path.name)
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise InvalidInput(
-            _("nothing imported: {value}{more}").format(value=problems[0], more=more)
-        )
+        others = len(problems) - 1
+        if others:
+            message = ngettext(
+                "nothing imported: {problem} (and {n} more)",
+                "nothing imported: {problem} (and {n} more)",
+                others,
+            )
+        else:
+            message = _("nothing imported: {problem}")
+        raise InvalidInput(message.format(problem=problems[0], n=others))
     out = []
     with db.write() as session:
         for path, title, body in parsed:
