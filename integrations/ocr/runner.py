@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inkbench.i18n import _
+from inkbench.i18n import _, language, set_language
 from inkbench.storage.jobs import CancelToken, ProgressFn  # stdlib only
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ class WorkerConfig:
     poll_seconds: float
     index: int
     log_path: str | None = None
+    language: str = "en"  # the interface's: a spawned worker starts in English
 
 
 # What a worker imports before it can work; the fork server loads it once.
@@ -195,6 +196,7 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
     """One worker process: claim, OCR, record, until told to stop or, with
     ``until_empty``, until nothing is left for OCR."""
     os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads
+    set_language(cfg.language)  # its messages reach the user through the parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     if cfg.log_path:  # e.g. under the TUI: tesseract's own messages must not hit the screen
         fd = os.open(cfg.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -386,6 +388,7 @@ def run_ocr(
             poll_seconds=poll_seconds,
             index=next_index,
             log_path=str(log_path) if log_path else None,
+            language=language(),
         )
         proc = ctx.Process(
             target=_worker_main, args=(cfg, events, stop, pause), name=f"ocr-{next_index}"
