@@ -6,24 +6,27 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, print_json
+from inkbench.i18n import _, format_number, format_words, ngettext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    art = sub.add_parser("article", help="import, list and export articles")
-    asub = art.add_subparsers(title="article commands", metavar="COMMAND", required=True)
+    art = sub.add_parser("article", help=_("import, list and export articles"))
+    asub = art.add_subparsers(title=_("article commands"), metavar="COMMAND", required=True)
 
-    p = asub.add_parser("import", help="markdown/text files (or folders of them) become articles")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--json", action="store_true", help="print the imported articles as JSON")
+    p = asub.add_parser(
+        "import", help=_("markdown/text files (or folders of them) become articles")
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help=_("files or folders"))
+    p.add_argument("--json", action="store_true", help=_("print the imported articles as JSON"))
     p.set_defaults(func=cmd_import)
 
-    p = asub.add_parser("list", help="list articles, newest first")
-    p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
-    p.add_argument("--offset", type=int, default=0, help="skip this many")
-    p.add_argument("--status", help="only this status (draft, ready, published, archived)")
-    p.add_argument("--filter", dest="text", help="only titles containing this text")
-    p.add_argument("--trashed", action="store_true", help="list the articles in the Trash")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = asub.add_parser("list", help=_("list articles, newest first"))
+    p.add_argument("--limit", type=int, default=50, help=_("how many (default 50)"))
+    p.add_argument("--offset", type=int, default=0, help=_("skip this many"))
+    p.add_argument("--status", help=_("only this status (draft, ready, published, archived)"))
+    p.add_argument("--filter", dest="text", help=_("only titles containing this text"))
+    p.add_argument("--trashed", action="store_true", help=_("list the articles in the Trash"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_list)
     from inkbench.cli.export import add_export_parser
 
@@ -34,13 +37,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     from inkbench.integrations.importers.articles import import_articles
 
     db = open_db(args)
-    imported = import_articles(db, args.paths, progress=Progress("reading"))
+    imported = import_articles(db, args.paths, progress=Progress(_("reading")))
     if args.json:
         print_json([a.__dict__ for a in imported])
     else:
         for a in imported:
-            print(f"article {a.id}: {a.title} ({a.word_count} words) from {a.path}")
-        print(f"imported {len(imported)} article(s)")
+            print(
+                _("article {id}: {title} ({words}) from {path}").format(
+                    id=a.id, title=a.title, words=format_words(a.word_count), path=a.path
+                )
+            )
+        n = len(imported)
+        print(ngettext("imported {n} article", "imported {n} articles", n).format(n=n))
     return 0
 
 
@@ -49,7 +57,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from inkbench.storage.errors import InvalidInput
 
     if args.limit < 1 or args.offset < 0:
-        raise InvalidInput("--limit must be at least 1 and --offset at least 0")
+        raise InvalidInput(_("--limit must be at least 1 and --offset at least 0"))
     db = open_db(args)
     with db.read() as session:
         rows = list_articles(
@@ -65,6 +73,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json([r.__dict__ for r in rows])
         return 0
     for r in rows:
-        print(f"{r.id:>6}  {r.status:<9} {r.word_count:>7}w  {r.title}")
-    print(f"{len(rows)} of {total} article(s)")
+        print(f"{r.id:>6}  {r.status:<9} {format_words(r.word_count):>12}  {r.title}")
+    print(
+        ngettext("{n} of {total} article", "{n} of {total} articles", total).format(
+            n=len(rows), total=format_number(total)
+        )
+    )
     return 0

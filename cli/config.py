@@ -8,19 +8,20 @@ import argparse
 import json
 
 from inkbench.cli.output import print_json, warn
+from inkbench.i18n import _
 from inkbench.settings import Settings, entries, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    config = sub.add_parser("config", help="the settings in config.toml: show, path")
+    config = sub.add_parser("config", help=_("the settings in config.toml: show, path"))
     config.set_defaults(func=lambda args: (config.print_help(), 2)[1])
     csub = config.add_subparsers(metavar="ACTION")
     p = csub.add_parser(
-        "show", help="every effective setting and where it came from (default, file, env)"
+        "show", help=_("every effective setting and where it came from (default, file, env)")
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_show)
-    p = csub.add_parser("path", help="print the path of config.toml")
+    p = csub.add_parser("path", help=_("print the path of config.toml"))
     p.set_defaults(func=cmd_path)
 
 
@@ -38,9 +39,9 @@ def load(args: argparse.Namespace) -> Settings:
 
 def _value(entry) -> str:
     if entry.secret:
-        return "(set, hidden)" if entry.source != "default" else "(unset)"
+        return _("(set, hidden)") if entry.source != "default" else _("(unset)")
     if entry.value is None:
-        return "(unset)"
+        return _("(unset)")
     if entry.value == {}:
         return "(none)"
     return json.dumps(entry.value, ensure_ascii=False)
@@ -66,7 +67,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    state = "" if settings.path and settings.path.exists() else " (not there: all defaults)"
+    state = "" if settings.path and settings.path.exists() else " " + _("(not there: all defaults)")
     print(f"# {settings.path}{state}")
     width = max(len(e.key) for e in rows)
     values = [_value(e) for e in rows]

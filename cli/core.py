@@ -5,22 +5,33 @@ from __future__ import annotations
 import argparse
 
 from inkbench.cli.output import print_json
+from inkbench.i18n import N_, _, format_number
+
+#: a search hit's kind as people call it
+HIT_KINDS = {
+    "article": N_("article"),
+    "chapter": N_("chapter"),
+    "chunk": N_("knowledge"),
+    "ocr": N_("image text"),
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("stats", help="rows per entity; OCR and task status counts")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("stats", help=_("rows per entity; OCR and task status counts"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("search", help="search articles, chapters, knowledge and OCR text")
-    p.add_argument("query", metavar="QUERY", help="words to find (all must match)")
-    p.add_argument("--limit", type=int, default=20, help="how many hits (default 20)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("search", help=_("search articles, chapters, knowledge and OCR text"))
+    p.add_argument("query", metavar="QUERY", help=_("words to find (all must match)"))
+    p.add_argument("--limit", type=int, default=20, help=_("how many hits (default 20)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.add_argument(
         "--exact",
         action="store_true",
-        help="match the characters as written (no full-width, traditional/simplified"
-        " or pinyin folding)",
+        help=_(
+            "match the characters as written (no full-width, traditional/simplified"
+            " or pinyin folding)"
+        ),
     )
     p.set_defaults(func=cmd_search)
 
@@ -64,14 +75,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    print("rows:")
+    print(_("rows:"))
     for table, n in data["rows"].items():
         trashed = data["trashed"].get(table)
-        extra = f"  ({trashed} in the Trash)" if trashed else ""
-        print(f"  {table:<18} {n:>9}{extra}")
-    for title, key in (("OCR", "ocr"), ("tasks", "tasks"), ("task items", "items")):
+        extra = "  " + _("({n} in the Trash)").format(n=format_number(trashed)) if trashed else ""
+        print(f"  {table:<18} {format_number(n):>9}{extra}")
+    for title, key in ((_("OCR"), "ocr"), (_("tasks"), "tasks"), (_("task items"), "items")):
         if data[key]:
-            print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in sorted(data[key].items())))
+            counts = _(", ").join(f"{k} {format_number(v)}" for k, v in sorted(data[key].items()))
+            print(_("{title}: {counts}").format(title=title, counts=counts))
     return 0
 
 
@@ -80,7 +92,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from inkbench.storage.search import search
 
     if args.limit < 1:
-        raise InvalidInput("--limit must be at least 1")
+        raise InvalidInput(_("--limit must be at least 1"))
     db = open_db(args)
     with db.raw(write=False) as conn:
         hits = search(conn, args.query, limit=args.limit, exact=args.exact)
@@ -88,10 +100,11 @@ def cmd_search(args: argparse.Namespace) -> int:
         print_json([h.to_dict() for h in hits])
         return 0
     if not hits:
-        print("no matches")
+        print(_("no matches"))
         return 0
     for h in hits:
-        where = f" ({h.parent_title})" if h.parent_title else ""
-        print(f"{h.kind} {h.id}: {h.title}{where}")
+        where = _(" ({parent})").format(parent=h.parent_title) if h.parent_title else ""
+        kind = _(HIT_KINDS[h.kind]) if h.kind in HIT_KINDS else h.kind
+        print(_("{kind} {id}: {title}").format(kind=kind, id=h.id, title=h.title) + where)
         print(f"    {h.snippet.text}")
     return 0

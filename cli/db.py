@@ -6,38 +6,39 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress
+from inkbench.i18n import _, format_datetime, format_number, ngettext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    db = sub.add_parser("db", help="check, back up and restore the database")
-    dbsub = db.add_subparsers(title="db commands", metavar="COMMAND", required=True)
-    p = dbsub.add_parser("check", help="integrity and foreign-key check; exit 1 on a problem")
+    db = sub.add_parser("db", help=_("check, back up and restore the database"))
+    dbsub = db.add_subparsers(title=_("db commands"), metavar="COMMAND", required=True)
+    p = dbsub.add_parser("check", help=_("integrity and foreign-key check; exit 1 on a problem"))
     p.set_defaults(func=cmd_check)
 
     p = dbsub.add_parser(
-        "backup", help="write one file holding the database and every file it references"
+        "backup", help=_("write one file holding the database and every file it references")
     )
-    p.add_argument("file", metavar="FILE", help="the backup file to write (a tar file)")
-    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("file", metavar="FILE", help=_("the backup file to write (a tar file)"))
+    p.add_argument("--force", action="store_true", help=_("overwrite FILE if it exists"))
     p.set_defaults(func=cmd_backup)
 
     p = dbsub.add_parser(
-        "restore", help="replace the database with a backup (checked in full first)"
+        "restore", help=_("replace the database with a backup (checked in full first)")
     )
-    p.add_argument("file", metavar="FILE", help="a file made by `inkbench db backup`")
+    p.add_argument("file", metavar="FILE", help=_("a file made by `inkbench db backup`"))
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace existing data (a copy of the current database is kept beside it)",
+        help=_("replace existing data (a copy of the current database is kept beside it)"),
     )
     p.set_defaults(func=cmd_restore)
 
     p = dbsub.add_parser(
-        "vacuum", help="remove stored files nothing uses any more, then compact the database"
+        "vacuum", help=_("remove stored files nothing uses any more, then compact the database")
     )
     p.set_defaults(func=cmd_vacuum)
 
-    p = dbsub.add_parser("reindex", help="rebuild the search indexes from the content")
+    p = dbsub.add_parser("reindex", help=_("rebuild the search indexes from the content"))
     p.set_defaults(func=cmd_reindex)
 
 
@@ -47,6 +48,16 @@ def _size(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n} B"
+
+
+def _made(created_at: str) -> str:
+    """A backup's UTC creation time (ISO text) as the language writes it."""
+    from datetime import datetime
+
+    try:
+        return format_datetime(datetime.fromisoformat(created_at[:19]))
+    except ValueError:
+        return created_at[:19].replace("T", " ")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -62,9 +73,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if problems:
         for line in problems:
             print(line)
-        print(f"{len(problems)} problem(s) in {db.path}")
+        n = len(problems)
+        print(
+            ngettext("{n} problem in {path}", "{n} problems in {path}", n).format(n=n, path=db.path)
+        )
         return 1
-    print(f"ok: {db.path}")
+    print(_("ok: {path}").format(path=db.path))
     return 0
 
 
@@ -72,10 +86,19 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from inkbench.storage.backup import create_backup
 
     db = open_db(args)
-    info = create_backup(db, args.file, force=args.force, progress=Progress("backing up"))
+    info = create_backup(db, args.file, force=args.force, progress=Progress(_("backing up")))
     print(
-        f"backed up {db.path} ({_size(info.db_size)}) and {info.blob_count} file(s) "
-        f"({_size(info.blob_bytes)}) to {info.path}"
+        ngettext(
+            "backed up {path} ({size}) and {n} file ({files_size}) to {backup}",
+            "backed up {path} ({size}) and {n} files ({files_size}) to {backup}",
+            info.blob_count,
+        ).format(
+            path=db.path,
+            size=_size(info.db_size),
+            n=format_number(info.blob_count),
+            files_size=_size(info.blob_bytes),
+            backup=info.path,
+        )
     )
     return 0
 
@@ -86,18 +109,28 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from inkbench.storage.paths import resolve_home
 
     home = resolve_home(args.home)
-    result = restore_backup(home, args.file, force=args.force, progress=Progress("restoring"))
+    result = restore_backup(home, args.file, force=args.force, progress=Progress(_("restoring")))
     db = open_database(home)  # upgrades a backup from an older version
     db.dispose()
     info = result.info
     print(
-        f"restored {db.path} and {info.blob_count} file(s) from {info.path} "
-        f"(made {info.created_at[:19].replace('T', ' ')} UTC)"
+        ngettext(
+            "restored {path} and {n} file from {backup} (made {made} UTC)",
+            "restored {path} and {n} files from {backup} (made {made} UTC)",
+            info.blob_count,
+        ).format(
+            path=db.path,
+            n=format_number(info.blob_count),
+            backup=info.path,
+            made=_made(info.created_at),
+        )
     )
     if result.replaced_copy:
         print(
-            f"the database it replaced is kept at {result.replaced_copy}; "
-            "`inkbench db vacuum` removes files only that one used"
+            _(
+                "the database it replaced is kept at {replaced_copy}; `inkbench "
+                "db vacuum` removes files only that one used"
+            ).format(replaced_copy=result.replaced_copy)
         )
     return 0
 
@@ -108,8 +141,15 @@ def cmd_vacuum(args: argparse.Namespace) -> int:
     db = open_db(args)
     result = vacuum(db)
     print(
-        f"removed {result.files_removed} unused file(s); database "
-        f"{_size(result.db_bytes_before)} -> {_size(result.db_bytes_after)}"
+        ngettext(
+            "removed {n} unused file; database {before} -> {after}",
+            "removed {n} unused files; database {before} -> {after}",
+            result.files_removed,
+        ).format(
+            n=format_number(result.files_removed),
+            before=_size(result.db_bytes_before),
+            after=_size(result.db_bytes_after),
+        )
     )
     return 0
 
@@ -120,5 +160,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.raw() as conn:
         counts = reindex(conn)
-    print("rebuilt: " + ", ".join(f"{name} {n} row(s)" for name, n in counts.items()))
+    rows = _(", ").join(
+        ngettext("{name} {n} row", "{name} {n} rows", n).format(name=name, n=format_number(n))
+        for name, n in counts.items()
+    )
+    print(_("rebuilt: {rows}").format(rows=rows))
     return 0

@@ -8,22 +8,23 @@ import sys
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import warn
+from inkbench.i18n import _, ngettext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``generate run``."""
-    r = sub.add_parser("generate", help="run generation tasks")
-    rsub = r.add_subparsers(title="generate commands", metavar="COMMAND", required=True)
-    p = rsub.add_parser("run", help="write the queued tasks' articles (until stopped)")
-    p.add_argument("--once", action="store_true", help="stop when nothing is left to do now")
-    p.add_argument("--task", type=int, metavar="ID", help="only this task")
-    p.add_argument("--stream", action="store_true", help="print the AI's text as it arrives")
+    r = sub.add_parser("generate", help=_("run generation tasks"))
+    rsub = r.add_subparsers(title=_("generate commands"), metavar="COMMAND", required=True)
+    p = rsub.add_parser("run", help=_("write the queued tasks' articles (until stopped)"))
+    p.add_argument("--once", action="store_true", help=_("stop when nothing is left to do now"))
+    p.add_argument("--task", type=int, metavar="ID", help=_("only this task"))
+    p.add_argument("--stream", action="store_true", help=_("print the AI's text as it arrives"))
     p.add_argument(
         "--lease",
         type=float,
         default=60.0,
         metavar="SECONDS",
-        help="how long an item stays ours without a heartbeat (default 60)",
+        help=_("how long an item stays ours without a heartbeat (default 60)"),
     )
     p.set_defaults(func=cmd_generate_run)
 
@@ -47,18 +48,37 @@ def cmd_generate_run(args: argparse.Namespace) -> int:
             sys.stdout.write("\n")
             streaming["on"] = False
         if e.kind == "item_started":
-            print(f"task {e.task_id} item {e.item_id}: writing “{e.text}”", flush=True)
+            print(
+                _("task {task_id} item {item_id}: writing “{text}”").format(
+                    task_id=e.task_id, item_id=e.item_id, text=e.text
+                ),
+                flush=True,
+            )
         elif e.kind == "item_done":
-            print(f"task {e.task_id} item {e.item_id}: article {e.article_id} written", flush=True)
+            print(
+                _("task {task_id} item {item_id}: article {article_id} written").format(
+                    task_id=e.task_id, item_id=e.item_id, article_id=e.article_id
+                ),
+                flush=True,
+            )
         elif e.kind in ("item_retry", "item_failed"):
-            word = "will retry" if e.kind == "item_retry" else "failed"
-            warn(f"task {e.task_id} item {e.item_id} {word}: {e.message}")
+            if e.kind == "item_retry":
+                line = _("task {task_id} item {item_id} will retry: {message}")
+            else:
+                line = _("task {task_id} item {item_id} failed: {message}")
+            warn(line.format(task_id=e.task_id, item_id=e.item_id, message=e.message))
         elif e.kind == "task_paused":
-            warn(f"task {e.task_id} paused: {e.message}")
+            warn(_("task {task_id} paused: {message}").format(task_id=e.task_id, message=e.message))
         elif e.kind == "task_resumed":
-            print(f"task {e.task_id} resumed: {e.message}", flush=True)
+            print(
+                _("task {task_id} resumed: {message}").format(task_id=e.task_id, message=e.message),
+                flush=True,
+            )
         elif e.kind == "task_finished":
-            print(f"task {e.task_id} {e.message}", flush=True)
+            print(
+                _("task {task_id} finished: {status}").format(task_id=e.task_id, status=e.message),
+                flush=True,
+            )
 
     runner = Runner(
         db, provider, on_event=on_event, task_id=args.task, lease_seconds=max(2.0, args.lease)
@@ -75,7 +95,15 @@ def cmd_generate_run(args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
         provider.close()
     print(
-        f"{stats.done} article(s) written, {stats.failed} failed, {stats.retried} to retry"
-        + (f", {stats.paused} pause(s)" if stats.paused else "")
+        ngettext(
+            "{n} article written, {failed} failed, {retried} to retry",
+            "{n} articles written, {failed} failed, {retried} to retry",
+            stats.done,
+        ).format(n=stats.done, failed=stats.failed, retried=stats.retried)
+        + (
+            ngettext(", {n} pause", ", {n} pauses", stats.paused).format(n=stats.paused)
+            if stats.paused
+            else ""
+        )
     )
     return 0

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from inkbench.i18n import _
 from inkbench.storage.jobs import CancelToken
 
 
@@ -38,7 +39,7 @@ def cancel_on_ctrl_c() -> Iterator[CancelToken]:
         if token.cancelled:
             raise KeyboardInterrupt
         token.cancel()
-        warn("stopping after the current item (Ctrl-C again to quit now)")
+        warn(_("stopping after the current item (Ctrl-C again to quit now)"))
 
     signal.signal(signal.SIGINT, handler)
     try:

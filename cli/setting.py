@@ -6,47 +6,48 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
+from inkbench.i18n import N_, _, format_words
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``setting list|show|preview|add|edit|delete``."""
-    s = sub.add_parser("setting", help="article settings (prompt templates)")
-    ssub = s.add_subparsers(title="setting commands", metavar="COMMAND", required=True)
-    p = ssub.add_parser("list", help="settings (the shipped defaults are added if missing)")
-    p.add_argument("--json", action="store_true")
+    s = sub.add_parser("setting", help=_("article settings (prompt templates)"))
+    ssub = s.add_subparsers(title=_("setting commands"), metavar="COMMAND", required=True)
+    p = ssub.add_parser("list", help=_("settings (the shipped defaults are added if missing)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_setting_list)
-    p = ssub.add_parser("show", help="a setting's fields")
-    p.add_argument("name", metavar="NAME|ID")
-    p.add_argument("--json", action="store_true")
+    p = ssub.add_parser("show", help=_("a setting's fields"))
+    p.add_argument("name", metavar="NAME|ID", help=_("the setting"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_setting_show)
-    p = ssub.add_parser("preview", help="the final prompt a setting produces")
-    p.add_argument("name", metavar="NAME|ID")
-    p.add_argument("--keyword", default="(keyword)")
-    p.add_argument("--topic", default="(a reader's question)")
-    p.add_argument("--target", metavar="NAME|ID")
-    p.add_argument("--kb", metavar="NAME|ID", help="fill the sources from this knowledge base")
+    p = ssub.add_parser("preview", help=_("the final prompt a setting produces"))
+    p.add_argument("name", metavar="NAME|ID", help=_("the setting"))
+    p.add_argument("--keyword", default="(keyword)", help=_("the keyword to fill in"))
+    p.add_argument("--topic", default="(a reader's question)", help=_("the topic to fill in"))
+    p.add_argument("--target", metavar="NAME|ID", help=_("end with a call to action for this"))
+    p.add_argument("--kb", metavar="NAME|ID", help=_("fill the sources from this knowledge base"))
     p.set_defaults(func=cmd_setting_preview)
-    p = ssub.add_parser("add", help="a new setting")
-    p.add_argument("name", metavar="NAME")
+    p = ssub.add_parser("add", help=_("a new setting"))
+    p.add_argument("name", metavar="NAME", help=_("the new setting's name"))
     _setting_fields(p)
     p.set_defaults(func=cmd_setting_add)
-    p = ssub.add_parser("edit", help="change a setting")
-    p.add_argument("name", metavar="NAME|ID")
-    p.add_argument("--rename", metavar="NEW_NAME")
+    p = ssub.add_parser("edit", help=_("change a setting"))
+    p.add_argument("name", metavar="NAME|ID", help=_("the setting"))
+    p.add_argument("--rename", metavar="NEW_NAME", help=_("give it this name"))
     _setting_fields(p)
     p.set_defaults(func=cmd_setting_edit)
-    p = ssub.add_parser("delete", help="delete a setting")
-    p.add_argument("name", metavar="NAME|ID")
+    p = ssub.add_parser("delete", help=_("delete a setting"))
+    p.add_argument("name", metavar="NAME|ID", help=_("the setting"))
     p.set_defaults(func=cmd_setting_delete)
 
 
 def _setting_fields(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--style")
-    p.add_argument("--length", type=int, help="target length in words (CJK characters count 1)")
-    p.add_argument("--language", help="zh, en, ...")
-    p.add_argument("--structure")
-    p.add_argument("--extra", dest="extra_instructions")
-    p.add_argument("--template", help="the prompt, with {{topic}}, {{sources}} … placeholders")
+    p.add_argument("--style", help=_("the tone and voice"))
+    p.add_argument("--length", type=int, help=_("target length in words (CJK characters count 1)"))
+    p.add_argument("--language", help=_("zh, en, ..."))
+    p.add_argument("--structure", help=_("how the article is built"))
+    p.add_argument("--extra", dest="extra_instructions", help=_("anything else the AI must follow"))
+    p.add_argument("--template", help=_("the prompt, with {{topic}}, {{sources}} … placeholders"))
 
 
 def _fields(args: argparse.Namespace) -> dict:
@@ -64,8 +65,20 @@ def cmd_setting_list(args: argparse.Namespace) -> int:
         print_json([r.model_dump() for r in rows])
         return 0
     for r in rows:
-        print(f"{r.id:>4}  {r.language:<3} {r.length:>6}w  {r.name}")
+        print(f"{r.id:>4}  {r.language:<3} {format_words(r.length):>12}  {r.name}")
     return 0
+
+
+#: the fields ``setting show`` prints, as people call them
+SHOWN_FIELDS = {
+    "id": N_("id"),
+    "name": N_("name"),
+    "style": N_("style"),
+    "length": N_("length"),
+    "language": N_("language"),
+    "structure": N_("structure"),
+    "extra_instructions": N_("extra instructions"),
+}
 
 
 def cmd_setting_show(args: argparse.Namespace) -> int:
@@ -77,9 +90,14 @@ def cmd_setting_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(r.model_dump())
         return 0
-    for k in ("id", "name", "style", "length", "language", "structure", "extra_instructions"):
-        print(f"{k}: {getattr(r, k)}")
-    print(f"template: {r.template or '(the default: assets/prompts/template.md)'}")
+    for key, label in SHOWN_FIELDS.items():
+        print(_("{label}: {value}").format(label=_(label), value=getattr(r, key)))
+    print(
+        _("{label}: {value}").format(
+            label=_("template"),
+            value=r.template or _("(the default: assets/prompts/template.md)"),
+        )
+    )
     return 0
 
 
@@ -118,7 +136,7 @@ def cmd_setting_add(args: argparse.Namespace) -> int:
 
     with open_db(args).write() as s:
         r = create_setting(s, args.name, **_fields(args))
-    print(f"setting {r.id} added: {r.name}")
+    print(_("setting {id} added: {name}").format(id=r.id, name=r.name))
     return 0
 
 
@@ -130,7 +148,7 @@ def cmd_setting_edit(args: argparse.Namespace) -> int:
         fields["name"] = args.rename
     with open_db(args).write() as s:
         r = update_setting(s, find_setting(s, args.name).id, **fields)
-    print(f"setting {r.id} changed: {r.name}")
+    print(_("setting {id} changed: {name}").format(id=r.id, name=r.name))
     return 0
 
 
@@ -140,5 +158,5 @@ def cmd_setting_delete(args: argparse.Namespace) -> int:
     with open_db(args).write() as s:
         r = find_setting(s, args.name)
         delete_setting(s, r.id)
-    print(f'setting "{r.name}" deleted')
+    print(_('setting "{name}" deleted').format(name=r.name))
     return 0

@@ -6,43 +6,57 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
+from inkbench.i18n import N_, _, format_number, ngettext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``task create|list|show|pause|resume|cancel|retry|delete``."""
-    k = sub.add_parser("task", help="generation tasks: create, list, show, pause, resume, cancel")
-    ksub = k.add_subparsers(title="task commands", metavar="COMMAND", required=True)
-    p = ksub.add_parser("create", help="a task writing COUNT articles from a distillation")
-    p.add_argument("--distillation", type=int, required=True, metavar="ID")
-    p.add_argument("--topics", metavar="ID,ID", help="only these topic ids (default: all)")
-    p.add_argument("--setting", required=True, metavar="NAME|ID")
-    p.add_argument("--count", type=int, required=True, metavar="N")
-    p.add_argument("--kb", metavar="NAME|ID", help="ground articles in this knowledge base")
-    p.add_argument("--album", metavar="NAME|ID", help="illustrate from this album")
-    p.add_argument("--target", metavar="NAME|ID", help="end with a call to action for this")
-    p.add_argument("--model", default="", help="model id (default: the configured one)")
-    p.add_argument("--name", default="", help="a name for the task")
-    p.add_argument("--json", action="store_true")
+    k = sub.add_parser(
+        "task", help=_("generation tasks: create, list, show, pause, resume, cancel")
+    )
+    ksub = k.add_subparsers(title=_("task commands"), metavar="COMMAND", required=True)
+    p = ksub.add_parser("create", help=_("a task writing COUNT articles from a distillation"))
+    p.add_argument(
+        "--distillation",
+        type=int,
+        required=True,
+        metavar="ID",
+        help=_("the distillation whose topics become articles"),
+    )
+    p.add_argument("--topics", metavar="ID,ID", help=_("only these topic ids (default: all)"))
+    p.add_argument(
+        "--setting", required=True, metavar="NAME|ID", help=_("the article setting to write with")
+    )
+    p.add_argument("--count", type=int, required=True, metavar="N", help=_("how many articles"))
+    p.add_argument("--kb", metavar="NAME|ID", help=_("ground articles in this knowledge base"))
+    p.add_argument("--album", metavar="NAME|ID", help=_("illustrate from this album"))
+    p.add_argument("--target", metavar="NAME|ID", help=_("end with a call to action for this"))
+    p.add_argument("--model", default="", help=_("model id (default: the configured one)"))
+    p.add_argument("--name", default="", help=_("a name for the task"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_task_create)
-    p = ksub.add_parser("list", help="tasks, newest first")
-    p.add_argument("--status")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--json", action="store_true")
+    p = ksub.add_parser("list", help=_("tasks, newest first"))
+    p.add_argument(
+        "--status",
+        help=_("only this status (queued, running, paused, completed, failed, cancelled)"),
+    )
+    p.add_argument("--limit", type=int, default=50, help=_("how many (default 50)"))
+    p.add_argument("--offset", type=int, default=0, help=_("skip this many"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_task_list)
-    p = ksub.add_parser("show", help="a task and its items")
-    p.add_argument("id", type=int, metavar="ID")
-    p.add_argument("--json", action="store_true")
+    p = ksub.add_parser("show", help=_("a task and its items"))
+    p.add_argument("id", type=int, metavar="ID", help=_("the task"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_task_show)
     for name, helptext in (
-        ("pause", "pause a task (the running item is handed back)"),
-        ("resume", "resume a paused task"),
-        ("cancel", "cancel a task"),
-        ("retry", "retry a task's failed items"),
-        ("delete", "delete a finished task (its articles stay)"),
+        ("pause", N_("pause a task (the running item is handed back)")),
+        ("resume", N_("resume a paused task")),
+        ("cancel", N_("cancel a task")),
+        ("retry", N_("retry a task's failed items")),
+        ("delete", N_("delete a finished task (its articles stay)")),
     ):
-        p = ksub.add_parser(name, help=helptext)
-        p.add_argument("id", type=int, metavar="ID")
+        p = ksub.add_parser(name, help=_(helptext))
+        p.add_argument("id", type=int, metavar="ID", help=_("the task"))
         p.set_defaults(func=cmd_task_action, action=name)
 
 
@@ -60,7 +74,11 @@ def find_album(session, name_or_id: str):
         select(Album).where(Album.name == str(name_or_id), Album.deleted_at.is_(None))
     ).first()
     if a is None:
-        raise NotFound(f'no album "{name_or_id}"; `inkbench album list` shows them')
+        raise NotFound(
+            _('no album "{name_or_id}"; `inkbench album list` shows them').format(
+                name_or_id=name_or_id
+            )
+        )
     return a
 
 
@@ -76,7 +94,9 @@ def cmd_task_create(args: argparse.Namespace) -> int:
         try:
             topic_ids = [int(x) for x in args.topics.split(",") if x.strip()]
         except ValueError:
-            raise InvalidInput("--topics takes topic ids separated by commas, e.g. 3,5,8") from None
+            raise InvalidInput(
+                _("--topics takes topic ids separated by commas, e.g. 3,5,8")
+            ) from None
     with open_db(args).write() as s:
         ensure_default_settings(s)
         task = create_task(
@@ -94,14 +114,20 @@ def cmd_task_create(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"id": task.id, "name": task.name, "status": task.status})
     else:
-        print(f"task {task.id} queued: {task.name} ({task.article_count} article(s))")
-        print("run it with `inkbench generate run`, or open the Tasks area")
+        print(
+            ngettext(
+                "task {id} queued: {name} ({n} article)",
+                "task {id} queued: {name} ({n} articles)",
+                task.article_count,
+            ).format(id=task.id, name=task.name, n=task.article_count)
+        )
+        print(_("run it with `inkbench generate run`, or open the Tasks area"))
     return 0
 
 
 def _status(t) -> str:
     if t.status == "paused" and t.pause_reason:
-        return f"paused ({t.pause_reason})"
+        return _("paused ({reason})").format(reason=t.pause_reason)
     return t.status
 
 
@@ -118,7 +144,11 @@ def cmd_task_list(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         print(f"{r.id:>5}  {_status(r):<24} {r.done_count:>4}/{r.article_count:<4} {r.name}")
-    print(f"{len(rows)} of {total} task(s)")
+    print(
+        ngettext("{n} of {total} task", "{n} of {total} tasks", total).format(
+            n=len(rows), total=format_number(total)
+        )
+    )
     return 0
 
 
@@ -140,19 +170,33 @@ def cmd_task_show(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"task {t.id}: {t.name}")
-    print(f"  status: {_status(t)}" + (f" · {t.error}" if t.error else ""))
-    print(f"  progress: {t.done_count}/{t.article_count} done, {t.failed_count} failed")
-    print(f"  keyword: {t.keyword} · setting: {t.setting_name} · model: {t.model or 'default'}")
+    print(_("task {id}: {name}").format(id=t.id, name=t.name))
+    print(
+        "  "
+        + _("status: {status}").format(status=_status(t))
+        + (f" · {t.error}" if t.error else "")
+    )
+    print(
+        "  "
+        + _("progress: {done}/{total} done, {failed} failed").format(
+            done=t.done_count, total=t.article_count, failed=t.failed_count
+        )
+    )
+    print(
+        "  "
+        + _("keyword: {keyword} · setting: {setting} · model: {model}").format(
+            keyword=t.keyword, setting=t.setting_name, model=t.model or _("default")
+        )
+    )
     for label, value in (
-        ("knowledge base", t.knowledge_base_name),
-        ("album", t.album_name),
-        ("target", t.target_name),
+        (_("knowledge base"), t.knowledge_base_name),
+        (_("album"), t.album_name),
+        (_("target"), t.target_name),
     ):
         if value:
-            print(f"  {label}: {value}")
+            print("  " + _("{label}: {value}").format(label=label, value=value))
     for i in items:
-        art = f" → article {articles[i.id]}" if i.id in articles else ""
+        art = " → " + _("article {id}").format(id=articles[i.id]) if i.id in articles else ""
         err = f" ({i.error})" if i.error and i.status != "done" else ""
         print(f"  {i.position + 1:>3}. {i.status:<8} {i.topic_text}{art}{err}")
     return 0
@@ -170,11 +214,15 @@ def cmd_task_action(args: argparse.Namespace) -> int:
             t = g.cancel_task(s, args.id)
         elif args.action == "retry":
             n = g.retry_failed_items(s, args.id)
-            print(f"{n} failed item(s) queued again")
+            print(
+                ngettext("{n} failed item queued again", "{n} failed items queued again", n).format(
+                    n=n
+                )
+            )
             return 0
         else:
             g.delete_task(s, args.id)
-            print(f"task {args.id} deleted")
+            print(_("task {id} deleted").format(id=args.id))
             return 0
-    print(f"task {t.id}: {_status(t)}")
+    print(_("task {id}: {status}").format(id=t.id, status=_status(t)))
     return 0

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from inkbench.i18n import _
 from inkbench.integrations.images import Refused, prepare
 from inkbench.integrations.importers.textfiles import read_text, split_title
 from inkbench.integrations.kb_import import chunk_blocks, extract
@@ -73,7 +74,9 @@ class _Spec:
 def _file(root: Path, rel: str) -> Path:
     path = (root / rel).resolve()
     if not path.is_file():
-        raise InvalidInput(f"the demo file {path} is missing; reinstall Inkbench")
+        raise InvalidInput(
+            _("the demo file {path} is missing; reinstall Inkbench").format(path=path)
+        )
     return path
 
 
@@ -82,7 +85,9 @@ def _read_spec(root: Path) -> _Spec:
         raw = tomllib.loads((root / "demo.toml").read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise InvalidInput(
-            f"cannot read the demo content in {root} ({e}); reinstall Inkbench"
+            _("cannot read the demo content in {root} ({e}); reinstall Inkbench").format(
+                root=root, e=e
+            )
         ) from None
 
     def text_of(rel: str) -> tuple[str, str]:
@@ -99,7 +104,9 @@ def _read_spec(root: Path) -> _Spec:
         documents.append((path, extracted, chunk_blocks(extracted.blocks)))
     generated = [text_of(rel) for rel in raw["task"]["articles"]]
     if len(generated) > len(raw["distillation"]["topics"]):
-        raise InvalidInput("the demo has more generated articles than topics; reinstall Inkbench")
+        raise InvalidInput(
+            _("the demo has more generated articles than topics; reinstall Inkbench")
+        )
     return _Spec(raw, articles, chapters, images, documents, generated)
 
 
@@ -143,7 +150,9 @@ def load_demo(
         try:
             prepared.append(prepare(path, db.blob_dir))
         except Refused as e:
-            raise InvalidInput(f"demo image {path.name}: {e}; reinstall Inkbench") from None
+            raise InvalidInput(
+                _("demo image {name}: {e}; reinstall Inkbench").format(name=path.name, e=e)
+            ) from None
         step(path.name)
     doc_blobs = []
     for path, _extracted, _chunks in spec.documents:

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from inkbench.i18n import _
 from inkbench.integrations.generation.images import IMAGE_REF
 from inkbench.storage.blobs import blob_path
 from inkbench.storage.engine import Database
@@ -92,7 +93,11 @@ def _load(db: Database, article_id: int) -> tuple[str, str, list[ExportedImage]]
     with db.raw(write=False) as conn:
         row = conn.execute("SELECT title, body FROM article WHERE id = ?", (article_id,)).fetchone()
         if row is None:
-            raise NotFound(f"no article with id {article_id}; `inkbench article list` shows them")
+            raise NotFound(
+                _("no article with id {article_id}; `inkbench article list` shows them").format(
+                    article_id=article_id
+                )
+            )
         imgs = conn.execute(
             "SELECT i.id, ai.caption, i.original_name, i.blob_sha, i.format, i.orientation"
             " FROM article_image ai"
@@ -333,12 +338,18 @@ def export_articles(
 ) -> list[ExportedArticle]:
     """Export the articles ``ids`` (all live articles when None) to ``out_dir``."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        raise InvalidInput(
+            _("unknown format {fmt!r}; use one of: {choices}").format(
+                fmt=fmt, choices=", ".join(FORMATS)
+            )
+        )
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise InvalidInput(f"cannot create {out}: {e.strerror}") from None
+        raise InvalidInput(
+            _("cannot create {out}: {strerror}").format(out=out, strerror=e.strerror)
+        ) from None
     if ids is not None:
         ids = list(ids)
         for article_id in ids:  # fail before writing anything
@@ -366,7 +377,9 @@ def export_articles(
                 else:
                     dest.write_text(to_html(title, text), encoding="utf-8")
         except OSError as e:
-            raise InvalidInput(f"cannot write {dest}: {e.strerror}") from None
+            raise InvalidInput(
+                _("cannot write {dest}: {strerror}").format(dest=dest, strerror=e.strerror)
+            ) from None
         done.append(ExportedArticle(article_id, title, str(dest), count))
         if progress:
             progress(n, max(total, n), title)

@@ -45,6 +45,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from inkbench.i18n import _
 from inkbench.storage import blobs
 from inkbench.storage.albums import clean_name, get_or_create_album
 from inkbench.storage.engine import Database
@@ -263,24 +264,26 @@ def _read(path: Path) -> bytes:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise Refused("cannot read: no such file") from None
+        raise Refused(_("cannot read: no such file")) from None
     except OSError as e:
-        raise Refused(f"cannot read: {e.strerror or e}") from None
+        raise Refused(_("cannot read: {value}").format(value=e.strerror or e)) from None
     if stat.S_ISDIR(st.st_mode):
-        raise Refused("a folder, not an image (use --recursive to import what is inside)")
+        raise Refused(_("a folder, not an image (use --recursive to import what is inside)"))
     if not stat.S_ISREG(st.st_mode):
-        raise Refused("cannot read: not a regular file (a pipe, socket or device)")
+        raise Refused(_("cannot read: not a regular file (a pipe, socket or device)"))
     if st.st_size == 0:
-        raise Refused("an empty file, not an image")
+        raise Refused(_("an empty file, not an image"))
     if st.st_size > MAX_FILE_BYTES:
         raise Refused(
-            f"too large ({st.st_size / 2**20:.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB)"
+            _("too large ({value:.0f} MB; at most {limit} MB)").format(
+                value=st.st_size / 2**20, limit=MAX_FILE_BYTES // 2**20
+            )
         )
     try:
         with open(path, "rb", buffering=0) as f:
             return f.read()
     except OSError as e:
-        raise Refused(f"cannot read: {e.strerror or e}") from None
+        raise Refused(_("cannot read: {value}").format(value=e.strerror or e)) from None
 
 
 def _exif_time(value, offset) -> datetime | None:
@@ -380,14 +383,18 @@ def inspect(data: bytes) -> tuple[str, int, int, datetime | None, int | None, by
             raise Refused(_unidentified(data)) from None
         except Exception as e:
             detail = " ".join(str(e).split()) or type(e).__name__
-            raise Refused(f"corrupt image header ({detail})") from None
+            raise Refused(_("corrupt image header ({detail})").format(detail=detail)) from None
         with im:
             fmt = im.format or "?"
             if fmt not in SUPPORTED_FORMATS:
-                raise Refused(f"unsupported format {fmt}; Inkbench imports {SUPPORTED_LIST}")
+                raise Refused(
+                    _("unsupported format {fmt}; Inkbench imports {formats}").format(
+                        fmt=fmt, formats=SUPPORTED_LIST
+                    )
+                )
             width, height = im.size
             if width < 1 or height < 1:
-                raise Refused("corrupt image: it claims to have no pixels")
+                raise Refused(_("corrupt image: it claims to have no pixels"))
             if fmt in ("JPEG", "MPO"):
                 im.draft("RGB", (THUMB_SIZE, THUMB_SIZE))
             try:
@@ -397,10 +404,12 @@ def inspect(data: bytes) -> tuple[str, int, int, datetime | None, int | None, by
             except Image.DecompressionBombError as e:
                 raise Refused(_bomb_message(e)) from None
             except MemoryError:
-                raise Refused("too large to decode in the memory available") from None
+                raise Refused(_("too large to decode in the memory available")) from None
             except Exception as e:
                 detail = " ".join(str(e).split()) or type(e).__name__
-                raise Refused(f"truncated or corrupt image data ({detail})") from None
+                raise Refused(
+                    _("truncated or corrupt image data ({detail})").format(detail=detail)
+                ) from None
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     return SUPPORTED_FORMATS[fmt], width, height, taken, orientation, thumb
@@ -440,8 +449,11 @@ def _insert(conn, album_id: int, p: Prepared, now: str) -> tuple[int | None, str
         "SELECT id, deleted_at FROM image WHERE album_id = ? AND blob_sha = ?", (album_id, p.sha)
     ).fetchone()
     if row is not None:
-        where = " (in the Trash; restore it from there)" if row[1] else ""
-        return None, f"already in the album as image {row[0]}{where}"
+        if row[1]:
+            return None, _(
+                "already in the album as image {id} (in the Trash; restore it from there)"
+            ).format(id=row[0])
+        return None, _("already in the album as image {id}").format(id=row[0])
     blobs.register(conn, p.sha, p.size)
     blobs.register(conn, p.thumb_sha, p.thumb_size)
     cur = conn.execute(
@@ -464,7 +476,7 @@ def _insert(conn, album_id: int, p: Prepared, now: str) -> tuple[int | None, str
         ),
     )
     if cur.rowcount != 1:  # another process imported it a moment ago
-        return None, "already in the album"
+        return None, _("already in the album")
     return int(cur.lastrowid), None
 
 
@@ -483,7 +495,7 @@ def import_images(
     album_name = clean_name(album_name)
     files = list(expand_paths(paths, recursive=recursive))
     if not files:
-        raise InvalidInput("no image files found in the paths given")
+        raise InvalidInput(_("no image files found in the paths given"))
     summary = ImportSummary(album_name=album_name)
     total = len(files)
     # more threads than cores: writing and fsyncing the copies waits on the disk
@@ -509,7 +521,7 @@ def import_images(
             results = [(p, *_insert(conn, summary.album_id, p, now)) for p in pending]
         for p, image_id, why in results:
             if image_id is None:
-                summary.skipped.append((shown_path(p.path), why or "already in the album"))
+                summary.skipped.append((shown_path(p.path), why or _("already in the album")))
             else:
                 summary.imported.append(
                     ImportedImage(image_id, p.name, shown_path(p.path), p.width, p.height, p.format)

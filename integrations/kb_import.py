@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from inkbench.i18n import _, ngettext
 from inkbench.integrations.importers.textfiles import expand_paths, read_text
 from inkbench.storage import blobs
 from inkbench.storage.engine import Database
@@ -170,16 +171,21 @@ def _read_binary(path: Path) -> bytes:
         size = path.stat().st_size
         if size > MAX_BINARY_BYTES:
             raise InvalidInput(
-                f"{path}: {size // (1024 * 1024)} MB is too large "
-                f"(limit {MAX_BINARY_BYTES // (1024 * 1024)} MB); split it first"
+                _("{path}: {value} MB is too large (limit {limit} MB); split it first").format(
+                    path=path, value=size // (1024 * 1024), limit=MAX_BINARY_BYTES // (1024 * 1024)
+                )
             )
         return path.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such file; check the path") from None
+        raise InvalidInput(_("{path}: no such file; check the path").format(path=path)) from None
     except PermissionError:
-        raise InvalidInput(f"{path}: permission denied; check the file's permissions") from None
+        raise InvalidInput(
+            _("{path}: permission denied; check the file's permissions").format(path=path)
+        ) from None
     except OSError as e:
-        raise InvalidInput(f"{path}: cannot be read ({e.strerror})") from None
+        raise InvalidInput(
+            _("{path}: cannot be read ({strerror})").format(path=path, strerror=e.strerror)
+        ) from None
 
 
 def blocks_from_pdf(path: Path) -> tuple[str, list[Block]]:
@@ -191,20 +197,24 @@ def blocks_from_pdf(path: Path) -> tuple[str, list[Block]]:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     data = _read_binary(path)
     if not data.startswith(b"%PDF"):
-        raise InvalidInput(f"{path}: is not a PDF file (no PDF header); check the file")
+        raise InvalidInput(
+            _("{path}: is not a PDF file (no PDF header); check the file").format(path=path)
+        )
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
                 if not reader.decrypt(""):
                     raise InvalidInput(
-                        f"{path}: the PDF is password-protected; save an unprotected copy"
+                        _("{path}: the PDF is password-protected; save an unprotected copy").format(
+                            path=path
+                        )
                     )
             except InvalidInput:
                 raise
             except Exception:
                 raise InvalidInput(
-                    f"{path}: the PDF is encrypted; save an unprotected copy"
+                    _("{path}: the PDF is encrypted; save an unprotected copy").format(path=path)
                 ) from None
         title = ""
         try:
@@ -224,11 +234,15 @@ def blocks_from_pdf(path: Path) -> tuple[str, list[Block]]:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
         raise InvalidInput(
-            f"{path}: cannot be read as a PDF ({type(e).__name__}); is it damaged?"
+            _("{path}: cannot be read as a PDF ({error}); is it damaged?").format(
+                path=path, error=type(e).__name__
+            )
         ) from None
     except Exception as e:  # pypdf raises many kinds on damaged files
         raise InvalidInput(
-            f"{path}: cannot be read as a PDF ({type(e).__name__}); is it damaged?"
+            _("{path}: cannot be read as a PDF ({error}); is it damaged?").format(
+                path=path, error=type(e).__name__
+            )
         ) from None
     return title, blocks
 
@@ -254,11 +268,15 @@ def blocks_from_docx(path: Path) -> tuple[str, list[Block]]:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
         raise InvalidInput(
-            f"{path}: cannot be read as a Word document (.docx); is it damaged or a .doc?"
+            _("{path}: cannot be read as a Word document (.docx); is it damaged or a .doc?").format(
+                path=path
+            )
         ) from None
     except Exception as e:
         raise InvalidInput(
-            f"{path}: cannot be read as a Word document ({type(e).__name__}); is it damaged?"
+            _("{path}: cannot be read as a Word document ({error}); is it damaged?").format(
+                path=path, error=type(e).__name__
+            )
         ) from None
     title = (document.core_properties.title or "").strip()
     blocks: list[Block] = []
@@ -295,8 +313,9 @@ def extract(path: Path) -> Extracted:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InvalidInput(
-            f"{path}: {path.suffix or 'no extension'} is not a supported document; "
-            "use .md, .txt, .html, .pdf or .docx"
+            _(
+                "{path}: {value} is not a supported document; use .md, .txt, .html, .pdf or .docx"
+            ).format(path=path, value=path.suffix or _("no extension"))
         )
     title = ""
     if fmt == "markdown":
@@ -310,8 +329,11 @@ def extract(path: Path) -> Extracted:
     else:
         title, blocks = blocks_from_docx(path)
     if not any(b.text.strip() for b in blocks):
-        hint = "; it may be scanned images (OCR it first)" if fmt == "pdf" else ""
-        raise InvalidInput(f"{path}: no text found{hint}")
+        if fmt == "pdf":
+            message = _("{path}: no text found; it may be scanned images (OCR it first)")
+        else:
+            message = _("{path}: no text found")
+        raise InvalidInput(message.format(path=path))
     if not title:
         first = next((b for b in blocks if b.level), None)
         title = first.text if first is not None and blocks.index(first) == 0 else path.stem
@@ -418,12 +440,17 @@ class ImportReport:
     refused: list[str] = field(default_factory=list)  # one line each
 
     def summary(self) -> str:
-        parts = [f"{len(self.imported)} document(s) imported into {self.kb_name}"]
+        n = len(self.imported)
+        parts = [
+            ngettext(
+                "{n} document imported into {kb}", "{n} documents imported into {kb}", n
+            ).format(n=n, kb=self.kb_name)
+        ]
         if self.duplicates:
-            parts.append(f"{len(self.duplicates)} already there")
+            parts.append(_("{n} already there").format(n=len(self.duplicates)))
         if self.refused:
-            parts.append(f"{len(self.refused)} refused")
-        return ", ".join(parts)
+            parts.append(_("{n} refused").format(n=len(self.refused)))
+        return _(", ").join(parts)
 
 
 def import_documents(

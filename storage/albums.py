@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from inkbench.i18n import _
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.leases import IMAGE_OCR
 from inkbench.storage.vocab import OCR_STATUSES, db_time, utcnow
@@ -157,9 +158,9 @@ class ImageDetail:
 def clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise InvalidInput("an album needs a name")
+        raise InvalidInput(_("an album needs a name"))
     if len(name) > MAX_NAME:
-        raise InvalidInput(f"album names are at most {MAX_NAME} characters")
+        raise InvalidInput(_("album names are at most {n} characters").format(n=MAX_NAME))
     return name
 
 
@@ -174,14 +175,20 @@ def find_album_id(conn: sqlite3.Connection, name: str) -> int | None:
 def album_id_by_name(conn: sqlite3.Connection, name: str) -> int:
     album_id = find_album_id(conn, name)
     if album_id is None:
-        raise NotFound(f'no album called "{clean_name(name)}"; see `inkbench album list`')
+        raise NotFound(
+            _('no album called "{clean_name}"; see `inkbench album list`').format(
+                clean_name=clean_name(name)
+            )
+        )
     return album_id
 
 
 def create_album(conn: sqlite3.Connection, name: str, description: str = "") -> int:
     name = clean_name(name)
     if find_album_id(conn, name) is not None:
-        raise InvalidInput(f'an album called "{name}" already exists; choose another name')
+        raise InvalidInput(
+            _('an album called "{name}" already exists; choose another name').format(name=name)
+        )
     now = db_time(utcnow())
     cur = conn.execute(
         "INSERT INTO album (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)",
@@ -201,9 +208,11 @@ def get_or_create_album(conn: sqlite3.Connection, name: str) -> tuple[int, bool]
 def _live_album(conn: sqlite3.Connection, album_id: int) -> str:
     row = conn.execute("SELECT name, deleted_at FROM album WHERE id = ?", (album_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no album with id {album_id}")
+        raise NotFound(_("no album with id {album_id}").format(album_id=album_id))
     if row[1] is not None:
-        raise InvalidInput(f'album "{row[0]}" is in the Trash; restore it first')
+        raise InvalidInput(
+            _('album "{value}" is in the Trash; restore it first').format(value=row[0])
+        )
     return row[0]
 
 
@@ -212,7 +221,11 @@ def rename_album(conn: sqlite3.Connection, album_id: int, new_name: str) -> None
     new_name = clean_name(new_name)
     other = find_album_id(conn, new_name)
     if other is not None and other != album_id:
-        raise InvalidInput(f'an album called "{new_name}" already exists; choose another name')
+        raise InvalidInput(
+            _('an album called "{new_name}" already exists; choose another name').format(
+                new_name=new_name
+            )
+        )
     conn.execute(
         "UPDATE album SET name = ?, updated_at = ? WHERE id = ?",
         (new_name, db_time(utcnow()), album_id),
@@ -260,7 +273,7 @@ def _summaries(conn: sqlite3.Connection, rows: list) -> list[AlbumSummary]:
 def get_album(conn: sqlite3.Connection, album_id: int) -> AlbumSummary:
     rows = conn.execute(_ALBUM_SELECT + " WHERE a.id = ?", (album_id,)).fetchall()
     if not rows:
-        raise NotFound(f"no album with id {album_id}")
+        raise NotFound(_("no album with id {album_id}").format(album_id=album_id))
     return _summaries(conn, rows)[0]
 
 
@@ -297,7 +310,9 @@ def _image_filter(album_id: int | None, status: str | None, trashed: bool) -> tu
     if status is not None:
         if status not in OCR_STATUSES:
             raise InvalidInput(
-                f"unknown OCR status {status!r}; use one of: {', '.join(OCR_STATUSES)}"
+                _("unknown OCR status {status!r}; use one of: {choices}").format(
+                    status=status, choices=", ".join(OCR_STATUSES)
+                )
             )
         clauses.append("ocr_status = ?")
         params.append(status)
@@ -341,7 +356,7 @@ def get_image(conn: sqlite3.Connection, image_id: int) -> ImageDetail:
         (image_id,),
     ).fetchone()
     if row is None:
-        raise NotFound(f"no image with id {image_id}")
+        raise NotFound(_("no image with id {image_id}").format(image_id=image_id))
     n = len(ImageRow.__dataclass_fields__)
     return ImageDetail(
         row=ImageRow.from_row(row),
@@ -361,7 +376,7 @@ def _existing_ids(conn: sqlite3.Connection, image_ids: Iterable[int]) -> list[in
     found = []
     for i in ids:
         if conn.execute("SELECT 1 FROM image WHERE id = ?", (i,)).fetchone() is None:
-            raise NotFound(f"no image with id {i}")
+            raise NotFound(_("no image with id {i}").format(i=i))
         found.append(i)
     return found
 
@@ -499,7 +514,7 @@ def album_engine(conn: sqlite3.Connection, album_id: int) -> str | None:
     """The album's own OCR engine, or None (config.toml's default applies)."""
     row = conn.execute("SELECT ocr_engine FROM album WHERE id = ?", (album_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no album with id {album_id}")
+        raise NotFound(_("no album with id {id}").format(id=album_id))
     return row[0]
 
 

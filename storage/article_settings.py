@@ -11,6 +11,7 @@ import tomllib
 
 from sqlmodel import Session, select
 
+from inkbench.i18n import N_, _
 from inkbench.storage.assets import asset_path
 from inkbench.storage.errors import InvalidInput, NotFound, non_empty
 from inkbench.storage.models import ArticleSetting, utcnow
@@ -53,19 +54,23 @@ def _check_setting(values: dict) -> None:
         try:
             values["length"] = int(values["length"])
         except (TypeError, ValueError):
-            raise InvalidInput("length must be a number of words") from None
+            raise InvalidInput(_("length must be a number of words")) from None
         if not 50 <= values["length"] <= 20000:
-            raise InvalidInput("length must be between 50 and 20000 words")
+            raise InvalidInput(_("length must be between 50 and 20000 words"))
 
 
 def create_setting(session: Session, name: str, **fields) -> ArticleSetting:
     """A new article setting; its name must be unused."""
-    name = non_empty(name, "a setting's name")
+    name = non_empty(name, N_("a setting's name"))
     unknown = set(fields) - set(SETTING_FIELDS)
     if unknown:
-        raise InvalidInput(f"unknown setting field(s): {', '.join(sorted(unknown))}")
+        raise InvalidInput(
+            _("unknown setting field(s): {choices}").format(choices=", ".join(sorted(unknown)))
+        )
     if session.exec(select(ArticleSetting).where(ArticleSetting.name == name)).first():
-        raise InvalidInput(f'an article setting named "{name}" exists; choose another name')
+        raise InvalidInput(
+            _('an article setting named "{name}" exists; choose another name').format(name=name)
+        )
     _check_setting(fields)
     now = utcnow()
     s = ArticleSetting(
@@ -83,7 +88,11 @@ def get_setting(session: Session, setting_id: int) -> ArticleSetting:
     """The setting with this id, or ``NotFound``."""
     s = session.get(ArticleSetting, setting_id)
     if s is None:
-        raise NotFound(f"no article setting with id {setting_id}; `inkbench setting list`")
+        raise NotFound(
+            _("no article setting with id {setting_id}; `inkbench setting list`").format(
+                setting_id=setting_id
+            )
+        )
     return s
 
 
@@ -97,7 +106,11 @@ def find_setting(session: Session, name_or_id: str | int) -> ArticleSetting:
         select(ArticleSetting).where(ArticleSetting.name == str(name_or_id).strip())
     ).first()
     if s is None:
-        raise NotFound(f'no article setting "{name_or_id}"; `inkbench setting list` shows them')
+        raise NotFound(
+            _('no article setting "{name_or_id}"; `inkbench setting list` shows them').format(
+                name_or_id=name_or_id
+            )
+        )
     return s
 
 
@@ -106,13 +119,17 @@ def update_setting(session: Session, setting_id: int, **fields) -> ArticleSettin
     s = get_setting(session, setting_id)
     unknown = set(fields) - {"name", *SETTING_FIELDS}
     if unknown:
-        raise InvalidInput(f"unknown setting field(s): {', '.join(sorted(unknown))}")
+        raise InvalidInput(
+            _("unknown setting field(s): {choices}").format(choices=", ".join(sorted(unknown)))
+        )
     _check_setting(fields)
     if "name" in fields:
-        name = non_empty(fields["name"], "a setting's name")
+        name = non_empty(fields["name"], N_("a setting's name"))
         other = session.exec(select(ArticleSetting).where(ArticleSetting.name == name)).first()
         if other is not None and other.id != s.id:
-            raise InvalidInput(f'an article setting named "{name}" exists; choose another name')
+            raise InvalidInput(
+                _('an article setting named "{name}" exists; choose another name').format(name=name)
+            )
         fields["name"] = name
     for k, v in fields.items():
         if v is not None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from inkbench.i18n import _
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.models import ARTICLE_ORIGINS, ARTICLE_STATUSES, Article, utcnow
 from inkbench.storage.text import word_count
@@ -40,9 +41,17 @@ def like_pattern(text: str) -> str:
 
 def _check(status: str | None = None, origin: str | None = None) -> None:
     if status is not None and status not in ARTICLE_STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; use one of: {', '.join(ARTICLE_STATUSES)}")
+        raise InvalidInput(
+            _("unknown status {status!r}; use one of: {choices}").format(
+                status=status, choices=", ".join(ARTICLE_STATUSES)
+            )
+        )
     if origin is not None and origin not in ARTICLE_ORIGINS:
-        raise InvalidInput(f"unknown origin {origin!r}; use one of: {', '.join(ARTICLE_ORIGINS)}")
+        raise InvalidInput(
+            _("unknown origin {origin!r}; use one of: {choices}").format(
+                origin=origin, choices=", ".join(ARTICLE_ORIGINS)
+            )
+        )
 
 
 def create_article(
@@ -59,7 +68,7 @@ def create_article(
     _check(status, origin)
     title = title.strip()
     if not title:
-        raise InvalidInput("an article needs a title")
+        raise InvalidInput(_("an article needs a title"))
     now = utcnow()
     article = Article(
         title=title,
@@ -81,7 +90,11 @@ def create_article(
 def get_article(session: Session, article_id: int) -> Article:
     article = session.get(Article, article_id)
     if article is None:
-        raise NotFound(f"no article with id {article_id}; `inkbench article list` shows them")
+        raise NotFound(
+            _("no article with id {article_id}; `inkbench article list` shows them").format(
+                article_id=article_id
+            )
+        )
     return article
 
 
@@ -97,7 +110,7 @@ def update_article(
     article = get_article(session, article_id)
     if title is not None:
         if not title.strip():
-            raise InvalidInput("an article needs a title")
+            raise InvalidInput(_("an article needs a title"))
         article.title = title.strip()
     if body is not None:
         article.body = body
@@ -132,7 +145,11 @@ def list_articles(
 ) -> list[ArticleSummary]:
     """One page of articles (never the whole table), filtered by title text."""
     if sort not in SORTS:
-        raise InvalidInput(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+        raise InvalidInput(
+            _("unknown sort {sort!r}; use one of: {choices}").format(
+                sort=sort, choices=", ".join(SORTS)
+            )
+        )
     _check(status)
     stmt = select(
         Article.id,

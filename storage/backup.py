@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from inkbench.i18n import _
 from inkbench.storage.blobs import blob_path, sweep
 from inkbench.storage.engine import BUSY_TIMEOUT_MS, backup_copy, raw_connect
 from inkbench.storage.errors import DatabaseProblem, InvalidInput
@@ -129,15 +130,25 @@ def create_backup(
     """Write a backup of ``db`` (an open ``Database``) to ``dest``."""
     dest = Path(dest).expanduser()
     if dest.is_dir():
-        raise InvalidInput(f"{dest} is a directory; give a file name such as {dest}/inkbench.tar")
+        raise InvalidInput(
+            _("{dest} is a directory; give a file name such as {dest}/inkbench.tar").format(
+                dest=dest
+            )
+        )
     if dest.exists() and not force:
-        raise InvalidInput(f"{dest} exists already; choose another name or add --force")
+        raise InvalidInput(
+            _("{dest} exists already; choose another name or add --force").format(dest=dest)
+        )
     if not dest.parent.is_dir():
-        raise InvalidInput(f"{dest.parent} does not exist; create it first")
+        raise InvalidInput(_("{parent} does not exist; create it first").format(parent=dest.parent))
     try:
         work = Path(tempfile.mkdtemp(prefix=".inkbench-backup-", dir=dest.parent))
     except OSError as e:
-        raise InvalidInput(f"cannot write in {dest.parent}: {e.strerror}") from e
+        raise InvalidInput(
+            _("cannot write in {parent}: {strerror}").format(
+                parent=dest.parent, strerror=e.strerror
+            )
+        ) from e
     try:
         snap = work / DB_NAME
         backup_copy(db.path, snap)
@@ -148,8 +159,10 @@ def create_backup(
             f = blob_path(db.blob_dir, sha)
             if not f.is_file() or f.stat().st_size != size:
                 raise DatabaseProblem(
-                    f"the file for blob {sha[:12]}… is missing or damaged; "
-                    "run `inkbench db check` and re-import what it names"
+                    _(
+                        "the file for blob {value}… is missing or damaged; run "
+                        "`inkbench db check` and re-import what it names"
+                    ).format(value=sha[:12])
                 )
         manifest = {
             "format": FORMAT,
@@ -174,8 +187,10 @@ def create_backup(
                     tar.addfile(_tarinfo(f"{BLOB_DIR}/{sha[:2]}/{sha[2:]}", size), reader)
                 if reader.hash.hexdigest() != sha:
                     raise DatabaseProblem(
-                        f"the file for blob {sha[:12]}… is damaged (its content changed); "
-                        "run `inkbench db check`"
+                        _(
+                            "the file for blob {value}… is damaged (its content "
+                            "changed); run `inkbench db check`"
+                        ).format(value=sha[:12])
                     )
                 if progress:
                     progress(i, total, sha[:12])
@@ -186,7 +201,9 @@ def create_backup(
         _fsync_dir(dest.parent)
     except OSError as e:
         raise InvalidInput(
-            f"cannot write the backup {dest}: {e.strerror}; free some disk space"
+            _("cannot write the backup {dest}: {strerror}; free some disk space").format(
+                dest=dest, strerror=e.strerror
+            )
         ) from e
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -210,7 +227,9 @@ class _BytesReader:
 
 def _not_a_backup(src: Path, why: str) -> InvalidInput:
     return InvalidInput(
-        f"{src} is not an Inkbench backup ({why}); give a file made by `inkbench db backup`"
+        _(
+            "{src} is not an Inkbench backup ({why}); give a file made by `inkbench db backup`"
+        ).format(src=src, why=why)
     )
 
 
@@ -218,26 +237,30 @@ def _read_manifest(src: Path, tar: tarfile.TarFile) -> dict:
     try:
         first = tar.next()
     except (tarfile.TarError, OSError, EOFError) as e:
-        raise _not_a_backup(src, f"unreadable: {e}") from None
+        raise _not_a_backup(src, _("unreadable: {e}").format(e=e)) from None
     if first is None or first.name != MANIFEST or not first.isreg():
-        raise _not_a_backup(src, "no manifest at its start")
+        raise _not_a_backup(src, _("no manifest at its start"))
     if first.size > MAX_MANIFEST_BYTES:
-        raise _not_a_backup(src, "manifest too large")
+        raise _not_a_backup(src, _("manifest too large"))
     try:
         manifest = json.loads(tar.extractfile(first).read())
     except (ValueError, tarfile.TarError, OSError, EOFError) as e:
-        raise _not_a_backup(src, f"damaged manifest: {e}") from None
+        raise _not_a_backup(src, _("damaged manifest: {e}").format(e=e)) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _not_a_backup(src, "unknown manifest")
+        raise _not_a_backup(src, _("unknown manifest"))
     version = manifest.get("version")
     if not isinstance(version, int) or version > VERSION:
         raise InvalidInput(
-            f"{src} was made by a newer Inkbench (backup format {version}); upgrade Inkbench"
+            _(
+                "{src} was made by a newer Inkbench (backup format {version}); upgrade Inkbench"
+            ).format(src=src, version=version)
         )
     schema = manifest.get("schema")
     if schema not in KNOWN_REVISIONS:
         raise InvalidInput(
-            f"{src} holds a database from a newer Inkbench (schema {schema}); upgrade Inkbench"
+            _(
+                "{src} holds a database from a newer Inkbench (schema {schema}); upgrade Inkbench"
+            ).format(src=src, schema=schema)
         )
     database = manifest.get("database")
     blobs = manifest.get("blobs")
@@ -253,7 +276,7 @@ def _read_manifest(src: Path, tar: tarfile.TarFile) -> dict:
     except (TypeError, KeyError, ValueError):
         ok = False
     if not ok:
-        raise _not_a_backup(src, "damaged manifest")
+        raise _not_a_backup(src, _("damaged manifest"))
     return manifest
 
 
@@ -281,21 +304,23 @@ def _extract(src: Path, tar: tarfile.TarFile, manifest: dict, work: Path, progre
         while (member := tar.next()) is not None:  # after the manifest
             name = member.name
             if name not in expected or name in seen or not member.isreg():
-                raise _not_a_backup(src, f"unexpected entry {name!r}")
+                raise _not_a_backup(src, _("unexpected entry {name!r}").format(name=name))
             sha, size = expected[name]
             if member.size != size:
-                raise _not_a_backup(src, f"{name} has the wrong size")
+                raise _not_a_backup(src, _("{name} has the wrong size").format(name=name))
             target = work / DB_NAME if name == DB_NAME else work / name
             if _copy_member(tar, member, target) != sha:
-                raise _not_a_backup(src, f"{name} is damaged (checksum mismatch)")
+                raise _not_a_backup(
+                    src, _("{name} is damaged (checksum mismatch)").format(name=name)
+                )
             seen.add(name)
             if progress:
                 progress(len(seen), total, name)
     except (tarfile.TarError, EOFError) as e:
-        raise _not_a_backup(src, f"damaged or cut short: {e}") from None
+        raise _not_a_backup(src, _("damaged or cut short: {e}").format(e=e)) from None
     missing = sorted(set(expected) - seen)
     if missing:
-        raise _not_a_backup(src, f"cut short: {missing[0]} missing")
+        raise _not_a_backup(src, _("cut short: {value} missing").format(value=missing[0]))
 
 
 def _check_database(src: Path, path: Path, manifest: dict) -> None:
@@ -308,13 +333,13 @@ def _check_database(src: Path, path: Path, manifest: dict) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
-        raise _not_a_backup(src, f"its database cannot be read: {e}") from None
+        raise _not_a_backup(src, _("its database cannot be read: {e}").format(e=e)) from None
     if ok != "ok":
-        raise _not_a_backup(src, f"its database is damaged: {ok}")
+        raise _not_a_backup(src, _("its database is damaged: {ok}").format(ok=ok))
     if schema is None or schema[0] != manifest["schema"]:
-        raise _not_a_backup(src, "its database does not match the manifest")
+        raise _not_a_backup(src, _("its database does not match the manifest"))
     if known - {sha for sha, _size in manifest["blobs"]}:
-        raise _not_a_backup(src, "files its database references are missing")
+        raise _not_a_backup(src, _("files its database references are missing"))
 
 
 def read_backup_info(src: str | os.PathLike[str]) -> BackupInfo:
@@ -334,15 +359,19 @@ def read_backup_info(src: str | os.PathLike[str]) -> BackupInfo:
 
 def _open_tar(src: Path) -> tarfile.TarFile:
     if not src.exists():
-        raise InvalidInput(f"{src}: no such file; check the path")
+        raise InvalidInput(_("{src}: no such file; check the path").format(src=src))
     if not src.is_file():
-        raise InvalidInput(f"{src} is not a file; give a file made by `inkbench db backup`")
+        raise InvalidInput(
+            _("{src} is not a file; give a file made by `inkbench db backup`").format(src=src)
+        )
     try:
         return tarfile.open(src, "r:")
     except (tarfile.TarError, EOFError) as e:
-        raise _not_a_backup(src, str(e) or "not a tar file") from None
+        raise _not_a_backup(src, str(e) or _("not a tar file")) from None
     except OSError as e:
-        raise InvalidInput(f"cannot read {src}: {e.strerror}") from None
+        raise InvalidInput(
+            _("cannot read {src}: {strerror}").format(src=src, strerror=e.strerror)
+        ) from None
 
 
 # --- restore ----------------------------------------------------------------------------
@@ -415,20 +444,28 @@ def restore_backup(
     try:
         home = ensure_home(Path(home))
     except OSError as e:
-        raise InvalidInput(f"cannot use {home} as the data directory: {e.strerror}") from None
+        raise InvalidInput(
+            _("cannot use {home} as the data directory: {strerror}").format(
+                home=home, strerror=e.strerror
+            )
+        ) from None
     db_path = home / DB_NAME
     with _open_tar(src) as tar:
         manifest = _read_manifest(src, tar)
         has_data = holds_data(db_path)
         if has_data and not force:
             raise InvalidInput(
-                f"{db_path} already holds data; add --force to replace it with the backup "
-                "(a copy of the current database is kept beside it)"
+                _(
+                    "{db_path} already holds data; add --force to replace it with the "
+                    "backup (a copy of the current database is kept beside it)"
+                ).format(db_path=db_path)
             )
         try:
             work = Path(tempfile.mkdtemp(prefix=".restore-", dir=home))
         except OSError as e:
-            raise InvalidInput(f"cannot write in {home}: {e.strerror}") from None
+            raise InvalidInput(
+                _("cannot write in {home}: {strerror}").format(home=home, strerror=e.strerror)
+            ) from None
         try:
             _extract(src, tar, manifest, work, progress)
             _check_database(src, work / DB_NAME, manifest)
@@ -436,8 +473,10 @@ def restore_backup(
             _swap_in(work, home)
         except OSError as e:
             raise InvalidInput(
-                f"restoring {src} failed ({e.strerror or e}); nothing was replaced. "
-                "Free some disk space and try again"
+                _(
+                    "restoring {src} failed ({value}); nothing was "
+                    "replaced. Free some disk space and try again"
+                ).format(src=src, value=e.strerror or e)
             ) from None
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -503,8 +542,10 @@ def vacuum(db) -> VacuumResult:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.OperationalError as e:
         raise InvalidInput(
-            f"removed {removed} unused file(s), but could not compact the database ({e}); "
-            "run `inkbench db vacuum` again when no other Inkbench is busy with it"
+            _(
+                "removed {removed} unused file(s), but could not compact the database ({e}); run "
+                "`inkbench db vacuum` again when no other Inkbench is busy with it"
+            ).format(removed=removed, e=e)
         ) from None
     finally:
         conn.close()

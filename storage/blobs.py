@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from inkbench.i18n import _
 from inkbench.storage.errors import InvalidInput
 from inkbench.storage.vocab import db_time, utcnow
 
@@ -67,7 +68,11 @@ def put_bytes(blob_dir: Path, data: bytes) -> tuple[str, int]:
         try:
             _write_atomic(dest, [data])
         except OSError as e:
-            raise InvalidInput(f"cannot store file data: {e.strerror}; free some disk space") from e
+            raise InvalidInput(
+                _("cannot store file data: {strerror}; free some disk space").format(
+                    strerror=e.strerror
+                )
+            ) from e
     return sha, len(data)
 
 
@@ -96,7 +101,11 @@ def put_file(blob_dir: Path, source: Path) -> tuple[str, int]:
             _fsync_dir(dest.parent)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
-        raise InvalidInput(f"cannot store {source.name}: {e.strerror}; free some disk space") from e
+        raise InvalidInput(
+            _("cannot store {name}: {strerror}; free some disk space").format(
+                name=source.name, strerror=e.strerror
+            )
+        ) from e
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
+from inkbench.i18n import N_, _
 from inkbench.storage.errors import InvalidInput, NotFound, non_empty
 from inkbench.storage.models import Distillation, Topic, utcnow
 from inkbench.storage.usage import refuse_if_in_use
@@ -36,7 +37,7 @@ def create_distillation(
     """A new distillation of ``keyword`` with ``questions`` as its first topics."""
     now = utcnow()
     d = Distillation(
-        keyword=non_empty(keyword, "the keyword"), model=model, created_at=now, updated_at=now
+        keyword=non_empty(keyword, N_("the keyword")), model=model, created_at=now, updated_at=now
     )
     session.add(d)
     session.flush()
@@ -51,7 +52,9 @@ def get_distillation(session: Session, distillation_id: int) -> Distillation:
     d = session.get(Distillation, distillation_id)
     if d is None:
         raise NotFound(
-            f"no distillation with id {distillation_id}; `inkbench distillation list` shows them"
+            _(
+                "no distillation with id {distillation_id}; `inkbench distillation list` shows them"
+            ).format(distillation_id=distillation_id)
         )
     return d
 
@@ -79,7 +82,7 @@ def count_distillations(session: Session) -> int:
 def rename_distillation(session: Session, distillation_id: int, keyword: str) -> Distillation:
     """Change a distillation's keyword."""
     d = get_distillation(session, distillation_id)
-    d.keyword = non_empty(keyword, "the keyword")
+    d.keyword = non_empty(keyword, N_("the keyword"))
     d.updated_at = utcnow()
     session.add(d)
     session.flush()
@@ -111,7 +114,7 @@ def get_topic(session: Session, topic_id: int) -> Topic:
     """The topic with this id, or ``NotFound``."""
     t = session.get(Topic, topic_id)
     if t is None:
-        raise NotFound(f"no topic with id {topic_id}")
+        raise NotFound(_("no topic with id {topic_id}").format(topic_id=topic_id))
     return t
 
 
@@ -121,7 +124,7 @@ def add_topic(
     """A topic at the end (or at ``position``, moving the later ones down)."""
     get_distillation(session, distillation_id)
     topics = list_topics(session, distillation_id)
-    t = Topic(distillation_id=distillation_id, question=non_empty(question, "a topic"))
+    t = Topic(distillation_id=distillation_id, question=non_empty(question, N_("a topic")))
     if position is None or position >= len(topics):
         topics.append(t)
     else:
@@ -134,7 +137,7 @@ def add_topic(
 def edit_topic(session: Session, topic_id: int, question: str) -> Topic:
     """Change a topic's question."""
     t = get_topic(session, topic_id)
-    t.question = non_empty(question, "a topic")
+    t.question = non_empty(question, N_("a topic"))
     session.add(t)
     session.flush()
     return t
@@ -154,7 +157,7 @@ def reorder_topics(session: Session, distillation_id: int, topic_ids: Sequence[i
     """Put the topics in the order given (every topic exactly once)."""
     topics = {t.id: t for t in list_topics(session, distillation_id)}
     if sorted(topic_ids) != sorted(topics):
-        raise InvalidInput("the new order must list each topic of the distillation once")
+        raise InvalidInput(_("the new order must list each topic of the distillation once"))
     _renumber(session, [topics[i] for i in topic_ids])
 
 

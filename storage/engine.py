@@ -23,6 +23,7 @@ from filelock import Timeout as FileLockTimeout
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
+from inkbench.i18n import _
 from inkbench.storage.connection import BUSY_TIMEOUT_MS, configure_connection, raw_connect
 from inkbench.storage.errors import DatabaseProblem
 from inkbench.storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD
@@ -64,8 +65,10 @@ def damaged(path: Path, error: BaseException) -> DatabaseProblem | None:
         and code & 0xFF in _DAMAGED_CODES
     ):
         return DatabaseProblem(
-            f"{path} is damaged ({orig}); run `inkbench db check`, then restore a "
-            "backup with `inkbench db restore FILE --force`"
+            _(
+                "{path} is damaged ({orig}); run `inkbench db check`, then restore "
+                "a backup with `inkbench db restore FILE --force`"
+            ).format(path=path, orig=orig)
         )
     return None
 
@@ -150,8 +153,10 @@ def _schema_revision(path: Path) -> str | None:
             if "alembic_version" not in tables:
                 if tables - {"sqlite_sequence"}:
                     raise DatabaseProblem(
-                        f"{path} is an SQLite database but not an Inkbench one; "
-                        "point --home at another directory"
+                        _(
+                            "{path} is an SQLite database but not an Inkbench "
+                            "one; point --home at another directory"
+                        ).format(path=path)
                     )
                 return None
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -160,20 +165,29 @@ def _schema_revision(path: Path) -> str | None:
             conn.close()
     except sqlite3.OperationalError as e:
         if "unable to open" in str(e):
-            raise DatabaseProblem(f"cannot open {path}; check its permissions") from e
+            raise DatabaseProblem(
+                _("cannot open {path}; check its permissions").format(path=path)
+            ) from e
         raise DatabaseProblem(
-            f"{path} cannot be read ({e}); restore a backup with "
-            "`inkbench db restore FILE --force`, or move it away to start fresh"
+            _(
+                "{path} cannot be read ({e}); restore a backup with `inkbench db "
+                "restore FILE --force`, or move it away to start fresh"
+            ).format(path=path, e=e)
         ) from e
     except sqlite3.DatabaseError as e:
         if "not a database" in str(e):
             raise DatabaseProblem(
-                f"{path} is not an SQLite database (corrupt or overwritten); restore a backup "
-                "with `inkbench db restore FILE --force`, or move it away to start fresh"
+                _(
+                    "{path} is not an SQLite database (corrupt or "
+                    "overwritten); restore a backup with "
+                    "`inkbench db restore FILE --force`, or move it away to start fresh"
+                ).format(path=path)
             ) from e
         raise DatabaseProblem(
-            f"{path} cannot be read ({e}); restore a backup with "
-            "`inkbench db restore FILE --force`, or move it away to start fresh"
+            _(
+                "{path} cannot be read ({e}); restore a backup with `inkbench db "
+                "restore FILE --force`, or move it away to start fresh"
+            ).format(path=path, e=e)
         ) from e
 
 
@@ -216,8 +230,10 @@ def _upgrade(path: Path, current: str | None) -> None:
                 Path(str(path) + suffix).unlink(missing_ok=True)
             shutil.copyfile(backup, path)
             raise DatabaseProblem(
-                f"upgrading {path} failed ({e}); the file was left as it was "
-                f"(a copy is at {backup}). Report this with the message above"
+                _(
+                    "upgrading {path} failed ({e}); the file was left as it was (a copy "
+                    "is at {backup}). Report this with the message above"
+                ).format(path=path, e=e, backup=backup)
             ) from e
         raise
 
@@ -229,8 +245,10 @@ def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = 
         ensure_home(home_path)
     except OSError as e:
         raise DatabaseProblem(
-            f"cannot use {home_path} as the data directory ({e.strerror}); "
-            "choose another with --home DIR"
+            _(
+                "cannot use {home_path} as the data directory "
+                "({strerror}); choose another with --home DIR"
+            ).format(home_path=home_path, strerror=e.strerror)
         ) from None
     path = home_path / DB_NAME
     # one opener at a time creates or upgrades the file: threads of this process
@@ -241,8 +259,10 @@ def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = 
             _create_or_upgrade(path, create=create)
     except FileLockTimeout:
         raise DatabaseProblem(
-            f"another Inkbench process has been upgrading {path} for over "
-            f"{MIGRATION_WAIT_S // 60} minutes; let it finish, then try again"
+            _(
+                "another Inkbench process has been upgrading {path} for over {minutes} minutes; "
+                "let it finish, then try again"
+            ).format(path=path, minutes=MIGRATION_WAIT_S // 60)
         ) from None
     return Database(home_path)
 
@@ -251,20 +271,26 @@ def _create_or_upgrade(path: Path, *, create: bool) -> None:
     if path.exists():
         current = _schema_revision(path)
     elif not create:
-        raise DatabaseProblem(f"no database at {path}; run `inkbench demo` or import something")
+        raise DatabaseProblem(
+            _("no database at {path}; run `inkbench demo` or import something").format(path=path)
+        )
     else:
         try:
             _create_file(path)
         except OSError as e:
             raise DatabaseProblem(
-                f"cannot create {path} ({e.strerror}); check the directory's permissions "
-                "or choose another with --home DIR"
+                _(
+                    "cannot create {path} ({strerror}); check the directory's "
+                    "permissions or choose another with --home DIR"
+                ).format(path=path, strerror=e.strerror)
             ) from None
         current = None
     if current is not None and current not in KNOWN_REVISIONS:
         raise DatabaseProblem(
-            f"{path} was written by a newer Inkbench (schema {current}); "
-            "upgrade Inkbench to open it"
+            _(
+                "{path} was written by a newer Inkbench (schema "
+                "{current}); upgrade Inkbench to open it"
+            ).format(path=path, current=current)
         )
     if current != SCHEMA_HEAD:
         _upgrade(path, current)

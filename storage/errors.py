@@ -6,6 +6,8 @@ other exception reaching the user is a bug.
 
 from __future__ import annotations
 
+from inkbench.i18n import _
+
 
 class InkbenchError(Exception):
     """An expected failure with a one-line message for the user."""
@@ -33,5 +35,5 @@ def non_empty(value: str | None, what: str) -> str:
     """``value`` stripped; ``InvalidInput`` ("<what> cannot be empty") if nothing is left."""
     value = (value or "").strip()
     if not value:
-        raise InvalidInput(f"{what} cannot be empty")
+        raise InvalidInput(_("{what} cannot be empty").format(what=_(what)))
     return value

@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
+from inkbench.i18n import _
 from inkbench.storage import trash as trash_ops
 from inkbench.storage.bulk import insert_chunks
 from inkbench.storage.errors import InvalidInput, NotFound
@@ -46,9 +47,9 @@ class KbSummary:
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("a knowledge base needs a name")
+        raise InvalidInput(_("a knowledge base needs a name"))
     if len(name) > 200:
-        raise InvalidInput("a knowledge base name is at most 200 characters")
+        raise InvalidInput(_("a knowledge base name is at most 200 characters"))
     return name
 
 
@@ -61,7 +62,9 @@ def _live_by_name(session: Session, name: str) -> KnowledgeBase | None:
 def create_kb(session: Session, name: str, description: str = "") -> KnowledgeBase:
     name = _clean_name(name)
     if _live_by_name(session, name) is not None:
-        raise InvalidInput(f'a knowledge base named "{name}" exists; choose another name')
+        raise InvalidInput(
+            _('a knowledge base named "{name}" exists; choose another name').format(name=name)
+        )
     now = utcnow()
     kb = KnowledgeBase(name=name, description=description, created_at=now, updated_at=now)
     session.add(kb)
@@ -72,7 +75,11 @@ def create_kb(session: Session, name: str, description: str = "") -> KnowledgeBa
 def get_kb(session: Session, kb_id: int) -> KnowledgeBase:
     kb = session.get(KnowledgeBase, kb_id)
     if kb is None:
-        raise NotFound(f"no knowledge base with id {kb_id}; `inkbench kb list` shows them")
+        raise NotFound(
+            _("no knowledge base with id {kb_id}; `inkbench kb list` shows them").format(
+                kb_id=kb_id
+            )
+        )
     return kb
 
 
@@ -84,7 +91,11 @@ def find_kb(session: Session, name_or_id: str | int) -> KnowledgeBase:
             return kb
     kb = _live_by_name(session, str(name_or_id).strip())
     if kb is None:
-        raise NotFound(f'no knowledge base "{name_or_id}"; `inkbench kb list` shows them')
+        raise NotFound(
+            _('no knowledge base "{name_or_id}"; `inkbench kb list` shows them').format(
+                name_or_id=name_or_id
+            )
+        )
     return kb
 
 
@@ -102,7 +113,9 @@ def rename_kb(
     name = _clean_name(name)
     other = _live_by_name(session, name)
     if other is not None and other.id != kb.id:
-        raise InvalidInput(f'a knowledge base named "{name}" exists; choose another name')
+        raise InvalidInput(
+            _('a knowledge base named "{name}" exists; choose another name').format(name=name)
+        )
     kb.name = name
     if description is not None:
         kb.description = description
@@ -151,7 +164,9 @@ def restore_kb(session: Session, kb_id: int) -> None:
     kb = get_kb(session, kb_id)
     if kb.deleted_at is not None and _live_by_name(session, kb.name) is not None:
         raise InvalidInput(
-            f'cannot restore knowledge base "{kb.name}": another one has that name; rename it first'
+            _(
+                'cannot restore knowledge base "{name}": another one has that name; rename it first'
+            ).format(name=kb.name)
         )
     trash_ops.restore(session, "knowledge_base", kb_id)
 
@@ -205,9 +220,9 @@ def add_document(
     existing document is returned (restored from the Trash if it was there)."""
     row = conn.execute("SELECT deleted_at FROM knowledge_base WHERE id = ?", (kb_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no knowledge base with id {kb_id}")
+        raise NotFound(_("no knowledge base with id {kb_id}").format(kb_id=kb_id))
     if row[0] is not None:
-        raise InvalidInput("that knowledge base is in the Trash; restore it first")
+        raise InvalidInput(_("that knowledge base is in the Trash; restore it first"))
     if blob_sha is not None:
         existing = conn.execute(
             "SELECT d.id, d.title, d.deleted_at, (SELECT count(*) FROM kb_chunk c"
@@ -237,7 +252,7 @@ def add_document(
 def get_document(session: Session, document_id: int) -> KbDocument:
     doc = session.get(KbDocument, document_id)
     if doc is None:
-        raise NotFound(f"no document with id {document_id}")
+        raise NotFound(_("no document with id {document_id}").format(document_id=document_id))
     return doc
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from inkbench.i18n import _
 from inkbench.storage.errors import NotFound
 
 
@@ -37,7 +38,11 @@ def article_provenance(conn: sqlite3.Connection, article_id: int) -> Provenance:
         (article_id,),
     ).fetchone()
     if row is None:
-        raise NotFound(f"no article with id {article_id}; `inkbench article list` shows them")
+        raise NotFound(
+            _("no article with id {article_id}; `inkbench article list` shows them").format(
+                article_id=article_id
+            )
+        )
     origin, item_id, task_id, task_name, keyword, topic = row
     sources = [
         {"position": p, "chunk_id": c, "document_title": d, "heading": h or ""}

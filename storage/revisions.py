@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from inkbench.i18n import _
 from inkbench.storage.chapter_text import chapter_word_count, text_changed
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.models import (
@@ -45,7 +46,9 @@ def _spec(owner: str):
     try:
         return _OWNERS[owner]
     except KeyError:
-        raise InvalidInput(f"revisions exist for articles and chapters, not {owner!r}") from None
+        raise InvalidInput(
+            _("revisions exist for articles and chapters, not {owner!r}").format(owner=owner)
+        ) from None
 
 
 def snapshot(session: Session, owner: str, owner_id: int, kind: str):
@@ -53,11 +56,15 @@ def snapshot(session: Session, owner: str, owner_id: int, kind: str):
 
     An autosave identical to the newest revision is skipped (returns None)."""
     if kind not in REVISION_KINDS:
-        raise InvalidInput(f"unknown revision kind {kind!r}; use one of {REVISION_KINDS}")
+        raise InvalidInput(
+            _("unknown revision kind {kind!r}; use one of {kinds}").format(
+                kind=kind, kinds=REVISION_KINDS
+            )
+        )
     model, rev_model, fk_col = _spec(owner)
     row = session.get(model, owner_id)
     if row is None:
-        raise NotFound(f"no {owner} with id {owner_id}")
+        raise NotFound(_("no {owner} with id {owner_id}").format(owner=owner, owner_id=owner_id))
     if kind == "autosave":
         latest = session.exec(
             select(rev_model)
@@ -104,7 +111,11 @@ def get_revision(session: Session, owner: str, revision_id: int):
     _model, rev_model, _fk = _spec(owner)
     rev = session.get(rev_model, revision_id)
     if rev is None:
-        raise NotFound(f"no {owner} revision with id {revision_id}")
+        raise NotFound(
+            _("no {owner} revision with id {revision_id}").format(
+                owner=owner, revision_id=revision_id
+            )
+        )
     return rev
 
 

@@ -113,7 +113,7 @@ def search(
     ranked: list[tuple[float, int, str, int]] = []  # (score, turn, kind, rowid)
     fetched: dict[tuple[str, int], tuple] = {}
     for kind in kinds:
-        fts, _ = _KINDS[kind]
+        fts, _kind_label = _KINDS[kind]
         window = RANK_WINDOW[kind]
         ids = [
             r[0]

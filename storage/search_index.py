@@ -14,6 +14,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from inkbench.i18n import _
 from inkbench.storage.errors import InkbenchError
 from inkbench.storage.jobs import CancelToken, ProgressFn
 
@@ -93,7 +94,7 @@ def reindex(
         low, high = (ids[0], ids[1]) if ids[0] is not None else (1, 0)
         while low <= high:
             if cancel is not None and cancel.cancelled:
-                raise InkbenchError("the search index rebuild was cancelled")
+                raise InkbenchError(_("the search index rebuild was cancelled"))
             cur = conn.execute(
                 f"UPDATE {src.table} SET {src.column} = {src.column} WHERE id BETWEEN ? AND ?",
                 (low, low + BATCH - 1),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from inkbench.i18n import N_, _
 from inkbench.storage.errors import InvalidInput, NotFound, non_empty
 from inkbench.storage.models import ConversionTarget, utcnow
 from inkbench.storage.usage import refuse_if_in_use
@@ -17,12 +18,16 @@ TARGET_FIELDS = ("pitch", "site", "contact")
 
 def create_target(session: Session, name: str, **fields) -> ConversionTarget:
     """A new conversion target; its name must be unused."""
-    name = non_empty(name, "a target's name")
+    name = non_empty(name, N_("a target's name"))
     unknown = set(fields) - set(TARGET_FIELDS)
     if unknown:
-        raise InvalidInput(f"unknown target field(s): {', '.join(sorted(unknown))}")
+        raise InvalidInput(
+            _("unknown target field(s): {choices}").format(choices=", ".join(sorted(unknown)))
+        )
     if session.exec(select(ConversionTarget).where(ConversionTarget.name == name)).first():
-        raise InvalidInput(f'a conversion target named "{name}" exists; choose another name')
+        raise InvalidInput(
+            _('a conversion target named "{name}" exists; choose another name').format(name=name)
+        )
     now = utcnow()
     t = ConversionTarget(
         name=name,
@@ -39,7 +44,11 @@ def get_target(session: Session, target_id: int) -> ConversionTarget:
     """The target with this id, or ``NotFound``."""
     t = session.get(ConversionTarget, target_id)
     if t is None:
-        raise NotFound(f"no conversion target with id {target_id}; `inkbench target list`")
+        raise NotFound(
+            _("no conversion target with id {target_id}; `inkbench target list`").format(
+                target_id=target_id
+            )
+        )
     return t
 
 
@@ -53,7 +62,11 @@ def find_target(session: Session, name_or_id: str | int) -> ConversionTarget:
         select(ConversionTarget).where(ConversionTarget.name == str(name_or_id).strip())
     ).first()
     if t is None:
-        raise NotFound(f'no conversion target "{name_or_id}"; `inkbench target list` shows them')
+        raise NotFound(
+            _('no conversion target "{name_or_id}"; `inkbench target list` shows them').format(
+                name_or_id=name_or_id
+            )
+        )
     return t
 
 
@@ -62,14 +75,18 @@ def update_target(session: Session, target_id: int, **fields) -> ConversionTarge
     t = get_target(session, target_id)
     unknown = set(fields) - {"name", *TARGET_FIELDS}
     if unknown:
-        raise InvalidInput(f"unknown target field(s): {', '.join(sorted(unknown))}")
+        raise InvalidInput(
+            _("unknown target field(s): {choices}").format(choices=", ".join(sorted(unknown)))
+        )
     if "name" in fields:
-        fields["name"] = non_empty(fields["name"], "a target's name")
+        fields["name"] = non_empty(fields["name"], N_("a target's name"))
         other = session.exec(
             select(ConversionTarget).where(ConversionTarget.name == fields["name"])
         ).first()
         if other is not None and other.id != t.id:
-            raise InvalidInput(f'a conversion target named "{fields["name"]}" exists')
+            raise InvalidInput(
+                _('a conversion target named "{name}" exists').format(name=fields["name"])
+            )
     for k, v in fields.items():
         if v is not None:
             setattr(t, k, v.strip())

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
+from inkbench.i18n import _
 from inkbench.storage.article_settings import get_setting
 from inkbench.storage.distillations import get_distillation, list_topics
 from inkbench.storage.errors import InvalidInput, NotFound
@@ -92,7 +93,7 @@ def create_task(
     """A queued task with one item per article: the chosen topics (all by
     default) in order, cycling when ``count`` is larger."""
     if not 1 <= int(count) <= MAX_ARTICLES_PER_TASK:
-        raise InvalidInput(f"the article count must be 1 to {MAX_ARTICLES_PER_TASK}")
+        raise InvalidInput(_("the article count must be 1 to {n}").format(n=MAX_ARTICLES_PER_TASK))
     d = get_distillation(session, distillation_id)
     setting = get_setting(session, setting_id)
     topics = list_topics(session, d.id)
@@ -101,20 +102,28 @@ def create_task(
         missing = [i for i in topic_ids if i not in by_id]
         if missing:
             raise InvalidInput(
-                f"topic(s) {', '.join(map(str, missing))} are not in distillation {d.id}"
+                _("topic(s) {choices} are not in distillation {id}").format(
+                    choices=", ".join(map(str, missing)), id=d.id
+                )
             )
         topics = [by_id[i] for i in dict.fromkeys(topic_ids)]
     if not topics:
-        raise InvalidInput(f'distillation "{d.keyword}" has no topics; add some first')
+        raise InvalidInput(
+            _('distillation "{keyword}" has no topics; add some first').format(keyword=d.keyword)
+        )
     kb = album = target = None
     if knowledge_base_id is not None:
         kb = session.get(KnowledgeBase, knowledge_base_id)
         if kb is None or kb.deleted_at is not None:
-            raise NotFound(f"no knowledge base with id {knowledge_base_id}")
+            raise NotFound(
+                _("no knowledge base with id {knowledge_base_id}").format(
+                    knowledge_base_id=knowledge_base_id
+                )
+            )
     if album_id is not None:
         album = session.get(Album, album_id)
         if album is None or album.deleted_at is not None:
-            raise NotFound(f"no album with id {album_id}")
+            raise NotFound(_("no album with id {album_id}").format(album_id=album_id))
     if target_id is not None:
         target = get_target(session, target_id)
     now = utcnow()
@@ -157,7 +166,11 @@ def get_task(session: Session, task_id: int) -> GenerationTask:
     """The task with this id, or ``NotFound``."""
     t = session.get(GenerationTask, task_id)
     if t is None:
-        raise NotFound(f"no generation task with id {task_id}; `inkbench task list` shows them")
+        raise NotFound(
+            _("no generation task with id {task_id}; `inkbench task list` shows them").format(
+                task_id=task_id
+            )
+        )
     return t
 
 
@@ -218,14 +231,18 @@ def pause_task(
 ) -> GenerationTask:
     """Pause a queued or running task for ``reason``; a user's pause is not overridden."""
     if reason not in PAUSE_REASONS:
-        raise InvalidInput(f"unknown pause reason {reason!r}")
+        raise InvalidInput(_("unknown pause reason {reason!r}").format(reason=reason))
     task = get_task(session, task_id)
     if task.status == "paused":
         if reason != "user" and task.pause_reason != "user":
             return _set_status(session, task, "paused", pause_reason=reason, error=error)
         return task
     if task.status not in ("queued", "running"):
-        raise InvalidInput(f"task {task.id} is {task.status}; only a queued or running task pauses")
+        raise InvalidInput(
+            _("task {id} is {status}; only a queued or running task pauses").format(
+                id=task.id, status=task.status
+            )
+        )
     return _set_status(session, task, "paused", pause_reason=reason, error=error)
 
 
@@ -233,7 +250,9 @@ def resume_task(session: Session, task_id: int) -> GenerationTask:
     """A paused task queued again; items waiting out a backoff may start at once."""
     task = get_task(session, task_id)
     if task.status != "paused":
-        raise InvalidInput(f"task {task.id} is {task.status}, not paused")
+        raise InvalidInput(
+            _("task {id} is {status}, not paused").format(id=task.id, status=task.status)
+        )
     # items waiting out a backoff may start at once
     session.connection().execute(
         text(
@@ -249,7 +268,9 @@ def cancel_task(session: Session, task_id: int) -> GenerationTask:
     """Cancel an active task."""
     task = get_task(session, task_id)
     if task.status not in ACTIVE_TASK_STATUSES:
-        raise InvalidInput(f"task {task.id} is already {task.status}")
+        raise InvalidInput(
+            _("task {id} is already {status}").format(id=task.id, status=task.status)
+        )
     return _set_status(session, task, "cancelled", finished_at=utcnow())
 
 
@@ -258,7 +279,7 @@ def retry_failed_items(session: Session, task_id: int) -> int:
     again. Attempts are kept, so the retry sends a new Idempotency-Key."""
     task = get_task(session, task_id)
     if task.status == "cancelled":
-        raise InvalidInput(f"task {task.id} was cancelled; create a new one")
+        raise InvalidInput(_("task {id} was cancelled; create a new one").format(id=task.id))
     n = (
         session.connection()
         .execute(
@@ -287,6 +308,10 @@ def delete_task(session: Session, task_id: int) -> None:
     """Delete a finished task and its items (its articles stay)."""
     task = get_task(session, task_id)
     if task.status in ACTIVE_TASK_STATUSES:
-        raise InvalidInput(f'task #{task.id} "{task.name}" is {task.status}; cancel it first')
+        raise InvalidInput(
+            _('task #{id} "{name}" is {status}; cancel it first').format(
+                id=task.id, name=task.name, status=task.status
+            )
+        )
     session.delete(task)
     session.flush()

@@ -14,10 +14,11 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session
 
+from inkbench.i18n import _
 from inkbench.storage.bible import bible_changed
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.models import TRASHABLE, utcnow
-from inkbench.storage.usage import refuse_if_in_use
+from inkbench.storage.usage import entity_label, refuse_if_in_use
 
 # entity -> column used as its display name
 _TITLE = {
@@ -49,13 +50,19 @@ def _model(entity: str):
     try:
         return TRASHABLE[entity]
     except KeyError:
-        raise InvalidInput(f"unknown kind {entity!r}; use one of: {', '.join(TRASHABLE)}") from None
+        raise InvalidInput(
+            _("unknown kind {entity!r}; use one of: {choices}").format(
+                entity=entity, choices=", ".join(TRASHABLE)
+            )
+        ) from None
 
 
 def _get(session: Session, entity: str, row_id: int):
     row = session.get(_model(entity), row_id)
     if row is None:
-        raise NotFound(f"no {entity.replace('_', ' ')} with id {row_id}")
+        raise NotFound(
+            _("no {what} with id {row_id}").format(what=entity_label(entity), row_id=row_id)
+        )
     return row
 
 
@@ -87,7 +94,9 @@ def purge(session: Session, entity: str, row_id: int) -> None:
     row = _get(session, entity, row_id)
     if row.deleted_at is None:
         raise InvalidInput(
-            f"{entity.replace('_', ' ')} {row_id} is not in the Trash; trash it first"
+            _("{what} {row_id} is not in the Trash; trash it first").format(
+                what=entity_label(entity), row_id=row_id
+            )
         )
     refuse_if_in_use(session, entity, row_id, f'"{getattr(row, _TITLE[entity])}"')
     session.delete(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session
 
+from inkbench.i18n import N_, _
 from inkbench.storage.errors import InUse
 from inkbench.storage.models import ACTIVE_TASK_STATUSES
 
@@ -17,21 +18,32 @@ TASK_REFERENCES = {
     "conversion_target": "target_id",
 }
 
+#: each kind of row as people call it (translated where shown)
 _LABEL = {
-    "album": "album",
-    "knowledge_base": "knowledge base",
-    "distillation": "distillation",
-    "article_setting": "article setting",
-    "conversion_target": "conversion target",
-    "image": "image",
-    "kb_document": "document",
-    "topic": "topic",
+    "article": N_("article"),
+    "work": N_("work"),
+    "chapter": N_("chapter"),
+    "album": N_("album"),
+    "knowledge_base": N_("knowledge base"),
+    "distillation": N_("distillation"),
+    "article_setting": N_("article setting"),
+    "conversion_target": N_("conversion target"),
+    "image": N_("image"),
+    "kb_document": N_("document"),
+    "topic": N_("topic"),
+    "character": N_("character"),
+    "world_entry": N_("world entry"),
 }
+
+
+def entity_label(entity: str) -> str:
+    """A kind of row (``knowledge_base``) as people call it, in the current language."""
+    return _(_LABEL[entity]) if entity in _LABEL else entity.replace("_", " ")
 
 
 def _describe(task_id: int, name: str, status: str) -> str:
     label = f'#{task_id} "{name}"' if name else f"#{task_id}"
-    return f"generation task {label} ({status})"
+    return _("generation task {label} ({status})").format(label=label, status=status)
 
 
 def active_task_using(session: Session, entity: str, row_id: int) -> str | None:
@@ -71,6 +83,8 @@ def refuse_if_in_use(session: Session, entity: str, row_id: int, what: str) -> N
     task = active_task_using(session, entity, row_id)
     if task:
         raise InUse(
-            f"cannot delete {_LABEL.get(entity, entity)} {what}: {task} uses it; "
-            "cancel the task or wait for it to finish"
+            _(
+                "cannot delete {kind} {what}: {task} uses it; cancel "
+                "the task or wait for it to finish"
+            ).format(kind=entity_label(entity), what=what, task=task)
         )

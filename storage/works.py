@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from inkbench.i18n import N_, _
 from inkbench.storage.articles import like_pattern
 from inkbench.storage.chapter_text import chapter_word_count, text_changed
 from inkbench.storage.errors import InvalidInput, NotFound
@@ -67,22 +68,28 @@ class Progress:
 
 def _check_work(status: str | None, word_goal: int | None) -> None:
     if status is not None and status not in WORK_STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; use one of: {', '.join(WORK_STATUSES)}")
+        raise InvalidInput(
+            _("unknown status {status!r}; use one of: {choices}").format(
+                status=status, choices=", ".join(WORK_STATUSES)
+            )
+        )
     if word_goal is not None and word_goal < 0:
-        raise InvalidInput("a word goal cannot be negative; use 0 for no goal")
+        raise InvalidInput(_("a word goal cannot be negative; use 0 for no goal"))
 
 
 def _check_chapter(status: str | None) -> None:
     if status is not None and status not in CHAPTER_STATUSES:
         raise InvalidInput(
-            f"unknown chapter status {status!r}; use one of: {', '.join(CHAPTER_STATUSES)}"
+            _("unknown chapter status {status!r}; use one of: {choices}").format(
+                status=status, choices=", ".join(CHAPTER_STATUSES)
+            )
         )
 
 
 def _title(title: str, what: str) -> str:
     title = title.strip()
     if not title:
-        raise InvalidInput(f"a {what} needs a title")
+        raise InvalidInput(_("a {what} needs a title").format(what=_(what)))
     return title
 
 
@@ -101,7 +108,7 @@ def create_work(
     _check_work(status, word_goal)
     now = utcnow()
     work = Work(
-        title=_title(title, "work"),
+        title=_title(title, N_("work")),
         genre=genre.strip(),
         status=status,
         word_goal=word_goal,
@@ -117,7 +124,9 @@ def create_work(
 def get_work(session: Session, work_id: int) -> Work:
     work = session.get(Work, work_id)
     if work is None:
-        raise NotFound(f"no work with id {work_id}; the Works list shows them")
+        raise NotFound(
+            _("no work with id {work_id}; the Works list shows them").format(work_id=work_id)
+        )
     return work
 
 
@@ -134,7 +143,7 @@ def update_work(
     _check_work(status, word_goal)
     work = get_work(session, work_id)
     if title is not None:
-        work.title = _title(title, "work")
+        work.title = _title(title, N_("work"))
     if genre is not None:
         work.genre = genre.strip()
     if status is not None:
@@ -263,12 +272,14 @@ def create_chapter(
     _check_chapter(status)
     work = get_work(session, work_id)
     if work.deleted_at is not None:
-        raise InvalidInput(f'work "{work.title}" is in the Trash; restore it first')
+        raise InvalidInput(
+            _('work "{title}" is in the Trash; restore it first').format(title=work.title)
+        )
     order = _all_chapter_ids(session, work_id)
     now = utcnow()
     chapter = Chapter(
         work_id=work_id,
-        title=_title(title, "chapter"),
+        title=_title(title, N_("chapter")),
         body=body,
         position=len(order),
         word_count=chapter_word_count(body),
@@ -291,7 +302,7 @@ def create_chapter(
 def get_chapter(session: Session, chapter_id: int) -> Chapter:
     chapter = session.get(Chapter, chapter_id)
     if chapter is None:
-        raise NotFound(f"no chapter with id {chapter_id}")
+        raise NotFound(_("no chapter with id {chapter_id}").format(chapter_id=chapter_id))
     return chapter
 
 
@@ -309,7 +320,7 @@ def update_chapter(
     _check_chapter(status)
     chapter = get_chapter(session, chapter_id)
     if title is not None:
-        chapter.title = _title(title, "chapter")
+        chapter.title = _title(title, N_("chapter"))
     words_before = chapter.word_count
     if body is not None:
         chapter.body = body
@@ -370,7 +381,9 @@ def move_chapter(session: Session, chapter_id: int, index: int) -> int:
     (clamped to the ends); returns the index it ends at."""
     chapter = get_chapter(session, chapter_id)
     if chapter.deleted_at is not None:
-        raise InvalidInput(f'chapter "{chapter.title}" is in the Trash; restore it first')
+        raise InvalidInput(
+            _('chapter "{title}" is in the Trash; restore it first').format(title=chapter.title)
+        )
     order = _all_chapter_ids(session, chapter.work_id)
     new_order = _place(order, chapter_id, index)
     _renumber(session, new_order)
@@ -388,14 +401,18 @@ def _live_index(session: Session, chapter: Chapter) -> int:
 def move_chapter_up(session: Session, chapter_id: int) -> int:
     chapter = get_chapter(session, chapter_id)
     if chapter.deleted_at is not None:
-        raise InvalidInput(f'chapter "{chapter.title}" is in the Trash; restore it first')
+        raise InvalidInput(
+            _('chapter "{title}" is in the Trash; restore it first').format(title=chapter.title)
+        )
     return move_chapter(session, chapter_id, max(0, _live_index(session, chapter) - 1))
 
 
 def move_chapter_down(session: Session, chapter_id: int) -> int:
     chapter = get_chapter(session, chapter_id)
     if chapter.deleted_at is not None:
-        raise InvalidInput(f'chapter "{chapter.title}" is in the Trash; restore it first')
+        raise InvalidInput(
+            _('chapter "{title}" is in the Trash; restore it first').format(title=chapter.title)
+        )
     return move_chapter(session, chapter_id, _live_index(session, chapter) + 1)
 
 

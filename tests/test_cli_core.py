@@ -83,7 +83,7 @@ def test_import_files_and_folders_then_list(home, capsys, docs) -> None:
     assert set(listed[0]) == {"id", "title", "status", "word_count", "origin", "updated_at"}
 
     code, out, _ = run(capsys, home, "article", "list", "--limit", "2")
-    assert code == 0 and out.strip().splitlines()[-1] == "2 of 3 article(s)"
+    assert code == 0 and out.strip().splitlines()[-1] == "2 of 3 articles"
     code, out, _ = run(capsys, home, "article", "list", "--filter", "[0]", "--json")
     assert [a["title"] for a in json.loads(out)] == ["Deep [0] title"]
     assert_db_ok(capsys, home)

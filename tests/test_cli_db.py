@@ -53,7 +53,7 @@ def test_backup_restore_round_trip(home, capsys, tmp_path) -> None:
     backup = tmp_path / "inkbench-backup.tar"
     code, out, err = run(capsys, home, "db", "backup", str(backup))
     assert code == 0, err
-    assert "13 file(s)" in out and backup.exists()
+    assert "13 files" in out and backup.exists()
 
     other = tmp_path / "other"
     code, out, err = run(capsys, other, "db", "restore", str(backup))
@@ -142,7 +142,7 @@ def test_vacuum_and_reindex(home, capsys, tmp_path) -> None:
     old = time.time() - 2 * 3600
     os.utime(blobs.blob_path(home / "blobs", orphan), (old, old))
     code, out, _ = run(capsys, home, "db", "vacuum")
-    assert code == 0 and out.startswith("removed 1 unused file(s)")
+    assert code == 0 and out.startswith("removed 1 unused file;")
     assert not blobs.blob_path(home / "blobs", orphan).exists()
 
     conn = sqlite3.connect(home / "inkbench.db")
@@ -155,7 +155,7 @@ def test_vacuum_and_reindex(home, capsys, tmp_path) -> None:
     code, out, _ = run(capsys, home, "search", "灯塔", "--json")
     assert json.loads(out) == []
     code, out, _ = run(capsys, home, "db", "reindex")
-    assert code == 0 and "search_chapter 5 row(s)" in out
+    assert code == 0 and "search_chapter 5 rows" in out
     code, out, _ = run(capsys, home, "search", "灯塔", "--json")
     assert {h["kind"] for h in json.loads(out)} == {"chapter"}
     assert run(capsys, home, "db", "check")[0] == 0
@@ -171,4 +171,4 @@ def test_check_reports_problems_and_exits_1(home, capsys) -> None:
     path.unlink()
     code, out, _ = run(capsys, home, "db", "check")
     assert code == 1
-    assert f"missing file for blob {sha}" in out and "1 problem(s)" in out
+    assert f"missing file for blob {sha}" in out and "1 problem in" in out

@@ -23,6 +23,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 
+from inkbench.i18n import _
 from inkbench.integrations.ai.errors import KeyringUnavailable
 from inkbench.settings import KEYRING_PASSWORD_ENV, Settings
 
@@ -31,10 +32,13 @@ SESSION_ENTRY = "account-session"
 PASSWORD_ENV = KEYRING_PASSWORD_ENV
 FILE_NAME = "keyring.cfg"
 
-OPT_IN = (
-    'to keep them in an encrypted file instead, add `[account]` `keyring = "file"` to '
-    f"config.toml and set {PASSWORD_ENV} (see README, Account server)"
-)
+
+def opt_in() -> str:
+    """How to keep the tokens in an encrypted file instead (one clause, translated)."""
+    return _(
+        'to keep them in an encrypted file instead, add `[account]` `keyring = "file"` to '
+        "config.toml and set {env} (see README, Account server)"
+    ).format(env=PASSWORD_ENV)
 
 
 @dataclass
@@ -69,18 +73,18 @@ def _is_unusable(backend: keyring.backend.KeyringBackend) -> str | None:
     from keyring.backends import chainer, fail
 
     if isinstance(backend, fail.Keyring):
-        return "no keyring backend is available on this machine"
+        return _("no keyring backend is available on this machine")
     if isinstance(backend, chainer.ChainerBackend):
         usable = [b for b in backend.backends if not _is_unusable(b)]
         if not usable:
-            return "no usable keyring backend is available on this machine"
+            return _("no usable keyring backend is available on this machine")
         return None
     module = type(backend).__module__
     if module.startswith("keyrings.alt") and not _explicit_choice():
-        return (
-            f"the only keyring found is {type(backend).__name__} from keyrings.alt, "
+        return _(
+            "the only keyring found is {name} from keyrings.alt, "
             "which Inkbench does not pick on its own"
-        )
+        ).format(name=type(backend).__name__)
     return None
 
 
@@ -99,12 +103,14 @@ def _file_backend(config: Settings, *, interactive: bool) -> keyring.backend.Key
     try:
         from keyrings.alt.file import EncryptedKeyring
     except Exception as e:  # pragma: no cover - keyrings.alt is a dependency
-        raise KeyringUnavailable(f"the encrypted file keyring cannot load ({e})") from None
+        raise KeyringUnavailable(
+            _("the encrypted file keyring cannot load ({e})").format(e=e)
+        ) from None
     try:
         EncryptedKeyring._get_crypto_impl()
     except ImportError:
         raise KeyringUnavailable(
-            "the encrypted file keyring needs pycryptodomex: pip install pycryptodomex"
+            _("the encrypted file keyring needs pycryptodomex: pip install pycryptodomex")
         ) from None
     home = Path(config.home) if config.home else Path.cwd()
     path = home / FILE_NAME
@@ -112,8 +118,10 @@ def _file_backend(config: Settings, *, interactive: bool) -> keyring.backend.Key
     password = secret.get_secret_value() if secret else None
     if not password and not interactive:
         raise KeyringUnavailable(
-            f"config.toml chooses the encrypted file keyring; set {PASSWORD_ENV} to its "
-            "password (or run the command on a terminal to be asked)"
+            _(
+                "config.toml chooses the encrypted file keyring; set {env} to its "
+                "password (or run the command on a terminal to be asked)"
+            ).format(env=PASSWORD_ENV)
         )
 
     class PasswordFileKeyring(EncryptedKeyring):
@@ -144,7 +152,9 @@ def keyring_backend(config: Settings, *, interactive: bool = False):
     backend = keyring.get_keyring()
     why = _is_unusable(backend)
     if why:
-        raise KeyringUnavailable(f"cannot store login tokens: {why}; {OPT_IN}")
+        raise KeyringUnavailable(
+            _("cannot store login tokens: {why}; {opt_in}").format(why=why, opt_in=opt_in())
+        )
     return backend
 
 
@@ -155,11 +165,15 @@ def _call(fn, *args):
         raise  # nothing to delete: the callers ignore it
     except ValueError as e:  # the encrypted file's password is wrong
         raise KeyringUnavailable(
-            f"cannot open the encrypted keyring file ({e}); check {PASSWORD_ENV}"
+            _("cannot open the encrypted keyring file ({e}); check {env}").format(
+                e=e, env=PASSWORD_ENV
+            )
         ) from None
     except keyring.errors.KeyringError as e:
         raise KeyringUnavailable(
-            f"the keyring refused ({type(e).__name__}: {e}); {OPT_IN}"
+            _("the keyring refused ({error}); {opt_in}").format(
+                error=f"{type(e).__name__}: {e}", opt_in=opt_in()
+            )
         ) from None
 
 

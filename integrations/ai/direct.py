@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inkbench.i18n import _
 from inkbench.integrations.ai.credentials import get_api_key
 from inkbench.integrations.ai.errors import AuthRequired, Offline
 from inkbench.integrations.ai.http import HttpProvider
@@ -38,8 +39,9 @@ class DirectProvider(HttpProvider):
     def from_config(cls, home: Path, config: Settings) -> DirectProvider:
         if not config.ai.base_url:
             raise InvalidInput(
-                'config.toml has [ai] provider = "direct" but no base_url; add e.g. '
-                'base_url = "http://127.0.0.1:11434/v1"'
+                _(
+                    'config.toml has [ai] provider = "direct" but no base_url; add e.g. base_url = "http://127.0.0.1:11434/v1"'
+                )
             )
         return cls(
             config.ai.base_url,
@@ -57,8 +59,11 @@ class DirectProvider(HttpProvider):
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
     def on_unauthorized(self, used: dict[str, str]) -> bool:
-        what = "refused the API key" if self.api_key else "needs an API key"
-        raise AuthRequired(f"{self._base_url} {what}; store it with `inkbench ai key`")
+        if self.api_key:
+            message = _("{url} refused the API key; store another with `inkbench ai key`")
+        else:
+            message = _("{url} needs an API key; store it with `inkbench ai key`")
+        raise AuthRequired(message.format(url=self._base_url))
 
     def unreachable(self, exc: Exception) -> Exception:
         return Offline(self._base_url, type(exc).__name__)

@@ -12,6 +12,7 @@ Retry guidance for callers (the generation runner):
 
 from __future__ import annotations
 
+from inkbench.i18n import _
 from inkbench.storage.errors import InkbenchError
 
 
@@ -28,18 +29,24 @@ class Offline(AIError):
 
     def __init__(self, url: str, detail: str = "") -> None:
         self.url = url
-        why = f" ({detail})" if detail else ""
-        super().__init__(
-            f"offline: cannot reach {url}{why}; editing works as usual, AI work waits "
-            "until it is reachable"
-        )
+        if detail:
+            message = _(
+                "offline: cannot reach {url} ({detail}); editing works as usual, "
+                "AI work waits until it is reachable"
+            ).format(url=url, detail=detail)
+        else:
+            message = _(
+                "offline: cannot reach {url}; editing works as usual, "
+                "AI work waits until it is reachable"
+            ).format(url=url)
+        super().__init__(message)
 
 
 class AuthRequired(AIError):
     """Not logged in, or the session was revoked/expired and refresh failed."""
 
     def __init__(self, message: str = "") -> None:
-        super().__init__(message or "not logged in to the account server; run `inkbench login`")
+        super().__init__(message or _("not logged in to the account server; run `inkbench login`"))
 
 
 class QuotaExceeded(AIError):
@@ -47,8 +54,11 @@ class QuotaExceeded(AIError):
 
     def __init__(self, message: str = "", *, period_end: str | None = None) -> None:
         self.period_end = period_end
-        until = f" (resets {period_end})" if period_end else ""
-        super().__init__(message or f"quota exceeded for this period{until}; AI work waits")
+        if period_end:
+            default = _("quota exceeded for this period (resets {period_end}); AI work waits")
+        else:
+            default = _("quota exceeded for this period; AI work waits")
+        super().__init__(message or default.format(period_end=period_end))
 
 
 class UpstreamError(AIError):
@@ -75,15 +85,18 @@ class StreamCut(AIError):
 
     def __init__(self, partial_text: str = "", detail: str = "") -> None:
         self.partial_text = partial_text
-        why = f" ({detail})" if detail else ""
-        super().__init__(f"the AI reply was cut off before its end{why}; retry to get it whole")
+        if detail:
+            message = _("the AI reply was cut off before its end ({detail}); retry to get it whole")
+        else:
+            message = _("the AI reply was cut off before its end; retry to get it whole")
+        super().__init__(message.format(detail=detail))
 
 
 class Cancelled(AIError):
     """The caller's cancel check returned True; the request was abandoned."""
 
     def __init__(self) -> None:
-        super().__init__("the AI request was cancelled")
+        super().__init__(_("the AI request was cancelled"))
 
 
 class KeyringUnavailable(AIError):

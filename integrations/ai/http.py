@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 
 import httpx
 
+from inkbench.i18n import N_, _
 from inkbench.integrations.ai.errors import (
     AuthRequired,
     Cancelled,
@@ -54,11 +55,15 @@ def error_from_response(resp: httpx.Response, what: str) -> Exception:
     message = (message or "").strip().splitlines()[0] if message else ""
     status = resp.status_code
     if status == 401:
-        return AuthRequired(f"{what} refused the login ({message or 'unauthorized'})")
+        return AuthRequired(
+            _("{what} refused the login ({value})").format(
+                what=_(what), value=message or _("unauthorized")
+            )
+        )
     if status == 429 and code == "quota_exceeded":
         return QuotaExceeded(message or "")
     if not message:
-        message = f"{what} answered {status}"
+        message = _("{what} answered {status}").format(what=_(what), status=status)
     return UpstreamError(
         message, code=code or ("upstream_error" if status >= 500 else ""), status=status
     )
@@ -72,7 +77,7 @@ class HttpProvider:
     """An OpenAI-compatible ``/chat/completions`` and ``/models`` endpoint."""
 
     name = "http"
-    what = "the AI service"  # for messages
+    what = N_("the AI service")  # for messages, translated where shown
     retries = 3
     backoff = 0.3  # seconds; doubled each retry, with jitter
 
@@ -155,7 +160,9 @@ class HttpProvider:
                 if isinstance(e, httpx.ConnectTimeout):
                     raise self.unreachable(e) from None
                 raise UpstreamError(
-                    f"{self.what} did not answer within {self.timeout:.0f} s; retry later",
+                    _("{what} did not answer within {timeout:.0f} s; retry later").format(
+                        what=_(self.what), timeout=self.timeout
+                    ),
                     code="timeout",
                 ) from None
             except httpx.TransportError as e:
@@ -196,8 +203,10 @@ class HttpProvider:
             from inkbench.storage.errors import InvalidInput
 
             raise InvalidInput(
-                'no AI model chosen; set [ai] model = "..." in config.toml '
-                "(see `inkbench ai models`)"
+                _(
+                    'no AI model chosen; set [ai] model = "..." in '
+                    "config.toml (see `inkbench ai models`)"
+                )
             )
         body: dict = {"model": model, "messages": [dict(m) for m in messages], "stream": stream}
         if stream:
@@ -267,13 +276,15 @@ class HttpProvider:
                 if isinstance(obj.get("usage"), dict):
                     usage = obj["usage"]
         except httpx.TimeoutException:
-            raise StreamCut("".join(text), f"no data for {self.timeout:.0f} s") from None
+            raise StreamCut(
+                "".join(text), _("no data for {timeout:.0f} s").format(timeout=self.timeout)
+            ) from None
         except httpx.HTTPError as e:
             raise StreamCut("".join(text), type(e).__name__) from None
         finally:
             resp.close()
         if not done:
-            raise StreamCut("".join(text), "the connection closed early")
+            raise StreamCut("".join(text), _("the connection closed early"))
         yield Done(
             usage=_usage(usage, body, "".join(text)),
             model=got_model,
@@ -305,7 +316,7 @@ class HttpProvider:
             text = choice["message"].get("content") or ""
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             raise UpstreamError(
-                f"{self.what} sent an answer that is not a chat completion"
+                _("{what} sent an answer that is not a chat completion").format(what=_(self.what))
             ) from None
         return ChatResult(
             text=text,
@@ -320,7 +331,9 @@ class HttpProvider:
         try:
             return sorted(str(m["id"]) for m in resp.json()["data"])
         except (ValueError, KeyError, TypeError):
-            raise UpstreamError(f"{self.what} sent a model list that is not one") from None
+            raise UpstreamError(
+                _("{what} sent a model list that is not one").format(what=_(self.what))
+            ) from None
 
 
 def _usage(usage: dict | None, body: dict, text: str) -> Usage:

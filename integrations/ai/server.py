@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from inkbench.i18n import N_, _
 from inkbench.integrations.ai.credentials import (
     StoredSession,
     clear_session,
@@ -58,7 +59,9 @@ def _post(url: str, **kwargs) -> httpx.Response:
         try:
             return c.post(url, **kwargs)
         except httpx.TimeoutException as e:
-            raise Offline(url.split("/api/")[0], f"timed out: {type(e).__name__}") from None
+            raise Offline(
+                url.split("/api/")[0], _("timed out: {error}").format(error=type(e).__name__)
+            ) from None
         except httpx.TransportError as e:
             raise Offline(url.split("/api/")[0], type(e).__name__) from None
 
@@ -87,16 +90,22 @@ def login(
     if not server.startswith(("http://", "https://")):
         from inkbench.storage.errors import InvalidInput
 
-        raise InvalidInput(f"the server URL must start with http:// or https://, not {server!r}")
+        raise InvalidInput(
+            _("the server URL must start with http:// or https://, not {server!r}").format(
+                server=server
+            )
+        )
     resp = _post(f"{server}/api/auth/login", json={"username": username, "password": password})
     if resp.status_code == 401:
-        raise AuthRequired("login failed: wrong user name or password")
+        raise AuthRequired(_("login failed: wrong user name or password"))
     if resp.status_code >= 400:
-        raise error_from_response(resp, "the account server")
+        raise error_from_response(resp, N_("the account server"))
     try:
         session = _session_from(server, resp.json())
     except (ValueError, KeyError, TypeError):
-        raise UpstreamError(f"{server} is not an Inkbench account server") from None
+        raise UpstreamError(
+            _("{server} is not an Inkbench account server").format(server=server)
+        ) from None
     save_session(config, session, interactive=interactive)
     return session
 
@@ -106,19 +115,21 @@ def logout(config: Settings, *, interactive: bool = False) -> str:
     for the user; offline, the tokens are forgotten all the same."""
     session = load_session(config, interactive=interactive)
     if session is None:
-        return "not logged in"
-    told = "the server ended the session"
+        return _("not logged in")
+    told = _("the server ended the session")
     try:
         resp = _post(
             f"{session.server}/api/auth/logout",
             headers={"Authorization": f"Bearer {session.access_token}"},
         )
         if resp.status_code == 401:
-            told = "the session had already ended"
+            told = _("the session had already ended")
     except Offline:
-        told = f"offline: {session.server} was not told; the session expires there by itself"
+        told = _("offline: {server} was not told; the session expires there by itself").format(
+            server=session.server
+        )
     clear_session(config, interactive=interactive)
-    return f"logged out {session.username} ({told})"
+    return _("logged out {username} ({told})").format(username=session.username, told=told)
 
 
 def health(server: str, *, timeout: float = 3.0, access_token: str | None = None) -> dict:
@@ -135,9 +146,14 @@ def health(server: str, *, timeout: float = 3.0, access_token: str | None = None
     try:
         data = resp.json()
     except ValueError:
-        raise Offline(server, f"answered {resp.status_code}, not an Inkbench server") from None
+        raise Offline(
+            server,
+            _("answered {status_code}, not an Inkbench server").format(
+                status_code=resp.status_code
+            ),
+        ) from None
     if not isinstance(data, dict) or "status" not in data:
-        raise Offline(server, "not an Inkbench account server")
+        raise Offline(server, _("not an Inkbench account server"))
     return data
 
 
@@ -147,11 +163,11 @@ def _ended_message(resp: httpx.Response) -> str:
     except (ValueError, KeyError, TypeError):
         code = ""
     if code == "refresh_reused":
-        return (
+        return _(
             "the login session was ended because its refresh token was used twice "
             "(a copy may exist elsewhere); run `inkbench login`"
         )
-    return "the login session ended or expired; run `inkbench login`"
+    return _("the login session ended or expired; run `inkbench login`")
 
 
 class ServerProvider(HttpProvider):
@@ -160,7 +176,7 @@ class ServerProvider(HttpProvider):
     keyring) and one retry."""
 
     name = "server"
-    what = "the account server"
+    what = N_("the account server")
 
     def __init__(
         self,
@@ -240,4 +256,4 @@ class ServerProvider(HttpProvider):
         try:
             return Quota.from_json(resp.json())
         except (ValueError, AttributeError):
-            raise UpstreamError("the account server sent a quota that is not one") from None
+            raise UpstreamError(_("the account server sent a quota that is not one")) from None

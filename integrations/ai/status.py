@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from inkbench.i18n import _
 from inkbench.integrations.ai.errors import AIError, AuthRequired, KeyringUnavailable, Offline
 from inkbench.integrations.ai.provider import Quota
 from inkbench.settings import Settings, load_settings
@@ -42,12 +43,12 @@ def quota_summary(q: Quota) -> str:
     """Short text for a status bar: what is left this period."""
     parts = []
     if q.remaining.tokens is not None:
-        parts.append(f"{_n(q.remaining.tokens)} tokens")
+        parts.append(_("{n} tokens").format(n=_n(q.remaining.tokens)))
     if q.remaining.articles is not None:
-        parts.append(f"{_n(q.remaining.articles)} articles")
+        parts.append(_("{n} articles").format(n=_n(q.remaining.articles)))
     if not parts:
-        return f"{_n(q.used.tokens or 0)} tokens used"
-    return " · ".join(parts) + " left"
+        return _("{n} tokens used").format(n=_n(q.used.tokens or 0))
+    return _("{parts} left").format(parts=" · ".join(parts))
 
 
 def account_status(
@@ -65,7 +66,7 @@ def _direct_status(cfg: Settings, timeout: float) -> AccountStatus:
 
     base = (cfg.ai.base_url or "").rstrip("/")
     if not base:
-        return AccountStatus("direct", False, "", message="[ai] base_url is not set")
+        return AccountStatus("direct", False, "", message=_("[ai] base_url is not set"))
     try:
         with httpx.Client(timeout=timeout) as c:
             c.get(f"{base}/models")
@@ -106,7 +107,7 @@ def _server_status(cfg: Settings, timeout: float) -> AccountStatus:
     version = info.get("version")
     if session is None:
         return AccountStatus(
-            "server", True, server, message=keyring_problem or "not logged in", version=version
+            "server", True, server, message=keyring_problem or _("not logged in"), version=version
         )
     provider = ServerProvider(cfg, session=session)
     provider.retries = 0

@@ -7,6 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from inkbench.i18n import _
 from inkbench.integrations.ai.errors import AIError
 from inkbench.integrations.ai.usage import log_request
 from inkbench.integrations.generation.prompts import fill, prompt_asset
@@ -46,9 +47,9 @@ def distill(
     """Ask, parse, store; the request is logged in ``ai_request`` either way."""
     keyword = (keyword or "").strip()
     if not keyword:
-        raise InvalidInput("give a keyword to distil, e.g. `inkbench distill 热泵`")
+        raise InvalidInput(_("give a keyword to distil, e.g. `inkbench distill 热泵`"))
     if not 1 <= count <= 50:
-        raise InvalidInput("ask for 1 to 50 topics")
+        raise InvalidInput(_("ask for 1 to 50 topics"))
     key = f"distill-{uuid.uuid4().hex}"
     started = time.monotonic()
     used_model = model or getattr(provider, "default_model", None) or ""
@@ -84,7 +85,7 @@ def distill(
         idempotency_key=key,
     )
     if not questions:
-        raise InvalidInput("the AI's reply held no questions; try again or add topics by hand")
+        raise InvalidInput(_("the AI's reply held no questions; try again or add topics by hand"))
     with db.write() as session:
         d = create_distillation(session, keyword, questions, model=result.model or used_model)
         topics = [t.question for t in list_topics(session, d.id)]

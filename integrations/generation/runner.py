@@ -38,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from inkbench.i18n import _
 from inkbench.integrations.ai.errors import (
     AIError,
     AuthRequired,
@@ -298,7 +299,7 @@ class Runner:
                             )
                             resumed.append(task_id)
         for task_id in resumed:
-            self._emit("task_resumed", task_id=task_id, message="the server answers again")
+            self._emit("task_resumed", task_id=task_id, message=_("the server answers again"))
         if resumed:
             self._health_wait = 1.0
         else:
@@ -356,7 +357,11 @@ class Runner:
             self._process_item(item_id)
         except Exception as e:  # a bug or a damaged row: keep the item, go on with the rest
             logging.getLogger("inkbench.generate").exception("item %s failed", item_id)
-            message = f"unexpected error: {type(e).__name__}: {e}".splitlines()[0][:300]
+            message = (
+                _("unexpected error: {error}")
+                .format(error=f"{type(e).__name__}: {e}")
+                .splitlines()[0][:300]
+            )
             again, task_id = True, None
             with self.db.raw() as conn:
                 if leases.still_ours(conn, leases.GENERATION, item_id, self.owner):

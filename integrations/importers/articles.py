@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from inkbench.i18n import _, ngettext
 from inkbench.integrations.importers.textfiles import (
     TEXT_SUFFIXES,
     expand_paths,
@@ -36,7 +37,7 @@ def import_articles(
     one error listing each problem. Then insert all in one transaction."""
     files = list(expand_paths(paths, TEXT_SUFFIXES))
     if not files:
-        raise InvalidInput("no .md or .txt files found in the paths given")
+        raise InvalidInput(_("no .md or .txt files found in the paths given"))
     parsed: list[tuple[Path, str, str]] = []
     problems: list[str] = []
     for i, path in enumerate(files):
@@ -48,8 +49,16 @@ def import_articles(
         if progress:
             progress(i + 1, len(files), path.name)
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise InvalidInput(f"nothing imported: {problems[0]}{more}")
+        others = len(problems) - 1
+        if others:
+            message = ngettext(
+                "nothing imported: {problem} (and {n} more)",
+                "nothing imported: {problem} (and {n} more)",
+                others,
+            )
+        else:
+            message = _("nothing imported: {problem}")
+        raise InvalidInput(message.format(problem=problems[0], n=others))
     out = []
     with db.write() as session:
         for path, title, body in parsed:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from inkbench.i18n import _
 from inkbench.storage.errors import InvalidInput
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024
@@ -23,26 +24,40 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise InvalidInput(
-                f"{path}: {size // (1024 * 1024)} MB is too large for a text document "
-                f"(limit {MAX_TEXT_BYTES // (1024 * 1024)} MB); split it first"
+                _(
+                    "{path}: {value} MB is too large for a text document "
+                    "(limit {limit} MB); split it first"
+                ).format(
+                    path=path, value=size // (1024 * 1024), limit=MAX_TEXT_BYTES // (1024 * 1024)
+                )
             )
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such file; check the path") from None
+        raise InvalidInput(_("{path}: no such file; check the path").format(path=path)) from None
     except IsADirectoryError:
-        raise InvalidInput(f"{path}: is a directory") from None
+        raise InvalidInput(_("{path}: is a directory").format(path=path)) from None
     except PermissionError:
-        raise InvalidInput(f"{path}: permission denied; check the file's permissions") from None
+        raise InvalidInput(
+            _("{path}: permission denied; check the file's permissions").format(path=path)
+        ) from None
     except OSError as e:
-        raise InvalidInput(f"{path}: cannot be read ({e.strerror})") from None
+        raise InvalidInput(
+            _("{path}: cannot be read ({strerror})").format(path=path, strerror=e.strerror)
+        ) from None
     if b"\x00" in data[:8192]:
-        raise InvalidInput(f"{path}: looks like a binary file, not text; give a .md or .txt file")
+        raise InvalidInput(
+            _("{path}: looks like a binary file, not text; give a .md or .txt file").format(
+                path=path
+            )
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InvalidInput(
-            f"{path}: is not UTF-8 text (bad byte at offset {e.start}); convert it first, "
-            f"e.g. `iconv -f GB18030 -t UTF-8 {path.name} > {path.stem}.utf8{path.suffix}`"
+            _(
+                "{path}: is not UTF-8 text (bad byte at offset {start}); convert it first, "
+                "e.g. `iconv -f GB18030 -t UTF-8 {name} > {stem}.utf8{suffix}`"
+            ).format(path=path, start=e.start, name=path.name, stem=path.stem, suffix=path.suffix)
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -56,7 +71,9 @@ def expand_paths(paths: Iterable[str | Path], suffixes: tuple[str, ...]) -> Iter
                 p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
             )
         elif not path.exists():
-            raise InvalidInput(f"{path}: no such file or directory; check the path")
+            raise InvalidInput(
+                _("{path}: no such file or directory; check the path").format(path=path)
+            )
         else:
             yield path
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inkbench.i18n import _
 from inkbench.integrations.ocr import ppocr
 from inkbench.integrations.ocr.engine import Engine, OcrUnavailable, make_engine
 from inkbench.storage.errors import InvalidInput
@@ -35,7 +36,11 @@ def check_name(name: str) -> str:
     """``name`` if it is an engine (or a tesseract backend), else one line."""
     if name in ENGINES or name in TESSERACT_BACKENDS:
         return name
-    raise InvalidInput(f"unknown OCR engine {name!r}; use one of {', '.join(ENGINES)}")
+    raise InvalidInput(
+        _("unknown OCR engine {name!r}; use one of {engines}").format(
+            name=name, engines=", ".join(ENGINES)
+        )
+    )
 
 
 def has_chinese(langs: str) -> bool:

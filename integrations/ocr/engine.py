@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 
+from inkbench.i18n import _
+
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import importlib.util  # noqa: E402
@@ -111,31 +113,40 @@ def resolve_languages(spec: str | None = None) -> tuple[str, Path]:
     tessdata = tessdata_dir()
     if tessdata is None:
         raise OcrUnavailable(
-            f"tesseract's language data was not found; install it: sudo apt-get install "
-            f"{BASE_PACKAGES} (or set TESSDATA_PREFIX)"
+            _(
+                "tesseract's language data was not found; install it: sudo apt-get "
+                "install {BASE_PACKAGES} (or set TESSDATA_PREFIX)"
+            ).format(BASE_PACKAGES=BASE_PACKAGES)
         )
     have = set(installed_languages(tessdata))
     if spec is None or not spec.strip():
         langs = [lang for lang in DEFAULT_LANGUAGES if lang in have]
         if not langs:
             raise OcrUnavailable(
-                "neither chi_sim nor eng OCR data is installed; install them: "
-                "sudo apt-get install tesseract-ocr-eng tesseract-ocr-chi-sim"
+                _(
+                    "neither chi_sim nor eng OCR data is installed; install them: sudo "
+                    "apt-get install tesseract-ocr-eng tesseract-ocr-chi-sim"
+                )
             )
         return "+".join(langs), tessdata
     langs = [p.strip() for p in spec.split("+") if p.strip()]
     bad = [p for p in langs if not _LANG_RE.match(p)]
     if bad or not langs:
         raise OcrUnavailable(
-            f"bad OCR language list {spec!r}; write tesseract codes joined with +, like chi_sim+eng"
+            _(
+                "bad OCR language list {spec!r}; write tesseract "
+                "codes joined with +, like chi_sim+eng"
+            ).format(spec=spec)
         )
     missing = [p for p in langs if p not in have]
     if missing:
         names = ", ".join(missing)
         packages = " ".join(apt_package(p) for p in missing)
         raise OcrUnavailable(
-            f"OCR language {names} is not installed (have: {', '.join(sorted(have)) or 'none'});"
-            f" install it: sudo apt-get install {packages}"
+            _(
+                "OCR language {names} is not installed (have: {have}); "
+                "install it: sudo apt-get install {packages}"
+            ).format(names=names, have=", ".join(sorted(have)) or _("none"), packages=packages)
         )
     return "+".join(dict.fromkeys(langs)), tessdata
 
@@ -174,8 +185,15 @@ class TesserocrEngine:
             )
         except RuntimeError as e:
             raise OcrUnavailable(
-                f"tesseract could not load {lang} from {tessdata} ({e}); reinstall: "
-                f"sudo apt-get install {' '.join(apt_package(p) for p in lang.split('+'))}"
+                _(
+                    "tesseract could not load {lang} from {tessdata} ({e}); "
+                    "reinstall: sudo apt-get install {choices}"
+                ).format(
+                    lang=lang,
+                    tessdata=tessdata,
+                    e=e,
+                    choices=" ".join(apt_package(p) for p in lang.split("+")),
+                )
             ) from None
 
     def recognize(self, image) -> OcrResult:
@@ -224,8 +242,10 @@ class PytesseractEngine:
     def __init__(self, lang: str, tessdata: Path) -> None:
         if shutil.which("tesseract") is None:
             raise OcrUnavailable(
-                f"neither tesserocr nor the tesseract program is installed; install: "
-                f"sudo apt-get install {BASE_PACKAGES}"
+                _(
+                    "neither tesserocr nor the tesseract program is installed; "
+                    "install: sudo apt-get install {BASE_PACKAGES}"
+                ).format(BASE_PACKAGES=BASE_PACKAGES)
             )
         self.lang = lang
         self.model = f"tesseract (program) {lang}"
@@ -290,11 +310,13 @@ def make_engine(lang: str | None = None, *, engine: str = "auto") -> Engine:
         engine = "tesserocr" if tesserocr_available() else "pytesseract"
     if engine == "tesserocr":
         if not tesserocr_available():
-            raise OcrUnavailable("tesserocr is not installed; use --engine pytesseract")
+            raise OcrUnavailable(_("tesserocr is not installed; use --engine pytesseract"))
         return TesserocrEngine(langs, tessdata)
     if engine == "pytesseract":
         return PytesseractEngine(langs, tessdata)
-    raise OcrUnavailable(f"unknown OCR engine {engine!r}; use auto, tesserocr or pytesseract")
+    raise OcrUnavailable(
+        _("unknown OCR engine {engine!r}; use auto, tesserocr or pytesseract").format(engine=engine)
+    )
 
 
 def load_for_ocr(path: Path, orientation: int | None = None):

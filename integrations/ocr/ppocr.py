@@ -17,12 +17,14 @@ import os
 from importlib import metadata
 from pathlib import Path
 
+from inkbench.i18n import _
 from inkbench.integrations.ocr.engine import OcrResult, OcrUnavailable, prepare_image
 from inkbench.integrations.ocr.layout import reading_order
 
 PACKAGE = "rapidocr-onnxruntime"
 MODULE = "rapidocr_onnxruntime"
 INSTALL_HINT = "pip install 'inkbench[ppocr]' (or: pip install rapidocr-onnxruntime)"
+ORT_REINSTALL = "pip install --force-reinstall onnxruntime"  # a command, not words to translate
 REINSTALL_HINT = f"pip install --force-reinstall {PACKAGE}"
 MODEL_FILES = {
     "det": "ch_PP-OCRv4_det_infer.onnx",
@@ -85,15 +87,19 @@ class PpocrEngine:
             raise OcrUnavailable(f"{missing_message()} ({e})") from None
         if "CPUExecutionProvider" not in onnxruntime.get_available_providers():
             raise OcrUnavailable(
-                "onnxruntime has no CPUExecutionProvider, which ppocr needs; reinstall it: "
-                "pip install --force-reinstall onnxruntime"
+                _(
+                    "onnxruntime has no CPUExecutionProvider, which ppocr needs; reinstall it: "
+                    "{command}"
+                ).format(command=ORT_REINSTALL)
             )
         model_dir = model_dir or package_models()
         paths = {k: model_dir / f for k, f in MODEL_FILES.items()}
         missing = [str(p) for p in paths.values() if not p.is_file()]
         if missing:
             raise OcrUnavailable(
-                f"the ppocr model {missing[0]} is missing; reinstall: {REINSTALL_HINT}"
+                _("the ppocr model {path} is missing; reinstall: {hint}").format(
+                    path=missing[0], hint=REINSTALL_HINT
+                )
             )
         threads = max(1, min(threads, os.cpu_count() or 1))
         try:
@@ -108,8 +114,9 @@ class PpocrEngine:
         except Exception as e:  # onnxruntime's InvalidProtobuf, Fail, ...
             detail = " ".join(str(e).split())[:160]
             raise OcrUnavailable(
-                f"the ppocr models in {model_dir} could not be loaded ({type(e).__name__}: "
-                f"{detail}); reinstall: {REINSTALL_HINT}"
+                _(
+                    "the ppocr models in {path} could not be loaded ({error}); reinstall: {hint}"
+                ).format(path=model_dir, error=f"{type(e).__name__}: {detail}", hint=REINSTALL_HINT)
             ) from None
         self.lang = lang
         self.threads = threads

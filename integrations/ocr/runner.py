@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inkbench.i18n import _, language, set_language
 from inkbench.storage.jobs import CancelToken, ProgressFn  # stdlib only
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class WorkerConfig:
     default_engine: str | None = None  # config.toml's [ocr] engine, for albums without one
     threads: int = 1  # ppocr's onnxruntime intra-op threads
     album_id: int | None = None  # only this album's images
+    language: str = "en"  # the interface's: a spawned worker starts in English
 
 
 # What a worker imports before it can work; the fork server loads it once.
@@ -200,6 +202,7 @@ def _worker_main(cfg: WorkerConfig, events, stop, pause) -> None:
     """One worker process: claim, OCR, record, until told to stop or, with
     ``until_empty``, until nothing is left for OCR."""
     os.environ["OMP_THREAD_LIMIT"] = "1"  # before libtesseract loads
+    set_language(cfg.language)  # its messages reach the user through the parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     if cfg.log_path:  # e.g. under the TUI: tesseract's own messages must not hit the screen
         fd = os.open(cfg.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -398,9 +401,9 @@ def run_ocr(
         backoff_base = BACKOFF_SECONDS
 
     if workers < 1:
-        raise InvalidInput("--workers must be at least 1")
+        raise InvalidInput(_("--workers must be at least 1"))
     if lease_seconds <= 0:
-        raise InvalidInput("the lease must be longer than 0 seconds")
+        raise InvalidInput(_("the lease must be longer than 0 seconds"))
     if engine is not None:
         choice.check_name(engine)
     if not isinstance(db, Database):
@@ -464,6 +467,7 @@ def run_ocr(
             default_engine=default_engine,
             threads=threads,
             album_id=album_id,
+            language=language(),
         )
         proc = ctx.Process(
             target=_worker_main, args=(cfg, events, stop, pause), name=f"ocr-{next_index}"
@@ -474,7 +478,7 @@ def run_ocr(
         slots[next_index] = _Slot(proc)
         next_index += 1
 
-    for _ in range(workers):
+    for _worker in range(workers):
         start_worker()
 
     finished = 0
@@ -543,14 +547,18 @@ def run_ocr(
                 # died without saying goodbye: a crash, or killed
                 slot.exited = True
                 code = slot.process.exitcode
-                summary.worker_errors.append(f"OCR worker {index} died (exit code {code})")
+                summary.worker_errors.append(
+                    _("OCR worker {index} died (exit code {code})").format(index=index, code=code)
+                )
                 if slot.owner and slot.image is not None:
                     with db.raw() as conn:
                         albums.fail_ocr(
                             conn,
                             slot.image,
                             slot.owner,
-                            f"the OCR worker died on this image (exit code {code})",
+                            _("the OCR worker died on this image (exit code {code})").format(
+                                code=code
+                            ),
                             lang=langs,
                             backoff_base=backoff_base,
                         )

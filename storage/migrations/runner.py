@@ -10,6 +10,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.pool import NullPool
 
+from inkbench.i18n import _
 from inkbench.storage.errors import DatabaseProblem
 from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.text import register_functions
@@ -57,6 +58,8 @@ def upgrade_to_head(path: Path, progress: ProgressFn | None = None) -> None:
             command.upgrade(cfg, "head")
             problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if problems:
-                raise DatabaseProblem(f"migration left broken references: {problems[:3]}")
+                raise DatabaseProblem(
+                    _("migration left broken references: {value}").format(value=problems[:3])
+                )
     finally:
         engine.dispose()

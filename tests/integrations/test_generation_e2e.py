@@ -519,7 +519,7 @@ def test_sigterm_stops_the_cli_runner_cleanly_handing_the_item_back(
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
-    assert "0 article(s) written" in out
+    assert "0 articles written" in out
     items = task_items_of(db, task_id)
     assert [(i.status, i.attempts, i.lease_owner) for i in items] == [("pending", 0, None)]
     assert items[0].partial_text.startswith("w0 w1")

@@ -172,7 +172,7 @@ def test_cli_kb_import_and_list(home: Path, tmp_path: Path) -> None:
     )
     assert run.returncode == 1  # one file refused
     assert "bad.docx" in run.stderr and "Traceback" not in run.stderr
-    assert "1 document(s) imported into Energy, 1 refused" in run.stdout
+    assert "1 document imported into Energy, 1 refused" in run.stdout
     listed = subprocess.run(
         [*inkbench, "kb", "list"], capture_output=True, text=True, cwd=Path(__file__).parents[2]
     )

@@ -1,0 +1,111 @@
+"""The command line in Chinese and in English, from a real ``inkbench``
+process: help of the program and of a subcommand, errors from argparse, from
+the CLI and from storage, success lines, counts and word counts."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ZH = {"LANG": "zh_CN.UTF-8"}
+EN = {"LANG": "C.UTF-8"}
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def _cli(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("LANG", "LC_ALL", "LC_MESSAGES", "INKBENCH_HOME")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "inkbench", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=120,
+    )
+
+
+def _english_words(text: str) -> set[str]:
+    """Lower-case English words in ``text``, less option names, metavars and
+    the words the help keeps on purpose (names, keys, formats)."""
+    text = re.sub(r"--?[\w-]+", " ", text)  # options
+    text = re.sub(r"`[^`]*`|\[[^\]]*\]|\{[^}]*\}", " ", text)  # commands, usage, choices
+    words = set(re.findall(r"\b[a-z][a-z]+\b", text))
+    return words - {"inkbench", "usage", "json", "toml", "config", "tesseract"}
+
+
+def test_help_of_the_program_and_a_subcommand_is_chinese(home: Path) -> None:
+    r = _cli(home, "--help", **ZH)
+    assert r.returncode == 0, r.stderr
+    assert "导入、列出和导出文章" in r.stdout and "载入示例内容" in r.stdout
+    # every command's line is Chinese: only command names are left in English
+    lines = r.stdout.split("命令")[1].splitlines()
+    left = _english_words("\n".join(line.split(maxsplit=1)[-1] for line in lines if line.strip()))
+    assert not left - {"command", "tesseract"}, left
+
+    r = _cli(home, "article", "list", "--help", **ZH)
+    assert r.returncode == 0
+    assert "列出回收站中的文章" in r.stdout and "显示多少条（默认 50）" in r.stdout
+    r = _cli(home, "album", "move", "--help", **ZH)
+    assert "放入哪个图库" in r.stdout
+
+    r = _cli(home, "--lang", "en", "article", "list", "--help", **ZH)
+    assert "list the articles in the Trash" in r.stdout
+
+
+def test_errors_are_chinese(home: Path) -> None:
+    r = _cli(home, "article", "list", "--bogus", **ZH)
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[-1] == "inkbench：错误：无法识别的参数：--bogus"
+
+    r = _cli(home, "article", "list", "--limit", "0", **ZH)  # the CLI's own check
+    assert r.returncode == 1
+    assert r.stderr.strip() == "inkbench: --limit 至少为 1，--offset 至少为 0"
+
+    r = _cli(home, "task", "show", "999", **ZH)  # raised in storage
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        "inkbench: 没有编号为 999 的生成任务；`inkbench task list` 可列出全部任务"
+    )
+    r = _cli(home, "--lang", "en", "task", "show", "999", **ZH)
+    assert r.stderr.strip() == (
+        "inkbench: no generation task with id 999; `inkbench task list` shows them"
+    )
+
+
+def test_success_lines_counts_and_words_follow_the_language(home: Path, tmp_path: Path) -> None:
+    text = tmp_path / "spring.md"
+    text.write_text("# 春天\n\n" + "春天来了。" * 300, encoding="utf-8")
+
+    r = _cli(home, "article", "import", str(text), **ZH)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == "已导入 1 篇文章"
+    assert "1,200 字" in r.stdout
+
+    r = _cli(home, "article", "list", **ZH)
+    assert r.stdout.splitlines()[-1] == "共 1 篇文章，显示 1 篇"
+    assert "1,200 字" in r.stdout
+
+    r = _cli(home, "article", "list", **EN)
+    assert r.stdout.splitlines()[-1] == "1 of 1 article"
+    assert "1,200 words" in r.stdout
+
+    r = _cli(home, "album", "create", "素材", **ZH)
+    assert r.returncode == 0 and re.fullmatch(r"图库 \d+：素材\n", r.stdout), r.stdout
+    r = _cli(home, "album", "create", "素材", **ZH)
+    assert r.returncode == 1
+    assert r.stderr.strip() == "inkbench: 已有名为“素材”的图库，请换一个名称"
+
+    r = _cli(home, "search", "春天", **ZH)
+    assert r.returncode == 0 and r.stdout.startswith("文章 1：春天"), r.stdout
