@@ -411,6 +411,8 @@ class Scene(SQLModel, table=True):
     location_id: int | None = Field(default=None, sa_column=fk("world_entry.id", "SET NULL"))
     time: str = ""
     mood: str = ""
+    # words of the scene's text (to the next marker), kept by sync_positions
+    word_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
