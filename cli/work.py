@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_stats)
 
+    p = wsub.add_parser("outline", help=_("chapters and their scenes, synopses and characters"))
+    p.add_argument("work", metavar="WORK", help=_("title or id"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    p.set_defaults(func=cmd_outline)
+
     p = wsub.add_parser("export", help=_("the manuscript as one Markdown, DOCX or EPUB file"))
     p.add_argument("work", metavar="WORK", help=_("title or id"))
     p.add_argument("--format", choices=("md", "docx", "epub"), required=True)
@@ -205,6 +210,38 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for day, n in st.days:
         if n:
             print(f"  {day} {n:>7} {_bar(n, top)}")
+    return 0
+
+
+def cmd_outline(args: argparse.Namespace) -> int:
+    """Print a work's outline."""
+    from dataclasses import asdict
+
+    from inkbench.storage.outline import outline
+    from inkbench.storage.works import find_work
+
+    db = open_db(args)
+    with db.read() as s:
+        w = find_work(s, args.work)
+    with db.raw(write=False) as conn:
+        chapters = outline(conn, w.id)
+    if args.json:
+        print_json([asdict(c) for c in chapters])
+        return 0
+    for c in chapters:
+        who = ", ".join(p.name for p in c.characters[:5])
+        print(
+            f"{c.number:>4}. {c.title}  [{c.status}, {c.word_count}w]"
+            + (f" — {who}" if who else "")
+        )
+        if c.synopsis:
+            print(f"        {c.synopsis}")
+        for x in c.scenes:
+            where = f" @{x.location}" if x.location else ""
+            people = ", ".join(p.name for p in x.characters)
+            mark = "·" if x.placed else "?"
+            line = f"      {mark} {x.synopsis or '…'}{where} ({x.word_count}w)"
+            print(line + (f" — {people}" if people else ""))
     return 0
 
 

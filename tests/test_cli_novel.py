@@ -264,3 +264,38 @@ def test_manuscript_export_epub_docx_md(novel, capsys, tmp_path) -> None:
     ok(capsys, home, "work", "export", "长夜", "--format", "md", "--out", str(md))
     text = md.read_text(encoding="utf-8")
     assert text.index("## 第1章") < text.index("## 第2章") and "<!--" not in text
+
+
+def test_db_vacuum_thins_old_autosaves_and_says_so(novel, capsys) -> None:
+    home = novel
+    conn = sqlite3.connect(home / "inkbench.db")
+    with conn:
+        for when, kind in [
+            ("2020-01-01 08:00:00.000000", "autosave"),
+            ("2020-01-01 09:00:00.000000", "autosave"),
+            ("2020-01-01 10:00:00.000000", "manual"),
+        ]:
+            conn.execute(
+                "INSERT INTO chapter_revision (chapter_id, kind, title, body, word_count, "
+                "created_at) VALUES (1, ?, 't', 'b', 1, ?)",
+                (kind, when),
+            )
+    conn.close()
+    out = ok(capsys, home, "db", "vacuum", "--keep-autosaves-days", "30")
+    assert "removed 1 old autosave revision(s) (0 of articles, 1 of chapters" in out
+    conn = sqlite3.connect(home / "inkbench.db")
+    kinds = sorted(k for (k,) in conn.execute("SELECT kind FROM chapter_revision"))
+    conn.close()
+    assert kinds == ["autosave", "manual"]
+    code, _out, err = run(capsys, home, "db", "vacuum", "--keep-autosaves-days", "-1")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+
+
+def test_work_outline(novel, capsys) -> None:
+    home = novel
+    ok(capsys, home, "scene", "add", "第1章", "--synopsis", "相遇", "--character", "沈舟")
+    data = json.loads(ok(capsys, home, "work", "outline", "长夜", "--json"))
+    assert [c["title"] for c in data] == ["第1章", "第2章"]
+    assert data[0]["scenes"][0]["synopsis"] == "相遇"
+    assert [p["name"] for p in data[0]["scenes"][0]["characters"]] == ["沈舟"]
+    assert "相遇" in ok(capsys, home, "work", "outline", "长夜")
