@@ -15,6 +15,7 @@ import math
 import sqlite3
 from dataclasses import asdict, dataclass
 
+from inkbench.storage.scene_markers import strip_markers
 from inkbench.storage.text import Query, Snippet, make_snippet, parse_query
 
 # kind -> (fts table, SQL reading id, title, text, parent id, parent title for ids)
@@ -237,6 +238,8 @@ def _hydrate(
         if row is None:  # deleted between the two reads
             continue
         _id, title, body, parent_id, parent_title = row
+        if kind == "chapter":  # scene markers are not the writer's text
+            body = strip_markers(body)
         hits.append(
             Hit(
                 kind=kind,
