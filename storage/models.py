@@ -474,7 +474,15 @@ class Mention(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint(_one_of("character_id", "world_entry_id"), name="owner"),
-        Index("ix_mention_chapter", "chapter_id"),
+        # covering: a chapter's names, and the outline's read of a whole work,
+        # never visit the table (migration 0003)
+        Index(
+            "ix_mention_chapter_names",
+            "chapter_id",
+            text("count DESC"),
+            "first_position",
+            "character_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,6 +1,6 @@
 """bible search and scene word counts: characters (name, aliases, description)
 and world entries (title, aliases, content) in the global search; each scene's
-word count cached for the outline
+word count cached for the outline; a covering index on mentions for it
 
 Revision ID: 0003
 Revises: 0002
@@ -78,6 +78,15 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("word_count", sa.Integer(), nullable=False, server_default="0")
         )
+    # the outline reads a whole work's mentions: a covering index replaces
+    # the one on chapter_id alone
+    with op.batch_alter_table("mention", schema=None) as batch_op:
+        batch_op.drop_index("ix_mention_chapter")
+        batch_op.create_index(
+            "ix_mention_chapter_names",
+            ["chapter_id", sa.text("count DESC"), "first_position", "character_id"],
+            unique=False,
+        )
     for statement in _search_sql():
         op.execute(statement)
     # what exists already: every live entry touched, so its trigger indexes it
@@ -95,5 +104,8 @@ def downgrade() -> None:
     for table in BIBLE:
         for suffix in ("ai", "au", "ad"):
             op.execute(f"DROP TRIGGER IF EXISTS {BIBLE[table][0]}_{suffix}")
+    with op.batch_alter_table("mention", schema=None) as batch_op:
+        batch_op.drop_index("ix_mention_chapter_names")
+        batch_op.create_index("ix_mention_chapter", ["chapter_id"], unique=False)
     with op.batch_alter_table("scene", schema=None) as batch_op:
         batch_op.drop_column("word_count")
