@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("search", help=_("search articles, chapters, knowledge and OCR text"))
+    p = sub.add_parser(
+        "search", help=_("search articles, chapters, knowledge, OCR text and the story bible")
+    )
     p.add_argument("query", metavar="QUERY", help=_("words to find (all must match)"))
     p.add_argument("--limit", type=int, default=20, help=_("how many hits (default 20)"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
@@ -89,13 +91,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from inkbench.storage.errors import InvalidInput
-    from inkbench.storage.search import search
+    from inkbench.storage.search import ALL_KINDS, search
 
     if args.limit < 1:
         raise InvalidInput(_("--limit must be at least 1"))
     db = open_db(args)
     with db.raw(write=False) as conn:
-        hits = search(conn, args.query, limit=args.limit, exact=args.exact)
+        hits = search(conn, args.query, limit=args.limit, exact=args.exact, kinds=ALL_KINDS)
     if args.json:
         print_json([h.to_dict() for h in hits])
         return 0

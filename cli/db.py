@@ -34,7 +34,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_restore)
 
     p = dbsub.add_parser(
-        "vacuum", help=_("remove stored files nothing uses any more, then compact the database")
+        "vacuum",
+        help=_(
+            "thin old autosaves, remove stored files nothing uses any more, compact the database"
+        ),
+    )
+    p.add_argument(
+        "--keep-autosaves-days",
+        type=int,
+        default=None,
+        metavar="N",
+        help=_("autosaves older than N days keep one per text and day (default 30)"),
     )
     p.set_defaults(func=cmd_vacuum)
 
@@ -137,8 +147,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_vacuum(args: argparse.Namespace) -> int:
     from inkbench.storage.backup import vacuum
+    from inkbench.storage.errors import InvalidInput
+    from inkbench.storage.retention import DEFAULT_KEEP_DAYS, thin_autosaves
 
+    # TODO(settings): default from `[novel] revision_retention_days` once the
+    # settings model lands; the option overrides it
+    keep = DEFAULT_KEEP_DAYS if args.keep_autosaves_days is None else args.keep_autosaves_days
+    if keep < 0:
+        raise InvalidInput(_("--keep-autosaves-days cannot be negative"))
     db = open_db(args)
+    with db.raw() as conn:
+        thinned = thin_autosaves(conn, keep)
     result = vacuum(db)
     print(
         ngettext(
@@ -149,6 +168,17 @@ def cmd_vacuum(args: argparse.Namespace) -> int:
             n=format_number(result.files_removed),
             before=_size(result.db_bytes_before),
             after=_size(result.db_bytes_after),
+        )
+    )
+    print(
+        _(
+            "removed {total} old autosave revision(s) ({articles} of articles, "
+            "{chapters} of chapters; older than {days} days, one kept per day)"
+        ).format(
+            total=thinned.total,
+            articles=thinned.removed["article"],
+            chapters=thinned.removed["chapter"],
+            days=keep,
         )
     )
     return 0

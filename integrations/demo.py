@@ -167,6 +167,80 @@ def load_demo(
     return DemoReport(loaded=True, added=added)
 
 
+def _insert_bible(session: Session, work_id: int, chapter_ids: list[int], w: dict) -> dict:
+    """The novel's characters, relationships, world entries, scenes and tags
+    (``[[work.*]]`` in ``demo.toml``), through the bible's own operations."""
+    from inkbench.storage import bible, scenes, tags
+    from inkbench.storage.models import Chapter
+
+    people = {}
+    for c in w.get("characters", []):
+        attributes = {k: c[k] for k in bible.CHARACTER_ATTRIBUTES if k in c}
+        people[c["name"]] = bible.create_character(
+            session,
+            work_id,
+            c["name"],
+            aliases=c.get("aliases", []),
+            role=c.get("role", "supporting"),
+            **attributes,
+        ).id
+    for r in w.get("relations", []):
+        bible.relate(session, people[r["a"]], people[r["b"]], r["kind"], r.get("note", ""))
+    places = {}
+    for e in w.get("world", []):
+        places[e["title"]] = bible.create_world_entry(
+            session,
+            work_id,
+            e["title"],
+            category=e.get("category", "other"),
+            parent_id=places[e["parent"]] if "parent" in e else None,
+            aliases=e.get("aliases", []),
+            content=e.get("content", ""),
+            character_ids=[people[n] for n in e.get("characters", [])],
+        ).id
+    tag_ids = {}
+    for t in w.get("tags", []):
+        tag = tags.create_tag(
+            session,
+            work_id,
+            t["name"],
+            color=t.get("color", ""),
+            description=t.get("description", ""),
+        )
+        tag_ids[t["name"]] = tag.id
+        for number in t.get("chapters", []):
+            tags.tag_chapter(session, tag.id, chapter_ids[number - 1])
+    for sc in w.get("scenes", []):
+        chapter_id = chapter_ids[sc["chapter"] - 1]
+        body = session.get(Chapter, chapter_id).body
+        at = body.find(sc["starts"])
+        if at < 0:
+            raise InvalidInput(
+                _(
+                    "the demo scene {start!r} is not in chapter {chapter}; reinstall Inkbench"
+                ).format(start=sc["starts"], chapter=sc["chapter"])
+            )
+        scene = scenes.add_scene(
+            session,
+            chapter_id,
+            synopsis=sc.get("synopsis", ""),
+            location_id=places[sc["location"]] if "location" in sc else None,
+            time=sc.get("time", ""),
+            mood=sc.get("mood", ""),
+            character_ids=[people[n] for n in sc.get("characters", [])],
+            at=at,
+        )
+        for name in sc.get("tags", []):
+            tags.tag_scene(session, tag_ids[name], scene.id)
+    return {
+        "characters": len(people),
+        "relationships": len(w.get("relations", [])),
+        "world_entries": len(places),
+        "scenes": len(w.get("scenes", [])),
+        "tags": len(tag_ids),
+    }
+
+
 def _insert_all(session: Session, spec: _Spec, prepared, doc_blobs) -> dict[str, int]:
     raw = spec.raw
     conn = session.connection().connection.driver_connection  # same transaction
@@ -188,11 +262,15 @@ def _insert_all(session: Session, spec: _Spec, prepared, doc_blobs) -> dict[str,
         status=w.get("status", "drafting"),
         word_goal=int(w.get("word_goal", 0)),
         description=w.get("description", ""),
+        chapter_naming=w.get("chapter_naming", ""),
     )
+    chapter_ids = []
     for title, body in spec.chapters:
         chapter = create_chapter(session, work.id, title, body)
         revisions.snapshot(session, "chapter", chapter.id, "manual")
+        chapter_ids.append(chapter.id)
     added["works"], added["chapters"] = 1, len(spec.chapters)
+    added.update(_insert_bible(session, work.id, chapter_ids, w))
 
     # the album: images wait for OCR (`inkbench ocr run` or the TUI)
     session.flush()

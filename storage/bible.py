@@ -461,6 +461,31 @@ def list_world_entries(session: Session, work_id: int) -> list[WorldEntry]:
     )
 
 
+def find_world_entry(session: Session, work_id: int | None, name_or_id: str) -> WorldEntry:
+    """A world entry by id, or by title or alias within a work."""
+    text = str(name_or_id).strip()
+    if text.isdigit():
+        return get_world_entry(session, int(text))
+    stmt = select(WorldEntry).join(BibleName, BibleName.world_entry_id == WorldEntry.id)
+    stmt = stmt.where(BibleName.name == text)
+    if work_id is not None:
+        stmt = stmt.where(WorldEntry.work_id == work_id)
+    found = session.exec(stmt).all()
+    if not found:
+        raise NotFound(
+            _("no world entry named {name!r}; `inkbench world list WORK` shows them").format(
+                name=text
+            )
+        )
+    if len(found) > 1:
+        raise InvalidInput(
+            _("{count} works have a world entry named {name!r}; give its id").format(
+                count=len(found), name=text
+            )
+        )
+    return found[0]
+
+
 def linked_characters(session: Session, entry_id: int) -> list[Character]:
     """The live characters linked to a world entry."""
     return list(

@@ -54,7 +54,9 @@ class Matcher:
             folded = name.casefold()
             # a name equal under case folding to another keeps the first owner
             if folded not in self._automaton:
-                self._automaton.add_word(folded, (len(folded), key))
+                # whether its first and last characters need a word boundary
+                edges = (_is_word_char(folded[0]), _is_word_char(folded[-1]))
+                self._automaton.add_word(folded, (len(folded), key, *edges))
                 self.size += 1
         if self.size:
             self._automaton.make_automaton()
@@ -66,21 +68,27 @@ class Matcher:
         folded = text.casefold()
         if len(folded) != len(text):  # rare (ß → ss): keep positions honest
             folded = "".join(ch.casefold() if len(ch.casefold()) == 1 else ch for ch in text)
-        # every match (start, length, key), longest first at each start
+        found = self._every_match(folded)
+        return {key: Found(count, first) for key, (count, first) in found.items()}
+
+    @staticmethod
+    def _stands_alone(text: str, start: int, end: int, word_start: bool, word_end: bool) -> bool:
+        """A name beginning or ending in a Latin letter or digit must not
+        continue a word there (Lin, not Linda)."""
+        if word_start and start > 0 and _is_word_char(text[start - 1]):
+            return False
+        after = end + 1
+        return not (word_end and after < len(text) and _is_word_char(text[after]))
+
+    def _every_match(self, folded: str) -> dict[EntryKey, list[int]]:
+        """Every match, those not standing alone dropped, then the longest at
+        each start, none starting inside another."""
         matches = []
-        for end, (length, key) in self._automaton.iter(folded):
+        check = self._stands_alone
+        for end, (length, key, word_start, word_end) in self._automaton.iter(folded):
             start = end - length + 1
-            if not CJK_RUN.match(folded[start]) or not CJK_RUN.match(folded[end]):
-                # a name beginning or ending in a Latin letter or digit must stand alone there
-                if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
-                    continue
-                after = end + 1
-                if (
-                    after < len(folded)
-                    and _is_word_char(folded[after])
-                    and _is_word_char(folded[end])
-                ):
-                    continue
+            if (word_start or word_end) and not check(folded, start, end, word_start, word_end):
+                continue
             matches.append((start, -length, key))
         matches.sort()
         found: dict[EntryKey, list[int]] = {}
@@ -94,7 +102,7 @@ class Matcher:
                 found[key] = [1, start]
             else:
                 seen[0] += 1
-        return {key: Found(count, first) for key, (count, first) in found.items()}
+        return found
 
 
 _cache: dict[tuple[str, int], tuple[int, Matcher]] = {}

@@ -416,6 +416,8 @@ class Scene(SQLModel, table=True):
     location_id: int | None = Field(default=None, sa_column=fk("world_entry.id", "SET NULL"))
     time: str = ""
     mood: str = ""
+    # words of the scene's text (to the next marker), kept by sync_positions
+    word_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -477,7 +479,15 @@ class Mention(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint(_one_of("character_id", "world_entry_id"), name="owner"),
-        Index("ix_mention_chapter", "chapter_id"),
+        # covering: a chapter's names, and the outline's read of a whole work,
+        # never visit the table (migration 0003)
+        Index(
+            "ix_mention_chapter_names",
+            "chapter_id",
+            text("count DESC"),
+            "first_position",
+            "character_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

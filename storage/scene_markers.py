@@ -23,6 +23,8 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from inkbench.storage.text import word_count
+
 MARKER = re.compile(r"^<!-- scene:(\d+) -->[ \t]*$", re.MULTILINE)
 UNPLACED = -1
 
@@ -83,11 +85,19 @@ def sync_positions(conn: sqlite3.Connection, chapter_id: int) -> None:
     if row is None:
         return
     own = {r[0] for r in conn.execute("SELECT id FROM scene WHERE chapter_id = ?", (chapter_id,))}
+    if not own:
+        return
     order = [sid for sid in dict.fromkeys(marker_ids(row[0])) if sid in own]
+    words: dict[int, int] = {}
+    for part in split(row[0]):
+        if part.scene_id in own and part.scene_id not in words:
+            words[part.scene_id] = word_count(part.text)
     conn.executemany(
-        "UPDATE scene SET position = ? WHERE id = ?", [(i, sid) for i, sid in enumerate(order)]
+        "UPDATE scene SET position = ?, word_count = ? WHERE id = ?",
+        [(i, words.get(sid, 0), sid) for i, sid in enumerate(order)],
     )
     missing = own - set(order)
     conn.executemany(
-        "UPDATE scene SET position = ? WHERE id = ?", [(UNPLACED, sid) for sid in missing]
+        "UPDATE scene SET position = ?, word_count = 0 WHERE id = ?",
+        [(UNPLACED, sid) for sid in missing],
     )

@@ -1,4 +1,5 @@
-"""One ranked search over articles, chapters, knowledge-base chunks and OCR text.
+"""One ranked search over articles, chapters, knowledge-base chunks, OCR text
+and the story bible (characters and world entries).
 
 Each kind has its own FTS5 table (see migration 0001) holding only visible
 rows. A query ranks each table's matches by bm25 where the term is not too
@@ -19,6 +20,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 
 from inkbench.storage.fold import fold
+from inkbench.storage.scene_markers import strip_markers
 from inkbench.storage.text import Query, Snippet, make_snippet, parse_query
 
 # kind -> (fts table, SQL reading id, title, text, parent id, parent title for ids)
@@ -46,8 +48,26 @@ _KINDS: dict[str, tuple[str, str]] = {
         "SELECT i.id, i.original_name, i.ocr_text, al.id, al.name FROM image i "
         "JOIN album al ON al.id = i.album_id WHERE i.id IN ({ids})",
     ),
+    # the story bible (migration 0003): the body is the aliases, then the text
+    "character": (
+        "search_character",
+        "SELECT c.id, c.name, trim(coalesce((SELECT group_concat(n.name, ' / ') FROM bible_name n"
+        " WHERE n.character_id = c.id AND n.is_alias), '') || ' ' || c.description),"
+        " w.id, w.title FROM character c JOIN work w ON w.id = c.work_id WHERE c.id IN ({ids})",
+    ),
+    "world_entry": (
+        "search_world_entry",
+        "SELECT e.id, e.title, trim(coalesce((SELECT group_concat(n.name, ' / ') FROM bible_name n"
+        " WHERE n.world_entry_id = e.id AND n.is_alias), '') || ' ' || e.content),"
+        " w.id, w.title FROM world_entry e JOIN work w ON w.id = e.work_id WHERE e.id IN ({ids})",
+    ),
 }
-KINDS = tuple(_KINDS)
+#: the kinds a search covers unless told otherwise (the TUI's search screen
+#: opens these; it does not open bible entries yet)
+KINDS = ("article", "chapter", "chunk", "image")
+#: story bible entries: characters and world entries
+BIBLE_KINDS = ("character", "world_entry")
+ALL_KINDS = KINDS + BIBLE_KINDS
 
 # How each kind is ranked, by how many rows match (one rowid-ordered probe
 # fetches up to RANK_WINDOW of the newest matches, which costs little):
@@ -67,7 +87,14 @@ KINDS = tuple(_KINDS)
 #
 # Chapters are long (more positions per row to read), so their window is
 # smaller. Figures: bench/README.md.
-RANK_WINDOW: dict[str, int] = {"article": 1000, "chapter": 500, "chunk": 1000, "image": 1000}
+RANK_WINDOW: dict[str, int] = {
+    "article": 1000,
+    "chapter": 500,
+    "chunk": 1000,
+    "image": 1000,
+    "character": 1000,
+    "world_entry": 1000,
+}
 PY_RANK_MAX = 200
 COMMON_SCORE = 0.0  # bm25 scores are <= 0 (lower is better)
 # bm25 as migration 0001 configures it: bm25(4.0, 1.0), FTS5's k1 and b
@@ -78,12 +105,12 @@ BM25_B = 0.75
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str  # article, chapter, chunk, image
+    kind: str  # article, chapter, chunk, image, character, world_entry
     id: int
     title: str
     snippet: Snippet
     score: float  # bm25: lower is better; COMMON_SCORE (0.0) when not ranked
-    parent_id: int | None = None  # work, document or album
+    parent_id: int | None = None  # work, document or album (the work of a bible entry)
     parent_title: str | None = None
 
     def to_dict(self) -> dict:
@@ -235,6 +262,8 @@ def _hydrate(
         _id, title, body, parent_id, parent_title = row
         if exact and not _holds(title or "", body or "", query.terms):
             continue
+        if kind == "chapter":  # scene markers are not the writer's text
+            body = strip_markers(body)
         hits.append(
             Hit(
                 kind=kind,

@@ -104,8 +104,11 @@ def create_work(
     status: str = "drafting",
     word_goal: int = 0,
     description: str = "",
+    chapter_naming: str = "",
 ) -> Work:
+    """A new work."""
     _check_work(status, word_goal)
+    chapter_naming = check_naming(chapter_naming)
     now = utcnow()
     work = Work(
         title=_title(title, N_("work")),
@@ -113,6 +116,7 @@ def create_work(
         status=status,
         word_goal=word_goal,
         description=description,
+        chapter_naming=chapter_naming,
         created_at=now,
         updated_at=now,
     )
@@ -139,8 +143,12 @@ def update_work(
     status: str | None = None,
     word_goal: int | None = None,
     description: str | None = None,
+    chapter_naming: str | None = None,
 ) -> Work:
+    """Change any of a work's fields (None leaves one as it is)."""
     _check_work(status, word_goal)
+    if chapter_naming is not None:
+        chapter_naming = check_naming(chapter_naming)
     work = get_work(session, work_id)
     if title is not None:
         work.title = _title(title, N_("work"))
@@ -152,6 +160,8 @@ def update_work(
         work.word_goal = word_goal
     if description is not None:
         work.description = description
+    if chapter_naming is not None:
+        work.chapter_naming = chapter_naming
     work.updated_at = utcnow()
     session.add(work)
     session.flush()
@@ -207,6 +217,77 @@ def progress(session: Session, work_id: int) -> Progress:
         )
     ).one()
     return Progress(words=int(words), goal=work.word_goal)
+
+
+def check_naming(pattern: str) -> str:
+    """A chapter naming pattern, checked: it must hold ``{n}`` and nothing else in braces."""
+    pattern = pattern.strip()
+    if not pattern:
+        return ""
+    try:
+        pattern.format(n=1)
+    except (KeyError, IndexError, ValueError):
+        raise InvalidInput(
+            _("a naming pattern may only use {{n}} for the number, e.g. 第{{n}}章 or Chapter {{n}}")
+        ) from None
+    if "{n}" not in pattern:
+        raise InvalidInput(
+            _("a naming pattern needs {{n}} for the number, e.g. 第{{n}}章 or Chapter {{n}}")
+        )
+    return pattern
+
+
+def next_chapter_title(session: Session, work_id: int) -> str:
+    """The title a new chapter gets from the work's naming pattern (its
+    number is one more than the live chapters'); ``第{n}章`` for a work
+    without a pattern whose title is Chinese, ``Chapter {n}`` otherwise."""
+    from inkbench.storage.text import CJK_RUN
+
+    work = get_work(session, work_id)
+    pattern = work.chapter_naming or ("第{n}章" if CJK_RUN.search(work.title) else "Chapter {n}")
+    return pattern.format(n=count_chapters(session, work_id) + 1)
+
+
+def find_work(session: Session, name_or_id: str) -> Work:
+    """A live work by id or by exact title."""
+    text = str(name_or_id).strip()
+    if text.isdigit():
+        work = session.get(Work, int(text))
+        if work is not None and work.deleted_at is None:
+            return work
+    found = session.exec(select(Work).where(Work.title == text, Work.deleted_at.is_(None))).all()
+    if not found:
+        raise NotFound(_("no work {name!r}; `inkbench work list` shows them").format(name=text))
+    if len(found) > 1:
+        raise InvalidInput(
+            _("{count} works are titled {name!r}; give the id").format(count=len(found), name=text)
+        )
+    return found[0]
+
+
+def find_chapter(session: Session, ref: str, work_id: int | None = None) -> Chapter:
+    """A live chapter by id or by exact title (within a work when given)."""
+    text = str(ref).strip()
+    if text.isdigit():
+        chapter = session.get(Chapter, int(text))
+        live = chapter is not None and chapter.deleted_at is None
+        if live and (work_id is None or chapter.work_id == work_id):
+            return chapter
+    stmt = select(Chapter).where(Chapter.title == text, Chapter.deleted_at.is_(None))
+    if work_id is not None:
+        stmt = stmt.where(Chapter.work_id == work_id)
+    found = session.exec(stmt).all()
+    if not found:
+        raise NotFound(
+            _("no chapter {name!r}; `inkbench chapter list WORK` shows them").format(name=text)
+        )
+    if len(found) > 1:
+        raise InvalidInput(
+            _("{count} chapters are titled {name!r}; give the id").format(
+                count=len(found), name=text
+            )
+        )
+    return found[0]
 
 
 # --- chapters -----------------------------------------------------------------------
@@ -313,6 +394,7 @@ def update_chapter(
     title: str | None = None,
     body: str | None = None,
     status: str | None = None,
+    synopsis: str | None = None,
     revision: str | None = None,
 ) -> Chapter:
     """Change a chapter; with ``revision`` (manual, autosave, ai) the new
@@ -327,6 +409,8 @@ def update_chapter(
         chapter.word_count = chapter_word_count(body)
     if status is not None:
         chapter.status = status
+    if synopsis is not None:
+        chapter.synopsis = synopsis
     chapter.updated_at = utcnow()
     session.add(chapter)
     _touch_work(session, get_work(session, chapter.work_id))

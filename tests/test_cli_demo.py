@@ -11,6 +11,7 @@ from PIL import Image
 from inkbench.cli import main
 from inkbench.integrations.demo import DEMO_DIR
 from inkbench.storage import blobs
+from inkbench.storage.scene_markers import strip_markers
 from inkbench.storage.text import word_count
 
 
@@ -53,7 +54,10 @@ def test_demo_loads_everything_once(home, capsys) -> None:
     assert [c[1] for c in chapters] == list(range(len(chapters)))
     assert chapters[0][0].startswith("第一章")
     # each CJK character one word: the counts are the characters, not the few spaces
-    assert all(n == word_count(body) > len(body.split()) * 10 for _t, _p, n, body in chapters)
+    assert all(
+        n == word_count(text) > len(text.split()) * 10
+        for _t, _p, n, text in ((t, p, n, strip_markers(b)) for t, p, n, b in chapters)
+    )
 
 
 def test_demo_task_is_finished_and_linked(home, capsys) -> None:
@@ -164,3 +168,24 @@ def test_two_processes_loading_at_once_load_it_once(home) -> None:
     assert results == [False, True]
     assert q(home, "SELECT count(*) FROM work") == [(1,)]
     assert q(home, "SELECT count(*) FROM generation_task") == [(1,)]
+
+
+def test_demo_novel_has_a_story_bible_found_in_its_text(home, capsys) -> None:
+    assert run(capsys, home, "demo")[0] == 0
+    code, out, _ = run(capsys, home, "character", "show", "林照", "--json")
+    lin = json.loads(out)
+    assert code == 0 and lin["aliases"] == ["林小姐"] and lin["role"] == "protagonist"
+    assert lin["appearances"] >= 5 and lin["first_appearance"]["chapter_title"].startswith("第一章")
+    assert {r["kind"] for r in lin["relationships"]} == {"family", "rival"}
+    code, out, _ = run(capsys, home, "world", "show", "值班日志", "--json")
+    log = json.loads(out)
+    assert log["parent"]["title"] == "灯塔" and log["appearances"] >= 2
+    code, out, _ = run(capsys, home, "work", "outline", "雾港", "--json")
+    outline = json.loads(out)
+    scenes = [s for c in outline for s in c["scenes"]]
+    assert len(scenes) == 4 and all(s["synopsis"] and s["location"] for s in scenes)
+    assert all(s["word_count"] > 0 for s in scenes)
+    assert {t for c in outline for t in c["tags"]} == {"伏笔", "转折"}
+    # the markers stay out of what a reader sees
+    code, out, _ = run(capsys, home, "search", "午夜过后", "--json")
+    assert code == 0 and not any("scene:" in h["snippet"] for h in json.loads(out))

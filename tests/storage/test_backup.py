@@ -390,6 +390,8 @@ def test_reindex_rebuilds_what_users_see(filled) -> None:
         "search_chapter": 1,
         "search_chunk": 1,
         "search_image": 2,
+        "search_character": 0,  # the story bible's (migration 0003): none in this data
+        "search_world_entry": 0,
     }
     assert rank == ("bm25(4.0, 1.0)",)
     with filled.raw(write=False) as conn:
