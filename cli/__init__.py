@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "inkbench.cli.account",
     "inkbench.cli.config",
     "inkbench.cli.demo",
+    "inkbench.cli.assistant",
 )
 
 

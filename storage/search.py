@@ -41,6 +41,12 @@ _KINDS: dict[str, tuple[str, str]] = {
         "SELECT i.id, i.original_name, i.ocr_text, al.id, al.name FROM image i "
         "JOIN album al ON al.id = i.album_id WHERE i.id IN ({ids})",
     ),
+    # a chat message (migration 0003); its parent is the conversation
+    "message": (
+        "search_message",
+        "SELECT m.id, cv.title, m.content, cv.id, cv.title FROM chat_message m "
+        "JOIN conversation cv ON cv.id = m.conversation_id WHERE m.id IN ({ids})",
+    ),
 }
 KINDS = tuple(_KINDS)
 
@@ -62,7 +68,13 @@ KINDS = tuple(_KINDS)
 #
 # Chapters are long (more positions per row to read), so their window is
 # smaller. Figures: bench/README.md.
-RANK_WINDOW: dict[str, int] = {"article": 1000, "chapter": 500, "chunk": 1000, "image": 1000}
+RANK_WINDOW: dict[str, int] = {
+    "article": 1000,
+    "chapter": 500,
+    "chunk": 1000,
+    "image": 1000,
+    "message": 1000,
+}
 PY_RANK_MAX = 200
 COMMON_SCORE = 0.0  # bm25 scores are <= 0 (lower is better)
 # bm25 as migration 0001 configures it: bm25(4.0, 1.0), FTS5's k1 and b
@@ -73,7 +85,7 @@ BM25_B = 0.75
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str  # article, chapter, chunk, image
+    kind: str  # article, chapter, chunk, image, message
     id: int
     title: str
     snippet: Snippet

@@ -5,5 +5,5 @@ Alembic; a test keeps it equal to Alembic's head. Add each new revision id to
 ``KNOWN_REVISIONS`` and move ``SCHEMA_HEAD`` to it.
 """
 
-SCHEMA_HEAD = "0002"
-KNOWN_REVISIONS = frozenset({"0001", "0002"})
+SCHEMA_HEAD = "0003"
+KNOWN_REVISIONS = frozenset({"0001", "0002", "0003"})
