@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "inkbench.cli.config",
     "inkbench.cli.demo",
     "inkbench.cli.assistant",
+    "inkbench.cli.assist",
 )
 
 
