@@ -38,6 +38,8 @@ COMMAND_MODULES = (
     "inkbench.cli.demo",
     "inkbench.cli.assistant",
     "inkbench.cli.assist",
+    "inkbench.cli.chat",
+    "inkbench.cli.usage",
 )
 
 

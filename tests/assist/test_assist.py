@@ -9,6 +9,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from inkbench.cli import main
 from tests.assist.conftest import LIN, TOWN
 
@@ -151,3 +153,33 @@ def test_bad_input_and_offline_change_nothing(capsys, logged_in, novel, account_
     assert code == 1 and "offline" in err and len(err.strip().splitlines()) == 1
     assert rows(logged_in, "SELECT body FROM chapter ORDER BY id") == before
     assert rows(logged_in, "SELECT status, request_type FROM ai_request") == [("error", "continue")]
+
+
+def test_usage_groups_the_log_with_an_estimated_cost(capsys, logged_in, novel, upstream) -> None:
+    upstream.behaviour.reply = "好。"
+    for action in ("continue", "review"):
+        code, _out, err = run(
+            capsys, logged_in, "assist", action, "--chapter", str(novel["chapter"])
+        )
+        assert code == 0, err
+    code, out, err = run(capsys, logged_in, "usage", "--by", "assistant", "--json")
+    assert code == 0, err
+    by_assistant = {r["key"]: r for r in json.loads(out)}
+    assert set(by_assistant) == {"continue", "review"}
+    tokens = rows(
+        logged_in,
+        "SELECT sum(prompt_tokens), sum(completion_tokens) FROM ai_request",
+    )[0]
+    code, out, _err = run(capsys, logged_in, "usage", "--by", "model", "--json")
+    (model,) = json.loads(out)
+    assert model["key"] == "fake-small" and model["requests"] == 2
+    assert (model["prompt_tokens"], model["completion_tokens"]) == tokens
+    # [ai.prices] "fake-small" = { input = 1.0, output = 2.0 } per million
+    assert model["cost"] == round((tokens[0] * 1.0 + tokens[1] * 2.0) / 1e6, 6)
+    code, out, _err = run(capsys, logged_in, "usage", "--by", "purpose")
+    assert code == 0 and "continue" in out and "review" in out
+    code, out, _err = run(capsys, logged_in, "usage", "--since", "2999-01-01", "--json")
+    assert json.loads(out) == []
+    with pytest.raises(SystemExit) as bad:
+        main(["--home", str(logged_in), "usage", "--since", "yesterday"])
+    assert bad.value.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err
