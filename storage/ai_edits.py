@@ -45,6 +45,22 @@ def apply_ai_text(
     return int(rev.id)
 
 
+def save_ai_text(
+    session: Session, owner: str, owner_id: int, body: str, *, ai_request_id: int
+) -> int:
+    """An editor's text after it accepted a reply: saved, and recorded as an
+    ``ai`` revision linked to the request; returns the revision id."""
+    if owner == "chapter":
+        update_chapter(session, owner_id, body=body)
+    else:
+        update_article(session, owner_id, body=body)
+    rev = snapshot(session, owner, owner_id, "ai")
+    rev.ai_request_id = ai_request_id
+    session.add(rev)
+    session.flush()
+    return int(rev.id)
+
+
 def set_synopsis(session: Session, chapter_id: int, synopsis: str) -> None:
     """A chapter's synopsis, as the AI summarised it."""
     chapter = get_chapter(session, chapter_id)

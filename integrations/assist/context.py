@@ -404,10 +404,12 @@ def assemble(
     start: int | None = None,
     end: int | None = None,
     note: str = "",
+    text: str | None = None,
 ) -> Context:
     """The messages for ``action`` on a chapter or article, at the cursor
     ``start == end`` (default: the end of the text) or on the selection
-    ``start:end`` (character offsets), within ``budget`` tokens."""
+    ``start:end`` (character offsets), within ``budget`` tokens. ``text``
+    stands for the stored text (an editor's unsaved text)."""
     spec: Action | None = ACTIONS.get(action)
     if spec is None:
         raise InvalidInput(
@@ -418,7 +420,7 @@ def assemble(
     if spec.chapter_only and owner != "chapter":
         raise InvalidInput(_("{action} works on chapters only").format(action=action))
     title, body, work_id, position = _load(conn, owner, owner_id)
-    body = body or ""
+    body = (body or "") if text is None else text
     if start is None and end is None:
         start = end = len(body)
     elif start is None or end is None:

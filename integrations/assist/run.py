@@ -44,6 +44,9 @@ class AssistResult:
     completion_tokens: int
     revision_id: int | None = None
     applied: str = ""  # "", "text" or "synopsis"
+    start: int = 0  # the selection the reply is for (start == end: the cursor)
+    end: int = 0
+    mode: str = ""  # how it applies: insert, replace, synopsis, none
 
     def to_dict(self) -> dict:
         """For ``--json``."""
@@ -63,6 +66,7 @@ def prepare(
     model: str | None = None,
     default_model: str | None = None,
     note: str = "",
+    text: str | None = None,
 ) -> tuple[Context, int, str, dict]:
     """The context to send, the assistant's id, the model, and the request's
     parameters (temperature, max_tokens); nothing is sent."""
@@ -96,10 +100,13 @@ def prepare(
             start=start,
             end=end,
             note=note,
+            text=text,
         )
-        table = "chapter" if owner == "chapter" else "article"
-        body = conn.execute(f"SELECT body FROM {table} WHERE id = ?", (owner_id,)).fetchone()[0]
-    params["body"] = body or ""
+        if text is None:
+            table = "chapter" if owner == "chapter" else "article"
+            row = conn.execute(f"SELECT body FROM {table} WHERE id = ?", (owner_id,)).fetchone()
+            text = row[0] or ""
+    params["body"] = text
     return ctx, assistant_id, used_model, params
 
 
@@ -117,12 +124,15 @@ def run_assist(
     model: str | None = None,
     apply: bool = False,
     note: str = "",
+    text: str | None = None,
     on_text: Callable[[str], None] | None = None,
     cancel: CancelToken | None = None,
 ) -> AssistResult:
     """Run ``action`` and return the reply; ``on_text`` gets each piece as it
     arrives. With ``apply`` the reply replaces the selection, is inserted at
-    the cursor, or becomes the chapter's synopsis, as the action says."""
+    the cursor, or becomes the chapter's synopsis, as the action says.
+    ``text`` stands for the stored text (an editor's unsaved text; then the
+    editor applies the reply itself, see ``storage.ai_edits.save_ai_text``)."""
     spec = ACTIONS.get(action)
     if apply and spec is not None and spec.apply == "none":
         raise InvalidInput(
@@ -142,6 +152,7 @@ def run_assist(
         model=model,
         default_model=provider.default_model,
         note=note,
+        text=text,
     )
     body = params.pop("body")
     links = {
@@ -233,4 +244,7 @@ def run_assist(
         completion_tokens=usage.completion_tokens if usage else 0,
         revision_id=revision_id,
         applied=applied,
+        start=ctx.start,
+        end=ctx.end,
+        mode=spec.apply,
     )

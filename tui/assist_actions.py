@@ -1,0 +1,134 @@
+"""The AI work the TUI's editor assist and Chat area run in jobs. Like
+``tui.actions``: each takes the app's ``Store`` first and returns plain
+values; storage and integrations are imported inside the functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from inkbench.storage.jobs import CancelToken
+from inkbench.storage.store import Store
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    """One message as the Chat area shows it."""
+
+    id: int
+    role: str
+    content: str
+    status: str
+
+
+def run_assist_action(
+    store: Store,
+    kind: str,
+    doc_id: int,
+    action: str,
+    start: int,
+    end: int,
+    text: str,
+    on_text: Callable[[str], None],
+    cancel: CancelToken,
+):
+    """Run an assist action on the editor's text; the ``AssistResult``, or
+    None when it was cancelled (the request is logged either way)."""
+    from inkbench.integrations.ai.factory import get_provider
+    from inkbench.integrations.ai.provider import Cancelled
+    from inkbench.integrations.assist.run import run_assist
+    from inkbench.settings import load_settings
+
+    settings = load_settings(store.home)
+    provider = get_provider(store.home, settings)
+    try:
+        return run_assist(
+            store.database(),
+            provider,
+            settings,
+            owner=kind,
+            owner_id=doc_id,
+            action=action,
+            start=start,
+            end=end,
+            text=text,
+            on_text=on_text,
+            cancel=cancel,
+        )
+    except Cancelled:
+        return None
+    finally:
+        provider.close()
+
+
+def save_ai_revision(store: Store, kind: str, doc_id: int, body: str, request_id: int) -> int:
+    """Save the editor's text after it accepted a reply, as an ``ai`` revision."""
+    from inkbench.storage.ai_edits import save_ai_text
+
+    with store.database().write() as s:
+        return save_ai_text(s, kind, doc_id, body, ai_request_id=request_id)
+
+
+def save_synopsis(store: Store, chapter_id: int, text: str) -> None:
+    """A chapter's synopsis from the summarise action."""
+    from inkbench.storage.ai_edits import set_synopsis
+
+    with store.database().write() as s:
+        set_synopsis(s, chapter_id, text)
+
+
+def conversations(store: Store) -> list:
+    """The Chat area's list: ``ConversationSummary`` rows, latest first."""
+    from inkbench.storage.chat import list_conversations
+
+    with store.database().read() as s:
+        return list_conversations(s)
+
+
+def conversation_lines(store: Store, conversation_id: int) -> list[ChatLine]:
+    """A conversation's messages."""
+    from inkbench.storage.chat import messages
+
+    with store.database().read() as s:
+        return [ChatLine(m.id, m.role, m.content, m.status) for m in messages(s, conversation_id)]
+
+
+def new_conversation(store: Store, title: str) -> int:
+    """A new conversation; its id."""
+    from inkbench.storage.chat import create_conversation
+
+    with store.database().write() as s:
+        return int(create_conversation(s, title).id)
+
+
+def send_chat(
+    store: Store,
+    conversation_id: int | None,
+    text: str | None,
+    on_text: Callable[[int, str], None],
+    cancel: CancelToken,
+):
+    """Queue ``text`` (if any) in the conversation, then send what is queued
+    (in it, or everywhere); the ``FlushResult``."""
+    from inkbench.integrations.ai.factory import get_provider
+    from inkbench.integrations.assist.chat import flush
+    from inkbench.settings import load_settings
+    from inkbench.storage.chat import add_user_message
+
+    db = store.database()
+    if text:
+        with db.write() as s:
+            add_user_message(s, conversation_id, text)
+    settings = load_settings(store.home)
+    provider = get_provider(store.home, settings)
+    try:
+        return flush(
+            db,
+            provider,
+            settings,
+            conversation_id=conversation_id,
+            on_text=on_text,
+            cancel=cancel,
+        )
+    finally:
+        provider.close()
