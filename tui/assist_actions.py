@@ -132,3 +132,30 @@ def send_chat(
         )
     finally:
         provider.close()
+
+
+def revision_request_text(store: Store, kind: str, revision_id: int) -> str | None:
+    """The AI request that wrote a revision, described in lines; None if no
+    request did (a typed or restored revision)."""
+    from inkbench.i18n import _
+    from inkbench.storage.ai_edits import revision_request
+    from inkbench.storage.models import Assistant
+
+    with store.database().read() as s:
+        req = revision_request(s, kind, revision_id)
+        if req is None:
+            return None
+        assistant = s.get(Assistant, req.assistant_id) if req.assistant_id else None
+        fields = [
+            (_("request"), str(req.id)),
+            (_("for"), req.request_type),
+            (_("assistant"), assistant.name if assistant else "-"),
+            (_("model"), req.model or "-"),
+            (_("provider"), req.provider),
+            (_("prompt tokens"), str(req.prompt_tokens)),
+            (_("completion tokens"), str(req.completion_tokens)),
+            (_("duration"), f"{req.duration_ms / 1000:.1f} s"),
+            (_("status"), req.status + (f" ({req.error})" if req.error else "")),
+            (_("when"), str(req.created_at)[:19]),
+        ]
+    return "\n".join(f"{k}: {v}" for k, v in fields)

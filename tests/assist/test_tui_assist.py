@@ -63,6 +63,22 @@ async def test_editor_assist_previews_then_accepts_as_one_edit(logged_in, novel,
         assert rev == (before + "天亮了，雨还没停。", "continue", "fake-small")
         editor.text_area.undo()  # one edit: one undo brings the text back
         assert editor.text_area.text == before
+        # from the revision, one key opens the request that wrote it
+        from inkbench.tui.dialogs.show_text import ShowText
+        from inkbench.tui.screens.revisions import RevisionsScreen
+
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RevisionsScreen))
+        await settle(pilot, app)
+        history = app.screen
+        index = next(i for i, r in enumerate(history.revisions) if r.kind == "ai")
+        from textual.widgets import OptionList
+
+        history.query_one(OptionList).highlighted = index
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShowText))
+        shown = app.screen.text
+        assert "continue" in shown and "fake-small" in shown and "ok" in shown
 
 
 async def test_editor_assist_discard_leaves_only_the_log(logged_in, novel, upstream) -> None:
