@@ -87,10 +87,10 @@ def conversations(store: Store) -> list:
 
 def conversation_lines(store: Store, conversation_id: int) -> list[ChatLine]:
     """A conversation's messages."""
-    from inkbench.storage.chat import messages
+    from inkbench.storage.chat import message_rows
 
-    with store.database().read() as s:
-        return [ChatLine(m.id, m.role, m.content, m.status) for m in messages(s, conversation_id)]
+    with store.reader() as conn:
+        return [ChatLine(*row) for row in message_rows(conn, conversation_id)]
 
 
 def new_conversation(store: Store, title: str) -> int:

@@ -164,3 +164,26 @@ def test_a_queued_message_is_sent_exactly_once_across_a_kill(
     while not account_server.usage_rows("alice") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(account_server.usage_rows("alice")) == 1
+
+
+def test_a_reply_cut_mid_stream_is_kept_incomplete_and_asked_again(
+    capsys, logged_in, upstream
+) -> None:
+    run(capsys, logged_in, "chat", "new", "--title", "cut")
+    upstream.behaviour.words = 40
+    upstream.behaviour.fail_next("cut")
+    code, out, err = run(capsys, logged_in, "chat", "send", "1", "go on")
+    assert code == 0, err
+    assert "queued" in out
+    assert rows(logged_in, "SELECT role, status FROM chat_message ORDER BY id") == [
+        ("user", "queued"),
+        ("assistant", "incomplete"),
+    ]
+    assert rows(logged_in, "SELECT status FROM ai_request") == [("incomplete",)]
+    code, out, err = run(capsys, logged_in, "chat", "flush")
+    assert code == 0, err
+    done = rows(
+        logged_in, "SELECT content FROM chat_message WHERE role = 'assistant' AND status = 'done'"
+    )
+    assert len(done) == 1 and "w39" in done[0][0]
+    assert rows(logged_in, "SELECT status FROM chat_message WHERE role = 'user'") == [("done",)]
