@@ -127,6 +127,13 @@ async def test_chat_area_sends_and_streams(logged_in, upstream) -> None:
         await pilot.press(*"去哪里")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "可以去青石镇。" in screen_text(app), timeout=20)
+        # the usage log, one key away
+        from inkbench.tui.dialogs.show_text import ShowText
+
+        app.query_one("#chat-list").focus()
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ShowText))
+        assert "fake-small" in app.screen.text and "chat" in app.screen.text
     assert rows(logged_in, "SELECT role, content, status FROM chat_message ORDER BY id") == [
         ("user", "去哪里", "done"),
         ("assistant", "可以去青石镇。", "done"),

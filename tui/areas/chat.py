@@ -33,6 +33,7 @@ class ChatArea(AreaPane):
         Binding("n", "new", "New chat", id="chat.new"),
         Binding("f", "flush", "Send queued", id="chat.flush"),
         Binding("ctrl+c", "cancel", "Cancel reply", id="chat.cancel"),
+        Binding("u", "usage", "AI usage", id="chat.usage"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -164,6 +165,17 @@ class ChatArea(AreaPane):
 
     def action_cancel(self) -> None:
         self.ink.jobs.cancel_group("chat")
+
+    def action_usage(self) -> None:
+        """The usage log: requests, tokens, errors and cost per model, assistant, purpose."""
+        from inkbench.tui.assist_actions import usage_text
+        from inkbench.tui.dialogs.show_text import ShowText
+
+        self.ink.db_job(
+            usage_text,
+            name="usage",
+            done=lambda text: self.app.push_screen(ShowText(_("AI usage"), text)),
+        )
 
     def action_new(self) -> None:
         from inkbench.tui.assist_actions import new_conversation
