@@ -66,12 +66,15 @@ def create_conversation(
         "article_id": article_id,
         "knowledge_base_id": knowledge_base_id,
     }
+    missing = {
+        "work_id": _("no work with id {id}"),
+        "chapter_id": _("no chapter with id {id}"),
+        "article_id": _("no article with id {id}"),
+        "knowledge_base_id": _("no knowledge base with id {id}"),
+    }
     for column, value in given.items():
-        if value is None:
-            continue
-        model, what = _BINDINGS[column]
-        if session.get(model, value) is None:
-            raise NotFound(_("no {what} with id {id}").format(what=what, id=value))
+        if value is not None and session.get(_BINDINGS[column][0], value) is None:
+            raise NotFound(missing[column].format(id=value))
     if chapter_id is not None and work_id is None:
         given["work_id"] = session.get(Chapter, chapter_id).work_id
     now = utcnow()

@@ -3,7 +3,7 @@ Idempotency-Key stored with it, so a resend (after offline, a spent quota,
 a logout or a kill -9) is answered and charged once.
 
 ``flush`` stops at the first message the server cannot take now (offline,
-quota spent, not logged in, or a reply cut off): it and the ones after it
+quota spent, not logged in, no model configured, or a reply cut off): it and the ones after it
 stay queued. A message the service refuses as it is (a bad request) is
 marked failed and the rest go on.
 """
@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from inkbench.integrations.ai.provider import (
-    AIError,
     AIProvider,
     Cancelled,
     Done,
@@ -27,6 +26,7 @@ from inkbench.integrations.ai.usage import log_request
 from inkbench.settings import Settings
 from inkbench.storage import chat as store
 from inkbench.storage.assistants import get_assistant
+from inkbench.storage.errors import InkbenchError
 from inkbench.storage.jobs import CancelToken
 
 DEFAULT_PROMPT = {
@@ -123,7 +123,7 @@ def flush(
                         on_text(message_id, event.text)
                 else:
                     done = event
-        except AIError as e:
+        except InkbenchError as e:  # offline, quota, login, no model, cut off, refused
             partial = "".join(pieces) or getattr(e, "partial_text", "")
             status = "cancelled" if isinstance(e, Cancelled) else "error"
             if isinstance(e, StreamCut) or partial:

@@ -387,9 +387,11 @@ def _load(conn: sqlite3.Connection, owner: str, owner_id: int) -> tuple:
     else:
         raise InvalidInput(_("assist works on a chapter or an article"))
     if row is None:
-        raise NotFound(
-            _("no {what} with id {id}; it may be in the Trash").format(what=owner, id=owner_id)
-        )
+        if owner == "chapter":
+            message = _("no chapter with id {id}; it may be in the Trash")
+        else:
+            message = _("no article with id {id}; it may be in the Trash")
+        raise NotFound(message.format(id=owner_id))
     return row
 
 

@@ -187,3 +187,17 @@ def test_a_reply_cut_mid_stream_is_kept_incomplete_and_asked_again(
     )
     assert len(done) == 1 and "w39" in done[0][0]
     assert rows(logged_in, "SELECT status FROM chat_message WHERE role = 'user'") == [("done",)]
+
+
+def test_without_a_model_a_message_waits_in_the_queue(capsys, home) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        '[ai]\nprovider = "direct"\nbase_url = "http://127.0.0.1:9/v1"\n', encoding="utf-8"
+    )
+    run(capsys, home, "chat", "new", "--title", "t")
+    code, out, err = run(capsys, home, "chat", "send", "1", "hello")
+    assert code == 0, err
+    assert "queued" in out and "model" in out
+    assert rows(home, "SELECT content, status FROM chat_message") == [("hello", "queued")]
+    code, _out, err = run(capsys, home, "chat", "new", "--chapter", "42")
+    assert code == 1 and "no chapter with id 42" in err
