@@ -390,6 +390,7 @@ def test_reindex_rebuilds_what_users_see(filled) -> None:
         "search_chapter": 1,
         "search_chunk": 1,
         "search_image": 2,
+        "search_message": 0,
     }
     assert rank == ("bm25(4.0, 1.0)",)
     with filled.raw(write=False) as conn:
