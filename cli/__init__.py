@@ -42,6 +42,10 @@ COMMAND_MODULES = (
     "inkbench.cli.account",
     "inkbench.cli.config",
     "inkbench.cli.demo",
+    "inkbench.cli.assistant",
+    "inkbench.cli.assist",
+    "inkbench.cli.chat",
+    "inkbench.cli.usage",
 )
 
 

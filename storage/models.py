@@ -34,6 +34,8 @@ from inkbench.storage.vocab import (
     ARTICLE_STATUSES,  # noqa: F401
     CHAPTER_STATUSES,  # noqa: F401
     CHARACTER_ROLES,  # noqa: F401
+    CHAT_ROLES,  # noqa: F401
+    CHAT_STATUSES,  # noqa: F401
     ITEM_STATUSES,  # noqa: F401
     OCR_STATUSES,  # noqa: F401
     REVISION_KINDS,  # noqa: F401
@@ -118,6 +120,8 @@ class ArticleRevision(SQLModel, table=True):
     title: str
     body: str
     word_count: int = 0
+    # the AI request that wrote an ``ai`` revision
+    ai_request_id: int | None = Field(default=None, sa_column=fk("ai_request.id", "SET NULL"))
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -302,6 +306,8 @@ class ChapterRevision(SQLModel, table=True):
     title: str
     body: str
     word_count: int = 0
+    # the AI request that wrote an ``ai`` revision
+    ai_request_id: int | None = Field(default=None, sa_column=fk("ai_request.id", "SET NULL"))
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -624,7 +630,7 @@ class GenerationItem(SQLModel, table=True):
 
 
 class AiRequest(SQLModel, table=True):
-    """Usage log: one row per AI call."""
+    """Usage log: one row per AI call, linked to what it served."""
 
     __tablename__ = "ai_request"
 
@@ -632,7 +638,14 @@ class AiRequest(SQLModel, table=True):
     generation_item_id: int | None = Field(
         default=None, sa_column=fk("generation_item.id", "SET NULL")
     )
-    purpose: str = "generate"  # generate, distill, chat
+    work_id: int | None = Field(default=None, sa_column=fk("work.id", "SET NULL"))
+    chapter_id: int | None = Field(default=None, sa_column=fk("chapter.id", "SET NULL"))
+    article_id: int | None = Field(default=None, sa_column=fk("article.id", "SET NULL"))
+    conversation_id: int | None = Field(default=None, sa_column=fk("conversation.id", "SET NULL"))
+    assistant_id: int | None = Field(default=None, sa_column=fk("assistant.id", "SET NULL"))
+    # what the request was for: continue, polish, …, chat, generate, distill
+    request_type: str = "generate"
+    purpose: str = "generate"  # how the server counts it: generate, distill, chat
     provider: str = ""  # server, direct
     model: str = ""
     prompt_tokens: int = 0
@@ -642,6 +655,73 @@ class AiRequest(SQLModel, table=True):
     error: str | None = None
     idempotency_key: str | None = None
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# --- assistants and chat -------------------------------------------------------------
+
+
+class Assistant(SQLModel, table=True):
+    """A persona with its own system prompt: built-ins come from
+    ``assets/assistants/*.toml``; users add their own. ``name`` is how the
+    command line and the keys address it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    title: str = ""
+    title_zh: str = ""
+    description: str = ""
+    description_zh: str = ""
+    system_prompt: str
+    system_prompt_zh: str = ""
+    temperature: float | None = None
+    max_tokens: int | None = None
+    model: str | None = None
+    examples: str = "[]"  # JSON: [{"user": ..., "assistant": ...}, ...]
+    builtin: bool = False
+    uses: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Conversation(SQLModel, table=True):
+    """A chat kept only in this database, optionally bound to what it is about."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = ""
+    work_id: int | None = Field(default=None, sa_column=fk("work.id", "SET NULL"))
+    chapter_id: int | None = Field(default=None, sa_column=fk("chapter.id", "SET NULL"))
+    article_id: int | None = Field(default=None, sa_column=fk("article.id", "SET NULL"))
+    knowledge_base_id: int | None = Field(
+        default=None, sa_column=fk("knowledge_base.id", "SET NULL")
+    )
+    assistant_id: int | None = Field(default=None, sa_column=fk("assistant.id", "SET NULL"))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ChatMessage(SQLModel, table=True):
+    """One message of a conversation. A user message waits as ``queued``
+    (with the Idempotency-Key its reply is asked with) until its reply is
+    stored; the reply is an ``assistant`` message."""
+
+    __tablename__ = "chat_message"
+    __table_args__ = (
+        CheckConstraint(_in("role", CHAT_ROLES), name="role"),
+        CheckConstraint(_in("status", CHAT_STATUSES), name="status"),
+        Index("ix_chat_message_conversation", "conversation_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(
+        sa_column=fk("conversation.id", "CASCADE", nullable=False, index=False)
+    )
+    role: str
+    content: str = ""
+    status: str = "done"
+    idempotency_key: str | None = None
+    ai_request_id: int | None = Field(default=None, sa_column=fk("ai_request.id", "SET NULL"))
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 # Trashable entities: name -> model (CLI and TUI address them by these names).

@@ -61,13 +61,20 @@ _KINDS: dict[str, tuple[str, str]] = {
         " WHERE n.world_entry_id = e.id AND n.is_alias), '') || ' ' || e.content),"
         " w.id, w.title FROM world_entry e JOIN work w ON w.id = e.work_id WHERE e.id IN ({ids})",
     ),
+    # a chat message (migration 0003); its parent is the conversation
+    "message": (
+        "search_message",
+        "SELECT m.id, cv.title, m.content, cv.id, cv.title FROM chat_message m "
+        "JOIN conversation cv ON cv.id = m.conversation_id WHERE m.id IN ({ids})",
+    ),
 }
 #: the kinds a search covers unless told otherwise (the TUI's search screen
 #: opens these; it does not open bible entries yet)
 KINDS = ("article", "chapter", "chunk", "image")
 #: story bible entries: characters and world entries
 BIBLE_KINDS = ("character", "world_entry")
-ALL_KINDS = KINDS + BIBLE_KINDS
+CHAT_KINDS = ("message",)
+ALL_KINDS = KINDS + BIBLE_KINDS + CHAT_KINDS
 
 # How each kind is ranked, by how many rows match (one rowid-ordered probe
 # fetches up to RANK_WINDOW of the newest matches, which costs little):
@@ -94,6 +101,7 @@ RANK_WINDOW: dict[str, int] = {
     "image": 1000,
     "character": 1000,
     "world_entry": 1000,
+    "message": 1000,
 }
 PY_RANK_MAX = 200
 COMMON_SCORE = 0.0  # bm25 scores are <= 0 (lower is better)
@@ -105,7 +113,7 @@ BM25_B = 0.75
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str  # article, chapter, chunk, image, character, world_entry
+    kind: str  # article, chapter, chunk, image, character, world_entry, message
     id: int
     title: str
     snippet: Snippet

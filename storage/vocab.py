@@ -15,6 +15,11 @@ CHAPTER_STATUSES = ("draft", "revised", "final")
 TASK_STATUSES = ("queued", "running", "paused", "completed", "failed", "cancelled")
 ACTIVE_TASK_STATUSES = ("queued", "running", "paused")
 ITEM_STATUSES = ("pending", "running", "done", "failed")
+CHAT_ROLES = ("user", "assistant")
+# queued: waiting to be sent (offline, quota spent, logged out, or interrupted);
+# done: answered (user) or complete (assistant); incomplete: a reply cut off
+# mid-stream; error: the request failed for good (bad request)
+CHAT_STATUSES = ("queued", "done", "incomplete", "error")
 CHARACTER_ROLES = ("protagonist", "antagonist", "supporting", "minor")
 WORLD_CATEGORIES = (
     "geography",

@@ -26,15 +26,29 @@ def log_request(
     status: str = "ok",
     error: str | None = None,
     purpose: str = "generate",
+    request_type: str | None = None,
     idempotency_key: str | None = None,
     generation_item_id: int | None = None,
+    work_id: int | None = None,
+    chapter_id: int | None = None,
+    article_id: int | None = None,
+    conversation_id: int | None = None,
+    assistant_id: int | None = None,
     session: Session | None = None,
 ) -> int:
-    """Append one row; ``status`` is "ok", "error" or "cancelled". Pass
-    ``session`` to write inside the caller's transaction, else ``db.write()``
-    is used. Returns the row id."""
+    """Append one row; ``status`` is "ok", "error", "incomplete" or
+    "cancelled". ``request_type`` says what it was for (continue, polish, …,
+    chat, generate, distill; default: ``purpose``); the ids link what it
+    served. Pass ``session`` to write inside the caller's transaction, else
+    ``db.write()`` is used. Returns the row id."""
     row = AiRequest(
         generation_item_id=generation_item_id,
+        work_id=work_id,
+        chapter_id=chapter_id,
+        article_id=article_id,
+        conversation_id=conversation_id,
+        assistant_id=assistant_id,
+        request_type=request_type or purpose,
         purpose=purpose,
         provider=provider,
         model=model,

@@ -485,6 +485,7 @@ class Runner:
             status=status,
             error=error,
             purpose="generate",
+            request_type="generate",
             idempotency_key=ctx.key,
             generation_item_id=ctx.item.id,
         )
@@ -597,6 +598,7 @@ class Runner:
                     completion_tokens=done.usage.completion_tokens,
                     duration_ms=int((time.monotonic() - started) * 1000),
                     purpose="generate",
+                    request_type="generate",
                     idempotency_key=ctx.key,
                     generation_item_id=ctx.item.id,
                     session=session,

@@ -24,6 +24,9 @@ integrations), so there is one reader of the file::
     [ai.prices]                         # per model: price per million tokens
     "gpt-4o-mini" = { input = 0.15, output = 0.6 }
 
+    [ai.budgets]                        # per model: most tokens of context sent
+    "gpt-4o-mini" = { context = 12000 }
+
 Adding a section is one nested model: a ``BaseModel`` subclass and a field of
 that type on :class:`Settings`; the reader, the unknown-key check, the sources
 and ``inkbench config show`` follow from the model.
@@ -146,6 +149,16 @@ class ModelPrice(Section):
     output: float = Field(ge=0, description="price per million completion tokens")
 
 
+class ModelBudget(Section):
+    """How many tokens of context one model is given (the prompt, not the reply)."""
+
+    context: int = Field(gt=0, description="most prompt tokens the assistants send")
+
+
+#: the context budget of a model ``[ai.budgets]`` does not list
+DEFAULT_CONTEXT_BUDGET = 6000
+
+
 class AISettings(Section):
     """``[ai]``: which AI provider, which model, and what models cost."""
 
@@ -164,6 +177,16 @@ class AISettings(Section):
         description="[ai.prices] per model: { input = <price>, output = <price> } per "
         "million tokens",
     )
+    budgets: dict[str, ModelBudget] = Field(
+        default_factory=dict,
+        description="[ai.budgets] per model: { context = <tokens> }, the most context the "
+        f"assistants send (default {DEFAULT_CONTEXT_BUDGET})",
+    )
+
+    def context_budget(self, model: str | None) -> int:
+        """The context budget of ``model``: ``[ai.budgets]``, else the default."""
+        budget = self.budgets.get(model or "")
+        return budget.context if budget is not None else DEFAULT_CONTEXT_BUDGET
 
 
 class OCRSettings(Section):

@@ -392,6 +392,7 @@ def test_reindex_rebuilds_what_users_see(filled) -> None:
         "search_image": 2,
         "search_character": 0,  # the story bible's (migration 0003): none in this data
         "search_world_entry": 0,
+        "search_message": 0,
     }
     assert rank == ("bm25(4.0, 1.0)",)
     with filled.raw(write=False) as conn:

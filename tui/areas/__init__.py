@@ -65,6 +65,7 @@ AREAS: list[Area] = [
     Area("tasks", "6", "Tasks", "inkbench.tui.areas.tasks:TasksArea"),
     Area("account", "7", "Account", "inkbench.tui.areas.account:AccountArea"),
     Area("trash", "8", "Trash", "inkbench.tui.areas.trash:TrashArea"),
+    Area("chat", "9", "Chat", "inkbench.tui.areas.chat:ChatArea"),
 ]
 
 

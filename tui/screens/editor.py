@@ -57,6 +57,7 @@ class EditorScreen(Screen):
         Binding("ctrl+s", "save", "Save version", id="editor.save"),
         Binding("ctrl+r", "history", "History", id="editor.history"),
         Binding("f2", "rename", "Title", id="editor.title"),
+        Binding("ctrl+g", "assist", "AI assist", id="editor.assist"),
     ]
     AUTO_FOCUS = "#body"
 
@@ -259,6 +260,12 @@ class EditorScreen(Screen):
 
     def action_save(self) -> None:
         self.save("manual")
+
+    def action_assist(self) -> None:
+        """AI assist on the selection or at the cursor (tui/screens/assist_preview.py)."""
+        from inkbench.tui.screens.assist_preview import open_assist
+
+        open_assist(self)
 
     def action_rename(self) -> None:
         self.title_input.focus()

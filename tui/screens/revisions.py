@@ -96,6 +96,7 @@ class RevisionsScreen(Screen):
         Binding("escape", "close", "Back", id="revisions.close"),
         Binding("v", "toggle_view", "Unified/side by side", id="revisions.toggle_view"),
         Binding("r", "restore", "Restore", id="revisions.restore"),
+        Binding("a", "ai_request", "AI request", id="revisions.ai_request"),
     ]
     AUTO_FOCUS = "OptionList"
 
@@ -215,6 +216,25 @@ class RevisionsScreen(Screen):
                 yes="Restore",
             ),
             answered,
+        )
+
+    def action_ai_request(self) -> None:
+        """The AI request that wrote the chosen revision (tui/assist_actions.py)."""
+        rev = self.current
+        if rev is None:
+            return
+        from inkbench.i18n import _
+        from inkbench.tui.assist_actions import revision_request_text
+        from inkbench.tui.dialogs.show_text import ShowText
+
+        def found(text: str | None) -> None:
+            if text is None:
+                self.notify(_("No AI request wrote this revision."))
+            else:
+                self.app.push_screen(ShowText(_("AI request"), text))
+
+        self.app.db_job(  # type: ignore[attr-defined]
+            revision_request_text, self.kind, rev.id, name="ai request", done=found
         )
 
     def action_close(self) -> None:

@@ -1,0 +1,145 @@
+"""Streaming replies and long conversations in the TUI.
+
+- streaming: the assist preview and the Chat area append each chunk to a
+  ``Log`` (never redraw the whole reply). Cost per chunk (append, then render
+  every visible line, as a frame does) measured over chunks 100-200 (the
+  screen already full) and over chunks 9,900-10,000 of one reply (the chunks
+  between are appended without a render, to get there quickly); target: the
+  late cost <= 1.5x the early one (baseline: the early one), and a chunk
+  shown within 20 ms of arriving (p95 of append + render).
+- a conversation of 10,000 messages: read through ``tui.assist_actions``
+  (the Chat area's read) and written into the log with the visible lines
+  rendered; target <= 100 ms; baseline: a raw sqlite3 SELECT of the messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from bench.results import record
+
+N_CHUNKS = 10_000
+
+
+def render_visible(widget) -> None:
+    for y in range(widget.size.height):
+        widget.render_line(y)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))]
+
+
+def build(home: Path, n: int = 10_000) -> int:
+    from inkbench.storage.chat import create_conversation
+    from inkbench.storage.engine import open_database
+
+    db = open_database(home)
+    with db.write() as s:
+        conv_id = int(create_conversation(s, "long").id)
+    with db.raw() as conn:
+        conn.executemany(
+            "INSERT INTO chat_message (conversation_id, role, content, status, created_at) "
+            "VALUES (?, ?, ?, 'done', '2026-12-01 00:00:00.000000')",
+            [
+                (conv_id, "user" if i % 2 == 0 else "assistant", f"消息 {i}：" + "雨下了一夜。" * 8)
+                for i in range(n)
+            ],
+        )
+    db.dispose()
+    return conv_id
+
+
+async def run() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Log
+
+    from inkbench.storage.store import Store
+    from inkbench.tui.assist_actions import conversation_lines
+
+    class Bare(App):
+        def compose(self) -> ComposeResult:
+            yield Log(highlight=False)
+
+    app = Bare()
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = app.query_one(Log)
+        await pilot.pause()
+        costs: list[float] = []
+        for i in range(N_CHUNKS):
+            piece = f"词{i} " if i % 2 else f"词{i}\n"  # a full screen by chunk 100
+            measured = i < 200 or i >= N_CHUNKS - 100
+            if not measured:  # the chunks between: appended as fast as they come
+                log.write(piece)
+                continue
+            start = time.perf_counter()
+            log.write(piece)
+            render_visible(log)
+            costs.append((time.perf_counter() - start) * 1000)
+        early = sum(costs[100:200]) / 100  # chunks 100-200, the screen already full
+        late = sum(costs[-100:]) / 100  # chunks 9,900-10,000
+        record(
+            "chat_stream_chunk_cost_10000_vs_100",
+            value=late,
+            unit="ms",
+            baseline=early,
+            target="ratio <= 1.5",
+            met=late <= 1.5 * early,
+        )
+        shown = percentile(costs, 95)
+        record(
+            "chat_stream_chunk_shown_p95",
+            value=shown,
+            unit="ms",
+            baseline=early,
+            target="p95 <= 20 ms",
+            met=shown <= 20,
+        )
+
+        with tempfile.TemporaryDirectory() as tmp:
+            home = Path(tmp)
+            conv_id = build(home)
+            store = Store(home)
+            times, base = [], []
+            for _round in range(5):
+                start = time.perf_counter()
+                conn = sqlite3.connect(home / "inkbench.db")
+                conn.execute(
+                    "SELECT id, role, content, status FROM chat_message "
+                    "WHERE conversation_id = ? ORDER BY id",
+                    (conv_id,),
+                ).fetchall()
+                conn.close()
+                base.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                lines = conversation_lines(store, conv_id)
+                out: list[str] = []
+                for m in lines:
+                    out += [f"{m.role}:", *m.content.splitlines(), ""]
+                log.clear()
+                log.write_lines(out)
+                render_visible(log)
+                times.append((time.perf_counter() - start) * 1000)
+            store.close()
+        value, baseline = min(times[1:]), min(base[1:])
+        record(
+            "chat_open_10000_messages",
+            value=value,
+            unit="ms",
+            baseline=baseline,
+            target="<= 100 ms",
+            met=value <= 100,
+        )
+
+
+def main() -> None:
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""The AI work the TUI's editor assist and Chat area run in jobs. Like
+``tui.actions``: each takes the app's ``Store`` first and returns plain
+values; storage and integrations are imported inside the functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from inkbench.storage.jobs import CancelToken
+from inkbench.storage.store import Store
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    """One message as the Chat area shows it."""
+
+    id: int
+    role: str
+    content: str
+    status: str
+
+
+def run_assist_action(
+    store: Store,
+    kind: str,
+    doc_id: int,
+    action: str,
+    start: int,
+    end: int,
+    text: str,
+    on_text: Callable[[str], None],
+    cancel: CancelToken,
+):
+    """Run an assist action on the editor's text; the ``AssistResult``, or
+    None when it was cancelled (the request is logged either way)."""
+    from inkbench.integrations.ai.factory import get_provider
+    from inkbench.integrations.ai.provider import Cancelled
+    from inkbench.integrations.assist.run import run_assist
+    from inkbench.settings import load_settings
+
+    settings = load_settings(store.home)
+    provider = get_provider(store.home, settings)
+    try:
+        return run_assist(
+            store.database(),
+            provider,
+            settings,
+            owner=kind,
+            owner_id=doc_id,
+            action=action,
+            start=start,
+            end=end,
+            text=text,
+            on_text=on_text,
+            cancel=cancel,
+        )
+    except Cancelled:
+        return None
+    finally:
+        provider.close()
+
+
+def save_ai_revision(store: Store, kind: str, doc_id: int, body: str, request_id: int) -> int:
+    """Save the editor's text after it accepted a reply, as an ``ai`` revision."""
+    from inkbench.storage.ai_edits import save_ai_text
+
+    with store.database().write() as s:
+        return save_ai_text(s, kind, doc_id, body, ai_request_id=request_id)
+
+
+def save_synopsis(store: Store, chapter_id: int, text: str) -> None:
+    """A chapter's synopsis from the summarise action."""
+    from inkbench.storage.ai_edits import set_synopsis
+
+    with store.database().write() as s:
+        set_synopsis(s, chapter_id, text)
+
+
+def conversations(store: Store) -> list:
+    """The Chat area's list: ``ConversationSummary`` rows, latest first."""
+    from inkbench.storage.chat import list_conversations
+
+    with store.database().read() as s:
+        return list_conversations(s)
+
+
+def conversation_lines(store: Store, conversation_id: int) -> list[ChatLine]:
+    """A conversation's messages."""
+    from inkbench.storage.chat import message_rows
+
+    with store.reader() as conn:
+        return [ChatLine(*row) for row in message_rows(conn, conversation_id)]
+
+
+def new_conversation(store: Store, title: str) -> int:
+    """A new conversation; its id."""
+    from inkbench.storage.chat import create_conversation
+
+    with store.database().write() as s:
+        return int(create_conversation(s, title).id)
+
+
+def send_chat(
+    store: Store,
+    conversation_id: int | None,
+    text: str | None,
+    on_text: Callable[[int, str], None],
+    cancel: CancelToken,
+):
+    """Queue ``text`` (if any) in the conversation, then send what is queued
+    (in it, or everywhere); the ``FlushResult``."""
+    from inkbench.integrations.ai.factory import get_provider
+    from inkbench.integrations.assist.chat import flush
+    from inkbench.settings import load_settings
+    from inkbench.storage.chat import add_user_message
+
+    db = store.database()
+    if text:
+        with db.write() as s:
+            add_user_message(s, conversation_id, text)
+    settings = load_settings(store.home)
+    provider = get_provider(store.home, settings)
+    try:
+        return flush(
+            db,
+            provider,
+            settings,
+            conversation_id=conversation_id,
+            on_text=on_text,
+            cancel=cancel,
+        )
+    finally:
+        provider.close()
+
+
+def revision_request_text(store: Store, kind: str, revision_id: int) -> str | None:
+    """The AI request that wrote a revision, described in lines; None if no
+    request did (a typed or restored revision)."""
+    from inkbench.i18n import _
+    from inkbench.storage.ai_edits import revision_request
+    from inkbench.storage.models import Assistant
+
+    with store.database().read() as s:
+        req = revision_request(s, kind, revision_id)
+        if req is None:
+            return None
+        assistant = s.get(Assistant, req.assistant_id) if req.assistant_id else None
+        fields = [
+            (_("request"), str(req.id)),
+            (_("for"), req.request_type),
+            (_("assistant"), assistant.name if assistant else "-"),
+            (_("model"), req.model or "-"),
+            (_("provider"), req.provider),
+            (_("prompt tokens"), str(req.prompt_tokens)),
+            (_("completion tokens"), str(req.completion_tokens)),
+            (_("duration"), f"{req.duration_ms / 1000:.1f} s"),
+            (_("status"), req.status + (f" ({req.error})" if req.error else "")),
+            (_("when"), str(req.created_at)[:19]),
+        ]
+    return "\n".join(f"{k}: {v}" for k, v in fields)
+
+
+def usage_text(store: Store) -> str:
+    """The usage log as a table per model, per assistant and per purpose."""
+    from inkbench.i18n import _
+    from inkbench.settings import load_settings
+    from inkbench.storage.ai_usage import usage_report
+
+    settings = load_settings(store.home)
+    prices = {m: (p.input, p.output) for m, p in settings.ai.prices.items()}
+    out: list[str] = []
+    titles = {"model": _("By model"), "assistant": _("By assistant"), "purpose": _("By purpose")}
+    with store.reader() as conn:
+        for by, title in titles.items():
+            rows = usage_report(conn, by=by, prices=prices)
+            out.append(f"{title}")
+            head = (_("requests"), _("prompt"), _("completion"), _("errors"), _("cost"))
+            out.append(f"{'':<20} " + " ".join(f"{h:>10}" for h in head))
+            for r in rows:
+                cost = "-" if r.cost is None else f"{r.cost:.4f}"
+                out.append(
+                    f"{(r.key or '-')[:20]:<20} {r.requests:>10} {r.prompt_tokens:>10} "
+                    f"{r.completion_tokens:>10} {r.errors:>10} {cost:>10}"
+                )
+            out.append("")
+    return "\n".join(out)
