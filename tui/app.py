@@ -186,14 +186,14 @@ class InkbenchApp(App):
         start_monitor(self)  # a thread worker; started here so the first check is known early
         if not self.store_ready:
             self.run_worker(
-                self._open_database, thread=True, name="open database", exit_on_error=False
+                self._open_database, thread=True, name=_("open database"), exit_on_error=False
             )
 
     def on_ready(self) -> None:
         if self.store_ready:
             # after the first paint: import the ORM and open storage for writes
             self.run_worker(
-                self.store.database, thread=True, name="open database", exit_on_error=False
+                self.store.database, thread=True, name=_("open database"), exit_on_error=False
             )
 
     def _open_database(self) -> None:
@@ -381,9 +381,8 @@ class InkbenchApp(App):
                 self._saved_seq[doc] = seq
             self.post_message(DocumentSaved(doc, version, revision_kind, result.word_count))
 
-        worker = self.run_worker(
-            run, thread=True, group="save", name=f"save {doc.kind} {doc.id}", exit_on_error=False
-        )
+        name = _("save {kind} {id}").format(kind=kind_name(doc.kind), id=doc.id)
+        worker = self.run_worker(run, thread=True, group="save", name=name, exit_on_error=False)
         self._save_jobs[worker] = (doc, version, title, body)
         return worker
 

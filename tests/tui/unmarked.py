@@ -33,7 +33,8 @@ SINKS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "Confirm": ((0,), ("question", "yes", "no")),
     "ShowText": ((0, 1), ("title", "text")),
     "SettingEditor": ((0,), ("title",)),
-    "ask_then_run": ((0,), ("prompt", "placeholder")),
+    "ask_then_run": ((0,), ("prompt", "placeholder", "name")),
+    "run_worker": ((), ("name",)),  # a failed worker's notice names it
     "ListPane": ((), ("empty_text", "filter_placeholder")),
     "VirtualList": ((), ("empty_text",)),
     "Area": ((2,), ("title",)),

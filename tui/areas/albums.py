@@ -233,7 +233,7 @@ class AlbumsArea(AreaPane):
         self.ask_then_run(
             _("New album: name"),
             actions.create_album,
-            name="new album",
+            name=_("new album"),
             changed="album",
             placeholder=_("a name"),
         )
@@ -244,7 +244,7 @@ class AlbumsArea(AreaPane):
                 _("Rename album"),
                 actions.rename_album,
                 self.album_id,
-                name="rename album",
+                name=_("rename album"),
                 changed="album",
                 value=self.album_name,
             )

@@ -136,7 +136,7 @@ class KnowledgeArea(AreaPane):
         self.ask_then_run(
             _("New knowledge base: name"),
             actions.create_kb,
-            name="new knowledge base",
+            name=_("new knowledge base"),
             changed="knowledge_base",
             placeholder=_("a name"),
         )
@@ -147,7 +147,7 @@ class KnowledgeArea(AreaPane):
                 _("Rename knowledge base"),
                 actions.rename_kb,
                 self.kb_id,
-                name="rename knowledge base",
+                name=_("rename knowledge base"),
                 changed="knowledge_base",
                 value=self.kb_name,
             )
