@@ -44,6 +44,7 @@ from inkbench.tui.messages import (
     JobProgress,
     OpenDocument,
 )
+from inkbench.tui.textual_text import textual_text
 from inkbench.tui.vocab import kind_name
 from inkbench.tui.widgets.footer import Footer
 from inkbench.tui.widgets.status_bar import StatusBar
@@ -263,6 +264,31 @@ class InkbenchApp(App):
             await mounting
             await asyncio.sleep(0)
         await pane.run_action(action)
+
+    # --- Textual's own words ------------------------------------------------------------
+
+    def get_system_commands(self, screen):  # noqa: ANN201 (Textual's signature)
+        """Textual's system commands (theme, quit, screenshot…) in the interface's language."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(
+                title=textual_text(command.title), help=textual_text(command.help)
+            )
+
+    def action_command_palette(self) -> None:
+        """The command palette, its placeholder in the interface's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = textual_text("Search for commands…")
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
+    def search_themes(self) -> None:
+        """The theme picker, its placeholder in the interface's language."""
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        placeholder = textual_text("Search for themes…")
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=placeholder))
 
     # --- language -------------------------------------------------------------------
 

@@ -158,3 +158,24 @@ def test_set_ui_language_changes_one_line(tmp_path: Path) -> None:
     assert config.read_text() == text.replace('language = "zh"', 'language = "en"')
     with pytest.raises(Exception, match="zh"):
         set_ui_language(tmp_path, "fr")
+
+
+async def test_textual_system_commands_are_translated(home: Path) -> None:
+    """Every system command Textual puts in the palette is listed in
+    ``tui.textual_text`` (a Textual upgrade that adds one fails here)."""
+    from textual.app import App
+
+    from inkbench.tui.app import make_app
+
+    app = make_app(home=home, language="zh")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        english = list(App.get_system_commands(app, app.screen))
+        shown = list(app.get_system_commands(app.screen))
+        assert english and len(shown) == len(english)
+        for original, translated in zip(english, shown, strict=True):
+            assert translated.title != original.title, original.title
+            assert translated.help != original.help, original.help
+        await pilot.press("ctrl+p")
+        await settle(pilot, app)
+        assert "搜索命令" in screen_text(app)
