@@ -17,7 +17,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from inkbench import __version__
+from inkbench import __version__, i18n
 from inkbench.cli import argparse_i18n
 from inkbench.i18n import LANGUAGES, _, detect, set_language
 
@@ -95,23 +95,45 @@ def _report_bug(args: argparse.Namespace, error: BaseException) -> None:
     print(f"inkbench: {message}", file=sys.stderr)
 
 
-def language_from_argv(argv: Sequence[str]) -> str | None:
-    """``--lang X`` / ``--lang=X`` before the parser exists: the parser's own
-    help must already be in that language."""
+def _option_from_argv(argv: Sequence[str], option: str) -> str | None:
     for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
+        if arg == option and i + 1 < len(argv):
             return argv[i + 1]
-        if arg.startswith("--lang="):
+        if arg.startswith(option + "="):
             return arg.partition("=")[2]
         if arg == "--":
             break
     return None
 
 
+def language_from_argv(argv: Sequence[str]) -> str | None:
+    """``--lang X`` / ``--lang=X`` before the parser exists: the parser's own
+    help must already be in that language."""
+    return _option_from_argv(argv, "--lang")
+
+
+def choose_language(argv: Sequence[str]) -> str:
+    """``--lang``, else ``[ui] language`` in the config.toml of ``--home``
+    (or the default home), else the locale environment, else English: the
+    CLI and the TUI it opens speak the same language."""
+    chosen = i18n.normalize(language_from_argv(argv))
+    if chosen:
+        return chosen
+    from inkbench.storage.paths import CONFIG_NAME, resolve_home
+
+    try:
+        configured = i18n.configured_language(
+            resolve_home(_option_from_argv(argv, "--home")) / CONFIG_NAME
+        )
+    except Exception:  # no home yet, or unreadable: the settings report it later
+        configured = None
+    return detect(configured)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    set_language(detect(language_from_argv(argv)))
+    set_language(choose_language(argv))
     argparse_i18n.install()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from inkbench.i18n import N_
 from inkbench.storage.fold import list_filter
 
 Row = tuple
@@ -46,7 +47,7 @@ class RowSource:
     # sorts an index serves: any page is a few ms, read on the UI thread.
     # Pages in other orders (a sort over the whole table) are read in a worker.
     fast_sorts: tuple[str, ...] = ()
-    noun: str = "rows"
+    noun: str = N_("rows")
 
     def count(self, conn: sqlite3.Connection, text: str) -> int:
         raise NotImplementedError
@@ -123,12 +124,12 @@ def _when(value: object) -> str:
 
 
 class ArticleSource(SqlSource):
-    noun = "articles"
+    noun = N_("articles")
     columns = (
-        Column("Title"),
-        Column("Status", 9),
-        Column("Words", 8, "right"),
-        Column("Updated", 16),
+        Column(N_("Title")),
+        Column(N_("Status"), 9),
+        Column(N_("Words"), 8, "right"),
+        Column(N_("Updated"), 16),
     )
     fast_sorts = ("updated",)  # ix_article_live_updated
     select = "SELECT id, title, status, word_count, updated_at FROM article"
@@ -147,14 +148,14 @@ class ArticleSource(SqlSource):
 
 
 class WorkSource(SqlSource):
-    noun = "works"
+    noun = N_("works")
     fast_sorts = ("updated", "title")  # works are few (hundreds, not 100k)
     columns = (
-        Column("Title"),
-        Column("Status", 8),
-        Column("Ch.", 3, "right"),
-        Column("Words", 7, "right"),
-        Column("Goal", 9, "right"),
+        Column(N_("Title")),
+        Column(N_("Status"), 8),
+        Column(N_("Ch."), 3, "right"),
+        Column(N_("Words"), 7, "right"),
+        Column(N_("Goal"), 9, "right"),
     )
     select = (
         "SELECT w.id, w.title, w.status, "
@@ -184,13 +185,13 @@ class WorkSource(SqlSource):
 
 
 class ChapterSource(SqlSource):
-    noun = "chapters"
+    noun = N_("chapters")
     fast_sorts = ("position",)  # one work's chapters
     columns = (
         Column("#", 4, "right"),
-        Column("Chapter"),
-        Column("Status", 8),
-        Column("Words", 8, "right"),
+        Column(N_("Chapter")),
+        Column(N_("Status"), 8),
+        Column(N_("Words"), 8, "right"),
     )
     select = "SELECT id, position, title, status, word_count FROM chapter"
     filter_sql = "title LIKE ? ESCAPE '\\'"
@@ -219,8 +220,8 @@ TRASH_TABLES = (
 
 
 class TrashSource(SqlSource):
-    noun = "items in the Trash"
-    columns = (Column("Kind", 14), Column("Title"), Column("Deleted", 16))
+    noun = N_("items in the Trash")
+    columns = (Column(N_("Kind"), 14), Column(N_("Title")), Column(N_("Deleted"), 16))
     select = (
         "SELECT * FROM ("
         + " UNION ALL ".join(
@@ -251,8 +252,12 @@ _LIVE = "i.album_id = a.id AND i.deleted_at IS NULL"
 
 
 class AlbumSource(SqlSource):
-    noun = "albums"
-    columns = (Column("Album"), Column("Images", 7, "right"), Column("OCR", 10, "right"))
+    noun = N_("albums")
+    columns = (
+        Column(N_("Album")),
+        Column(N_("Images"), 7, "right"),
+        Column(N_("OCR"), 10, "right"),
+    )
     select = (
         f"SELECT a.id, a.name, (SELECT count(*) FROM image i WHERE {_LIVE}),"
         f" (SELECT count(*) FROM image i WHERE {_LIVE}"
@@ -277,12 +282,12 @@ class AlbumSource(SqlSource):
 
 
 class ImageSource(SqlSource):
-    noun = "images"
+    noun = N_("images")
     columns = (
-        Column("Image"),
-        Column("Size", 11, "right"),
-        Column("OCR", 8),
-        Column("Conf", 5, "right"),
+        Column(N_("Image")),
+        Column(N_("Size"), 11, "right"),
+        Column(N_("OCR"), 8),
+        Column(N_("Conf"), 5, "right"),
     )
     select = "SELECT id, original_name, width, height, ocr_status, ocr_confidence FROM image"
     filter_sql = "original_name LIKE ? ESCAPE '\\'"
@@ -315,8 +320,8 @@ class ImageSource(SqlSource):
 
 
 class KbSource(SqlSource):
-    noun = "knowledge bases"
-    columns = (Column("Knowledge base"), Column("Docs", 6, "right"))
+    noun = N_("knowledge bases")
+    columns = (Column(N_("Knowledge base")), Column(N_("Docs"), 6, "right"))
     select = (
         "SELECT k.id, k.name, (SELECT count(*) FROM kb_document d WHERE d.kb_id = k.id"
         " AND d.deleted_at IS NULL) FROM knowledge_base k"
@@ -336,8 +341,8 @@ class KbSource(SqlSource):
 
 
 class DocumentSource(SqlSource):
-    noun = "documents"
-    columns = (Column("Document"), Column("Format", 8), Column("Chunks", 7, "right"))
+    noun = N_("documents")
+    columns = (Column(N_("Document")), Column(N_("Format"), 8), Column(N_("Chunks"), 7, "right"))
     filter_sql = "d.title LIKE ? ESCAPE '\\'"
     orders = {
         "newest": ("d.id DESC", "d.id ASC"),
@@ -364,8 +369,8 @@ class DocumentSource(SqlSource):
 
 
 class DistillationSource(SqlSource):
-    noun = "distillations"
-    columns = (Column("Keyword"), Column("Topics", 7, "right"))
+    noun = N_("distillations")
+    columns = (Column(N_("Keyword")), Column(N_("Topics"), 7, "right"))
     select = (
         "SELECT d.id, d.keyword, (SELECT count(*) FROM topic t WHERE t.distillation_id = d.id)"
         " FROM distillation d"
@@ -384,8 +389,8 @@ class DistillationSource(SqlSource):
 
 
 class TopicSource(SqlSource):
-    noun = "topics"
-    columns = (Column("#", 4, "right"), Column("Reader question"))
+    noun = N_("topics")
+    columns = (Column("#", 4, "right"), Column(N_("Reader question")))
     filter_sql = "question LIKE ? ESCAPE '\\'"
     orders = {"order": ("position, id", "position DESC, id DESC")}
 
@@ -400,12 +405,12 @@ class TopicSource(SqlSource):
 
 
 class TaskSource(SqlSource):
-    noun = "tasks"
+    noun = N_("tasks")
     columns = (
-        Column("Task"),
-        Column("Status", 24),
-        Column("Done", 9, "right"),
-        Column("Created", 16),
+        Column(N_("Task")),
+        Column(N_("Status"), 24),
+        Column(N_("Done"), 9, "right"),
+        Column(N_("Created"), 16),
     )
     select = (
         "SELECT id, name, status, pause_reason, done_count, article_count, failed_count,"

@@ -52,22 +52,25 @@ def _catalog(locale: str):
         return read_po(f)
 
 
-def _extracted() -> dict[str, int]:
-    """Every marked message in the code (msgid → line), as `make messages` finds it."""
-    found: dict[str, int] = {}
+def _extracted() -> dict[tuple[str, str | None], int]:
+    """Every marked message in the code ((msgid, context) → line), as `make
+    messages` finds it (``pgettext`` gives a context)."""
+    found: dict[tuple[str, str | None], int] = {}
     for folder in SOURCES:
-        for _file, line, message, _comments, _ctx in extract_from_dir(
+        for _file, line, message, _comments, context in extract_from_dir(
             str(ROOT / folder), method_map=[("**.py", "python")]
         ):
             msgid = message[0] if isinstance(message, tuple) else message
             if msgid:
-                found.setdefault(msgid, line)
+                found.setdefault((msgid, context), line)
     return found
 
 
 def test_every_marked_string_is_in_the_chinese_catalog() -> None:
     catalog = _catalog("zh_CN")
-    missing = sorted(m for m in _extracted() if m not in catalog)
+    missing = sorted(
+        f"{ctx}|{m}" if ctx else m for m, ctx in _extracted() if catalog.get(m, context=ctx) is None
+    )
     assert not missing, f"not in zh_CN (run `make messages` and translate): {missing[:10]}"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inkbench.i18n import _, format_number
 from inkbench.storage.store import Store
 
 DOC_KINDS = ("article", "chapter")
@@ -259,27 +260,41 @@ def task_items_text(store: Store, task_id: int) -> tuple[str, str]:
         task = get_task(s, task_id)
         items = task_items(s, task_id)
         articles = item_articles(s, task_id)
+    from inkbench.tui.vocab import status_name
+
     lines = [
-        f"{task.name} · {task.status}"
+        f"{task.name} · {status_name(task.status)}"
         + (f" ({task.pause_reason})" if task.pause_reason else "")
-        + f" · {task.done_count}/{task.article_count} done",
-        f"keyword: {task.keyword} · setting: {task.setting_name}",
+        + " · "
+        + _("{done}/{total} done").format(done=task.done_count, total=task.article_count),
+        _("keyword: {keyword} · setting: {setting}").format(
+            keyword=task.keyword, setting=task.setting_name
+        ),
         "",
     ]
     with db.raw(write=False) as conn:
         for item in items:
             art = articles.get(item.id)
-            head = f"{item.position + 1}. [{item.status}] {item.topic_text}"
-            lines.append(head + (f" → article {art}" if art else ""))
+            head = f"{item.position + 1}. [{status_name(item.status)}] {item.topic_text}"
+            lines.append(head + (_(" → article {id}").format(id=art) if art else ""))
             if item.error and item.status != "done":
-                lines.append(f"     error: {item.error}")
+                lines.append("     " + _("error: {error}").format(error=item.error))
             if art:
                 p = article_provenance(conn, art)
                 for src in p.sources:
                     heading = src["heading"].removeprefix(src["document_title"])
-                    lines.append(f"     source: {src['document_title']}{heading}")
+                    source = f"{src['document_title']}{heading}"
+                    lines.append("     " + _("source: {source}").format(source=source))
                 for img in p.images:
-                    lines.append(f"     image: {img['name']} ({img['album']})")
+                    lines.append(
+                        "     "
+                        + _("image: {name} ({album})").format(name=img["name"], album=img["album"])
+                    )
             elif item.partial_text:
-                lines.append(f"     so far: {len(item.partial_text)} characters saved")
+                lines.append(
+                    "     "
+                    + _("so far: {n} characters saved").format(
+                        n=format_number(len(item.partial_text))
+                    )
+                )
     return task.name, "\n".join(lines)

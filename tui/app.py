@@ -16,14 +16,16 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
+from inkbench.i18n import LANGUAGES, N_, _, set_language
 from inkbench.settings import Settings, load_settings
 from inkbench.storage.store import Store
 from inkbench.tui.areas import AREAS, area
@@ -42,6 +44,9 @@ from inkbench.tui.messages import (
     JobProgress,
     OpenDocument,
 )
+from inkbench.tui.textual_text import textual_text
+from inkbench.tui.vocab import kind_name
+from inkbench.tui.widgets.footer import Footer
 from inkbench.tui.widgets.status_bar import StatusBar
 
 FIRST_AREA = "articles"
@@ -58,37 +63,53 @@ class AreaTabs(Widget):
         super().__init__(id="tabs")
         self.current = FIRST_AREA
 
-    def render(self) -> Content:
+    def _layout(self) -> tuple[Content, list[tuple[str, int]]]:
+        """The tabs line in the current language, and (area id, cells) of each
+        tab after the name, for clicks. At a narrow width the name goes and
+        tabs lose their padding, so every tab stays whole."""
         keymap = self.app._keymap
-        parts = [Content.styled(" Inkbench ", "bold $text-accent")]
+        labels = []
         for a in AREAS:
             key = keymap.get(a.binding_id, a.key).split(",")[0]
-            label = f" {key} {a.title} "
-            if a.id == self.current:
-                parts.append(Content.styled(label, "bold reverse $accent"))
-            else:
-                parts.append(Content.styled(label, "$text-muted"))
-        tabs = Content("").join(parts)
-        hint = Content.styled("  ^f search · ^p commands · f1 keys", "$text-muted")
-        if tabs.cell_length + hint.cell_length <= self.size.width - 2:
+            labels.append((a.id, key, _(a.title)))
+        room = self.size.width or 78
+        name = Content.styled(" Inkbench ", "bold $text-accent")
+        wide = [f" {key} {title} " for _id, key, title in labels]
+        if name.cell_length + sum(cell_len(t) for t in wide) <= room:
+            texts, head, sep = wide, name, ""
+        else:
+            texts, head, sep = [f"{key} {title}" for _id, key, title in labels], Content(""), " "
+        parts = []
+        spans = [("", head.cell_length)]
+        for (area_id, _key, _title), text in zip(labels, texts, strict=True):
+            style = "bold reverse $accent" if area_id == self.current else "$text-muted"
+            parts.append(Content.styled(text, style))
+            spans.append((area_id, cell_len(text) + len(sep)))
+        return head + Content(sep).join(parts), spans
+
+    def render(self) -> Content:
+        tabs, _spans = self._layout()
+        hint = Content.styled(_("  ^f search · ^p commands · f1 keys"), "$text-muted")
+        if tabs.cell_length + hint.cell_length <= self.size.width:
             tabs += hint
         return tabs
 
     def on_click(self, event) -> None:
-        x = event.x - 1 - len(" Inkbench ")
-        for a in AREAS:
-            key = self.app._keymap.get(a.binding_id, a.key).split(",")[0]
-            width = len(f" {key} {a.title} ")
+        x = event.x - 1
+        for area_id, width in self._layout()[1]:
             if 0 <= x < width:
-                self.app.show_area(a.id)  # type: ignore[attr-defined]
+                if area_id:
+                    self.app.show_area(area_id)  # type: ignore[attr-defined]
                 return
             x -= width
 
 
 def _area_bindings() -> list[Binding]:
-    group = Binding.Group("Areas", compact=True)
+    # not in the footer (show=False): the tabs line names every area with its key
+    group = Binding.Group(N_("Areas"), compact=True)
     return [
-        Binding(a.key, f"show_area('{a.id}')", a.title, id=a.binding_id, group=group) for a in AREAS
+        Binding(a.key, f"show_area('{a.id}')", a.title, id=a.binding_id, group=group, show=False)
+        for a in AREAS
     ]
 
 
@@ -98,11 +119,11 @@ class InkbenchApp(App):
     COMMANDS = App.COMMANDS | {InkbenchCommands}
     BINDINGS = [
         *_area_bindings(),
-        Binding("ctrl+f", "search", "Search", id="app.search", priority=True),
-        Binding("f1,question_mark", "help", "Keys", id="app.help"),
-        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", priority=True),
-        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+f", "search", N_("Search"), id="app.search", priority=True),
+        Binding("f1,question_mark", "help", N_("Keys"), id="app.help"),
+        Binding("ctrl+p", "command_palette", N_("Commands"), id="app.palette", priority=True),
+        Binding("ctrl+t", "toggle_theme", N_("Light/dark"), show=False, id="app.theme"),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
     ]
 
     def __init__(
@@ -151,11 +172,14 @@ class InkbenchApp(App):
                 self.theme = theme
             else:
                 self._problems.append(
-                    f"{self.settings.path or 'config.toml'}: ui.theme: no theme named {theme!r}; "
-                    f"use one of {', '.join(sorted(self.available_themes))}"
+                    _("{path}: ui.theme: no theme named {theme!r}; use one of {themes}").format(
+                        path=self.settings.path or "config.toml",
+                        theme=theme,
+                        themes=", ".join(sorted(self.available_themes)),
+                    )
                 )
         for problem in self._problems:
-            self.notify(problem, title="Settings", severity="warning", timeout=12, markup=False)
+            self.notify(problem, title=_("Settings"), severity="warning", timeout=12, markup=False)
         self.query_one(ContentSwitcher).current = f"area-{FIRST_AREA}"
         self.call_after_refresh(self._focus_area, FIRST_AREA)
         from inkbench.tui.areas.account import start_monitor  # online/offline, account, quota
@@ -163,14 +187,14 @@ class InkbenchApp(App):
         start_monitor(self)  # a thread worker; started here so the first check is known early
         if not self.store_ready:
             self.run_worker(
-                self._open_database, thread=True, name="open database", exit_on_error=False
+                self._open_database, thread=True, name=_("open database"), exit_on_error=False
             )
 
     def on_ready(self) -> None:
         if self.store_ready:
             # after the first paint: import the ORM and open storage for writes
             self.run_worker(
-                self.store.database, thread=True, name="open database", exit_on_error=False
+                self.store.database, thread=True, name=_("open database"), exit_on_error=False
             )
 
     def _open_database(self) -> None:
@@ -241,6 +265,69 @@ class InkbenchApp(App):
             await asyncio.sleep(0)
         await pane.run_action(action)
 
+    # --- Textual's own words ------------------------------------------------------------
+
+    def get_system_commands(self, screen):  # noqa: ANN201 (Textual's signature)
+        """Textual's system commands (theme, quit, screenshot…) in the interface's language."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(
+                title=textual_text(command.title), help=textual_text(command.help)
+            )
+
+    def action_command_palette(self) -> None:
+        """The command palette, its placeholder in the interface's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            placeholder = textual_text("Search for commands…")
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
+    def search_themes(self) -> None:
+        """The theme picker, its placeholder in the interface's language."""
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        placeholder = textual_text("Search for themes…")
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=placeholder))
+
+    # --- language -------------------------------------------------------------------
+
+    async def switch_language(self, language: str) -> None:
+        """Speak ``language`` from now on and keep the choice in config.toml
+        (``[ui] language``, a one-line edit). Screens above the main one close
+        (editors save on the way out) and the area panes are built again, so
+        the next screen is in the new language; rows live in the database and
+        come back as they were."""
+        from inkbench.settings import set_ui_language
+        from inkbench.storage.errors import InkbenchError
+
+        code = set_language(language)
+        kept = True
+        try:
+            set_ui_language(self.store.home, code)
+        except (OSError, ValueError, InkbenchError) as e:
+            kept = False
+            self.notify(
+                _("Could not keep the language in config.toml: {error}").format(error=e),
+                severity="warning",
+                markup=False,
+            )
+        while len(self.screen_stack) > 1 and not self._leave_screen():
+            pass
+        tabs = self.query_one(AreaTabs)
+        current = tabs.current
+        switcher = self.query_one(ContentSwitcher)
+        self._mounting.clear()
+        await switcher.remove_children()
+        self.show_area(current)
+        tabs.refresh()
+        self.status.refresh()
+        footer = self.screen.query_one(Footer)
+        footer.call_later(footer.recompose)  # on the footer's own message pump
+        self.refresh_bindings()
+        if kept:
+            self.notify(_("Interface language: {name}").format(name=LANGUAGES[code][1]))
+
     # --- global actions --------------------------------------------------------------
 
     def action_search(self) -> None:
@@ -270,8 +357,10 @@ class InkbenchApp(App):
         if self.unsaved and not self._quit_anyway:
             self._quit_anyway = True
             self.notify(
-                "Some text could not be saved (see the messages). Reopen it to try again, "
-                "or press ctrl+q again to quit and lose it.",
+                _(
+                    "Some text could not be saved (see the messages). Reopen it to try again, "
+                    "or press ctrl+q again to quit and lose it."
+                ),
                 severity="error",
                 timeout=20,
             )
@@ -285,7 +374,7 @@ class InkbenchApp(App):
         from inkbench.tui.screens.editor import EditorScreen
 
         if not self.store_ready:
-            self.notify("The database is still opening; try again in a moment.")
+            self.notify(_("The database is still opening; try again in a moment."))
             return
         if self.editor_for(message.doc) is not None:
             return  # already open (a second Enter, or opened again from search)
@@ -318,9 +407,8 @@ class InkbenchApp(App):
                 self._saved_seq[doc] = seq
             self.post_message(DocumentSaved(doc, version, revision_kind, result.word_count))
 
-        worker = self.run_worker(
-            run, thread=True, group="save", name=f"save {doc.kind} {doc.id}", exit_on_error=False
-        )
+        name = _("save {kind} {id}").format(kind=kind_name(doc.kind), id=doc.id)
+        worker = self.run_worker(run, thread=True, group="save", name=name, exit_on_error=False)
         self._save_jobs[worker] = (doc, version, title, body)
         return worker
 
@@ -356,22 +444,24 @@ class InkbenchApp(App):
             else:
                 self.unsaved[doc] = (title, body)
                 self.notify(
-                    f"Could not save {doc.kind} “{title}”: {message}. The text is kept: "
-                    "open it again before quitting.",
-                    title="Not saved",
+                    _(
+                        "Could not save {kind} “{title}”: {message}. The text is kept: open it "
+                        "again before quitting."
+                    ).format(kind=kind_name(doc.kind), title=title, message=message),
+                    title=_("Not saved"),
                     severity="error",
                     timeout=30,
                     markup=False,
                 )
             return
-        self.report_error(worker.name or "a background job", worker.error)
+        self.report_error(worker.name or _("a background job"), worker.error)
 
     def worker_failed(self, event: Worker.StateChanged) -> None:
         """The route for failures of short workers that belong to widgets and
         screens (their StateChanged does not bubble): one notice, the
         traceback in errors.log."""
         if event.state == WorkerState.ERROR:
-            name = event.worker.name or "a background job"
+            name = event.worker.name or _("a background job")
             self.report_error(name, event.worker.error)
 
     def report_error(self, what: str, error: BaseException | None) -> None:
@@ -379,8 +469,15 @@ class InkbenchApp(App):
         message = describe_error(error)
         if error is not None:
             with contextlib.suppress(OSError):
-                message += f" (details in {log_error(self.store.home, what, error)})"
-        self.notify(message, title=f"{what} failed", severity="error", timeout=10, markup=False)
+                where = log_error(self.store.home, what, error)
+                message += _(" (details in {path})").format(path=where)
+        self.notify(
+            message,
+            title=_("{what} failed").format(what=what),
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
 
     def db_job(
         self,
@@ -435,7 +532,7 @@ class InkbenchApp(App):
         self.status.end_job(message.job_id)
         self.notify(
             message.message,
-            title=f"{message.label} failed",
+            title=_("{label} failed").format(label=message.label),
             severity="error",
             timeout=30,
             markup=False,
@@ -446,6 +543,13 @@ class InkbenchApp(App):
 
 
 def make_app(
-    home: str | os.PathLike[str] | None = None, settings: Settings | None = None
+    home: str | os.PathLike[str] | None = None,
+    settings: Settings | None = None,
+    language: str | None = None,
 ) -> InkbenchApp:
+    """The app for a data directory. ``language`` ("zh"/"en") switches the
+    interface's language first; without it the process's choice stands (the
+    CLI makes it: ``--lang``, ``[ui] language``, the locale, English)."""
+    if language is not None:
+        set_language(language)
     return InkbenchApp(home=home, settings=settings)

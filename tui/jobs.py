@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inkbench.i18n import _
 from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.tui.messages import JobFailed, JobFinished, JobProgress
 
@@ -67,7 +68,7 @@ def describe_error(error: BaseException | None) -> str:
     if isinstance(error, InkbenchError):
         return str(error)
     if error is None:
-        return "unknown error"
+        return _("unknown error")
     return f"{type(error).__name__}: {error}"
 
 
@@ -155,10 +156,10 @@ class Jobs:
     def _failed(self, job: Job, error: BaseException) -> None:
         try:
             path = log_error(self.home, job.label, error)
-            where = f"details in {path}"
+            where = _("details in {path}").format(path=path)
         except OSError as e:  # the log itself cannot be written: say so, still notify
-            where = f"the error log could not be written ({e})"
-        advice = job.advice or "Try again; if it fails again, report it with the log."
+            where = _("the error log could not be written ({error})").format(error=e)
+        advice = job.advice or _("Try again; if it fails again, report it with the log.")
         self.app.post_message(
             JobFailed(job.id, job.label, f"{describe_error(error)}. {advice} ({where})")
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from inkbench.i18n import _
+
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
 
 
@@ -45,15 +47,19 @@ def check_keymap(
     for binding_id, keys in keymap.items():
         if binding_id not in known:
             problems.append(
-                f"{source} [keymap]: no binding with id {binding_id!r} (see the help screen, F1); "
-                "entry ignored"
+                _(
+                    "{source} [keymap]: no binding with id {id!r} (see the help screen, F1); "
+                    "entry ignored"
+                ).format(source=source, id=binding_id)
             )
             continue
         bad = [k for k in keys.split(",") if not _valid_key(k, names)]
         if bad:
             problems.append(
-                f"{source} [keymap] {binding_id}: {', '.join(repr(b) for b in bad)} "
-                "is not a key name (e.g. ctrl+k, f2, slash); the default is kept"
+                _(
+                    "{source} [keymap] {id}: {keys} is not a key name (e.g. ctrl+k, f2, slash); "
+                    "the default is kept"
+                ).format(source=source, id=binding_id, keys=", ".join(repr(b) for b in bad))
             )
             continue
         good[binding_id] = keys

@@ -18,9 +18,11 @@ from functools import cache
 
 from textual.binding import Binding
 
+from inkbench.i18n import N_
+
 PACKAGE = "inkbench.tui"
 APP_MODULE = "inkbench.tui.app"
-FIRST = "Everywhere"
+FIRST = N_("Everywhere")
 
 
 def declared(cls: type) -> list[Binding]:

@@ -42,6 +42,7 @@ the encrypted keyring's password, comes from the environment
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -498,31 +499,48 @@ def set_ai_provider(home: str | os.PathLike[str] | Path, provider: str) -> None:
 
     if provider not in ("server", "direct"):
         raise InvalidInput(f'ai.provider must be "server" or "direct", not {provider!r}')
+    set_file_value(home, "ai", "provider", provider)
+
+
+def set_ui_language(home: str | os.PathLike[str] | Path, language: str) -> None:
+    """Set ``[ui] language`` in config.toml ("zh" or "en"), leaving every other
+    line as it is (the TUI's palette switches the language with this)."""
+    from inkbench.storage.errors import InvalidInput
+
+    if language not in ("zh", "en"):
+        raise InvalidInput(f'ui.language must be "zh" or "en", not {language!r}')
+    set_file_value(home, "ui", "language", language)
+
+
+def set_file_value(home: str | os.PathLike[str] | Path, table: str, key: str, value: str) -> None:
+    """Set one string ``key`` of ``[table]`` in config.toml with a line edit:
+    comments, order and every other value stay as they are; a file that would
+    no longer parse is never written."""
     path = Path(home) / CONFIG_NAME
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         lines = []
-    setting = f'provider = "{provider}"'
-    table = None
-    ai_start = None
+    setting = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+    current = None
+    start = None
     done = False
     for i, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith("[") and not stripped.startswith("[["):
-            table = stripped.strip("[]").strip()
-            if table == "ai":
-                ai_start = i
+            current = stripped.split("#", 1)[0].strip().strip("[]").strip()
+            if current == table:
+                start = i
             continue
-        if table == "ai" and stripped.split("=", 1)[0].strip() == "provider":
+        if current == table and stripped.split("=", 1)[0].strip() == key:
             lines[i] = setting
             done = True
             break
     if not done:
-        if ai_start is None:
-            lines += (["", "[ai]"] if lines else ["[ai]"]) + [setting]
+        if start is None:
+            lines += (["", f"[{table}]"] if lines else [f"[{table}]"]) + [setting]
         else:
-            lines.insert(ai_start + 1, setting)
+            lines.insert(start + 1, setting)
     text = "\n".join(lines) + "\n"
     tomllib.loads(text)  # never write a file that no longer parses
     path.parent.mkdir(parents=True, exist_ok=True)

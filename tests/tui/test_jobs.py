@@ -165,7 +165,9 @@ async def test_palette_cancels_and_pauses_a_running_job(home: Path) -> None:
         )
 
         def commands() -> dict:
-            return {title: run for title, _help, run in InkbenchCommands(app.screen)._commands()}
+            return {
+                title: run for title, _en, _help, run in InkbenchCommands(app.screen)._commands()
+            }
 
         commands()["Pause: Long [b]job[/b]"]()
         assert job.paused

@@ -103,3 +103,106 @@ def test_search_results(snap_compare, snap_home: Path) -> None:
         await steady(pilot)
 
     assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=run)
+
+
+# --- the same screens in Chinese, and the chrome at 80×24 in both languages ------------
+
+
+@pytest.fixture
+def zh():
+    """The interface in Chinese for one test (English again afterwards)."""
+    from inkbench import i18n
+
+    i18n.set_language("zh")
+    yield
+    i18n.set_language("en")
+
+
+def test_articles_list_zh(snap_compare, snap_home: Path, zh) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=steady)
+
+
+def test_works_and_chapters_zh(snap_compare, snap_home: Path, zh) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=_open_works)
+
+
+def test_trash_zh(snap_compare, snap_home: Path, zh) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=_press("8"))
+
+
+def test_albums_zh(snap_compare, snap_home: Path, zh) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=_press("3"))
+
+
+def test_albums(snap_compare, snap_home: Path) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=_press("3"))
+
+
+def test_help_zh(snap_compare, snap_home: Path, zh) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=_press("f1"))
+
+
+def test_help(snap_compare, snap_home: Path) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=_press("f1"))
+
+
+def test_editor_zh(snap_compare, snap_home: Path, zh) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=_open_editor)
+
+
+def test_search_results_zh(snap_compare, snap_home: Path, zh) -> None:
+    assert snap_compare(make(snap_home), terminal_size=SIZE, run_before=_search)
+
+
+def test_articles_80x24(snap_compare, snap_home: Path) -> None:
+    assert snap_compare(make(snap_home), terminal_size=(80, 24), run_before=steady)
+
+
+def test_articles_80x24_zh(snap_compare, snap_home: Path, zh) -> None:
+    assert snap_compare(make(snap_home), terminal_size=(80, 24), run_before=steady)
+
+
+def test_works_80x24_zh(snap_compare, snap_home: Path, zh) -> None:
+    assert snap_compare(make(snap_home), terminal_size=(80, 24), run_before=_open_works)
+
+
+def _press(*keys: str):
+    async def run(pilot) -> None:
+        await steady(pilot)
+        await pilot.press(*keys)
+        await steady(pilot)
+
+    return run
+
+
+async def _open_works(pilot) -> None:
+    await steady(pilot)
+    await pilot.press("2")
+    works = pilot.app.pane("works")
+    await wait_for(pilot, lambda: works.query("#chapters") and works.chapters.vlist.total == 3)
+    await steady(pilot)
+
+
+async def _open_editor(pilot) -> None:
+    from inkbench.tui.screens.editor import EditorScreen
+
+    await steady(pilot)
+    await pilot.press("slash", *"garden", "enter", "enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, EditorScreen))
+    editor = pilot.app.screen
+    await wait_for(pilot, lambda: editor.counted_version == editor.version)
+    await steady(pilot)
+
+
+async def _search(pilot) -> None:
+    from inkbench.tui.screens.search import SearchScreen
+
+    await steady(pilot)
+    await pilot.press("ctrl+f", *"quiet")
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, SearchScreen) and pilot.app.screen.query_text == "quiet"
+        ),
+    )
+    await steady(pilot)

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 
 from textual.widget import Widget
 
+from inkbench.i18n import N_
+
 
 @dataclass(frozen=True)
 class Area:
@@ -52,20 +54,20 @@ class Area:
         return f"area.{self.id}"
 
     def load(self) -> type[Widget]:
-        module, _, name = self.factory.partition(":")
+        module, _sep, name = self.factory.partition(":")
         return getattr(importlib.import_module(module), name)
 
 
 AREAS: list[Area] = [
-    Area("articles", "1", "Articles", "inkbench.tui.areas.articles:ArticlesArea"),
-    Area("works", "2", "Works", "inkbench.tui.areas.works:WorksArea"),
-    Area("albums", "3", "Albums", "inkbench.tui.areas.albums:AlbumsArea"),
-    Area("knowledge", "4", "Knowledge", "inkbench.tui.areas.knowledge:KnowledgeArea"),
-    Area("generate", "5", "Generate", "inkbench.tui.areas.generate:GenerateArea"),
-    Area("tasks", "6", "Tasks", "inkbench.tui.areas.tasks:TasksArea"),
-    Area("account", "7", "Account", "inkbench.tui.areas.account:AccountArea"),
-    Area("trash", "8", "Trash", "inkbench.tui.areas.trash:TrashArea"),
-    Area("chat", "9", "Chat", "inkbench.tui.areas.chat:ChatArea"),
+    Area("articles", "1", N_("Articles"), "inkbench.tui.areas.articles:ArticlesArea"),
+    Area("works", "2", N_("Works"), "inkbench.tui.areas.works:WorksArea"),
+    Area("albums", "3", N_("Albums"), "inkbench.tui.areas.albums:AlbumsArea"),
+    Area("knowledge", "4", N_("Knowledge"), "inkbench.tui.areas.knowledge:KnowledgeArea"),
+    Area("generate", "5", N_("Generate"), "inkbench.tui.areas.generate:GenerateArea"),
+    Area("tasks", "6", N_("Tasks"), "inkbench.tui.areas.tasks:TasksArea"),
+    Area("account", "7", N_("Account"), "inkbench.tui.areas.account:AccountArea"),
+    Area("trash", "8", N_("Trash"), "inkbench.tui.areas.trash:TrashArea"),
+    Area("chat", "9", N_("Chat"), "inkbench.tui.areas.chat:ChatArea"),
 ]
 
 

@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
+from inkbench.i18n import N_, _
 from inkbench.tui.areas.base import AreaPane
 from inkbench.tui.messages import AccountChanged, ConnectivityChanged
 
@@ -52,11 +53,11 @@ def start_monitor(app, every: float = CHECK_EVERY) -> None:
     def run() -> None:
         app.jobs.start(
             lambda _cancel, _progress: _check(app),
-            label="Connectivity check",
+            label=_("Connectivity check"),
             group=MONITOR_JOBS,
             exclusive=True,
             show=False,
-            advice="Check config.toml's [account] and [ai] settings (area 7 shows them).",
+            advice=_("Check config.toml's [account] and [ai] settings (area 7 shows them)."),
         )
 
     run()
@@ -70,10 +71,10 @@ def _amount(value: int | None) -> str:
 class AccountArea(AreaPane):
     area_id = "account"
     BINDINGS = [
-        Binding("ctrl+l", "login", "Log in", id="account.login"),
-        Binding("ctrl+o", "logout", "Log out", id="account.logout"),
-        Binding("ctrl+r", "refresh", "Refresh", id="account.refresh"),
-        Binding("f6", "toggle_provider", "Provider", id="account.provider"),
+        Binding("ctrl+l", "login", N_("Log in"), id="account.login"),
+        Binding("ctrl+o", "logout", N_("Log out"), id="account.logout"),
+        Binding("ctrl+r", "refresh", N_("Refresh"), id="account.refresh"),
+        Binding("f6", "toggle_provider", N_("Provider"), id="account.provider"),
     ]
 
     DEFAULT_CSS = """
@@ -104,27 +105,27 @@ class AccountArea(AreaPane):
         self.status: AccountStatus | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Account", classes="area-title")
-        yield Static(Content("checking…"), id="account-summary")
+        yield Static(_("Account"), classes="area-title")
+        yield Static(Content(_("checking…")), id="account-summary")
         yield Static(Content(""), id="account-message")
         with Grid(id="quota"):
-            yield Label("Tokens")
+            yield Label(_("Tokens"))
             yield ProgressBar(total=100, show_eta=False, id="tokens-bar")
             yield Static(Content(""), id="tokens-text")
-            yield Label("Articles")
+            yield Label(_("Articles"))
             yield ProgressBar(total=100, show_eta=False, id="articles-bar")
             yield Static(Content(""), id="articles-text")
         yield Static(Content(""), id="period")
         with Horizontal(id="login-form"):
-            yield Input(placeholder="server URL", id="server")
-            yield Input(placeholder="user", id="user")
-            yield Input(placeholder="password", password=True, id="password")
-            yield Button("Log in", id="login", variant="primary")
-            yield Button("Log out", id="logout")
+            yield Input(placeholder=_("server URL"), id="server")
+            yield Input(placeholder=_("user"), id="user")
+            yield Input(placeholder=_("password"), password=True, id="password")
+            yield Button(_("Log in"), id="login", variant="primary")
+            yield Button(_("Log out"), id="logout")
         with RadioSet(id="provider"):
-            yield RadioButton("Account server (login, quota)", id="provider-server", value=True)
+            yield RadioButton(_("Account server (login, quota)"), id="provider-server", value=True)
             yield RadioButton(
-                "Direct endpoint ([ai] base_url in config.toml)", id="provider-direct"
+                Content(_("Direct endpoint ([ai] base_url in config.toml)")), id="provider-direct"
             )
 
     def on_mount(self) -> None:
@@ -207,11 +208,13 @@ class AccountArea(AreaPane):
         password_input = self.query_one("#password", Input)
         password = password_input.value
         if not server or not user or not password:
-            self._show_problem("give the server URL, the user name and the password")
+            self._show_problem(_("give the server URL, the user name and the password"))
             return
         password_input.value = ""  # the password lives nowhere after this
         self._show_problem("")
-        self.query_one("#account-summary", Static).update(Content(f"logging in to {server}…"))
+        self.query_one("#account-summary", Static).update(
+            Content(_("logging in to {server}…").format(server=server))
+        )
         self._login(server, user, password)
 
     def action_logout(self) -> None:
@@ -253,15 +256,19 @@ class AccountArea(AreaPane):
     @on(StatusReady)
     def _status_ready(self, message: StatusReady) -> None:
         st = self.status = message.status
-        where = "Account server" if st.provider == "server" else "Direct endpoint"
-        state = "online" if st.online else "offline"
+        where = _("Account server") if st.provider == "server" else _("Direct endpoint")
+        state = _("online") if st.online else _("offline")
         if st.version:
-            state += f" (server {st.version})"
+            state += _(" (server {version})").format(version=st.version)
         who = ""
         if st.provider == "server":
-            who = f" · {st.username} · plan {st.plan}" if st.username else " · not logged in"
+            if st.username:
+                who = _(" · {user} · plan {plan}").format(user=st.username, plan=st.plan)
+            else:
+                who = _(" · not logged in")
+        endpoint = st.endpoint or _("(not set)")
         self.query_one("#account-summary", Static).update(
-            Content(f"{where} {st.endpoint or '(not set)'}{who} · {state}")
+            Content(f"{where} {endpoint}{who} · {state}")
         )
         if st.message and st.message != "not logged in":
             self._show_problem(st.message)
@@ -294,8 +301,14 @@ class AccountArea(AreaPane):
                 bar.update(total=limit, progress=min(used, limit))
             else:  # unlimited (or a zero limit): an empty bar, not an animation
                 bar.update(total=1, progress=0 if limit is None else 1)
-            text.update(Content(f"{_amount(used)} used of {_amount(limit)} · {_amount(left)} left"))
-        period = f"period ends {q.period_end}" if q and q.period_end else ""
+            text.update(
+                Content(
+                    _("{used} used of {limit} · {left} left").format(
+                        used=_amount(used), limit=_amount(limit), left=_amount(left)
+                    )
+                )
+            )
+        period = _("period ends {date}").format(date=q.period_end) if q and q.period_end else ""
         if q and st.provider == "direct":
-            period = f"this database's own usage log · {period}"
+            period = _("this database's own usage log · {period}").format(period=period)
         self.query_one("#period", Static).update(Content(period))

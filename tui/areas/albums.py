@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from inkbench.i18n import N_, _, format_number, ngettext
 from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.lists import AlbumSource, ImageSource, flat
 from inkbench.tui import actions
@@ -51,20 +52,20 @@ class AlbumsArea(AreaPane):
     AlbumsArea #ocr-scroll { height: 1fr; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("i", "import", "Import", id="albums.import"),
-        Binding("n", "new", "New album", id="albums.new"),
-        Binding("r", "rename", "Rename", id="albums.rename"),
-        Binding("m", "move", "Move to", id="albums.move"),
-        Binding("c", "copy", "Copy to", id="albums.copy"),
-        Binding("d,delete", "trash", "Trash", id="albums.trash"),
-        Binding("u", "undo_trash", "Undo trash", id="albums.undo_trash"),
-        Binding("O", "ocr", "Run OCR", id="albums.ocr"),
-        Binding("P", "pause_ocr", "Pause OCR", id="albums.pause_ocr"),
-        Binding("X", "cancel_jobs", "Cancel jobs", id="albums.cancel"),
-        Binding("F", "retry_failed", "Retry failed", show=False, id="albums.retry_failed"),
-        Binding("t", "show_text", "OCR text", show=False, id="albums.text"),
-        Binding("left", "focus_albums", "Albums", show=False, id="albums.focus_albums"),
-        Binding("right", "focus_images", "Images", show=False, id="albums.focus_images"),
+        Binding("i", "import", N_("Import"), id="albums.import"),
+        Binding("n", "new", N_("New album"), id="albums.new"),
+        Binding("r", "rename", N_("Rename"), id="albums.rename"),
+        Binding("m", "move", N_("Move to"), id="albums.move"),
+        Binding("c", "copy", N_("Copy to"), id="albums.copy"),
+        Binding("d,delete", "trash", N_("Trash"), id="albums.trash"),
+        Binding("u", "undo_trash", N_("Undo trash"), id="albums.undo_trash"),
+        Binding("O", "ocr", N_("Run OCR"), id="albums.ocr"),
+        Binding("P", "pause_ocr", N_("Pause OCR"), id="albums.pause_ocr"),
+        Binding("X", "cancel_jobs", N_("Cancel jobs"), id="albums.cancel"),
+        Binding("F", "retry_failed", N_("Retry failed"), show=False, id="albums.retry_failed"),
+        Binding("t", "show_text", N_("OCR text"), show=False, id="albums.text"),
+        Binding("left", "focus_albums", N_("Albums"), show=False, id="albums.focus_albums"),
+        Binding("right", "focus_images", N_("Images"), show=False, id="albums.focus_images"),
     ]
 
     class Refresh(Message):
@@ -88,14 +89,14 @@ class AlbumsArea(AreaPane):
         yield MasterDetail(
             ListPane(
                 AlbumSource(),
-                empty_text="No albums: press i to import images.",
-                filter_placeholder="/ filter by name",
+                empty_text=_("No albums: press i to import images."),
+                filter_placeholder=_("/ filter by name"),
                 id="albums",
             ),
             ListPane(
                 ImageSource(None),
-                empty_text="No images: press i to import some into this album.",
-                filter_placeholder="/ filter by file name",
+                empty_text=_("No images: press i to import some into this album."),
+                filter_placeholder=_("/ filter by file name"),
                 id="images",
             ),
             lambda row: ImageSource(row[0] if row else None),
@@ -185,7 +186,7 @@ class AlbumsArea(AreaPane):
 
         self.ink.jobs.start(
             lambda _cancel, _progress: read_preview(store, image_id),
-            label="image preview",
+            label=_("image preview"),
             group=PREVIEW_JOBS,
             done=shown,
             exclusive=True,
@@ -224,24 +225,26 @@ class AlbumsArea(AreaPane):
         row = self.images.vlist.current_row
         if row is None:
             return
-        self.app.push_screen(ShowText(f"OCR text: {flat(row[1])}", self.ocr_text or ""))
+        self.app.push_screen(
+            ShowText(_("OCR text: {image}").format(image=flat(row[1])), self.ocr_text or "")
+        )
 
     def action_new(self) -> None:
         self.ask_then_run(
-            "New album: name",
+            _("New album: name"),
             actions.create_album,
-            name="new album",
+            name=_("new album"),
             changed="album",
-            placeholder="a name",
+            placeholder=_("a name"),
         )
 
     def action_rename(self) -> None:
         if self.album_id is not None:
             self.ask_then_run(
-                "Rename album",
+                _("Rename album"),
                 actions.rename_album,
                 self.album_id,
-                name="rename album",
+                name=_("rename album"),
                 changed="album",
                 value=self.album_name,
             )
@@ -251,16 +254,22 @@ class AlbumsArea(AreaPane):
 
         row = self.images.vlist.current_row
         if row is None:
-            self.notify("Highlight an image first.")
+            self.notify(_("Highlight an image first."))
             return
         image_id, name = row[0], row[1]
 
         def done(result: tuple[int, int, bool]) -> None:
             n, skipped, created = result
-            past = "Moved" if verb == "move" else "Copied"
-            note = " (already there)" if skipped else ""
-            extra = " into a new album" if created else ""
-            self.notify(f"{past} {n} image{extra}{note}: {flat(name)}", markup=False)
+            if verb == "move":
+                text = ngettext("Moved {n} image: {name}", "Moved {n} images: {name}", n)
+            else:
+                text = ngettext("Copied {n} image: {name}", "Copied {n} images: {name}", n)
+            text = text.format(n=format_number(n), name=flat(name))
+            if created:
+                text += _(" (into a new album)")
+            if skipped:
+                text += _(" (already there)")
+            self.notify(text, markup=False)
             self.post_message(DataChanged("image"))
 
         def answered(target: str | None) -> None:
@@ -270,13 +279,17 @@ class AlbumsArea(AreaPane):
                     verb,
                     [image_id],
                     target,
-                    name=f"{verb} image",
+                    name=_("move image") if verb == "move" else _("copy image"),
                     done=done,
                 )
 
-        title = "Move" if verb == "move" else "Copy"
+        if verb == "move":
+            prompt = _("Move “{name}” to album (name)").format(name=flat(name))
+        else:
+            prompt = _("Copy “{name}” to album (name)").format(name=flat(name))
         self.app.push_screen(
-            AskText(f"{title} “{flat(name)}” to album (name)", "an album"), answered
+            AskText(prompt, _("an album")),
+            answered,
         )
 
     def action_move(self) -> None:
@@ -296,32 +309,39 @@ class AlbumsArea(AreaPane):
 
         def done(_r: None) -> None:
             self.last_trashed = (entity, row[0], title)
-            self.notify(f"Moved to the Trash: {title} (u brings it back)", markup=False)
+            self.notify(
+                _("Moved to the Trash: {title} (u brings it back)").format(title=title),
+                markup=False,
+            )
             self.post_message(DataChanged(entity))
 
-        self.ink.db_job(actions.trash_row, entity, row[0], name="trash", done=done)
+        self.ink.db_job(actions.trash_row, entity, row[0], name=_("trash"), done=done)
 
     def action_undo_trash(self) -> None:
         if self.last_trashed is None:
-            self.notify("Nothing trashed here to bring back; see the Trash area.")
+            self.notify(_("Nothing trashed here to bring back; see the Trash area."))
             return
         entity, row_id, title = self.last_trashed
 
         def done(_r: None) -> None:
             self.last_trashed = None
-            self.notify(f"Restored: {title}", markup=False)
+            self.notify(_("Restored: {title}").format(title=title), markup=False)
             self.post_message(DataChanged(entity))
 
-        self.ink.db_job(actions.restore_row, entity, row_id, name="restore", done=done)
+        self.ink.db_job(actions.restore_row, entity, row_id, name=_("restore"), done=done)
 
     def action_retry_failed(self) -> None:
         def done(n: int) -> None:
-            self.notify(f"{n} failed image(s) queued again.")
+            self.notify(
+                ngettext(
+                    "{n} failed image queued again.", "{n} failed images queued again.", n
+                ).format(n=format_number(n))
+            )
             self.post_message(DataChanged("image"))
             if n:
                 self.start_ocr()
 
-        self.ink.db_job(actions.retry_failed_ocr, self.album_id, name="retry failed", done=done)
+        self.ink.db_job(actions.retry_failed_ocr, self.album_id, name=_("retry failed"), done=done)
 
     # --- import -----------------------------------------------------------------------------
 
@@ -334,7 +354,9 @@ class AlbumsArea(AreaPane):
             try:
                 paths = shlex.split(text)
             except ValueError as e:
-                self.notify(f"Cannot read the paths: {e}", severity="error", markup=False)
+                self.notify(
+                    _("Cannot read the paths: {e}").format(e=e), severity="error", markup=False
+                )
                 return
             self.start_import(name, paths)
 
@@ -343,9 +365,11 @@ class AlbumsArea(AreaPane):
                 return
             self.app.push_screen(
                 AskText(
-                    f"Import into “{name}”: image files or folders (space-separated, quote odd "
-                    "names; folders are read with their sub-folders)",
-                    "~/Pictures/receipts photo.jpg",
+                    _(
+                        "Import into “{name}”: image files or folders (space-separated, quote odd "
+                        "names; folders are read with their sub-folders)"
+                    ).format(name=name),
+                    _("~/Pictures/receipts photo.jpg"),
                 ),
                 lambda text: got_paths(text, name),
             )
@@ -353,7 +377,7 @@ class AlbumsArea(AreaPane):
         if self.album_name:
             got_name(self.album_name)
         else:
-            self.app.push_screen(AskText("Import into album (name)", "a name"), got_name)
+            self.app.push_screen(AskText(_("Import into album (name)"), _("a name")), got_name)
 
     def _refresher(self, progress: ProgressFn) -> ProgressFn:
         """``progress`` that also reloads the lists at most once a second."""
@@ -387,17 +411,17 @@ class AlbumsArea(AreaPane):
             )
 
         def done(summary) -> None:
-            parts = [f"{len(summary.imported)} imported"]
+            parts = [_("{n} imported").format(n=format_number(len(summary.imported)))]
             if summary.skipped:
-                parts.append(f"{len(summary.skipped)} already there")
+                parts.append(_("{n} already there").format(n=format_number(len(summary.skipped))))
             if summary.refused:
-                parts.append(f"{len(summary.refused)} refused")
-            message = ", ".join(parts) + (" (cancelled)" if summary.cancelled else "")
+                parts.append(_("{n} refused").format(n=format_number(len(summary.refused))))
+            message = _(", ").join(parts) + (_(" (cancelled)") if summary.cancelled else "")
             for path, error in summary.refused[:10]:
                 message += f"\n{os.path.basename(path)}: {error}"
             self.notify(
                 message,
-                title=f"Importing into {album_name}",
+                title=_("Importing into {album_name}").format(album_name=album_name),
                 severity="error" if summary.refused else "information",
                 timeout=30 if summary.refused else 8,
                 markup=False,
@@ -408,10 +432,10 @@ class AlbumsArea(AreaPane):
 
         self.ink.jobs.start(
             job,
-            label=f"Importing into {album_name}",
+            label=_("Importing into {album_name}").format(album_name=album_name),
             group=IMPORT_JOBS,
             done=done,
-            advice="Check the paths (files or folders of images) and import again.",
+            advice=_("Check the paths (files or folders of images) and import again."),
         )
 
     # --- OCR -------------------------------------------------------------------------------------
@@ -433,7 +457,7 @@ class AlbumsArea(AreaPane):
             if current.cancel_token.cancelled:
                 self.ocr_again = True  # start afresh once the cancelled run ends
             elif announce:
-                self.notify("OCR is running; new images join it.")
+                self.notify(_("OCR is running; new images join it."))
             return
         store = self.ink.store
         workers = max(1, min(4, (os.cpu_count() or 2) - 1))
@@ -453,10 +477,11 @@ class AlbumsArea(AreaPane):
                 self.post_message(self.Refresh())
 
         def done(summary) -> None:
-            message = (
-                f"{summary.done} with text, {summary.no_text} without, {summary.failed} failed"
-                + (" (stopped)" if summary.cancelled else "")
-            )
+            message = _("{done} with text, {none} without, {failed} failed").format(
+                done=format_number(summary.done),
+                none=format_number(summary.no_text),
+                failed=format_number(summary.failed),
+            ) + (_(" (stopped)") if summary.cancelled else "")
             if summary.worker_errors:
                 message += "\n" + summary.worker_errors[0]
             self.notify(
@@ -477,21 +502,23 @@ class AlbumsArea(AreaPane):
                 group=OCR_JOBS,
                 done=done,
                 pausable=True,
-                advice="Check that tesseract is installed (`tesseract --version`), then press O.",
+                advice=_(
+                    "Check that tesseract is installed (`tesseract --version`), then press O."
+                ),
             )
         )
 
     def action_pause_ocr(self) -> None:
         job = self._ocr_job()
         if job is None:
-            self.notify("OCR is not running (O starts it).")
+            self.notify(_("OCR is not running (O starts it)."))
             return
         self.ink.jobs.toggle_pause(job)
 
     def action_cancel_jobs(self) -> None:
         self.ocr_again = False
         n = self.ink.jobs.cancel_group(IMPORT_JOBS, OCR_JOBS)
-        self.notify("Stopping…" if n else "Nothing is running here.")
+        self.notify(_("Stopping…") if n else _("Nothing is running here."))
 
     @on(Refresh)
     def _refresh(self, event: Refresh) -> None:

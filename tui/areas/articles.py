@@ -6,6 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from inkbench.i18n import N_, _
 from inkbench.storage.lists import ArticleSource
 from inkbench.tui import actions
 from inkbench.tui.areas.base import AreaPane
@@ -17,13 +18,13 @@ from inkbench.tui.widgets.virtual_list import VirtualList
 class ArticlesArea(AreaPane):
     area_id = "articles"
     BINDINGS = [
-        Binding("n", "new", "New", id="articles.new"),
-        Binding("d,delete", "trash", "Trash", id="articles.trash"),
-        Binding("h", "history", "History", id="articles.history"),
+        Binding("n", "new", N_("New"), id="articles.new"),
+        Binding("d,delete", "trash", N_("Trash"), id="articles.trash"),
+        Binding("h", "history", N_("History"), id="articles.history"),
     ]
 
     def compose(self) -> ComposeResult:
-        yield ListPane(ArticleSource(), empty_text="No articles yet: press n to write one.")
+        yield ListPane(ArticleSource(), empty_text=_("No articles yet: press n to write one."))
 
     @property
     def pane(self) -> ListPane:
@@ -57,9 +58,9 @@ class ArticlesArea(AreaPane):
 
         def answered(title: str | None) -> None:
             if title is not None:
-                self.ink.db_job(actions.create_article, title, name="new article", done=created)
+                self.ink.db_job(actions.create_article, title, name=_("new article"), done=created)
 
-        self.app.push_screen(AskText("New article: title", "a title"), answered)
+        self.app.push_screen(AskText(_("New article: title"), _("a title")), answered)
 
     def action_trash(self) -> None:
         row = self.pane.vlist.current_row
@@ -67,10 +68,10 @@ class ArticlesArea(AreaPane):
             return
 
         def trashed(_result: None) -> None:
-            self.notify(f"Moved to the Trash: {row[1]}", markup=False)
+            self.notify(_("Moved to the Trash: {title}").format(title=row[1]), markup=False)
             self.post_message(DataChanged("article"))
 
-        self.ink.db_job(actions.trash_row, "article", row[0], name="trash article", done=trashed)
+        self.ink.db_job(actions.trash_row, "article", row[0], name=_("trash article"), done=trashed)
 
     def action_history(self) -> None:
         article_id = self._current_id()

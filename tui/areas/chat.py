@@ -30,10 +30,10 @@ class ChatArea(AreaPane):
     ChatArea #chat-input { height: 3; }
     """
     BINDINGS = [
-        Binding("n", "new", "New chat", id="chat.new"),
-        Binding("f", "flush", "Send queued", id="chat.flush"),
-        Binding("ctrl+c", "cancel", "Cancel reply", id="chat.cancel"),
-        Binding("u", "usage", "AI usage", id="chat.usage"),
+        Binding("n", "new", N_("New chat"), id="chat.new"),
+        Binding("f", "flush", N_("Send queued"), id="chat.flush"),
+        Binding("ctrl+c", "cancel", N_("Cancel reply"), id="chat.cancel"),
+        Binding("u", "usage", N_("AI usage"), id="chat.usage"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -74,7 +74,7 @@ class ChatArea(AreaPane):
     def reload(self) -> None:
         from inkbench.tui.assist_actions import conversations
 
-        self.ink.db_job(conversations, name="chat list", done=self._listed)
+        self.ink.db_job(conversations, name=_("chat list"), done=self._listed)
 
     def _listed(self, rows: list) -> None:
         box = self.query_one("#chat-list", OptionList)
@@ -96,7 +96,9 @@ class ChatArea(AreaPane):
         from inkbench.tui.assist_actions import conversation_lines
 
         self.current = conversation_id
-        self.ink.db_job(conversation_lines, conversation_id, name="chat messages", done=self._shown)
+        self.ink.db_job(
+            conversation_lines, conversation_id, name=_("chat messages"), done=self._shown
+        )
 
     def _shown(self, lines: list) -> None:
         log = self.log_view
@@ -173,7 +175,7 @@ class ChatArea(AreaPane):
 
         self.ink.db_job(
             usage_text,
-            name="usage",
+            name=_("usage"),
             done=lambda text: self.app.push_screen(ShowText(_("AI usage"), text)),
         )
 
@@ -191,6 +193,6 @@ class ChatArea(AreaPane):
                 self.show(conversation_id)
                 self.query_one("#chat-input", Input).focus()
 
-            self.ink.db_job(new_conversation, title, name="new chat", done=made)
+            self.ink.db_job(new_conversation, title, name=_("new chat"), done=made)
 
         self.app.push_screen(AskText(_("Title of the new conversation"), "", ""), answered)

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from inkbench.i18n import N_, _, format_number
 from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.lists import DistillationSource, TopicSource
 from inkbench.tui import actions
@@ -25,18 +26,18 @@ DISTIL_JOBS = "distill"
 class GenerateArea(AreaPane):
     area_id = "generate"
     BINDINGS = [
-        Binding("k", "distill", "Distil keyword", id="generate.distill"),
-        Binding("a", "add_topic", "Add topic", id="generate.add_topic"),
-        Binding("e", "edit_topic", "Edit topic", id="generate.edit_topic"),
-        Binding("x", "delete", "Delete", id="generate.delete"),
-        Binding("K,ctrl+up", "move(-1)", "Move up", id="generate.move_up"),
-        Binding("J,ctrl+down", "move(1)", "Move down", id="generate.move_down"),
-        Binding("v", "preview", "Prompt preview", id="generate.preview"),
-        Binding("g", "add_target", "Add target", id="generate.add_target"),
-        Binding("t", "create_task", "Create task", id="generate.create_task"),
-        Binding("X", "cancel_jobs", "Cancel distil", show=False, id="generate.cancel"),
-        Binding("left", "focus_dist", "Keywords", show=False, id="generate.focus_dist"),
-        Binding("right", "focus_topics", "Topics", show=False, id="generate.focus_topics"),
+        Binding("k", "distill", N_("Distil keyword"), id="generate.distill"),
+        Binding("a", "add_topic", N_("Add topic"), id="generate.add_topic"),
+        Binding("e", "edit_topic", N_("Edit topic"), id="generate.edit_topic"),
+        Binding("x", "delete", N_("Delete"), id="generate.delete"),
+        Binding("K,ctrl+up", "move(-1)", N_("Move up"), id="generate.move_up"),
+        Binding("J,ctrl+down", "move(1)", N_("Move down"), id="generate.move_down"),
+        Binding("v", "preview", N_("Prompt preview"), id="generate.preview"),
+        Binding("g", "add_target", N_("Add target"), id="generate.add_target"),
+        Binding("t", "create_task", N_("Create task"), id="generate.create_task"),
+        Binding("X", "cancel_jobs", N_("Cancel distil"), show=False, id="generate.cancel"),
+        Binding("left", "focus_dist", N_("Keywords"), show=False, id="generate.focus_dist"),
+        Binding("right", "focus_topics", N_("Topics"), show=False, id="generate.focus_topics"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -46,21 +47,21 @@ class GenerateArea(AreaPane):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            "k distils a keyword · t creates a task · v previews the prompt",
+            _("k distils a keyword · t creates a task · v previews the prompt"),
             id="gen-hint",
             classes="hint",
         )
         yield MasterDetail(
             ListPane(
                 DistillationSource(),
-                empty_text="No keywords yet: press k to distil one.",
-                filter_placeholder="/ filter keywords",
+                empty_text=_("No keywords yet: press k to distil one."),
+                filter_placeholder=_("/ filter keywords"),
                 id="dists",
             ),
             ListPane(
                 TopicSource(None),
-                empty_text="No topics: press a to add one.",
-                filter_placeholder="/ filter topics",
+                empty_text=_("No topics: press a to add one."),
+                filter_placeholder=_("/ filter topics"),
                 id="topics",
             ),
             lambda row: TopicSource(row[0] if row else None),
@@ -114,7 +115,7 @@ class GenerateArea(AreaPane):
 
     def action_cancel_jobs(self) -> None:
         n = self.ink.jobs.cancel_group(DISTIL_JOBS)
-        self.notify("Stopping…" if n else "Nothing is running here.")
+        self.notify(_("Stopping…") if n else _("Nothing is running here."))
 
     def action_distill(self) -> None:
         from inkbench.tui.dialogs.ask_text import AskText
@@ -123,7 +124,7 @@ class GenerateArea(AreaPane):
             if keyword and keyword.strip():
                 self._distill(keyword.strip())
 
-        self.app.push_screen(AskText("Distil a keyword into reader questions", "热泵"), answered)
+        self.app.push_screen(AskText(_("Distil a keyword into reader questions"), "热泵"), answered)
 
     def _distill(self, keyword: str) -> None:
         """Ask the AI for reader questions about ``keyword``, as a job."""
@@ -141,25 +142,29 @@ class GenerateArea(AreaPane):
 
         def done(result) -> None:
             self.notify(
-                f"{len(result.topics)} topics for {keyword}",
-                title=f"Distilling {keyword}",
+                _("{topics} topics for {keyword}").format(
+                    topics=format_number(len(result.topics)), keyword=keyword
+                ),
+                title=_("Distilling {keyword}").format(keyword=keyword),
                 markup=False,
             )
             self.post_message(DataChanged("distillation"))
 
         self.ink.jobs.start(
             job,
-            label=f"Distilling {keyword}",
+            label=_("Distilling {keyword}").format(keyword=keyword),
             group=DISTIL_JOBS,
             done=done,
-            advice="Check the connection, the account (area 7) and config.toml, then distil again.",
+            advice=_(
+                "Check the connection, the account (area 7) and config.toml, then distil again."
+            ),
         )
 
     def action_add_topic(self) -> None:
         from inkbench.tui.dialogs.ask_text import AskText
 
         if self.distillation_id is None:
-            self.notify("Distil a keyword first (k).")
+            self.notify(_("Distil a keyword first (k)."))
             return
         did = self.distillation_id
 
@@ -170,11 +175,11 @@ class GenerateArea(AreaPane):
                     "add_topic",
                     did,
                     text,
-                    name="add topic",
+                    name=_("add topic"),
                     done=self._changed(),
                 )
 
-        self.app.push_screen(AskText("New topic (a reader's question)"), answered)
+        self.app.push_screen(AskText(_("New topic (a reader's question)")), answered)
 
     def action_edit_topic(self) -> None:
         from inkbench.tui.dialogs.ask_text import AskText
@@ -190,11 +195,11 @@ class GenerateArea(AreaPane):
                     "edit_topic",
                     row[0],
                     text,
-                    name="edit topic",
+                    name=_("edit topic"),
                     done=self._changed(),
                 )
 
-        self.app.push_screen(AskText("Edit topic", value=row[2]), answered)
+        self.app.push_screen(AskText(_("Edit topic"), value=row[2]), answered)
 
     def action_delete(self) -> None:
         from inkbench.tui.dialogs.confirm import Confirm
@@ -206,7 +211,7 @@ class GenerateArea(AreaPane):
                     actions.generation_write,
                     "delete_topic",
                     row[0],
-                    name="delete topic",
+                    name=_("delete topic"),
                     done=self._changed(),
                 )
             return
@@ -220,12 +225,16 @@ class GenerateArea(AreaPane):
                     actions.generation_write,
                     "delete_distillation",
                     row[0],
-                    name="delete keyword",
+                    name=_("delete keyword"),
                     done=self._changed("distillation"),
                 )
 
         self.app.push_screen(
-            Confirm(f"Delete “{row[1]}” and its {row[2]} topics?", yes="Delete"), answered
+            Confirm(
+                _("Delete “{keyword}” and its {n} topics?").format(keyword=row[1], n=row[2]),
+                yes=_("Delete"),
+            ),
+            answered,
         )
 
     def action_move(self, delta: int) -> None:
@@ -239,7 +248,7 @@ class GenerateArea(AreaPane):
             vlist.move_to(max(0, vlist.cursor + delta))
 
         self.ink.db_job(
-            actions.generation_write, "move_topic", row[0], delta, name="move topic", done=moved
+            actions.generation_write, "move_topic", row[0], delta, name=_("move topic"), done=moved
         )
 
     def action_preview(self) -> None:
@@ -253,7 +262,7 @@ class GenerateArea(AreaPane):
             if choices["settings"]:
                 self.app.push_screen(PromptPreview(choices["settings"], did, topic))
 
-        self.ink.db_job(actions.task_choices, name="settings", done=got)
+        self.ink.db_job(actions.task_choices, name=_("settings"), done=got)
 
     def action_add_target(self) -> None:
         from inkbench.tui.dialogs.ask_text import AskText
@@ -269,38 +278,44 @@ class GenerateArea(AreaPane):
                 pitch=parts[1],
                 site=parts[2],
                 contact=parts[3],
-                name="add target",
-                done=lambda _r: self.notify(f"Target added: {parts[0]}", markup=False),
+                name=_("add target"),
+                done=lambda _r: self.notify(
+                    _("Target added: {name}").format(name=parts[0]), markup=False
+                ),
             )
 
         self.app.push_screen(
             AskText(
-                "New conversion target: name | pitch | site | contact",
-                "WarmCo | installs heat pumps | warm.example | 400-000",
+                _("New conversion target: name | pitch | site | contact"),
+                _("WarmCo | installs heat pumps | warm.example | 400-000"),
             ),
             answered,
         )
 
     def action_create_task(self) -> None:
         if self.distillation_id is None:
-            self.notify("Pick or distil a keyword first.")
+            self.notify(_("Pick or distil a keyword first."))
             return
         did, keyword = self.distillation_id, self.keyword
         row = self.dists.vlist.current_row
         n_topics = row[2] if row else 0
 
         def created(task_id: int) -> None:
-            self.notify(f"Task {task_id} queued: open Tasks (6) and press g to run it.")
+            self.notify(
+                _("Task {task_id} queued: open Tasks (6) and press g to run it.").format(
+                    task_id=task_id
+                )
+            )
             self.post_message(DataChanged("generation_task"))
 
         def answered(values: dict | None) -> None:
             if values:
                 values["distillation_id"] = did
-                self.ink.db_job(actions.create_task, values, name="create task", done=created)
+                self.ink.db_job(actions.create_task, values, name=_("create task"), done=created)
 
         def got(choices: dict) -> None:
             from inkbench.tui.dialogs.task_dialog import TaskDialog
 
             self.app.push_screen(TaskDialog(keyword, n_topics, choices), answered)
 
-        self.ink.db_job(actions.task_choices, name="task options", done=got)
+        self.ink.db_job(actions.task_choices, name=_("task options"), done=got)

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from inkbench.i18n import N_, _
 from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.lists import DocumentSource, KbSource
 from inkbench.storage.reads import chunk_preview
@@ -37,13 +38,13 @@ class KnowledgeArea(AreaPane):
                             overflow-y: auto; }
     """
     BINDINGS = [
-        Binding("i", "import", "Import files", id="knowledge.import"),
-        Binding("n", "new", "New base", id="knowledge.new"),
-        Binding("r", "rename", "Rename", id="knowledge.rename"),
-        Binding("d,delete", "trash", "Trash", id="knowledge.trash"),
-        Binding("X", "cancel_jobs", "Cancel import", show=False, id="knowledge.cancel"),
-        Binding("left", "focus_bases", "Bases", show=False, id="knowledge.focus_bases"),
-        Binding("right", "focus_docs", "Documents", show=False, id="knowledge.focus_docs"),
+        Binding("i", "import", N_("Import files"), id="knowledge.import"),
+        Binding("n", "new", N_("New base"), id="knowledge.new"),
+        Binding("r", "rename", N_("Rename"), id="knowledge.rename"),
+        Binding("d,delete", "trash", N_("Trash"), id="knowledge.trash"),
+        Binding("X", "cancel_jobs", N_("Cancel import"), show=False, id="knowledge.cancel"),
+        Binding("left", "focus_bases", N_("Bases"), show=False, id="knowledge.focus_bases"),
+        Binding("right", "focus_docs", N_("Documents"), show=False, id="knowledge.focus_docs"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -55,13 +56,13 @@ class KnowledgeArea(AreaPane):
         yield MasterDetail(
             ListPane(
                 KbSource(),
-                empty_text="No knowledge bases: press i to import files.",
-                filter_placeholder="/ filter by name",
+                empty_text=_("No knowledge bases: press i to import files."),
+                filter_placeholder=_("/ filter by name"),
                 id="bases",
             ),
             ListPane(
                 DocumentSource(None),
-                empty_text="No documents: press i to import files into this base.",
+                empty_text=_("No documents: press i to import files into this base."),
                 id="docs",
             ),
             lambda row: DocumentSource(row[0] if row else None),
@@ -117,7 +118,7 @@ class KnowledgeArea(AreaPane):
         for pos, heading, text in rows:
             where = f" · {heading}" if heading else ""
             parts.append(f"[{pos + 1}]{where}\n{text}")
-        self.query_one("#chunks", Static).update(Content("\n\n".join(parts) or "(no chunks)"))
+        self.query_one("#chunks", Static).update(Content("\n\n".join(parts) or _("(no chunks)")))
 
     # --- actions ----------------------------------------------------------------------
 
@@ -129,24 +130,24 @@ class KnowledgeArea(AreaPane):
 
     def action_cancel_jobs(self) -> None:
         n = self.ink.jobs.cancel_group(IMPORT_JOBS)
-        self.notify("Stopping…" if n else "Nothing is running here.")
+        self.notify(_("Stopping…") if n else _("Nothing is running here."))
 
     def action_new(self) -> None:
         self.ask_then_run(
-            "New knowledge base: name",
+            _("New knowledge base: name"),
             actions.create_kb,
-            name="new knowledge base",
+            name=_("new knowledge base"),
             changed="knowledge_base",
-            placeholder="a name",
+            placeholder=_("a name"),
         )
 
     def action_rename(self) -> None:
         if self.kb_id is not None:
             self.ask_then_run(
-                "Rename knowledge base",
+                _("Rename knowledge base"),
                 actions.rename_kb,
                 self.kb_id,
-                name="rename knowledge base",
+                name=_("rename knowledge base"),
                 changed="knowledge_base",
                 value=self.kb_name,
             )
@@ -160,10 +161,10 @@ class KnowledgeArea(AreaPane):
             return
 
         def done(_r: None) -> None:
-            self.notify(f"Moved to the Trash: {row[1]}", markup=False)
+            self.notify(_("Moved to the Trash: {title}").format(title=row[1]), markup=False)
             self.post_message(DataChanged(entity))
 
-        self.ink.db_job(actions.trash_row, entity, row[0], name="trash", done=done)
+        self.ink.db_job(actions.trash_row, entity, row[0], name=_("trash"), done=done)
 
     def action_import(self) -> None:
         from inkbench.tui.dialogs.ask_text import AskText
@@ -174,7 +175,9 @@ class KnowledgeArea(AreaPane):
             try:
                 paths = shlex.split(text)
             except ValueError as e:
-                self.notify(f"Cannot read the paths: {e}", severity="error", markup=False)
+                self.notify(
+                    _("Cannot read the paths: {e}").format(e=e), severity="error", markup=False
+                )
                 return
             self.start_import(name, paths)
 
@@ -183,8 +186,10 @@ class KnowledgeArea(AreaPane):
                 return
             self.app.push_screen(
                 AskText(
-                    f"Import into “{name}”: files or folders (space-separated, quote odd names)",
-                    "~/docs/guide.pdf notes/",
+                    _(
+                        "Import into “{name}”: files or folders (space-separated, quote odd names)"
+                    ).format(name=name),
+                    _("~/docs/guide.pdf notes/"),
                 ),
                 lambda text: got_paths(text, name),
             )
@@ -192,7 +197,9 @@ class KnowledgeArea(AreaPane):
         if self.kb_name:
             got_name(self.kb_name)
         else:
-            self.app.push_screen(AskText("Import into knowledge base (name)", "a name"), got_name)
+            self.app.push_screen(
+                AskText(_("Import into knowledge base (name)"), _("a name")), got_name
+            )
 
     def start_import(self, kb_name: str, paths: list[str]) -> None:
         """Import files into the knowledge base ``kb_name`` as a job."""
@@ -200,7 +207,7 @@ class KnowledgeArea(AreaPane):
 
         database = self.ink.store.database
         files = [os.path.expanduser(p) for p in paths]
-        label = f"Importing into {kb_name}"
+        label = _("Importing into {name}").format(name=kb_name)
 
         def job(cancel: CancelToken, progress: ProgressFn):
             return import_documents(database(), kb_name, files, cancel=cancel, progress=progress)
@@ -223,5 +230,5 @@ class KnowledgeArea(AreaPane):
             label=label,
             group=IMPORT_JOBS,
             done=done,
-            advice="Check the files (md, txt, html, pdf, docx) and import again.",
+            advice=_("Check the files (md, txt, html, pdf, docx) and import again."),
         )

@@ -18,12 +18,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Log, Static
 
+from inkbench.i18n import N_, _, format_number
 from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.lists import TaskSource
 from inkbench.storage.reads import task_detail
 from inkbench.tui import actions
 from inkbench.tui.areas.base import AreaPane
 from inkbench.tui.messages import ConnectivityChanged, DataChanged
+from inkbench.tui.vocab import status_name
 from inkbench.tui.widgets.list_pane import ListPane
 from inkbench.tui.widgets.virtual_list import VirtualList
 
@@ -40,12 +42,12 @@ class TasksArea(AreaPane):
     TasksArea #stream { height: 2fr; border-top: solid $panel; }
     """
     BINDINGS = [
-        Binding("g", "toggle_runner", "Run/stop", id="tasks.run"),
-        Binding("p", "task('pause')", "Pause", id="tasks.pause"),
-        Binding("u", "task('resume')", "Resume", id="tasks.resume"),
-        Binding("c", "task('cancel')", "Cancel", id="tasks.cancel"),
-        Binding("R", "task('retry')", "Retry failed", id="tasks.retry"),
-        Binding("i", "items", "Items", id="tasks.items"),
+        Binding("g", "toggle_runner", N_("Run/stop"), id="tasks.run"),
+        Binding("p", "task('pause')", N_("Pause"), id="tasks.pause"),
+        Binding("u", "task('resume')", N_("Resume"), id="tasks.resume"),
+        Binding("c", "task('cancel')", N_("Cancel"), id="tasks.cancel"),
+        Binding("R", "task('retry')", N_("Retry failed"), id="tasks.retry"),
+        Binding("i", "items", N_("Items"), id="tasks.items"),
     ]
 
     class RunnerEvent(Message):
@@ -69,12 +71,12 @@ class TasksArea(AreaPane):
     def compose(self) -> ComposeResult:
         yield ListPane(
             TaskSource(),
-            empty_text="No tasks: create one in Generate (5), then press g here to run it.",
-            filter_placeholder="/ filter by name",
+            empty_text=_("No tasks: create one in Generate (5), then press g here to run it."),
+            filter_placeholder=_("/ filter by name"),
             id="tasks",
         )
         yield Static(id="task-detail", markup=False)
-        yield Static("Runner stopped · g starts it", id="stream-title", markup=False)
+        yield Static(_("Runner stopped · g starts it"), id="stream-title", markup=False)
         yield Log(id="stream", highlight=False, max_lines=5000)
 
     @property
@@ -141,10 +143,19 @@ class TasksArea(AreaPane):
             return
 
         def done(status: str) -> None:
-            self.notify(f"Task “{row[1]}”: {status}", markup=False)
+            self.notify(
+                _("Task “{name}”: {status}").format(name=row[1], status=status_name(status)),
+                markup=False,
+            )
             self.post_message(DataChanged("generation_task"))
 
-        self.ink.db_job(actions.task_action, action, row[0], name=f"{action} task", done=done)
+        self.ink.db_job(
+            actions.task_action,
+            action,
+            row[0],
+            name=_("task: {action}").format(action=action),
+            done=done,
+        )
 
     def action_items(self) -> None:
         from inkbench.tui.dialogs.show_text import ShowText
@@ -155,8 +166,10 @@ class TasksArea(AreaPane):
         self.ink.db_job(
             actions.task_items_text,
             row[0],
-            name="task items",
-            done=lambda r: self.app.push_screen(ShowText(f"Task: {r[0]}", r[1])),
+            name=_("task items"),
+            done=lambda r: self.app.push_screen(
+                ShowText(_("Task: {name}").format(name=r[0]), r[1])
+            ),
         )
 
     # --- the runner ---------------------------------------------------------------------
@@ -168,9 +181,9 @@ class TasksArea(AreaPane):
         if runner is not None or running:
             for job in running:
                 job.cancel()
-            self.query_one("#stream-title", Static).update(Content("Stopping the runner…"))
+            self.query_one("#stream-title", Static).update(Content(_("Stopping the runner…")))
             return
-        self.query_one("#stream-title", Static).update(Content("Runner starting…"))
+        self.query_one("#stream-title", Static).update(Content(_("Runner starting…")))
         self.start_runner()
 
     def start_runner(self) -> None:
@@ -198,19 +211,20 @@ class TasksArea(AreaPane):
                 if provider is not None:
                     provider.close()
                 if runner is not None:
-                    summary = (
-                        f"Runner stopped: {runner.stats.done} written, {runner.stats.failed} failed"
+                    summary = _("Runner stopped: {done} written, {failed} failed").format(
+                        done=format_number(runner.stats.done),
+                        failed=format_number(runner.stats.failed),
                     )
                 else:
-                    summary = "The runner could not start"
+                    summary = _("The runner could not start")
                 self.post_message(self.RunnerStopped(summary))
             return summary
 
         self.ink.jobs.start(
             job,
-            label="Generation",
+            label=_("Generation"),
             group=RUNNER_JOBS,
-            advice="Check the connection and the account (area 7), then press g again.",
+            advice=_("Check the connection and the account (area 7), then press g again."),
         )
 
     def on_unmount(self) -> None:
@@ -218,7 +232,9 @@ class TasksArea(AreaPane):
 
     @on(RunnerStopped)
     def _runner_stopped(self, message: RunnerStopped) -> None:
-        self.query_one("#stream-title", Static).update(Content(message.summary + " · g starts it"))
+        self.query_one("#stream-title", Static).update(
+            Content(message.summary + _(" · g starts it"))
+        )
 
     @on(RunnerEvent)
     def _runner_event(self, message: RunnerEvent) -> None:
@@ -231,24 +247,40 @@ class TasksArea(AreaPane):
         elif e.kind == "item_started":
             self.streaming_item = e.item_id
             self.stream.clear()
-            title.update(Content(f"Task {e.task_id}, item {e.item_id}: {e.text}"))
+            title.update(
+                Content(
+                    _("Task {task_id}, item {item_id}: {text}").format(
+                        task_id=e.task_id, item_id=e.item_id, text=e.text
+                    )
+                )
+            )
         elif e.kind == "item_done":
-            self.stream.write(f"\n\n— article {e.article_id} written —\n")
+            written = _("article {id} written").format(id=e.article_id)
+            self.stream.write(f"\n\n— {written} —\n")
             self.post_message(DataChanged("generation_task"))
             self.post_message(DataChanged("article"))
         elif e.kind == "task_paused" and e.message.startswith("offline"):
             self.app.post_message(ConnectivityChanged(False, e.message))
-            self.stream.write(f"\n\n— paused until the server answers: {e.message} —\n")
+            paused = _("paused until the server answers: {message}").format(message=e.message)
+            self.stream.write(f"\n\n— {paused} —\n")
             self.post_message(DataChanged("generation_task"))
         elif e.kind in ("item_retry", "item_failed", "task_paused"):
-            word = {"item_retry": "will retry", "item_failed": "failed", "task_paused": "paused"}
-            self.stream.write(f"\n\n— {word[e.kind]}: {e.message} —\n")
+            if e.kind == "item_retry":
+                word = _("will retry")
+            elif e.kind == "item_failed":
+                word = _("failed")
+            else:
+                word = _("paused")
+            self.stream.write(f"\n\n— {word}: {e.message} —\n")
             self.post_message(DataChanged("generation_task"))
         elif e.kind in ("task_finished", "task_resumed"):
             if e.kind == "task_resumed":
                 self.app.post_message(ConnectivityChanged(True))
             self.post_message(DataChanged("generation_task"))
             if e.kind == "task_finished":
-                self.notify(f"Task {e.task_id} {e.message}", markup=False)
+                self.notify(
+                    _("Task {task_id} {message}").format(task_id=e.task_id, message=e.message),
+                    markup=False,
+                )
         elif e.kind == "idle":
-            title.update(Content("Runner waiting for work · g stops it"))
+            title.update(Content(_("Runner waiting for work · g stops it")))

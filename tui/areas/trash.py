@@ -7,10 +7,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from inkbench.i18n import N_, _
 from inkbench.storage.lists import TrashSource
 from inkbench.tui import actions
 from inkbench.tui.areas.base import AreaPane
 from inkbench.tui.messages import DataChanged
+from inkbench.tui.vocab import kind_name
 from inkbench.tui.widgets.list_pane import ListPane
 
 # what changes in other lists when a row of this kind comes back or goes
@@ -20,12 +22,12 @@ _KIND_OF = {"chapter": "chapter", "work": "work", "article": "article"}
 class TrashArea(AreaPane):
     area_id = "trash"
     BINDINGS = [
-        Binding("r", "restore", "Restore", id="trash.restore"),
-        Binding("p,delete", "purge", "Purge", id="trash.purge"),
+        Binding("r", "restore", N_("Restore"), id="trash.restore"),
+        Binding("p,delete", "purge", N_("Purge"), id="trash.purge"),
     ]
 
     def compose(self) -> ComposeResult:
-        yield ListPane(TrashSource(), empty_text="The Trash is empty.")
+        yield ListPane(TrashSource(), empty_text=_("The Trash is empty."))
 
     @property
     def pane(self) -> ListPane:
@@ -52,10 +54,13 @@ class TrashArea(AreaPane):
         entity, row_id, title, _deleted = row
 
         def restored(_r: None) -> None:
-            self.notify(f"Restored {entity.replace('_', ' ')}: {title}", markup=False)
+            self.notify(
+                _("Restored {kind}: {title}").format(kind=kind_name(entity), title=title),
+                markup=False,
+            )
             self._changed(entity)
 
-        self.ink.db_job(actions.restore_row, entity, row_id, name="restore", done=restored)
+        self.ink.db_job(actions.restore_row, entity, row_id, name=_("restore"), done=restored)
 
     def action_purge(self) -> None:
         row = self.pane.vlist.current_row
@@ -65,18 +70,21 @@ class TrashArea(AreaPane):
         from inkbench.tui.dialogs.confirm import Confirm
 
         def purged(_r: None) -> None:
-            self.notify(f"Purged for good: {title}", markup=False)
+            self.notify(_("Purged for good: {title}").format(title=title), markup=False)
             self._changed(entity)
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.ink.db_job(actions.purge_row, entity, row_id, name="purge", done=purged)
+                self.ink.db_job(actions.purge_row, entity, row_id, name=_("purge"), done=purged)
 
-        what = entity.replace("_", " ")
+        what = kind_name(entity)
         self.app.push_screen(
             Confirm(
-                f"Purge {what} “{title}” for good, with everything it owns? This cannot be undone.",
-                yes="Purge",
+                _(
+                    "Purge {what} “{title}” for good, with everything it owns? This cannot be "
+                    "undone."
+                ).format(what=what, title=title),
+                yes=_("Purge"),
             ),
             answered,
         )

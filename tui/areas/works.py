@@ -9,10 +9,12 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
+from inkbench.i18n import N_, _
 from inkbench.storage.lists import ChapterSource, WorkSource
 from inkbench.tui import actions
 from inkbench.tui.areas.base import AreaPane
 from inkbench.tui.messages import DataChanged, OpenDocument
+from inkbench.tui.vocab import kind_name
 from inkbench.tui.widgets.list_pane import ListPane
 from inkbench.tui.widgets.master_detail import MasterDetail
 from inkbench.tui.widgets.virtual_list import VirtualList
@@ -29,15 +31,15 @@ class WorksArea(AreaPane):
     WorksArea #work-heading { height: 1; padding: 0 1; text-style: bold; color: $text-accent; }
     """
     BINDINGS = [
-        Binding("n", "new_work", "New work", id="works.new"),
-        Binding("c", "new_chapter", "New chapter", id="works.new_chapter"),
-        Binding("w", "goal", "Word goal", id="works.goal"),
-        Binding("K,ctrl+up", "move(-1)", "Move up", id="works.move_up"),
-        Binding("J,ctrl+down", "move(1)", "Move down", id="works.move_down"),
-        Binding("d,delete", "trash", "Trash", id="works.trash"),
-        Binding("h", "history", "History", id="works.history"),
-        Binding("left", "focus_works", "Works", show=False, id="works.focus_works"),
-        Binding("right", "focus_chapters", "Chapters", show=False, id="works.focus_chapters"),
+        Binding("n", "new_work", N_("New work"), id="works.new"),
+        Binding("c", "new_chapter", N_("New chapter"), id="works.new_chapter"),
+        Binding("w", "goal", N_("Word goal"), id="works.goal"),
+        Binding("K,ctrl+up", "move(-1)", N_("Move up"), id="works.move_up"),
+        Binding("J,ctrl+down", "move(1)", N_("Move down"), id="works.move_down"),
+        Binding("d,delete", "trash", N_("Trash"), id="works.trash"),
+        Binding("h", "history", N_("History"), id="works.history"),
+        Binding("left", "focus_works", N_("Works"), show=False, id="works.focus_works"),
+        Binding("right", "focus_chapters", N_("Chapters"), show=False, id="works.focus_chapters"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -47,10 +49,10 @@ class WorksArea(AreaPane):
 
     def compose(self) -> ComposeResult:
         yield MasterDetail(
-            ListPane(WorkSource(), empty_text="No works yet: press n to start one.", id="works"),
+            ListPane(WorkSource(), empty_text=_("No works yet: press n to start one."), id="works"),
             ListPane(
                 ChapterSource(None),
-                empty_text="No chapters: press c to add one.",
+                empty_text=_("No chapters: press c to add one."),
                 id="chapters",
             ),
             lambda row: ChapterSource(row[0] if row else None),
@@ -107,18 +109,26 @@ class WorksArea(AreaPane):
             if goal:
                 pct = 100 * words / goal
                 self.query_one("#goal", Static).update(
-                    Content(f"Goal: {words:,} of {goal:,} words ({pct:.0f}%)")
+                    Content(
+                        _("Goal: {words:,} of {goal:,} words ({pct:.0f}%)").format(
+                            words=words, goal=goal, pct=pct
+                        )
+                    )
                 )
                 bar.display = True
                 bar.update(total=goal, progress=min(words, goal))
             else:
                 self.query_one("#goal", Static).update(
-                    Content(f"{words:,} words in {chapters} chapters · no goal (w sets one)")
+                    Content(
+                        _("{words:,} words in {chapters} chapters · no goal (w sets one)").format(
+                            words=words, chapters=chapters
+                        )
+                    )
                 )
                 bar.display = False
         else:
             self.query_one("#work-heading", Static).update(Content(""))
-            self.query_one("#goal", Static).update(Content("Pick a work on the left."))
+            self.query_one("#goal", Static).update(Content(_("Pick a work on the left.")))
             self.query_one("#goal-bar", ProgressBar).display = False
         self.work_id = work_id
 
@@ -146,18 +156,18 @@ class WorksArea(AreaPane):
                 self.ink.db_job(
                     actions.create_work,
                     title,
-                    name="new work",
+                    name=_("new work"),
                     done=lambda _id: self.post_message(DataChanged("work")),
                 )
 
-        self.app.push_screen(AskText("New work: title", "a title"), answered)
+        self.app.push_screen(AskText(_("New work: title"), _("a title")), answered)
 
     def action_new_chapter(self) -> None:
         from inkbench.tui.dialogs.ask_text import AskText
 
         row = self.works.vlist.current_row
         if row is None:
-            self.notify("Create or pick a work first (n creates one).")
+            self.notify(_("Create or pick a work first (n creates one)."))
             return
         work_id = row[0]
 
@@ -168,10 +178,10 @@ class WorksArea(AreaPane):
         def answered(title: str | None) -> None:
             if title is not None:
                 self.ink.db_job(
-                    actions.create_chapter, work_id, title, name="new chapter", done=created
+                    actions.create_chapter, work_id, title, name=_("new chapter"), done=created
                 )
 
-        self.app.push_screen(AskText("New chapter: title", "a title"), answered)
+        self.app.push_screen(AskText(_("New chapter: title"), _("a title")), answered)
 
     def action_goal(self) -> None:
         from inkbench.tui.dialogs.ask_text import AskText
@@ -188,18 +198,22 @@ class WorksArea(AreaPane):
             try:
                 goal = int(text.replace(",", "").replace("_", "").strip() or "0")
             except ValueError:
-                self.notify(f"Not a number of words: {text}", severity="error", markup=False)
+                self.notify(
+                    _("Not a number of words: {text}").format(text=text),
+                    severity="error",
+                    markup=False,
+                )
                 return
             self.ink.db_job(
                 actions.set_word_goal,
                 work_id,
                 goal,
-                name="set word goal",
+                name=_("set word goal"),
                 done=lambda _r: self.post_message(DataChanged("work")),
             )
 
         self.app.push_screen(
-            AskText("Word goal for this work (0 for none)", "80000", current), answered
+            AskText(_("Word goal for this work (0 for none)"), "80000", current), answered
         )
 
     def action_move(self, delta: int) -> None:
@@ -211,7 +225,7 @@ class WorksArea(AreaPane):
             self.chapters.reload()
             self.chapters.vlist.move_to(index)
 
-        self.ink.db_job(actions.move_chapter, row[0], delta, name="move chapter", done=moved)
+        self.ink.db_job(actions.move_chapter, row[0], delta, name=_("move chapter"), done=moved)
 
     def action_trash(self) -> None:
         if self._chapters_focused():
@@ -224,15 +238,21 @@ class WorksArea(AreaPane):
             return
 
         def trashed(_r: None) -> None:
-            self.notify(f"Moved to the Trash: {title}", markup=False)
+            self.notify(_("Moved to the Trash: {title}").format(title=title), markup=False)
             self.post_message(DataChanged(entity))
 
-        self.ink.db_job(actions.trash_row, entity, row[0], name=f"trash {entity}", done=trashed)
+        self.ink.db_job(
+            actions.trash_row,
+            entity,
+            row[0],
+            name=_("trash {kind}").format(kind=kind_name(entity)),
+            done=trashed,
+        )
 
     def action_history(self) -> None:
         row = self.chapters.vlist.current_row
         if row is None:
-            self.notify("Pick a chapter first: history is kept per chapter.")
+            self.notify(_("Pick a chapter first: history is kept per chapter."))
             return
         from inkbench.tui.screens.revisions import RevisionsScreen
 

@@ -8,13 +8,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
+from inkbench.i18n import N_
 from inkbench.tui.dialogs.base import FormDialog
 
 
 class AskText(FormDialog[str | None]):
     """A prompt for one line of text; dismisses with the text or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel")]
 
     def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()

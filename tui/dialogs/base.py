@@ -8,6 +8,8 @@ from typing import TypeVar
 
 from textual.screen import ModalScreen
 
+from inkbench.i18n import N_
+
 ResultT = TypeVar("ResultT")
 
 
@@ -15,7 +17,7 @@ class Dialog(ModalScreen[ResultT]):
     """A centred modal box. Subclasses compose one ``Vertical`` whose first
     child carries ``classes="dialog-title"``, and size it in their CSS."""
 
-    HELP_SECTION = "Dialogs"
+    HELP_SECTION = N_("Dialogs")
 
     DEFAULT_CSS = """
     Dialog { align: center middle; }

@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
+from inkbench.i18n import N_, _
 from inkbench.tui.dialogs.base import FormDialog
 
 
@@ -15,8 +16,8 @@ class Confirm(FormDialog[bool]):
     """Yes/no. The question may contain user text: it is shown literally."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="dialog.yes"),
-        Binding("n,escape", "answer(False)", "No", id="dialog.no"),
+        Binding("y", "answer(True)", N_("Yes"), id="dialog.yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="dialog.no"),
     ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
@@ -29,7 +30,7 @@ class Confirm(FormDialog[bool]):
             yield Static(Content(self.question), classes="dialog-title")
             with Horizontal():
                 yield Button(Content(f"{self.yes} (y)"), variant="error", id="yes")
-                yield Button(Content("No (n)"), id="no")
+                yield Button(Content(_("No (n)")), id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

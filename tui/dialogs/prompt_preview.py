@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Select, Static, TextArea
 
+from inkbench.i18n import N_, _
 from inkbench.tui import actions
 from inkbench.tui.dialogs.base import PageDialog
 from inkbench.tui.dialogs.setting_editor import SettingEditor
@@ -18,15 +19,15 @@ class PromptPreview(PageDialog[None]):
     """Pick an article setting and read the final prompt it makes for the
     highlighted topic (built in a thread, shown literally)."""
 
-    HELP_SECTION = "Prompt preview"
+    HELP_SECTION = N_("Prompt preview")
 
     DEFAULT_CSS = """
     PromptPreview > Vertical { height: 90%; }
     """
     BINDINGS = [
-        Binding("escape", "close", "Close", id="preview.close"),
-        Binding("ctrl+e", "edit(False)", "Edit setting", id="preview.edit"),
-        Binding("ctrl+n", "edit(True)", "New from this", id="preview.new"),
+        Binding("escape", "close", N_("Close"), id="preview.close"),
+        Binding("ctrl+e", "edit(False)", N_("Edit setting"), id="preview.edit"),
+        Binding("ctrl+n", "edit(True)", N_("New from this"), id="preview.new"),
     ]
 
     def __init__(self, settings: list, distillation_id: int | None, topic: str) -> None:
@@ -38,7 +39,7 @@ class PromptPreview(PageDialog[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                Content("Prompt preview: pick a setting · ctrl+e edits it · ctrl+n copies it"),
+                Content(_("Prompt preview: pick a setting · ctrl+e edits it · ctrl+n copies it")),
                 classes="dialog-title",
             )
             yield Select(
@@ -67,7 +68,7 @@ class PromptPreview(PageDialog[None]):
             setting_id,
             self.distillation_id,
             self.topic,
-            name="prompt preview",
+            name=_("prompt preview"),
             done=show,
         )
 
@@ -78,7 +79,7 @@ class PromptPreview(PageDialog[None]):
         app = self.app
 
         def saved(saved_id: int) -> None:
-            self.notify("Setting saved.")
+            self.notify(_("Setting saved."))
             names = dict(self.settings)
             if saved_id not in names:
                 self.settings.append((saved_id, "(new)"))
@@ -90,14 +91,14 @@ class PromptPreview(PageDialog[None]):
                     actions.save_setting,
                     None if new else setting_id,
                     values,
-                    name="save setting",
+                    name=_("save setting"),
                     done=saved,
                 )
 
         app.db_job(  # type: ignore[attr-defined]
             actions.load_setting,
             setting_id,
-            name="load setting",
+            name=_("load setting"),
             done=lambda values: app.push_screen(SettingEditor(values, new=new), edited),
         )
 

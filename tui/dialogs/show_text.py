@@ -8,13 +8,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static, TextArea
 
+from inkbench.i18n import N_
 from inkbench.tui.dialogs.base import PageDialog
 
 
 class ShowText(PageDialog[None]):
     """Read-only text (a knowledge chunk, OCR text) with its title."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close", id="text.close")]
+    BINDINGS = [Binding("escape,q", "close", N_("Close"), id="text.close")]
 
     def __init__(self, title: str, text: str, line: int = 0) -> None:
         super().__init__()

@@ -8,21 +8,22 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Select, Static
 
+from inkbench.i18n import N_, _
 from inkbench.tui.dialogs.base import FormDialog
 
 
 class TaskDialog(FormDialog[dict | None]):
     """Setting, count, optional knowledge base, album, target, and model."""
 
-    HELP_SECTION = "New task"
+    HELP_SECTION = N_("New task")
 
     DEFAULT_CSS = """
     TaskDialog Label { color: $text-muted; }
     TaskDialog Input { width: 1fr; }
     """
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "create", "Create", id="dialog.create"),
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+        Binding("ctrl+s", "create", N_("Create"), id="dialog.create"),
     ]
 
     def __init__(self, keyword: str, topics: int, choices: dict) -> None:
@@ -38,26 +39,30 @@ class TaskDialog(FormDialog[dict | None]):
         c = self.choices
         with Vertical():
             yield Static(
-                Content(f"New task from “{self.keyword}” ({self.topics} topics)"),
+                Content(
+                    _("New task from “{keyword}” ({topics} topics)").format(
+                        keyword=self.keyword, topics=self.topics
+                    )
+                ),
                 classes="dialog-title",
             )
-            yield Label("Article setting")
+            yield Label(_("Article setting"))
             yield Select(
                 self._options(c["settings"]), allow_blank=False, id="setting", compact=True
             )
-            yield Label("How many articles")
+            yield Label(_("How many articles"))
             yield Input(value=str(max(1, self.topics)), id="count", type="integer", compact=True)
-            yield Label("Knowledge base (optional)")
+            yield Label(_("Knowledge base (optional)"))
             yield Select(self._options(c["kbs"]), prompt="none", id="kb", compact=True)
-            yield Label("Album for illustrations (optional)")
+            yield Label(_("Album for illustrations (optional)"))
             yield Select(self._options(c["albums"]), prompt="none", id="album", compact=True)
-            yield Label("Conversion target (optional)")
+            yield Label(_("Conversion target (optional)"))
             yield Select(self._options(c["targets"]), prompt="none", id="target", compact=True)
-            yield Label("Model (empty: the configured one)")
+            yield Label(_("Model (empty: the configured one)"))
             yield Input(id="model", compact=True)
             with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button("Create", variant="primary", id="create")
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_("Create"), variant="primary", id="create")
 
     def _value(self, wid: str) -> int | None:
         v = self.query_one(f"#{wid}", Select).value
@@ -75,11 +80,11 @@ class TaskDialog(FormDialog[dict | None]):
         except ValueError:
             count = 0
         if count < 1:
-            self.notify("The article count must be at least 1.", severity="error")
+            self.notify(_("The article count must be at least 1."), severity="error")
             return
         setting = self._value("setting")
         if setting is None:
-            self.notify("Pick an article setting.", severity="error")
+            self.notify(_("Pick an article setting."), severity="error")
             return
         self.dismiss(
             {

@@ -36,14 +36,14 @@ EDITOR_ACTIONS: tuple[tuple[str, str], ...] = (
 class AssistMenu(ModalScreen[str | None]):
     """Pick an assist action; dismisses with its name, or None."""
 
-    HELP_SECTION = "Editor"
+    HELP_SECTION = N_("Editor")
     DEFAULT_CSS = """
     AssistMenu { align: center middle; }
     AssistMenu > Vertical { width: 56; height: auto; border: thick $primary 60%;
         background: $surface; padding: 0 1; }
     AssistMenu OptionList { height: auto; max-height: 12; border: none; }
     """
-    BINDINGS = [Binding("escape", "close", "Close", id="assist.menu_close")]
+    BINDINGS = [Binding("escape", "close", N_("Close"), id="assist.menu_close")]
 
     def __init__(self, kind: str) -> None:
         super().__init__()
@@ -83,7 +83,7 @@ class AssistPreview(ModalScreen[Accepted | None]):
     """The reply streaming beside the text. ``enter`` accepts, ``escape``
     discards (cancelling a stream still running), ``ctrl+c`` cancels."""
 
-    HELP_SECTION = "Editor"
+    HELP_SECTION = N_("Editor")
     DEFAULT_CSS = """
     AssistPreview { align: right top; background: $background 30%; }
     AssistPreview > Vertical { width: 50%; height: 100%; border-left: thick $primary 60%;
@@ -93,9 +93,9 @@ class AssistPreview(ModalScreen[Accepted | None]):
     AssistPreview #assist-status { height: auto; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("enter", "accept", "Accept", id="assist.accept"),
-        Binding("escape", "discard", "Discard", id="assist.discard"),
-        Binding("ctrl+c", "cancel_stream", "Cancel", id="assist.cancel"),
+        Binding("enter", "accept", N_("Accept"), id="assist.accept"),
+        Binding("escape", "discard", N_("Discard"), id="assist.discard"),
+        Binding("ctrl+c", "cancel_stream", N_("Cancel"), id="assist.cancel"),
     ]
 
     def __init__(
@@ -224,7 +224,7 @@ def open_assist(editor) -> None:
                 assist_actions.save_synopsis,
                 editor.doc.id,
                 result.reply,
-                name="synopsis",
+                name=_("synopsis"),
                 done=lambda _r: editor.notify(_("Saved as the chapter's synopsis.")),
             )
             return
@@ -242,7 +242,7 @@ def open_assist(editor) -> None:
             editor.doc.id,
             area.text,
             result.request_id,
-            name="ai revision",
+            name=_("ai revision"),
             done=lambda _r: editor.notify(_("Applied; saved as an AI revision.")),
         )
 

@@ -18,12 +18,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 from textual.worker import get_current_worker
 
+from inkbench.i18n import N_, _, format_words
 from inkbench.storage.reads import Document, load_document
 from inkbench.tui.messages import DataChanged, DocRef, DocumentSaved, DocumentSaveFailed
+from inkbench.tui.vocab import kind_name
 from inkbench.tui.widgets.editor_area import EditorArea
+from inkbench.tui.widgets.footer import Footer
 
 AUTOSAVE_IDLE = 1.5  # seconds of stillness before an autosave
 AUTOSAVE_MAX = 10.0  # save at least this often while typing continues
@@ -40,7 +43,7 @@ def markdown_available(text_area: TextArea) -> bool:
 
 
 class EditorScreen(Screen):
-    HELP_SECTION = "Editor"
+    HELP_SECTION = N_("Editor")
     DEFAULT_CSS = """
     EditorScreen > #editor-head { height: 1; background: $panel; }
     EditorScreen #kind { width: auto; padding: 0 1; color: $text-muted; }
@@ -53,11 +56,11 @@ class EditorScreen(Screen):
     EditorScreen > #editor-status.failed { background: $error 40%; color: $text; }
     """
     BINDINGS = [
-        Binding("escape", "close", "Close", id="editor.close"),
-        Binding("ctrl+s", "save", "Save version", id="editor.save"),
-        Binding("ctrl+r", "history", "History", id="editor.history"),
-        Binding("f2", "rename", "Title", id="editor.title"),
-        Binding("ctrl+g", "assist", "AI assist", id="editor.assist"),
+        Binding("escape", "close", N_("Close"), id="editor.close"),
+        Binding("ctrl+s", "save", N_("Save version"), id="editor.save"),
+        Binding("ctrl+r", "history", N_("History"), id="editor.history"),
+        Binding("f2", "rename", N_("Title"), id="editor.title"),
+        Binding("ctrl+g", "assist", N_("AI assist"), id="editor.assist"),
     ]
     AUTO_FOCUS = "#body"
 
@@ -91,11 +94,15 @@ class EditorScreen(Screen):
             title, body = kept
         self._kept = kept is not None
         with Horizontal(id="editor-head"):
-            kind = "Article" if self.doc.kind == "article" else "Chapter"
             if document and document.parent_title:
-                kind += f" in {document.parent_title}"
-            yield Static(Content(kind + ":"), id="kind")
-            yield Input(title, placeholder="title", id="title", compact=True)
+                if self.doc.kind == "article":
+                    kind = _("Article in {parent}:").format(parent=document.parent_title)
+                else:
+                    kind = _("Chapter in {parent}:").format(parent=document.parent_title)
+            else:
+                kind = _("Article:") if self.doc.kind == "article" else _("Chapter:")
+            yield Static(Content(kind), id="kind")
+            yield Input(title, placeholder=_("title"), id="title", compact=True)
         area = EditorArea(body, soft_wrap=True, show_line_numbers=False, id="body")
         self.plain_because_long = len(body) > HIGHLIGHT_LIMIT
         if markdown_available(area) and not self.plain_because_long:
@@ -114,7 +121,10 @@ class EditorScreen(Screen):
 
     def on_mount(self) -> None:
         if self.document is None:
-            self.notify(f"No {self.doc.kind} with id {self.doc.id}.", severity="error")
+            self.notify(
+                _("No {kind} with id {id}.").format(kind=kind_name(self.doc.kind), id=self.doc.id),
+                severity="error",
+            )
             self.app.pop_screen()
             return
         if self.goto is not None:
@@ -127,7 +137,7 @@ class EditorScreen(Screen):
         self._editing = True
         if self._kept:
             self._changed()
-            self.failure = "the last save failed; this is your unsaved text"
+            self.failure = _("the last save failed; this is your unsaved text")
         self._count_words()
         self._update_status()
 
@@ -191,7 +201,7 @@ class EditorScreen(Screen):
         self.failure = None
         self.retry_at = 0.0
         if message.revision_kind == "manual":
-            self.notify("Saved as a new version.")
+            self.notify(_("Saved as a new version."))
         self._update_status()
 
     def on_document_save_failed(self, message: DocumentSaveFailed) -> None:
@@ -206,17 +216,19 @@ class EditorScreen(Screen):
         if not self.is_mounted:
             return
         status = self.query_one("#editor-status", Static)
-        words = f"{self.words:,} words"
+        words = format_words(self.words)
         if self.plain_because_long:
-            words += " · long text: markdown colours off"
+            words += _(" · long text: markdown colours off")
         if self.failure:
-            text = f"{words} · NOT SAVED: {self.failure} · your text is kept here; retrying"
+            text = words + _(" · NOT SAVED: {failure} · your text is kept here; retrying").format(
+                failure=self.failure
+            )
         elif self.saving:
-            text = f"{words} · saving…"
+            text = words + _(" · saving…")
         elif self.dirty:
-            text = f"{words} · unsaved changes (autosave in a moment)"
+            text = words + _(" · unsaved changes (autosave in a moment)")
         else:
-            text = f"{words} · saved"
+            text = words + _(" · saved")
         status.set_class(bool(self.failure), "failed")
         status.update(Content(text))
 

@@ -9,7 +9,10 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from inkbench.i18n import N_, _
+from inkbench.tui.cells import pad
 from inkbench.tui.keys import all_bindings
+from inkbench.tui.vocab import binding_text
 
 
 def format_keys(keys: str) -> str:
@@ -22,13 +25,13 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 96; height: 90%; border: thick $primary 60%; background: $surface;
+        width: 96; max-width: 100%; height: 90%; border: thick $primary 60%; background: $surface;
     }
     HelpScreen #help-head { padding: 0 1; height: auto; }
     HelpScreen VerticalScroll { height: 1fr; padding: 0 1; }
     """
-    HELP_SECTION = "Help"
-    BINDINGS = [Binding("escape,q,f1", "close", "Close", id="help.close")]
+    HELP_SECTION = N_("Help")
+    BINDINGS = [Binding("escape,q,f1", "close", N_("Close"), id="help.close")]
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -36,8 +39,10 @@ class HelpScreen(ModalScreen[None]):
         with Vertical():
             yield Static(
                 Content.assemble(
-                    ("Keys", "bold"),
-                    f' · change any in {path} under [keymap]: binding id = "keys"',
+                    (_("Keys"), "bold"),
+                    _(' · change any in {path} under [keymap]: binding id = "keys"').format(
+                        path=path
+                    ),
                 ),
                 id="help-head",
             )
@@ -53,13 +58,18 @@ class HelpScreen(ModalScreen[None]):
                 section = name
                 if lines:
                     lines.append(Content(""))
-                lines.append(Content.styled(name, "bold $text-accent"))
+                lines.append(Content.styled(_(name), "bold $text-accent"))
             keys = keymap.get(binding.id or "", binding.key)
             changed = binding.id in keymap
+            description = (
+                binding_text(binding.description, binding.id or "")
+                if binding.description
+                else binding.action
+            )
             lines.append(
                 Content.assemble(
                     (f"  {format_keys(keys):<22}", "bold" if not changed else "bold $text-warning"),
-                    f"{binding.description or binding.action:<26}",
+                    pad(description, 26),
                     (binding.id or "", "$text-muted"),
                 )
             )

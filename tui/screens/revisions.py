@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
 from textual import on, work
@@ -14,13 +15,27 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from inkbench.i18n import N_, _, format_datetime, format_words
 from inkbench.storage import reads
 from inkbench.storage.lists import flat
 from inkbench.tui import actions
+from inkbench.tui.cells import pad
 from inkbench.tui.messages import DataChanged
+from inkbench.tui.vocab import kind_name, revision_kind
+from inkbench.tui.widgets.footer import Footer
+
+
+def _when(value: object) -> str:
+    """A stored time (a datetime, or SQLite's text) as the language writes it."""
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)[:16]
+    return format_datetime(value)
 
 
 def unified_diff(old: str, new: str, old_label: str, new_label: str) -> Content:
@@ -30,7 +45,7 @@ def unified_diff(old: str, new: str, old_label: str, new_label: str) -> Content:
         )
     )
     if not lines:
-        return Content("No differences: this revision is the current text.")
+        return Content(_("No differences: this revision is the current text."))
     out = []
     for line in lines:
         text = flat(line)
@@ -80,12 +95,12 @@ def side_by_side(old: str, new: str, width: int, old_label: str, new_label: str)
                 )
             )
     if not changed:
-        return Content("No differences: this revision is the current text.")
+        return Content(_("No differences: this revision is the current text."))
     return Content("\n").join(rows)
 
 
 class RevisionsScreen(Screen):
-    HELP_SECTION = "History"
+    HELP_SECTION = N_("History")
     DEFAULT_CSS = """
     RevisionsScreen > #rev-head { height: 1; background: $panel; padding: 0 1; text-style: bold; }
     RevisionsScreen > Horizontal { height: 1fr; }
@@ -93,10 +108,10 @@ class RevisionsScreen(Screen):
     RevisionsScreen #diff-scroll { width: 1fr; height: 1fr; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("escape", "close", "Back", id="revisions.close"),
-        Binding("v", "toggle_view", "Unified/side by side", id="revisions.toggle_view"),
-        Binding("r", "restore", "Restore", id="revisions.restore"),
-        Binding("a", "ai_request", "AI request", id="revisions.ai_request"),
+        Binding("escape", "close", N_("Back"), id="revisions.close"),
+        Binding("v", "toggle_view", N_("Unified/side by side"), id="revisions.toggle_view"),
+        Binding("r", "restore", N_("Restore"), id="revisions.restore"),
+        Binding("a", "ai_request", N_("AI request"), id="revisions.ai_request"),
     ]
     AUTO_FOCUS = "OptionList"
 
@@ -126,20 +141,27 @@ class RevisionsScreen(Screen):
         document = reads.load_document(conn, self.kind, self.doc_id)
         title = document.title if document else "?"
         self.query_one("#rev-head", Static).update(
-            Content(f"History of {self.kind} “{title}” (newest first)")
+            Content(
+                _("History of {kind} “{title}” (newest first)").format(
+                    kind=kind_name(self.kind), title=title
+                )
+            )
         )
         self.revisions = reads.list_revisions(conn, self.kind, self.doc_id)
         options = self.query_one(OptionList)
         options.clear_options()
         if not self.revisions:
             self.query_one("#diff", Static).update(
-                Content("No revisions yet: they are made as you write (autosave) and with ctrl+s.")
+                Content(
+                    _("No revisions yet: they are made as you write (autosave) and with ctrl+s.")
+                )
             )
             return
         options.add_options(
             Option(
                 Content(
-                    f"{str(r.created_at)[:19]}  {r.kind:<8} {r.word_count:>7,} w  {flat(r.title)}"
+                    f"{_when(r.created_at)}  {pad(revision_kind(r.kind), 8)} "
+                    f"{format_words(r.word_count):>10}  {flat(r.title)}"
                 ),
                 id=str(r.id),
             )
@@ -171,11 +193,13 @@ class RevisionsScreen(Screen):
             old = reads.revision_body(conn, self.kind, rev.id)
             document = reads.load_document(conn, self.kind, self.doc_id)
         new = document.body if document else ""
-        label = f"revision {str(rev.created_at)[:19]} ({rev.kind})"
+        label = _("revision {when} ({kind})").format(
+            when=_when(rev.created_at), kind=revision_kind(rev.kind)
+        )
         if view == "unified":
-            content = unified_diff(old, new, label, "current text")
+            content = unified_diff(old, new, label, _("current text"))
         else:
-            content = side_by_side(old, new, width, label, "current text")
+            content = side_by_side(old, new, width, label, _("current text"))
         self.app.call_from_thread(self.query_one("#diff", Static).update, content)
 
     def on_worker_state_changed(self, event) -> None:
@@ -183,7 +207,10 @@ class RevisionsScreen(Screen):
 
     def action_toggle_view(self) -> None:
         self.view = "side-by-side" if self.view == "unified" else "unified"
-        self.notify(f"Showing the {self.view} diff.")
+        if self.view == "unified":
+            self.notify(_("Showing the unified diff."))
+        else:
+            self.notify(_("Showing the side-by-side diff."))
         self.show_diff()
 
     def action_restore(self) -> None:
@@ -193,7 +220,7 @@ class RevisionsScreen(Screen):
         from inkbench.tui.dialogs.confirm import Confirm
 
         def restored(_r: None) -> None:
-            self.notify("Restored. The text it replaced is kept as a 'restore' revision.")
+            self.notify(_("Restored. The text it replaced is kept as a 'restore' revision."))
             self.app.post_message(DataChanged(self.kind))
             if self.on_restored is not None:
                 self.on_restored()
@@ -205,15 +232,17 @@ class RevisionsScreen(Screen):
                     actions.restore_revision,
                     self.kind,
                     rev.id,
-                    name="restore revision",
+                    name=_("restore revision"),
                     done=restored,
                 )
 
         self.app.push_screen(
             Confirm(
-                f"Restore the revision of {str(rev.created_at)[:19]}? The current text is kept "
-                "as a new revision first.",
-                yes="Restore",
+                _(
+                    "Restore the revision of {when}? The current text is kept as a new revision "
+                    "first."
+                ).format(when=_when(rev.created_at)),
+                yes=_("Restore"),
             ),
             answered,
         )
@@ -234,7 +263,7 @@ class RevisionsScreen(Screen):
                 self.app.push_screen(ShowText(_("AI request"), text))
 
         self.app.db_job(  # type: ignore[attr-defined]
-            revision_request_text, self.kind, rev.id, name="ai request", done=found
+            revision_request_text, self.kind, rev.id, name=_("ai request"), done=found
         )
 
     def action_close(self) -> None:

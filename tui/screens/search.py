@@ -16,11 +16,24 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from inkbench.i18n import N_, _, format_number, pgettext
 from inkbench.storage.lists import flat
 from inkbench.storage.reads import hit_text
+from inkbench.tui.cells import pad
 from inkbench.tui.messages import OpenDocument
 
-KIND_LABEL = {"article": "article", "chapter": "chapter", "chunk": "knowledge", "image": "OCR"}
+
+def kind_label(kind: str) -> str:
+    """What a hit is, in a few cells."""
+    labels = {
+        "article": pgettext("kind", "article"),
+        "chapter": pgettext("kind", "chapter"),
+        "chunk": pgettext("kind", "knowledge base"),
+        "image": "OCR",
+    }
+    return labels.get(kind, kind)
+
+
 HIGHLIGHT = "bold reverse $text-accent"
 
 
@@ -36,9 +49,14 @@ def hit_content(hit, width: int = 0, terms: tuple[str, ...] = ()) -> Content:
     """Two lines: kind, title (and parent), then the snippet with its matches
     highlighted from the offsets storage computed (cut to ``width`` cells)."""
     head = Content.assemble(
-        (f"{KIND_LABEL.get(hit.kind, hit.kind):<10}", "$text-muted"),
-        _mark(Content.styled(flat(hit.title) or "(untitled)", "bold"), terms),
-        (f"  in {flat(hit.parent_title)}" if hit.parent_title else "", "$text-muted"),
+        (pad(kind_label(hit.kind), 10), "$text-muted"),
+        _mark(Content.styled(flat(hit.title) or _("(untitled)"), "bold"), terms),
+        (
+            _("  in {parent_title}").format(parent_title=flat(hit.parent_title))
+            if hit.parent_title
+            else "",
+            "$text-muted",
+        ),
     )
     text = flat(hit.snippet.text)
     spans = list(hit.snippet.highlights)
@@ -74,7 +92,7 @@ def locate(text: str, terms: tuple[str, ...]) -> tuple[int, int]:
 
 
 class SearchScreen(ModalScreen[None]):
-    HELP_SECTION = "Search"
+    HELP_SECTION = N_("Search")
     DEFAULT_CSS = """
     SearchScreen { align: center top; }
     SearchScreen > Vertical {
@@ -86,8 +104,8 @@ class SearchScreen(ModalScreen[None]):
     SearchScreen OptionList { height: 1fr; border: none; }
     """
     BINDINGS = [
-        Binding("escape", "close", "Close", id="search.close"),
-        Binding("down", "results", "Results", show=False, id="search.results"),
+        Binding("escape", "close", N_("Close"), id="search.close"),
+        Binding("down", "results", N_("Results"), show=False, id="search.results"),
     ]
     AUTO_FOCUS = "#query"
 
@@ -107,11 +125,11 @@ class SearchScreen(ModalScreen[None]):
         with Vertical():
             yield Input(
                 self.initial,
-                placeholder='search everything: words, 中文, "a phrase"',
+                placeholder=_('search everything: words, 中文, "a phrase"'),
                 id="query",
                 compact=True,
             )
-            yield Static(Content("Type to search."), id="search-info")
+            yield Static(Content(_("Type to search.")), id="search-info")
             yield OptionList(id="hits")
 
     def on_mount(self) -> None:
@@ -157,11 +175,13 @@ class SearchScreen(ModalScreen[None]):
         )
         if event.hits:
             options.highlighted = 0
-            info = f"{len(event.hits)} best matches · Enter opens the first · ↓ to pick"
+            info = _("{n} best matches · Enter opens the first · ↓ to pick").format(
+                n=format_number(len(event.hits))
+            )
         elif event.query.strip():
-            info = "No matches."
+            info = _("No matches.")
         else:
-            info = "Type to search."
+            info = _("Type to search.")
         self.query_one("#search-info", Static).update(Content(info))
 
     @on(OptionList.OptionSelected)
@@ -193,10 +213,16 @@ class SearchScreen(ModalScreen[None]):
         from inkbench.tui.dialogs.show_text import ShowText
 
         if hit.kind == "chunk":
-            where = f"Knowledge base {hit.parent_title}: " if hit.parent_title else ""
+            where = (
+                _("Knowledge base {name}: ").format(name=hit.parent_title)
+                if hit.parent_title
+                else ""
+            )
         else:
             where = (
-                f"OCR text of an image in album {hit.parent_title}: " if hit.parent_title else ""
+                _("OCR text of an image in album {name}: ").format(name=hit.parent_title)
+                if hit.parent_title
+                else ""
             )
         line, _column = locate(text, terms)
         self.dismiss(None)

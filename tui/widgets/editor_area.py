@@ -51,7 +51,7 @@ class EditorArea(TextArea):
         scroll_x, scroll_y = self.scroll_offset
         absolute_y = scroll_y + y
         selection = self.selection
-        _, cursor_y = self._cursor_offset
+        _x, cursor_y = self._cursor_offset
         wrapped = self.wrapped_document
         info = wrapped._offset_to_line_info
         if absolute_y < len(info):

@@ -8,9 +8,11 @@ import os
 import sys
 from typing import Any
 
+from inkbench.i18n import _, ngettext
 from inkbench.storage.lists import flat
 from inkbench.storage.reads import image_info
 from inkbench.storage.store import Store
+from inkbench.tui.vocab import status_name
 
 PREVIEW_PIXELS = 1024
 
@@ -57,7 +59,7 @@ def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
     with store.reader() as conn:
         info = image_info(conn, image_id)
     if info is None:
-        return None, "(gone)", ""
+        return None, _("(gone)"), ""
     name, sha, thumb, orientation = info.name, info.blob_sha, info.thumb_sha, info.orientation
     w, h, fmt, size, taken = info.width, info.height, info.format, info.size_bytes, info.taken_at
     status, text, conf, lang = info.ocr_status, info.ocr_text, info.ocr_confidence, info.ocr_lang
@@ -78,19 +80,21 @@ def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
             continue
     parts = [flat(name), f"{w}×{h} {fmt or ''}".strip(), f"{(size or 0) / 1024:,.0f} KB"]
     if taken:
-        parts.append(f"taken {str(taken)[:16]}")
-    ocr = f"OCR {status.replace('_', ' ')}"
+        parts.append(_("taken {when}").format(when=str(taken)[:16]))
+    ocr = f"OCR {status_name(status)}"
     if conf is not None:
         ocr += f" ({conf:.0f}%, {lang})"
     if tries and status != "done":
-        ocr += f", {tries} attempt(s)"
+        ocr += ngettext(", {n} attempt", ", {n} attempts", tries).format(n=tries)
     parts.append(ocr)
     if status == "done":
         body = text or ""
     elif status == "no_text":
-        body = "(no text found in this image)"
+        body = _("(no text found in this image)")
     elif status == "failed":
-        body = f"(OCR failed: {error or 'unknown error'}; F tries failed images again)"
+        body = _("(OCR failed: {error}; F tries failed images again)").format(
+            error=error or _("unknown error")
+        )
     else:
-        body = "(waiting for OCR: press O to run it)"
+        body = _("(waiting for OCR: press O to run it)")
     return picture, " · ".join(parts), body

@@ -15,12 +15,31 @@ from textual.message import Message
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
+from inkbench.i18n import N_, _, format_number, pgettext
 from inkbench.storage.lists import RowSource
 from inkbench.tui.widgets.virtual_list import VirtualList
 
 
+def sort_name(sort: str) -> str:
+    """A list order (an id of ``storage.lists``) in the interface's language."""
+    names = {
+        "deleted": pgettext("sort", "deleted"),
+        "imported": pgettext("sort", "imported"),
+        "keyword": pgettext("sort", "keyword"),
+        "name": pgettext("sort", "name"),
+        "newest": pgettext("sort", "newest"),
+        "order": pgettext("sort", "order"),
+        "position": pgettext("sort", "position"),
+        "status": pgettext("sort", "status"),
+        "title": pgettext("sort", "title"),
+        "updated": pgettext("sort", "updated"),
+        "words": pgettext("sort", "words"),
+    }
+    return names.get(sort, sort)
+
+
 class ListPane(Vertical):
-    HELP_SECTION = "Lists"
+    HELP_SECTION = N_("Lists")
     DEFAULT_CSS = """
     ListPane { height: 1fr; }
     ListPane > #filter { height: 1; border: none; padding: 0 1; background: $boost; }
@@ -29,9 +48,9 @@ class ListPane(Vertical):
     ListPane > .list-info { height: 1; color: $text-muted; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="list.filter"),
-        Binding("s", "sort", "Sort", id="list.sort"),
-        Binding("o", "reverse", "Order", show=False, id="list.reverse"),
+        Binding("slash", "filter", N_("Filter"), id="list.filter"),
+        Binding("s", "sort", N_("Sort"), id="list.sort"),
+        Binding("o", "reverse", N_("Order"), show=False, id="list.reverse"),
     ]
 
     class Counted(Message):
@@ -45,14 +64,14 @@ class ListPane(Vertical):
         self,
         source: RowSource,
         *,
-        empty_text: str = "Nothing here yet.",
-        filter_placeholder: str = "/ filter by title",
+        empty_text: str = "",
+        filter_placeholder: str = "",
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.source = source
-        self.empty_text = empty_text
-        self.filter_placeholder = filter_placeholder
+        self.empty_text = empty_text or _("Nothing here yet.")
+        self.filter_placeholder = filter_placeholder or _("/ filter by title")
 
     def compose(self) -> ComposeResult:
         store = self.app.store  # type: ignore[attr-defined]
@@ -110,12 +129,16 @@ class ListPane(Vertical):
         vlist = self.vlist
         width = vlist.row_width or self.size.width or 80
         self.query_one(".list-header", Static).update(vlist.header(width))
-        noun = self.source.noun
-        info = f"{vlist.total:,} {noun}" if vlist.loaded else "loading…"
+        noun = _(self.source.noun)
+        info = f"{format_number(vlist.total)} {noun}" if vlist.loaded else _("loading…")
         if vlist.text:
-            info += f" matching “{vlist.text}”"
+            info += _(" matching “{text}”").format(text=vlist.text)
         if len(self.source.sorts) > 1:
-            info += f" · sorted by {vlist.sort}{' (reversed)' if vlist.reverse else ''}"
+            sort = sort_name(vlist.sort)
+            if vlist.reverse:
+                info += _(" · sorted by {sort} (reversed)").format(sort=sort)
+            else:
+                info += _(" · sorted by {sort}").format(sort=sort)
         self.query_one(".list-info", Static).update(Content(info))
 
     # --- filter -----------------------------------------------------------------
@@ -172,7 +195,7 @@ class ListPane(Vertical):
         vlist = self.vlist
         sorts = self.source.sorts
         if len(sorts) < 2:
-            self.notify("This list has one order only.")
+            self.notify(_("This list has one order only."))
             return
         vlist.sort = sorts[(sorts.index(vlist.sort) + 1) % len(sorts)]
         vlist.cursor = 0

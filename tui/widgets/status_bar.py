@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widget import Widget
 
+from inkbench.i18n import _, format_number
+
 
 @dataclass
 class Job:
@@ -57,16 +59,22 @@ class StatusBar(Widget):
     # --- rendering ----------------------------------------------------------------
 
     def render(self) -> Content:
+        line = self._line(with_detail=True)
+        if line.cell_length > self.size.width and self.online_detail:
+            line = self._line(with_detail=False)  # the offline reason is in area 7
+        return line
+
+    def _line(self, with_detail: bool) -> Content:
         parts: list[Content] = []
         if self.online is None:
-            parts.append(Content.styled("○ not connected yet", "$text-muted"))
+            parts.append(Content.styled(_("○ not connected yet"), "$text-muted"))
         elif self.online:
-            parts.append(Content.styled("● online", "$text-success"))
+            parts.append(Content.styled(_("● online"), "$text-success"))
         else:
-            detail = self.online_detail
+            detail = self.online_detail if with_detail else ""
             if detail.lower().startswith("offline:"):
                 detail = detail.split(":", 1)[1].strip()
-            text = "● offline" + (f" ({detail})" if detail else "")
+            text = _("● offline") + (f" ({detail})" if detail else "")
             parts.append(Content.styled(text, "$text-warning"))
         if self.username:
             account = self.username + (f" · {self.plan}" if self.plan else "")
@@ -74,15 +82,16 @@ class StatusBar(Widget):
                 account += f" · {self.quota}"
             parts.append(Content(account))
         else:
-            parts.append(Content("no account"))
+            parts.append(Content(_("no account")))
         for job in self.jobs.values():
             if job.total:
                 pct = int(100 * job.done / job.total) if job.total else 0
-                parts.append(Content(f"⟳ {job.label} {pct}% ({job.done:g}/{job.total:g})"))
+                done, total = format_number(job.done), format_number(job.total)
+                parts.append(Content(f"⟳ {job.label} {pct}% ({done}/{total})"))
             else:
-                parts.append(Content(f"⟳ {job.label} {job.done:g}"))
+                parts.append(Content(f"⟳ {job.label} {format_number(job.done)}"))
         if not self.jobs:
-            parts.append(Content("no background jobs"))
+            parts.append(Content(_("no background jobs")))
         if self.note:
             parts.append(Content(self.note))
         return Content(" │ ").join(parts)

@@ -26,11 +26,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from inkbench.i18n import N_, _
 from inkbench.storage.lists import Row, RowSource
+from inkbench.tui.vocab import kind_name, status_name
 
 
 class VirtualList(ScrollView, can_focus=True):
-    HELP_SECTION = "Lists"
+    HELP_SECTION = N_("Lists")
     DEFAULT_CSS = """
     VirtualList { height: 1fr; background: $surface; scrollbar-gutter: stable; }
     VirtualList > .virtual-list--cursor { background: $block-cursor-blurred-background; }
@@ -43,13 +45,13 @@ class VirtualList(ScrollView, can_focus=True):
     """
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--empty"}
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
-        Binding("pagedown,space", "page_down", "Page down", show=False, id="list.page_down"),
-        Binding("home", "first", "First row", show=False, id="list.first"),
-        Binding("end", "last", "Last row", show=False, id="list.last"),
-        Binding("enter", "select", "Open", id="list.open"),
+        Binding("up,k", "cursor_up", N_("Up"), show=False, id="list.up"),
+        Binding("down,j", "cursor_down", N_("Down"), show=False, id="list.down"),
+        Binding("pageup", "page_up", N_("Page up"), show=False, id="list.page_up"),
+        Binding("pagedown,space", "page_down", N_("Page down"), show=False, id="list.page_down"),
+        Binding("home", "first", N_("First row"), show=False, id="list.first"),
+        Binding("end", "last", N_("Last row"), show=False, id="list.last"),
+        Binding("enter", "select", N_("Open"), id="list.open"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -89,7 +91,7 @@ class VirtualList(ScrollView, can_focus=True):
         reader: Callable[[], AbstractContextManager[sqlite3.Connection]] | None = None,
         page_size: int = 100,
         cache_pages: int = 12,
-        empty_text: str = "Nothing here yet.",
+        empty_text: str = "",
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -101,7 +103,7 @@ class VirtualList(ScrollView, can_focus=True):
         self._pending: set[int] = set()
         self.page_size = page_size
         self.cache_pages = cache_pages
-        self.empty_text = empty_text
+        self.empty_text = empty_text or _("Nothing here yet.")
         self.total = 0
         self.text = ""
         self.sort = source.sorts[0]
@@ -241,8 +243,8 @@ class VirtualList(ScrollView, can_focus=True):
         widths = self.column_widths(width)
         parts = []
         for i, (col, w) in enumerate(zip(self.source.columns, widths, strict=True)):
-            title = col.title
-            if self.source.sorts and title.lower() == self.sort.lower():
+            title = _(col.title)
+            if self.source.sorts and col.title.lower() == self.sort.lower():
                 title += " ▲" if self.reverse else " ▼"
             parts.append(self._fit(title, w, col.justify))
             if i < len(widths) - 1:
@@ -260,6 +262,15 @@ class VirtualList(ScrollView, can_focus=True):
         return set_cell_size(text, width)
 
     @property
+    def _vocab_columns(self) -> dict[int, Callable[[str], str]]:
+        """Columns holding stored ids (a status, a kind of row), shown in the
+        interface's language."""
+        by_title = {"Status": status_name, "OCR": status_name, "Kind": kind_name}
+        return {
+            i: by_title[c.title] for i, c in enumerate(self.source.columns) if c.title in by_title
+        }
+
+    @property
     def row_width(self) -> int:
         """Cells a row has: the widget less its vertical scrollbar."""
         return self.scrollable_content_region.width or self.size.width
@@ -275,7 +286,7 @@ class VirtualList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if not self.loaded or self.total == 0:
             if y == 0:
-                text = self.empty_text if self.loaded else "Loading…"
+                text = self.empty_text if self.loaded else _("Loading…")
                 style = self.get_component_rich_style("virtual-list--empty")
                 return Strip([Segment(self._fit(" " + text, width, "left"), style)], width)
             return Strip.blank(width, self.rich_style)
@@ -288,6 +299,9 @@ class VirtualList(ScrollView, can_focus=True):
         if len(self._widths) != len(self.source.columns):
             self._widths = self.column_widths(width)
         cells = self.source.cells(row)
+        shown = self._vocab_columns
+        if shown:
+            cells = [shown[i](c) if i in shown else c for i, c in enumerate(cells)]
         parts = []
         for i, (cell, w, col) in enumerate(
             zip(cells, self._widths, self.source.columns, strict=False)

@@ -1,0 +1,81 @@
+"""Stored vocabulary (statuses: ``storage.vocab``; kinds of rows) in the
+interface's language.
+
+The database keeps the English ids; lists and notices show them through
+:func:`status_name`. Every id is spelled out here so the catalog has it
+(``pgettext("status", …)``: "draft" the status, not the verb).
+"""
+
+from __future__ import annotations
+
+from inkbench.i18n import _, pgettext
+
+
+def status_name(status: str) -> str:
+    """A stored status (``draft``, ``no_text``, ``paused``…) as the user reads it."""
+    names = {
+        "draft": pgettext("status", "draft"),
+        "ready": pgettext("status", "ready"),
+        "published": pgettext("status", "published"),
+        "archived": pgettext("status", "archived"),
+        "pending": pgettext("status", "pending"),
+        "running": pgettext("status", "running"),
+        "done": pgettext("status", "done"),
+        "no_text": pgettext("status", "no text"),
+        "no text": pgettext("status", "no text"),
+        "failed": pgettext("status", "failed"),
+        "planning": pgettext("status", "planning"),
+        "drafting": pgettext("status", "drafting"),
+        "revising": pgettext("status", "revising"),
+        "complete": pgettext("status", "complete"),
+        "abandoned": pgettext("status", "abandoned"),
+        "revised": pgettext("status", "revised"),
+        "final": pgettext("status", "final"),
+        "queued": pgettext("status", "queued"),
+        "paused": pgettext("status", "paused"),
+        "completed": pgettext("status", "completed"),
+        "cancelled": pgettext("status", "cancelled"),
+    }
+    word, paren, rest = status.partition(" (")
+    if word in names:
+        return names[word] + paren + rest
+    return names.get(status, status)
+
+
+def kind_name(kind: str) -> str:
+    """A kind of row (``article``, ``knowledge_base``, ``kb document``…) as the user reads it."""
+    names = {
+        "article": pgettext("kind", "article"),
+        "work": pgettext("kind", "work"),
+        "chapter": pgettext("kind", "chapter"),
+        "album": pgettext("kind", "album"),
+        "image": pgettext("kind", "image"),
+        "knowledge_base": pgettext("kind", "knowledge base"),
+        "kb_document": pgettext("kind", "document"),
+        "distillation": pgettext("kind", "keyword"),
+        "topic": pgettext("kind", "topic"),
+        "generation_task": pgettext("kind", "task"),
+    }
+    return names.get(kind.replace(" ", "_"), kind)
+
+
+def revision_kind(kind: str) -> str:
+    """How a revision was made (``manual``, ``autosave``, ``ai``, ``restore``)."""
+    names = {
+        "manual": pgettext("revision", "manual"),
+        "autosave": pgettext("revision", "autosave"),
+        "ai": pgettext("revision", "AI"),
+        "restore": pgettext("revision", "restore"),
+    }
+    return names.get(kind, kind)
+
+
+def binding_text(description: str, binding_id: str = "") -> str:
+    """A binding's description (an ``N_()`` msgid) in the interface's language.
+    A few English words are both a noun and a verb ("Trash": the area, and
+    moving a row there); as an action's description they are the verb, as
+    an area's key (``area.<id>``) the noun."""
+    if binding_id.startswith("area."):
+        return _(description)
+    verbs = {"Trash": pgettext("action", "Trash")}
+    return verbs[description] if description in verbs else _(description)
