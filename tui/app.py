@@ -66,19 +66,37 @@ class AreaTabs(Widget):
     def _layout(self) -> tuple[Content, list[tuple[str, int]]]:
         """The tabs line in the current language, and (area id, cells) of each
         tab after the name, for clicks. At a narrow width the name goes and
-        tabs lose their padding, so every tab stays whole."""
+        tabs lose their padding; narrower still, the longest names of the other
+        tabs are shortened (with …) until the line fits, so every key shows and
+        the current tab keeps its whole name."""
         keymap = self.app._keymap
         labels = []
         for a in AREAS:
             key = keymap.get(a.binding_id, a.key).split(",")[0]
             labels.append((a.id, key, _(a.title)))
-        room = self.size.width or 78
+        room = (self.size.width or 80) - 2  # the widget's padding
         name = Content.styled(" Inkbench ", "bold $text-accent")
         wide = [f" {key} {title} " for _id, key, title in labels]
         if name.cell_length + sum(cell_len(t) for t in wide) <= room:
             texts, head, sep = wide, name, ""
         else:
-            texts, head, sep = [f"{key} {title}" for _id, key, title in labels], Content(""), " "
+            titles = {area_id: title for area_id, _key, title in labels}
+
+            def line_cells() -> int:
+                tabs = sum(cell_len(f"{k} {titles[i]}") for i, k, _t in labels)
+                return tabs + len(labels) - 1
+
+            while line_cells() > room:
+                others = [
+                    i for i, _k, _t in labels if i != self.current and cell_len(titles[i]) > 2
+                ]
+                if not others:
+                    break
+                longest = max(others, key=lambda i: cell_len(titles[i]))
+                kept = titles[longest].rstrip("…")
+                titles[longest] = kept[:-1] + "…"
+            texts = [f"{key} {titles[area_id]}" for area_id, key, _t in labels]
+            head, sep = Content(""), " "
         parts = []
         spans = [("", head.cell_length)]
         for (area_id, _key, _title), text in zip(labels, texts, strict=True):

@@ -253,7 +253,8 @@ def dotted(*parts: Any) -> str:
 def _read(path: Path) -> tuple[dict[str, Any], str | None]:
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
+        # no file, or no data directory (the command that needs it says so)
         return {}, None
     except (OSError, UnicodeDecodeError) as e:
         return {}, f"{path}: cannot read it ({e}); using the defaults"
