@@ -119,15 +119,11 @@ def choose_language(argv: Sequence[str]) -> str:
     chosen = i18n.normalize(language_from_argv(argv))
     if chosen:
         return chosen
-    from inkbench.storage.paths import CONFIG_NAME, resolve_home
+    from inkbench.settings import load_settings
 
-    try:
-        configured = i18n.configured_language(
-            resolve_home(_option_from_argv(argv, "--home")) / CONFIG_NAME
-        )
-    except Exception:  # no home yet, or unreadable: the settings report it later
-        configured = None
-    return detect(configured)
+    # the one settings model reads config.toml (never raising: a problem in the
+    # file is reported once the command runs, and its default kept)
+    return detect(load_settings(_option_from_argv(argv, "--home")).ui.language)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

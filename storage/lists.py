@@ -48,6 +48,7 @@ class RowSource:
     # Pages in other orders (a sort over the whole table) are read in a worker.
     fast_sorts: tuple[str, ...] = ()
     noun: str = N_("rows")
+    noun_one: str = "row"  # English only: other languages have no singular
 
     def count(self, conn: sqlite3.Connection, text: str) -> int:
         raise NotImplementedError
@@ -125,6 +126,7 @@ def _when(value: object) -> str:
 
 class ArticleSource(SqlSource):
     noun = N_("articles")
+    noun_one = "article"  # English only: other languages have no singular
     columns = (
         Column(N_("Title")),
         Column(N_("Status"), 9),
@@ -149,6 +151,7 @@ class ArticleSource(SqlSource):
 
 class WorkSource(SqlSource):
     noun = N_("works")
+    noun_one = "work"  # English only: other languages have no singular
     fast_sorts = ("updated", "title")  # works are few (hundreds, not 100k)
     columns = (
         Column(N_("Title")),
@@ -186,6 +189,7 @@ class WorkSource(SqlSource):
 
 class ChapterSource(SqlSource):
     noun = N_("chapters")
+    noun_one = "chapter"  # English only: other languages have no singular
     fast_sorts = ("position",)  # one work's chapters
     columns = (
         Column("#", 4, "right"),
@@ -221,6 +225,7 @@ TRASH_TABLES = (
 
 class TrashSource(SqlSource):
     noun = N_("items in the Trash")
+    noun_one = "item in the Trash"  # English only: other languages have no singular
     columns = (Column(N_("Kind"), 14), Column(N_("Title")), Column(N_("Deleted"), 16))
     select = (
         "SELECT * FROM ("
@@ -253,6 +258,7 @@ _LIVE = "i.album_id = a.id AND i.deleted_at IS NULL"
 
 class AlbumSource(SqlSource):
     noun = N_("albums")
+    noun_one = "album"  # English only: other languages have no singular
     columns = (
         Column(N_("Album")),
         Column(N_("Images"), 7, "right"),
@@ -283,6 +289,7 @@ class AlbumSource(SqlSource):
 
 class ImageSource(SqlSource):
     noun = N_("images")
+    noun_one = "image"  # English only: other languages have no singular
     columns = (
         Column(N_("Image")),
         Column(N_("Size"), 11, "right"),
@@ -321,6 +328,7 @@ class ImageSource(SqlSource):
 
 class KbSource(SqlSource):
     noun = N_("knowledge bases")
+    noun_one = "knowledge base"  # English only: other languages have no singular
     columns = (Column(N_("Knowledge base")), Column(N_("Docs"), 6, "right"))
     select = (
         "SELECT k.id, k.name, (SELECT count(*) FROM kb_document d WHERE d.kb_id = k.id"
@@ -342,6 +350,7 @@ class KbSource(SqlSource):
 
 class DocumentSource(SqlSource):
     noun = N_("documents")
+    noun_one = "document"  # English only: other languages have no singular
     columns = (Column(N_("Document")), Column(N_("Format"), 8), Column(N_("Chunks"), 7, "right"))
     filter_sql = "d.title LIKE ? ESCAPE '\\'"
     orders = {
@@ -370,6 +379,7 @@ class DocumentSource(SqlSource):
 
 class DistillationSource(SqlSource):
     noun = N_("distillations")
+    noun_one = "distillation"  # English only: other languages have no singular
     columns = (Column(N_("Keyword")), Column(N_("Topics"), 7, "right"))
     select = (
         "SELECT d.id, d.keyword, (SELECT count(*) FROM topic t WHERE t.distillation_id = d.id)"
@@ -390,6 +400,7 @@ class DistillationSource(SqlSource):
 
 class TopicSource(SqlSource):
     noun = N_("topics")
+    noun_one = "topic"  # English only: other languages have no singular
     columns = (Column("#", 4, "right"), Column(N_("Reader question")))
     filter_sql = "question LIKE ? ESCAPE '\\'"
     orders = {"order": ("position, id", "position DESC, id DESC")}
@@ -406,6 +417,7 @@ class TopicSource(SqlSource):
 
 class TaskSource(SqlSource):
     noun = N_("tasks")
+    noun_one = "task"  # English only: other languages have no singular
     columns = (
         Column(N_("Task")),
         Column(N_("Status"), 24),

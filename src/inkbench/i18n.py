@@ -66,20 +66,6 @@ def detect(configured: str | None = None, environ: Mapping[str, str] | None = No
     return DEFAULT
 
 
-def configured_language(config_file: str | os.PathLike[str]) -> str | None:
-    """``[ui] language`` of a config.toml, read cheaply (no settings model):
-    None when the file, the table or the key is missing or unreadable."""
-    import tomllib
-
-    try:
-        with open(config_file, "rb") as f:
-            ui = tomllib.load(f).get("ui", {})
-    except (OSError, ValueError):
-        return None
-    value = ui.get("language") if isinstance(ui, dict) else None
-    return normalize(value) if isinstance(value, str) else None
-
-
 def locale_dir() -> str:
     """Where the compiled catalogs are (inside the installed package)."""
     from inkbench.storage.assets import asset_path
