@@ -146,13 +146,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_vacuum(args: argparse.Namespace) -> int:
+    from inkbench.cli.config import load
     from inkbench.storage.backup import vacuum
     from inkbench.storage.errors import InvalidInput
-    from inkbench.storage.retention import DEFAULT_KEEP_DAYS, thin_autosaves
+    from inkbench.storage.retention import thin_autosaves
 
-    # TODO(settings): default from `[novel] revision_retention_days` once the
-    # settings model lands; the option overrides it
-    keep = DEFAULT_KEEP_DAYS if args.keep_autosaves_days is None else args.keep_autosaves_days
+    # the option overrides config.toml's [novel] revision_retention_days
+    keep = args.keep_autosaves_days
+    if keep is None:
+        keep = load(args).novel.revision_retention_days
     if keep < 0:
         raise InvalidInput(_("--keep-autosaves-days cannot be negative"))
     db = open_db(args)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import getpass
 import html
 import os
-import tomllib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from pathlib import Path
 from inkbench.i18n import _
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
-from inkbench.storage.paths import CONFIG_NAME
 from inkbench.storage.scene_markers import split
 from inkbench.storage.text import CJK_RUN, word_count
 
@@ -89,15 +87,13 @@ def parse_chapter_range(text: str) -> set[int]:
 
 
 def configured_author(home: Path | None) -> str:
-    """``[novel] author`` from ``config.toml`` in the data home, else the OS user."""
+    """``[novel] author`` from the settings (``config.toml``), else the OS user."""
     if home is not None:
-        try:
-            with (Path(home) / CONFIG_NAME).open("rb") as f:
-                author = tomllib.load(f).get("novel", {}).get("author")
-            if isinstance(author, str) and author.strip():
-                return author.strip()
-        except (OSError, tomllib.TOMLDecodeError):
-            pass
+        from inkbench.settings import load_settings
+
+        author = load_settings(Path(home)).novel.author
+        if author:
+            return author.strip()
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name is not an error here

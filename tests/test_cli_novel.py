@@ -299,3 +299,43 @@ def test_work_outline(novel, capsys) -> None:
     assert data[0]["scenes"][0]["synopsis"] == "相遇"
     assert [p["name"] for p in data[0]["scenes"][0]["characters"]] == ["沈舟"]
     assert "相遇" in ok(capsys, home, "work", "outline", "长夜")
+
+
+def test_novel_settings_name_the_author_and_keep_autosaves(novel, capsys, tmp_path) -> None:
+    """``[novel] author`` goes on the manuscript; ``[novel] revision_retention_days``
+    is what ``db vacuum`` keeps when no option says otherwise."""
+    from ebooklib import epub
+
+    home = novel
+    (home / "config.toml").write_text(
+        '[novel]\nauthor = "沈墨"\nrevision_retention_days = 100000\n', encoding="utf-8"
+    )
+    book = tmp_path / "book.epub"
+    ok(capsys, home, "work", "export", "长夜", "--format", "epub", "--out", str(book))
+    assert epub.read_epub(str(book)).get_metadata("DC", "creator")[0][0] == "沈墨"
+
+    conn = sqlite3.connect(home / "inkbench.db")
+    with conn:
+        for when in ("2020-01-01 08:00:00.000000", "2020-01-01 09:00:00.000000"):
+            conn.execute(
+                "INSERT INTO chapter_revision (chapter_id, kind, title, body, word_count, "
+                "created_at) VALUES (1, 'autosave', 't', 'b', 1, ?)",
+                (when,),
+            )
+    conn.close()
+
+    def autosaves() -> int:
+        c = sqlite3.connect(home / "inkbench.db")
+        try:
+            return c.execute(
+                "SELECT count(*) FROM chapter_revision WHERE kind = 'autosave'"
+            ).fetchone()[0]
+        finally:
+            c.close()
+
+    before = autosaves()
+    ok(capsys, home, "db", "vacuum")  # 2020 is within 100,000 days: nothing thinned
+    assert autosaves() == before
+    (home / "config.toml").write_text("[novel]\nrevision_retention_days = 30\n", encoding="utf-8")
+    ok(capsys, home, "db", "vacuum")
+    assert autosaves() == before - 1

@@ -200,6 +200,20 @@ class OCRSettings(Section):
     )
 
 
+class NovelSettings(Section):
+    """``[novel]``: writing novels: the manuscript's author, how long autosaves are kept."""
+
+    author: Name | None = Field(
+        None, description="the author on exported manuscripts; unset: the OS user name"
+    )
+    revision_retention_days: int = Field(
+        30,
+        ge=0,
+        description="autosave revisions older than this are thinned to one per day by "
+        "`inkbench db vacuum`; manual, AI and restore revisions are kept",
+    )
+
+
 class Settings(BaseModel):
     """The effective settings: defaults, then ``config.toml``, then the
     environment. Fields marked ``exclude`` describe the reading, not the file."""
@@ -213,6 +227,7 @@ class Settings(BaseModel):
     account: AccountSettings = Field(default_factory=AccountSettings)
     ai: AISettings = Field(default_factory=AISettings)
     ocr: OCRSettings = Field(default_factory=OCRSettings)
+    novel: NovelSettings = Field(default_factory=NovelSettings)
 
     home: Path | None = Field(None, exclude=True)
     path: Path | None = Field(None, exclude=True)
