@@ -12,7 +12,6 @@ without asking. Move/copy between albums, trash and undo.
 from __future__ import annotations
 
 import os
-import shlex
 import time
 
 from textual import on
@@ -27,7 +26,7 @@ from inkbench.i18n import N_, _, format_number, ngettext
 from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.lists import AlbumSource, ImageSource, flat
 from inkbench.tui import actions
-from inkbench.tui.areas.base import AreaPane
+from inkbench.tui.areas.base import AreaPane, ask_import
 from inkbench.tui.messages import DataChanged
 from inkbench.tui.widgets.list_pane import ListPane
 from inkbench.tui.widgets.master_detail import MasterDetail
@@ -346,38 +345,19 @@ class AlbumsArea(AreaPane):
     # --- import -----------------------------------------------------------------------------
 
     def action_import(self) -> None:
-        from inkbench.tui.dialogs.ask_text import AskText
-
-        def got_paths(text: str | None, name: str) -> None:
-            if not text:
-                return
-            try:
-                paths = shlex.split(text)
-            except ValueError as e:
-                self.notify(
-                    _("Cannot read the paths: {e}").format(e=e), severity="error", markup=False
-                )
-                return
-            self.start_import(name, paths)
-
-        def got_name(name: str | None) -> None:
-            if not name:
-                return
-            self.app.push_screen(
-                AskText(
-                    _(
-                        "Import into “{name}”: image files or folders (space-separated, quote odd "
-                        "names; folders are read with their sub-folders)"
-                    ).format(name=name),
-                    _("~/Pictures/receipts photo.jpg"),
-                ),
-                lambda text: got_paths(text, name),
-            )
-
-        if self.album_name:
-            got_name(self.album_name)
-        else:
-            self.app.push_screen(AskText(_("Import into album (name)"), _("a name")), got_name)
+        ask_import(
+            self,
+            self.album_name,
+            (_("Import into album (name)"), _("a name")),
+            lambda name: (
+                _(
+                    "Import into “{name}”: image files or folders (space-separated, quote odd "
+                    "names; folders are read with their sub-folders)"
+                ).format(name=name),
+                _("~/Pictures/receipts photo.jpg"),
+            ),
+            self.start_import,
+        )
 
     def _refresher(self, progress: ProgressFn) -> ProgressFn:
         """``progress`` that also reloads the lists at most once a second."""

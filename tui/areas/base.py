@@ -67,3 +67,39 @@ class AreaPane(Vertical):
 
     def data_changed(self, kind: str) -> None:
         """Rows of ``kind`` changed somewhere (saved, trashed, restored)."""
+
+
+def ask_import(
+    pane: AreaPane,
+    target: str | None,
+    ask_target: tuple[str, str],
+    ask_paths: Callable[[str], tuple[str, str]],
+    start: Callable[[str, list[str]], None],
+) -> None:
+    """Ask where to import (unless ``target`` is chosen already), then which
+    paths (shell-quoted), then ``start(target, paths)``. ``ask_target`` is the
+    (prompt, placeholder) for the name; ``ask_paths(name)`` gives the same for
+    the paths."""
+    import shlex
+
+    from inkbench.i18n import _
+    from inkbench.tui.dialogs.ask_text import AskText
+
+    def got_paths(text: str | None, name: str) -> None:
+        if not text:
+            return
+        try:
+            paths = shlex.split(text)
+        except ValueError as e:
+            pane.notify(_("Cannot read the paths: {e}").format(e=e), severity="error", markup=False)
+            return
+        start(name, paths)
+
+    def got_name(name: str | None) -> None:
+        if name:
+            pane.app.push_screen(AskText(*ask_paths(name)), lambda text: got_paths(text, name))
+
+    if target:
+        got_name(target)
+    else:
+        pane.app.push_screen(AskText(*ask_target), got_name)

@@ -8,7 +8,6 @@ literally, never as markup."""
 from __future__ import annotations
 
 import os
-import shlex
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,7 +20,7 @@ from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.lists import DocumentSource, KbSource
 from inkbench.storage.reads import chunk_preview
 from inkbench.tui import actions
-from inkbench.tui.areas.base import AreaPane
+from inkbench.tui.areas.base import AreaPane, ask_import
 from inkbench.tui.messages import DataChanged
 from inkbench.tui.widgets.list_pane import ListPane
 from inkbench.tui.widgets.master_detail import MasterDetail
@@ -167,39 +166,18 @@ class KnowledgeArea(AreaPane):
         self.ink.db_job(actions.trash_row, entity, row[0], name=_("trash"), done=done)
 
     def action_import(self) -> None:
-        from inkbench.tui.dialogs.ask_text import AskText
-
-        def got_paths(text: str | None, name: str) -> None:
-            if not text:
-                return
-            try:
-                paths = shlex.split(text)
-            except ValueError as e:
-                self.notify(
-                    _("Cannot read the paths: {e}").format(e=e), severity="error", markup=False
-                )
-                return
-            self.start_import(name, paths)
-
-        def got_name(name: str | None) -> None:
-            if not name:
-                return
-            self.app.push_screen(
-                AskText(
-                    _(
-                        "Import into “{name}”: files or folders (space-separated, quote odd names)"
-                    ).format(name=name),
-                    _("~/docs/guide.pdf notes/"),
-                ),
-                lambda text: got_paths(text, name),
-            )
-
-        if self.kb_name:
-            got_name(self.kb_name)
-        else:
-            self.app.push_screen(
-                AskText(_("Import into knowledge base (name)"), _("a name")), got_name
-            )
+        ask_import(
+            self,
+            self.kb_name,
+            (_("Import into knowledge base (name)"), _("a name")),
+            lambda name: (
+                _(
+                    "Import into “{name}”: files or folders (space-separated, quote odd names)"
+                ).format(name=name),
+                _("~/docs/guide.pdf notes/"),
+            ),
+            self.start_import,
+        )
 
     def start_import(self, kb_name: str, paths: list[str]) -> None:
         """Import files into the knowledge base ``kb_name`` as a job."""
