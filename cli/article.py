@@ -7,6 +7,8 @@ import argparse
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, print_json
 from inkbench.i18n import _, format_number, format_words, ngettext
+from inkbench.tui.cells import pad
+from inkbench.tui.vocab import status_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,7 +75,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json([r.__dict__ for r in rows])
         return 0
     for r in rows:
-        print(f"{r.id:>6}  {r.status:<9} {format_words(r.word_count):>12}  {r.title}")
+        print(
+            f"{r.id:>6}  {pad(status_name(r.status), 9)}{format_words(r.word_count):>12}  {r.title}"
+        )
     print(
         ngettext("{n} of {total} article", "{n} of {total} articles", total).format(
             n=len(rows), total=format_number(total)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _
+from inkbench.i18n import _, format_words
+from inkbench.tui.cells import pad
+from inkbench.tui.vocab import status_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,7 +85,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json([r.__dict__ for r in rows])
         return 0
     for n, r in enumerate(rows, 1):
-        print(f"{n:>4}. [{r.id}] {r.status:<8} {r.word_count:>7}w  {r.title}")
+        status = pad(status_name(r.status), 8)
+        print(f"{n:>4}. [{r.id}] {status}{format_words(r.word_count):>12}  {r.title}")
     print(_("{count} chapter(s) in {title}").format(count=len(rows), title=w.title))
     return 0
 
@@ -160,15 +163,19 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     print(_("chapter {id}: {title}").format(id=c.id, title=c.title))
-    print("  " + _("status: {status} · {words} words").format(status=c.status, words=c.word_count))
+    print(
+        "  "
+        + _("status: {status} · {words}").format(
+            status=status_name(c.status), words=format_words(c.word_count)
+        )
+    )
     if c.synopsis:
         print("  " + c.synopsis)
     if tags:
-        print("  " + _("tags: {tags}").format(tags=", ".join(tags)))
+        print("  " + _("tags: {tags}").format(tags=_(", ").join(tags)))
     if named:
-        print(
-            "  " + _("names: {names}").format(names=", ".join(f"{n.name}×{n.count}" for n in named))
-        )
+        names = _(", ").join(f"{n.name}×{n.count}" for n in named)
+        print("  " + _("names: {names}").format(names=names))
     print()
     print(strip_markers(c.body))
     return 0

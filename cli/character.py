@@ -8,6 +8,8 @@ import argparse
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
 from inkbench.i18n import _
+from inkbench.tui.cells import pad
+from inkbench.tui.vocab import role_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -106,7 +108,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     for c, aliases, n in rows:
         also = f" ({', '.join(aliases)})" if aliases else ""
-        print(f"{c.id:>5}  {c.role:<12} {n:>5}×  {c.name}{also}")
+        print(f"{c.id:>5}  {pad(role_name(c.role), 12)}{n:>5}×  {c.name}{also}")
     print(_("{count} character(s) in {title}").format(count=len(rows), title=w.title))
     return 0
 
@@ -201,7 +203,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     also = f" ({', '.join(data['aliases'])})" if data["aliases"] else ""
     print(_("character {id}: {name}").format(id=data["id"], name=data["name"]) + also)
-    print("  " + _("role: {role}").format(role=data["role"]))
+    print("  " + _("role: {role}").format(role=role_name(data["role"])))
     for field in CHARACTER_ATTRIBUTES:
         if data[field]:
             print(f"  {field}: {data[field]}")

@@ -10,6 +10,7 @@ from pathlib import Path
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
 from inkbench.i18n import _, ngettext
+from inkbench.tui.vocab import speaker_name, status_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -177,8 +178,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     print(conv.title)
     for m in rows:
-        mark = "" if m.status == "done" else f" [{m.status}]"
-        print(f"\n{m.role}{mark}:\n{m.content}")
+        mark = "" if m.status == "done" else f" [{status_name(m.status)}]"
+        print(f"\n{speaker_name(m.role)}{mark}:\n{m.content}")
     return 0
 
 

@@ -6,22 +6,33 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, print_json
-from inkbench.i18n import N_, _, format_number
+from inkbench.i18n import _, format_number, ngettext
 
-#: what the demo adds, as the report names it
-ADDED = {
-    "articles": N_("articles"),
-    "works": N_("works"),
-    "chapters": N_("chapters"),
-    "albums": N_("albums"),
-    "images": N_("images"),
-    "documents": N_("documents"),
-    "chunks": N_("passages"),
-    "distillations": N_("distillations"),
-    "topics": N_("topics"),
-    "generation_tasks": N_("generation tasks"),
-    "generated_articles": N_("generated articles"),
-}
+
+def _counted(what: str, n: int) -> str:
+    """One line of what the demo added: ``6 articles`` / ``6 篇文章``."""
+    forms = {
+        "articles": ngettext("{n} article", "{n} articles", n),
+        "works": ngettext("{n} work", "{n} works", n),
+        "chapters": ngettext("{n} chapter", "{n} chapters", n),
+        "characters": ngettext("{n} story character", "{n} story characters", n),
+        "relationships": ngettext("{n} relationship", "{n} relationships", n),
+        "world_entries": ngettext("{n} world entry", "{n} world entries", n),
+        "scenes": ngettext("{n} scene", "{n} scenes", n),
+        "tags": ngettext("{n} tag", "{n} tags", n),
+        "albums": ngettext("{n} album", "{n} albums", n),
+        "images": ngettext("{n} image", "{n} images", n),
+        "documents": ngettext("{n} document", "{n} documents", n),
+        "chunks": ngettext("{n} passage", "{n} passages", n),
+        "distillations": ngettext("{n} keyword", "{n} keywords", n),
+        "topics": ngettext("{n} topic", "{n} topics", n),
+        "generation_tasks": ngettext("{n} generation task", "{n} generation tasks", n),
+        "generated_articles": ngettext("{n} generated article", "{n} generated articles", n),
+    }
+    template = forms.get(what)
+    if template is None:
+        return f"{what.replace('_', ' ')} {format_number(n)}"
+    return template.format(n=format_number(n))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,12 +57,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not report.loaded:
         print(_("the demo content is already in {path}; nothing added").format(path=db.path))
         return 0
-    added = _(", ").join(
-        _("{what} {n}").format(
-            what=_(ADDED[what]) if what in ADDED else what.replace("_", " "), n=format_number(n)
-        )
-        for what, n in report.added.items()
-    )
+    added = _(", ").join(_counted(what, n) for what, n in report.added.items())
     print(_("loaded the demo: {added}").format(added=added))
     print(_("images wait for OCR: run `inkbench ocr run`, or open `inkbench` and look at Albums"))
     return 0

@@ -8,6 +8,7 @@ import sys
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json
 from inkbench.i18n import _, format_number, ngettext
+from inkbench.tui.vocab import status_name
 
 ENGINES = ("tesseract", "ppocr", "auto")
 TESSERACT_BACKENDS = ("tesserocr", "pytesseract")
@@ -230,15 +231,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         tessdata_dir,
         tesserocr_available,
     )
-    from inkbench.storage.albums import album_id_by_name, status_counts
+    from inkbench.storage.albums import album_id_by_name, ocr_workers_holding, status_counts
 
     db = open_db(args)
     with db.raw(write=False) as conn:
         album_id = album_id_by_name(conn, args.album) if args.album else None
         counts = status_counts(conn, album_id=album_id)
-        running = conn.execute(
-            "SELECT count(DISTINCT ocr_lease_owner) FROM image WHERE ocr_status = 'running'"
-        ).fetchone()[0]
+        running = ocr_workers_holding(conn)
     tessdata = tessdata_dir()
     data = {
         "counts": counts,
@@ -252,7 +251,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    counted = _(", ").join(f"{k} {format_number(v)}" for k, v in counts.items())
+    counted = _(", ").join(f"{status_name(k)} {format_number(v)}" for k, v in counts.items())
     print(_("OCR: {counts}").format(counts=counted))
     langs = _(", ").join(data["languages"]) or _("none (install tesseract-ocr-eng)")
     print(_("tesseract: {engine}; languages {langs}").format(engine=data["engine"], langs=langs))

@@ -96,7 +96,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     for n, r in enumerate(rows, 1):
         where = f" @{r['location']['title']}" if r["location"] else ""
-        who = ", ".join(p["name"] for p in r["characters"])
+        who = _(", ").join(p["name"] for p in r["characters"])
         number = f"{n:>3}." if r["placed"] else "  -."
         print(f"{number} [{r['id']}] {r['synopsis'] or '…'}{where}" + (f" — {who}" if who else ""))
     print(_("{count} scene(s) in {title}").format(count=len(rows), title=c.title))

@@ -7,6 +7,8 @@ import argparse
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
 from inkbench.i18n import N_, _, format_number, ngettext
+from inkbench.tui.cells import pad
+from inkbench.tui.vocab import status_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,29 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=cmd_task_action, action=name)
 
 
-def find_album(session, name_or_id: str):
-    from sqlmodel import select
-
-    from inkbench.storage.errors import NotFound
-    from inkbench.storage.models import Album
-
-    if str(name_or_id).isdigit():
-        a = session.get(Album, int(name_or_id))
-        if a is not None and a.deleted_at is None:
-            return a
-    a = session.exec(
-        select(Album).where(Album.name == str(name_or_id), Album.deleted_at.is_(None))
-    ).first()
-    if a is None:
-        raise NotFound(
-            _('no album "{name_or_id}"; `inkbench album list` shows them').format(
-                name_or_id=name_or_id
-            )
-        )
-    return a
-
-
 def cmd_task_create(args: argparse.Namespace) -> int:
+    from inkbench.storage.albums import find_album
     from inkbench.storage.article_settings import ensure_default_settings, find_setting
     from inkbench.storage.errors import InvalidInput
     from inkbench.storage.knowledge import find_kb
@@ -128,7 +109,7 @@ def cmd_task_create(args: argparse.Namespace) -> int:
 def _status(t) -> str:
     if t.status == "paused" and t.pause_reason:
         return _("paused ({reason})").format(reason=t.pause_reason)
-    return t.status
+    return status_name(t.status)
 
 
 def cmd_task_list(args: argparse.Namespace) -> int:
@@ -143,7 +124,7 @@ def cmd_task_list(args: argparse.Namespace) -> int:
         print_json([r.__dict__ for r in rows])
         return 0
     for r in rows:
-        print(f"{r.id:>5}  {_status(r):<24} {r.done_count:>4}/{r.article_count:<4} {r.name}")
+        print(f"{r.id:>5}  {pad(_status(r), 24)}{r.done_count:>4}/{r.article_count:<4} {r.name}")
     print(
         ngettext("{n} of {total} task", "{n} of {total} tasks", total).format(
             n=len(rows), total=format_number(total)
@@ -198,7 +179,7 @@ def cmd_task_show(args: argparse.Namespace) -> int:
     for i in items:
         art = " → " + _("article {id}").format(id=articles[i.id]) if i.id in articles else ""
         err = f" ({i.error})" if i.error and i.status != "done" else ""
-        print(f"  {i.position + 1:>3}. {i.status:<8} {i.topic_text}{art}{err}")
+        print(f"  {i.position + 1:>3}. {pad(status_name(i.status), 8)}{i.topic_text}{art}{err}")
     return 0
 
 

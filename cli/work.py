@@ -7,7 +7,9 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _
+from inkbench.i18n import _, format_words
+from inkbench.tui.cells import pad
+from inkbench.tui.vocab import status_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,7 +96,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         sizes = _("{chapters} ch {words} w").format(
             chapters=f"{r.chapter_count:>4}", words=f"{r.word_count:>8}{goal}"
         )
-        print(f"{r.id:>5}  {r.status:<10} {sizes}  {r.title}")
+        print(f"{r.id:>5}  {pad(status_name(r.status), 10)}{sizes}  {r.title}")
     print(_("{shown} of {total} work(s)").format(shown=len(rows), total=total))
     return 0
 
@@ -125,7 +127,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     print(_("work {id}: {title}").format(id=w.id, title=w.title))
     print(
-        "  " + _("genre: {genre} · status: {status}").format(genre=w.genre or "-", status=w.status)
+        "  "
+        + _("genre: {genre} · status: {status}").format(
+            genre=w.genre or "-", status=status_name(w.status)
+        )
     )
     goal = f" / {w.word_goal}" if w.word_goal else ""
     print("  " + _("words: {words}").format(words=f"{p.words}{goal}"))
@@ -236,16 +241,16 @@ def cmd_outline(args: argparse.Namespace) -> int:
         print_json([asdict(c) for c in chapters])
         return 0
     for c in chapters:
-        who = ", ".join(p.name for p in c.characters[:5])
+        who = _(", ").join(p.name for p in c.characters[:5])
         print(
-            f"{c.number:>4}. {c.title}  [{c.status}, {c.word_count}w]"
+            f"{c.number:>4}. {c.title}  [{status_name(c.status)}, {format_words(c.word_count)}]"
             + (f" — {who}" if who else "")
         )
         if c.synopsis:
             print(f"        {c.synopsis}")
         for x in c.scenes:
             where = f" @{x.location}" if x.location else ""
-            people = ", ".join(p.name for p in x.characters)
+            people = _(", ").join(p.name for p in x.characters)
             mark = "·" if x.placed else "?"
             line = f"      {mark} {x.synopsis or '…'}{where} ({x.word_count}w)"
             print(line + (f" — {people}" if people else ""))

@@ -8,6 +8,8 @@ import argparse
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
 from inkbench.i18n import _
+from inkbench.tui.cells import pad
+from inkbench.tui.vocab import category_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -118,7 +120,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             also = f" ({', '.join(r['aliases'])})" if r["aliases"] else ""
             indent = "  " * depth
             count = f"{r['appearances']:>5}×"
-            print(f"{r['id']:>5}  {r['category']:<12} {count}  {indent}{r['title']}{also}")
+            category = pad(category_name(r["category"]), 12)
+            print(f"{r['id']:>5}  {category}{count}  {indent}{r['title']}{also}")
             show(r["id"], depth + 1)
 
     show(None, 0)
@@ -228,19 +231,19 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     also = f" ({', '.join(data['aliases'])})" if data["aliases"] else ""
     print(_("world entry {id}: {title}").format(id=e.id, title=data["title"]) + also)
-    print("  " + _("category: {category}").format(category=data["category"]))
+    print("  " + _("category: {category}").format(category=category_name(data["category"])))
     if parent is not None:
         print("  " + _("in: {title}").format(title=parent.title))
     if data["children"]:
         print(
             "  "
-            + _("holds: {titles}").format(titles=", ".join(c["title"] for c in data["children"]))
+            + _("holds: {titles}").format(titles=_(", ").join(c["title"] for c in data["children"]))
         )
     if data["characters"]:
         print(
             "  "
             + _("characters: {names}").format(
-                names=", ".join(c["name"] for c in data["characters"])
+                names=_(", ").join(c["name"] for c in data["characters"])
             )
         )
     if data["content"]:

@@ -27,11 +27,17 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from inkbench.i18n import _
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.leases import IMAGE_OCR
 from inkbench.storage.vocab import OCR_STATUSES, db_time, utcnow
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from inkbench.storage.models import Album
 
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 10.0  # the wait after the first failure; it grows 6x per attempt
@@ -170,6 +176,29 @@ def find_album_id(conn: sqlite3.Connection, name: str) -> int | None:
         "SELECT id FROM album WHERE name = ? AND deleted_at IS NULL", (clean_name(name),)
     ).fetchone()
     return row[0] if row else None
+
+
+def find_album(session: Session, name_or_id: str) -> Album:
+    """A live album (ORM row) by name, or by id when given a number (the
+    session-based lookup the CLI's task commands use)."""
+    from sqlmodel import select
+
+    from inkbench.storage.models import Album
+
+    if str(name_or_id).isdigit():
+        a = session.get(Album, int(name_or_id))
+        if a is not None and a.deleted_at is None:
+            return a
+    a = session.exec(
+        select(Album).where(Album.name == str(name_or_id), Album.deleted_at.is_(None))
+    ).first()
+    if a is None:
+        raise NotFound(
+            _('no album "{name_or_id}"; `inkbench album list` shows them').format(
+                name_or_id=name_or_id
+            )
+        )
+    return a
 
 
 def album_id_by_name(conn: sqlite3.Connection, name: str) -> int:
@@ -615,6 +644,12 @@ def status_counts(conn: sqlite3.Connection, *, album_id: int | None = None) -> d
         ).fetchall()
     )
     return _counts(raw)
+
+
+def ocr_workers_holding(conn: sqlite3.Connection) -> int:
+    """How many OCR workers hold an image (distinct lease owners of running images)."""
+    sql = "SELECT count(DISTINCT ocr_lease_owner) FROM image WHERE ocr_status = 'running'"
+    return conn.execute(sql).fetchone()[0]
 
 
 def outstanding(

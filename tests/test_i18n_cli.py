@@ -109,3 +109,32 @@ def test_success_lines_counts_and_words_follow_the_language(home: Path, tmp_path
 
     r = _cli(home, "search", "春天", **ZH)
     assert r.returncode == 0 and r.stdout.startswith("文章 1：春天"), r.stdout
+
+
+def test_stored_ids_are_shown_in_the_language_and_json_keeps_them(home: Path) -> None:
+    """Statuses, roles and categories are stored as English ids; lists print
+    them in the interface's language (aligned by cells), ``--json`` keeps the ids."""
+    loaded = _cli(home, "demo", **ZH)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "5 个角色" in loaded.stdout and "characters" not in loaded.stdout
+    shown = {
+        ("article", "list"): ("草稿", "已发布"),
+        ("work", "list"): ("写作中",),
+        ("chapter", "list", "1"): ("草稿",),
+        ("character", "list", "1"): ("主角", "反派"),
+        ("world", "list", "1"): ("地理", "组织"),
+        ("task", "list"): ("已完成",),
+        ("ocr", "status"): ("待处理",),
+    }
+    ids = {"draft", "published", "drafting", "protagonist", "antagonist", "geography"}
+    ids |= {"organisation", "completed", "pending"}
+    for args, words in shown.items():
+        r = _cli(home, *args, **ZH)
+        assert r.returncode == 0, r.stderr
+        for word in words:
+            assert word in r.stdout, (args, r.stdout)
+        assert not _english_words(r.stdout) & ids, (args, r.stdout)
+    rows = _cli(home, "character", "list", "1", "--json", **ZH).stdout
+    assert '"protagonist"' in rows and "主角" not in rows
+    english = _cli(home, "character", "list", "1", **EN).stdout
+    assert "protagonist" in english

@@ -35,6 +35,9 @@ def status_name(status: str) -> str:
         "paused": pgettext("status", "paused"),
         "completed": pgettext("status", "completed"),
         "cancelled": pgettext("status", "cancelled"),
+        "incomplete": pgettext("status", "incomplete"),
+        "error": pgettext("status", "error"),
+        "publishing": pgettext("status", "publishing"),
     }
     word, paren, rest = status.partition(" (")
     if word in names:
@@ -57,6 +60,38 @@ def kind_name(kind: str) -> str:
         "generation_task": pgettext("kind", "task"),
     }
     return names.get(kind.replace(" ", "_"), kind)
+
+
+def role_name(role: str) -> str:
+    """A character's role (``protagonist``, ``antagonist``…) as the user reads it."""
+    names = {
+        "protagonist": pgettext("role", "protagonist"),
+        "antagonist": pgettext("role", "antagonist"),
+        "supporting": pgettext("role", "supporting"),
+        "minor": pgettext("role", "minor"),
+    }
+    return names.get(role, role)
+
+
+def category_name(category: str) -> str:
+    """A world entry's category (``geography``, ``magic``…) as the user reads it."""
+    names = {
+        "geography": pgettext("category", "geography"),
+        "history": pgettext("category", "history"),
+        "culture": pgettext("category", "culture"),
+        "organisation": pgettext("category", "organisation"),
+        "magic": pgettext("category", "magic"),
+        "technology": pgettext("category", "technology"),
+        "item": pgettext("category", "item"),
+        "other": pgettext("category", "other"),
+    }
+    return names.get(category, category)
+
+
+def speaker_name(role: str) -> str:
+    """Who wrote a chat message (``user``, ``assistant``) as the user reads it."""
+    names = {"user": pgettext("speaker", "you"), "assistant": pgettext("speaker", "AI")}
+    return names.get(role, role)
 
 
 def revision_kind(kind: str) -> str:
