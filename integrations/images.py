@@ -246,15 +246,18 @@ def _unidentified(data: bytes) -> str:
     missing, a damaged one, or not an image at all."""
     kind = container_format(data)
     if kind is None:
-        return f"not an image: the content is not in any format Inkbench reads ({SUPPORTED_LIST})"
+        message = _("not an image: the content is not in any format Inkbench reads ({formats})")
+        return message.format(formats=SUPPORTED_LIST)
     label = FORMAT_LABEL[kind]
     if kind not in register_formats():
         package = PACKAGE_FOR[kind]
-        return (
-            f"a {label} image, but the {package} package that reads it is not installed here;"
-            f" install it (pip install {package}) and import again"
-        )
-    return f"truncated or corrupt {label} image (its structure cannot be read)"
+        return _(
+            "a {label} image, but the {package} package that reads it is not installed here;"
+            " install it (pip install {package}) and import again"
+        ).format(label=label, package=package)
+    return _("truncated or corrupt {label} image (its structure cannot be read)").format(
+        label=label
+    )
 
 
 # --- one file ------------------------------------------------------------------------------

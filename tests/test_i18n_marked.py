@@ -30,6 +30,8 @@ TEXT_KEYWORDS = {"help", "description", "title"}
 ERROR_ROOTS = {"InkbenchError", "Refused"}
 #: functions that build an error from a message
 ERROR_FACTORIES = {"_not_a_backup"}
+#: functions that return an error message (their ``return`` values are scanned)
+MESSAGE_BUILDERS = {"_unidentified", "missing_message"}
 #: literals that are no words: the program's name as a prefix, units, formats
 ALLOWED = {"inkbench: ", "inkbench ", "B", "KB", "MB", "GB", "UTC"}
 
@@ -120,6 +122,10 @@ def unmarked(tree: ast.AST, *, cli: bool, errors: set[str]) -> list[tuple[int, s
         and _name(call.func.value.func) == "super"
     }
     for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name in MESSAGE_BUILDERS:
+            for ret in ast.walk(node):
+                if isinstance(ret, ast.Return):
+                    found += _unmarked(ret.value)
         if not isinstance(node, ast.Call):
             continue
         name = _name(node.func)

@@ -44,7 +44,7 @@ def available() -> bool:
 
 def missing_message() -> str:
     """The one line shown when ``ppocr`` is chosen without the extra."""
-    return f"the ppocr OCR engine is not installed; install it: {INSTALL_HINT}"
+    return _("the ppocr OCR engine is not installed; install it: {hint}").format(hint=INSTALL_HINT)
 
 
 def package_models() -> Path:
