@@ -177,6 +177,7 @@ class ServerProvider(HttpProvider):
 
     name = "server"
     what = N_("the account server")
+    honours_idempotency = True  # a repeated Idempotency-Key is answered from its store
 
     def __init__(
         self,
