@@ -276,7 +276,8 @@ def cancel_task(session: Session, task_id: int) -> GenerationTask:
 
 def retry_failed_items(session: Session, task_id: int) -> int:
     """Failed items back to pending for one more try each, the task queued
-    again. Attempts are kept, so the retry sends a new Idempotency-Key."""
+    again. Attempts are kept; the retry's Idempotency-Key follows its request
+    body (the server kept no answer for a failed call, so it runs anew)."""
     task = get_task(session, task_id)
     if task.status == "cancelled":
         raise InvalidInput(_("task {id} was cancelled; create a new one").format(id=task.id))

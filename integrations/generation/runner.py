@@ -9,8 +9,10 @@ statement with a lease), the runner:
 1. retrieves the knowledge base's best chunks for the topic (bm25),
 2. builds the prompt from the setting, topic, chunks and target,
 3. checks the quota, then streams the reply with an ``Idempotency-Key``
-   derived from the item and its attempt, so a retried request is charged
-   once; each text delta goes to ``on_event`` as it arrives,
+   derived from the item and the request body, so a retried request is
+   charged once, and a request rebuilt from changed inputs (knowledge base,
+   setting, model) gets a key of its own instead of the server's 422 for a
+   reused key; each text delta goes to ``on_event`` as it arrives,
 4. while streaming, a heartbeat thread renews the lease, saves the reply so
    far in ``partial_text`` and notices a pause or cancel from elsewhere,
 5. picks illustrations from the album (OCR text and names matching the
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -120,14 +123,29 @@ class _Halt(Exception):
     """The item must stop: paused or cancelled elsewhere, or the lease lost."""
 
 
-def idempotency_key(db: Database, task: GenerationTask, item_id: int) -> str:
-    """Stable for one item of one database, across attempts: the server stores
-    only answers it completed (a failure releases the key), so a rerun after
-    a crash or a kill gets the answer it already paid for, never a second
-    charge; a failed call runs anew. Another database never collides."""
+def idempotency_key(db: Database, task: GenerationTask, item_id: int, body_hash: str) -> str:
+    """The key of one item's request: the same across attempts while the
+    request body is the same, so a rerun after a crash or a kill gets the
+    answer the server already completed (and charged), never a second charge;
+    a failed call (the server keeps no failed answer) runs anew. A body
+    rebuilt from changed inputs (``body_hash`` differs) gets a new key, since
+    the server refuses a key reused for another request. Another database
+    never collides."""
     seed = f"{db.path.resolve()}|{task.id}|{task.created_at.isoformat()}"
     tag = hashlib.sha256(seed.encode()).hexdigest()[:16]
-    return f"inkbench-gen-{tag}-{item_id}"
+    return f"inkbench-gen-{tag}-{item_id}-{body_hash[:16]}"
+
+
+def request_hash(provider, messages: list[dict[str, str]], model: str | None) -> str:
+    """The fingerprint of the body ``provider`` sends for this item: the
+    provider's own (the exact JSON) where it has one, else of the messages
+    and the model."""
+    fingerprint = getattr(provider, "request_fingerprint", None)
+    if fingerprint is not None:
+        return fingerprint(messages, model=model, stream=True, purpose="generate")
+    model = model or getattr(provider, "default_model", None) or ""
+    canonical = json.dumps([messages, model], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class Runner:
@@ -349,7 +367,9 @@ class Runner:
         messages = build_messages(
             setting, keyword=task.keyword, topic=item.topic_text, sources=sources, target=target
         )
-        key = idempotency_key(self.db, task, item.id)
+        key = idempotency_key(
+            self.db, task, item.id, request_hash(self.provider, messages, task.model or None)
+        )
         return _Context(item, task, setting, target, sources, messages, key)
 
     def _process(self, item_id: int) -> None:
