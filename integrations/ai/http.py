@@ -146,7 +146,9 @@ class HttpProvider:
             return True
         return self.honours_idempotency and bool((headers or {}).get("Idempotency-Key"))
 
-    def _sleep(self, attempt: int, cancel: CancelToken | None = None, seconds: float | None = None):
+    def _sleep(
+        self, attempt: int, cancel: CancelToken | None = None, seconds: float | None = None
+    ) -> None:
         """Wait before a retry (backoff with jitter, or ``seconds``); a
         cancel ends the wait and the call."""
         if seconds is None:
