@@ -134,16 +134,22 @@ def cmd_task_list(args: argparse.Namespace) -> int:
 
 
 def cmd_task_show(args: argparse.Namespace) -> int:
-    from inkbench.storage.tasks import get_task, item_articles, task_items
+    from inkbench.storage.tasks import get_task, item_articles, resource_names, task_items
 
     with open_db(args).read() as s:
         t = get_task(s, args.id)
+        names = resource_names(s, t.id)
         items = task_items(s, t.id)
         articles = item_articles(s, t.id)
     if args.json:
         print_json(
             {
                 **t.model_dump(),
+                # what it uses, by their names now (stored ones once purged)
+                "setting_name": names.setting,
+                "knowledge_base_name": names.knowledge_base,
+                "album_name": names.album,
+                "target_name": names.target,
                 "items": [
                     {**i.model_dump(exclude={"partial_text"}), "article_id": articles.get(i.id)}
                     for i in items
@@ -166,13 +172,13 @@ def cmd_task_show(args: argparse.Namespace) -> int:
     print(
         "  "
         + _("keyword: {keyword} · setting: {setting} · model: {model}").format(
-            keyword=t.keyword, setting=t.setting_name, model=t.model or _("default")
+            keyword=t.keyword, setting=names.setting, model=t.model or _("default")
         )
     )
     for label, value in (
-        (_("knowledge base"), t.knowledge_base_name),
-        (_("album"), t.album_name),
-        (_("target"), t.target_name),
+        (_("knowledge base"), names.knowledge_base),
+        (_("album"), names.album),
+        (_("target"), names.target),
     ):
         if value:
             print("  " + _("{label}: {value}").format(label=label, value=value))

@@ -24,6 +24,24 @@ def configure_connection(dbapi_conn: sqlite3.Connection) -> None:
     register_functions(dbapi_conn)
 
 
+def is_busy(exc: BaseException) -> bool:
+    """True when ``exc`` (or what it wraps) is SQLite saying another
+    connection holds the lock ("database is locked" / "database is busy"):
+    a passing state worth trying again, unlike any other error."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sqlite3.OperationalError):
+            code = getattr(exc, "sqlite_errorcode", None)
+            if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                return True
+            text = str(exc).lower()
+            if "database is locked" in text or "database is busy" in text:
+                return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+    return False
+
+
 def raw_connect(path: Path) -> sqlite3.Connection:
     """A stdlib connection configured like the engine's (autocommit; BEGIN yourself)."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from inkbench.storage.task_names import task_names_of
+
 
 @dataclass(frozen=True)
 class Document:
@@ -115,13 +117,18 @@ class TaskDetail:
 
 
 def task_detail(conn: sqlite3.Connection, task_id: int) -> TaskDetail | None:
-    """A generation task's inputs and last error (None if gone)."""
+    """A generation task's inputs and last error (None if gone); the names of
+    the resources it uses are their live names (``storage.task_names``)."""
     row = conn.execute(
-        "SELECT keyword, setting_name, knowledge_base_name, album_name, target_name, model,"
-        " error FROM generation_task WHERE id = ?",
-        (task_id,),
+        "SELECT keyword, model, error FROM generation_task WHERE id = ?", (task_id,)
     ).fetchone()
-    return TaskDetail(*row) if row else None
+    names = task_names_of(conn, task_id)
+    if row is None or names is None:
+        return None
+    keyword, model, error = row
+    return TaskDetail(
+        keyword, names.setting, names.knowledge_base, names.album, names.target, model, error
+    )
 
 
 def task_choices(conn: sqlite3.Connection) -> dict[str, list[tuple[int, str]]]:

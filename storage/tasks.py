@@ -4,13 +4,15 @@ delete).
 
 States: ``queued → running → completed | failed | cancelled`` and ``paused``
 (with ``pause_reason``: ``user``, ``quota_exceeded``, ``offline``,
-``login_required``); progress is the count of items done. A task keeps the
-names of what it used, so it stays readable after they are deleted. The
+``login_required``); progress is the count of items done. A task shows the
+live names of what it uses and keeps their names for when they are purged
+(``storage.task_names``), so it stays readable after they are gone. The
 runner's item transitions are in ``storage.generation_items``.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +33,7 @@ from inkbench.storage.models import (
     utcnow,
 )
 from inkbench.storage.targets import get_target
+from inkbench.storage.task_names import TaskNames, task_names, task_names_of
 
 PAUSE_REASONS = ("user", "quota_exceeded", "offline", "login_required")
 MAX_ARTICLES_PER_TASK = 1000
@@ -38,7 +41,7 @@ MAX_ARTICLES_PER_TASK = 1000
 
 @dataclass(frozen=True)
 class TaskSummary:
-    """A task as the lists show it, with the names it keeps."""
+    """A task as the lists show it, with the live names of what it uses."""
 
     id: int
     name: str
@@ -57,12 +60,12 @@ class TaskSummary:
     target_name: str | None = None
 
 
-def _summary(t: GenerationTask) -> TaskSummary:
+def _summary(t: GenerationTask, names: TaskNames | None) -> TaskSummary:
     return TaskSummary(
         t.id,
         t.name,
         t.keyword,
-        t.setting_name,
+        names.setting if names else t.setting_name,
         t.status,
         t.pause_reason,
         t.error,
@@ -71,10 +74,23 @@ def _summary(t: GenerationTask) -> TaskSummary:
         t.failed_count,
         t.model,
         t.created_at,
-        t.knowledge_base_name,
-        t.album_name,
-        t.target_name,
+        names.knowledge_base if names else t.knowledge_base_name,
+        names.album if names else t.album_name,
+        names.target if names else t.target_name,
     )
+
+
+def _driver(session: Session) -> sqlite3.Connection:
+    """The stdlib connection under the session, in its transaction."""
+    return session.connection().connection.driver_connection
+
+
+def resource_names(session: Session, task_id: int) -> TaskNames:
+    """The live names of what the task uses (stored ones for what was purged)."""
+    names = task_names_of(_driver(session), task_id)
+    if names is None:
+        get_task(session, task_id)  # raises NotFound with the usual message
+    return names
 
 
 def create_task(
@@ -182,7 +198,9 @@ def list_tasks(
     if status:
         stmt = stmt.where(GenerationTask.status == status)
     stmt = stmt.order_by(GenerationTask.id.desc()).offset(offset).limit(limit)
-    return [_summary(t) for t in session.exec(stmt).all()]
+    tasks = session.exec(stmt).all()
+    names = task_names(_driver(session), [t.id for t in tasks])
+    return [_summary(t, names.get(t.id)) for t in tasks]
 
 
 def count_tasks(session: Session, *, status: str | None = None) -> int:
@@ -276,7 +294,8 @@ def cancel_task(session: Session, task_id: int) -> GenerationTask:
 
 def retry_failed_items(session: Session, task_id: int) -> int:
     """Failed items back to pending for one more try each, the task queued
-    again. Attempts are kept, so the retry sends a new Idempotency-Key."""
+    again. Attempts are kept; the retry's Idempotency-Key follows its request
+    body (the server kept no answer for a failed call, so it runs anew)."""
     task = get_task(session, task_id)
     if task.status == "cancelled":
         raise InvalidInput(_("task {id} was cancelled; create a new one").format(id=task.id))

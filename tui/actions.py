@@ -253,11 +253,12 @@ def task_action(store: Store, action: str, task_id: int) -> str:
 def task_items_text(store: Store, task_id: int) -> tuple[str, str]:
     """A task's items with their articles and where each article came from."""
     from inkbench.storage.provenance import article_provenance
-    from inkbench.storage.tasks import get_task, item_articles, task_items
+    from inkbench.storage.tasks import get_task, item_articles, resource_names, task_items
 
     db = store.database()
     with db.read() as s:
         task = get_task(s, task_id)
+        names = resource_names(s, task_id)
         items = task_items(s, task_id)
         articles = item_articles(s, task_id)
     from inkbench.tui.vocab import status_name
@@ -268,7 +269,7 @@ def task_items_text(store: Store, task_id: int) -> tuple[str, str]:
         + " · "
         + _("{done}/{total} done").format(done=task.done_count, total=task.article_count),
         _("keyword: {keyword} · setting: {setting}").format(
-            keyword=task.keyword, setting=task.setting_name
+            keyword=task.keyword, setting=names.setting
         ),
         "",
     ]

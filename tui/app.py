@@ -43,6 +43,7 @@ from inkbench.tui.messages import (
     JobFinished,
     JobProgress,
     OpenDocument,
+    ServerWarning,
 )
 from inkbench.tui.textual_text import textual_text
 from inkbench.tui.vocab import kind_name
@@ -200,8 +201,11 @@ class InkbenchApp(App):
             self.notify(problem, title=_("Settings"), severity="warning", timeout=12, markup=False)
         self.query_one(ContentSwitcher).current = f"area-{FIRST_AREA}"
         self.call_after_refresh(self._focus_area, FIRST_AREA)
+        from inkbench.integrations.ai.plain_http import set_sink
         from inkbench.tui.areas.account import start_monitor  # online/offline, account, quota
 
+        # a plain-http server elsewhere: one notice this session, from any thread
+        set_sink(lambda message: self.post_message(ServerWarning(message)))
         start_monitor(self)  # a thread worker; started here so the first check is known early
         if not self.store_ready:
             self.run_worker(
@@ -556,7 +560,15 @@ class InkbenchApp(App):
             markup=False,
         )
 
+    def on_server_warning(self, message: ServerWarning) -> None:
+        self.notify(
+            message.message, title=_("Account"), severity="warning", timeout=20, markup=False
+        )
+
     def on_unmount(self) -> None:
+        from inkbench.integrations.ai.plain_http import set_sink
+
+        set_sink(None)
         self.store.close()
 
 

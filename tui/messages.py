@@ -8,6 +8,8 @@ Status bar feed (any area, any worker):
 - ``ConnectivityChanged(online, detail="")``  online/offline dot + reason
 - ``AccountChanged(username, plan="", quota="")``  who is logged in and what is left
   (``username=None``: logged out)
+- ``ServerWarning(message)``  the account server is plain http:// on another
+  machine (``integrations.ai.plain_http``): one warning notice a session
 - ``JobProgress(job_id, label, done, total=None)``  a background job's progress;
   ``total=None`` for "done so far" without a known end. Replaces older
   progress for the same job (``can_replace``), so post as often as you like.
@@ -40,6 +42,14 @@ class ConnectivityChanged(Message):
         super().__init__()
         self.online = online
         self.detail = detail
+
+
+class ServerWarning(Message):
+    """A one-line warning about the account server (shown literally)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
 
 
 class AccountChanged(Message):

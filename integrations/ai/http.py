@@ -1,15 +1,23 @@
 """The OpenAI-compatible HTTP client both providers share: timeouts,
 retries with backoff for idempotent calls, SSE streaming, error mapping.
 
-Retries: a call is retried (same Idempotency-Key) when it failed before any
-answer arrived (cannot connect, connection reset) or the answer was 502,
-503, 504 or 409 ``request_in_progress``. Once a stream has produced text it
-is never silently restarted: the caller gets ``StreamCut`` and retries with
-the same key, which the account server answers from its store.
+Retries: a transport failure is retried only when the request cannot have
+reached the endpoint (it could not connect, the connect timed out, no pooled
+connection came free), or when repeating it is harmless: a GET, or a POST
+carrying an Idempotency-Key to an endpoint that honours it (the account
+server answers a repeat from its store and charges once). A POST to a
+direct provider that broke after it was sent is not repeated, since the
+provider may already be billing it: the caller gets ``UpstreamError``
+(``connection_lost``). Answers 502, 503, 504 and 409 ``request_in_progress``
+are retried (the endpoint said it did not do the work). Once a stream has
+produced text it is never silently restarted: the caller gets ``StreamCut``
+and retries with the same key, which the account server answers from its
+store.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -39,6 +47,8 @@ from inkbench.integrations.ai.sse import iter_data
 from inkbench.storage.jobs import CancelToken
 
 RETRY_STATUS = frozenset({409, 502, 503, 504})
+#: transport failures after which the request has certainly not been sent
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def error_from_response(resp: httpx.Response, what: str) -> Exception:
@@ -80,6 +90,9 @@ class HttpProvider:
     what = N_("the AI service")  # for messages, translated where shown
     retries = 3
     backoff = 0.3  # seconds; doubled each retry, with jitter
+    #: True where the endpoint answers a repeated Idempotency-Key from its
+    #: store instead of doing (and billing) the work again
+    honours_idempotency = False
 
     def __init__(
         self,
@@ -124,8 +137,26 @@ class HttpProvider:
     def close(self) -> None:
         self.client.close()
 
-    def _sleep(self, attempt: int) -> None:
-        time.sleep(self.backoff * (2**attempt) * (0.75 + random.random() / 2))
+    def may_repeat(self, method: str, headers: dict[str, str] | None, exc: Exception) -> bool:
+        """Whether a request that failed with ``exc`` may be sent again: it
+        never left (``NOT_SENT``), or repeating it cannot do the work twice."""
+        if isinstance(exc, NOT_SENT):
+            return True
+        if method.upper() in ("GET", "HEAD"):
+            return True
+        return self.honours_idempotency and bool((headers or {}).get("Idempotency-Key"))
+
+    def _sleep(
+        self, attempt: int, cancel: CancelToken | None = None, seconds: float | None = None
+    ) -> None:
+        """Wait before a retry (backoff with jitter, or ``seconds``); a
+        cancel ends the wait and the call."""
+        if seconds is None:
+            seconds = self.backoff * (2**attempt) * (0.75 + random.random() / 2)
+        if cancel is None:
+            time.sleep(seconds)
+        elif cancel.wait(seconds) or cancel.cancelled:
+            raise Cancelled()
 
     def _send(
         self,
@@ -137,6 +168,7 @@ class HttpProvider:
         stream: bool = False,
         retry: bool = True,
         base: str | None = None,
+        cancel: CancelToken | None = None,
     ) -> httpx.Response:
         """Send, retrying transient failures, refreshing once on 401. The
         response is open when ``stream`` (the caller closes it)."""
@@ -152,25 +184,19 @@ class HttpProvider:
             )
             try:
                 resp = self.client.send(request, stream=stream)
-            except httpx.TimeoutException as e:
-                if retry and attempt < self.retries and isinstance(e, httpx.ConnectTimeout):
-                    self._sleep(attempt)
-                    attempt += 1
-                    continue
-                if isinstance(e, httpx.ConnectTimeout):
-                    raise self.unreachable(e) from None
-                raise UpstreamError(
-                    _("{what} did not answer within {timeout:.0f} s; retry later").format(
-                        what=_(self.what), timeout=self.timeout
-                    ),
-                    code="timeout",
-                ) from None
             except httpx.TransportError as e:
-                if retry and attempt < self.retries:
-                    self._sleep(attempt)
+                # a read timeout is not repeated at once: the endpoint is slow, not gone
+                slow = isinstance(e, httpx.TimeoutException) and not isinstance(e, NOT_SENT)
+                if (
+                    retry
+                    and not slow
+                    and attempt < self.retries
+                    and self.may_repeat(method, headers, e)
+                ):
+                    self._sleep(attempt, cancel)
                     attempt += 1
                     continue
-                raise self.unreachable(e) from None
+                raise self._transport_error(e, method, headers) from None
             if resp.status_code == 401 and not refreshed:
                 if stream:
                     resp.read()
@@ -185,9 +211,9 @@ class HttpProvider:
                     resp.close()
                 wait = resp.headers.get("Retry-After")
                 if wait and wait.isdigit() and int(wait) <= 5:
-                    time.sleep(int(wait))
+                    self._sleep(attempt, cancel, float(wait))
                 else:
-                    self._sleep(attempt)
+                    self._sleep(attempt, cancel)
                 attempt += 1
                 continue
             if resp.status_code >= 400:
@@ -196,6 +222,29 @@ class HttpProvider:
                     resp.close()
                 raise error_from_response(resp, self.what)
             return resp
+
+    def _transport_error(
+        self, e: httpx.TransportError, method: str, headers: dict[str, str] | None
+    ) -> Exception:
+        """The provider error for a transport failure that is not retried (again)."""
+        if isinstance(e, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return self.unreachable(e)
+        if isinstance(e, httpx.TimeoutException):
+            return UpstreamError(
+                _("{what} did not answer within {timeout:.0f} s; retry later").format(
+                    what=_(self.what), timeout=self.timeout
+                ),
+                code="timeout",
+            )
+        if not self.may_repeat(method, headers, e):
+            return UpstreamError(
+                _(
+                    "the connection to {what} broke after the request was sent ({error}); "
+                    "it was not sent again, as it may already be charged"
+                ).format(what=_(self.what), error=type(e).__name__),
+                code="connection_lost",
+            )
+        return self.unreachable(e)
 
     def _body(self, messages, model, max_tokens, temperature, stream) -> dict:
         model = model or self.default_model
@@ -216,6 +265,25 @@ class HttpProvider:
         if temperature is not None:
             body["temperature"] = temperature
         return body
+
+    def request_fingerprint(
+        self,
+        messages: Sequence[Message],
+        *,
+        model: str | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        stream: bool = True,
+        purpose: str = "chat",
+    ) -> str:
+        """SHA-256 of the exact body (and purpose) a chat call with these
+        arguments sends: equal exactly when the endpoint would see the same
+        request, so an Idempotency-Key can follow the body."""
+        body = self._body(messages, model, max_tokens, temperature, stream)
+        canonical = json.dumps(
+            [body, purpose], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     # --- the interface -----------------------------------------------------------------
 
@@ -240,6 +308,7 @@ class HttpProvider:
             json_body=body,
             headers=self.call_headers(purpose, key),
             stream=True,
+            cancel=cancel,
         )
         replayed = resp.headers.get("Idempotent-Replayed") == "true"
         text: list[str] = []
@@ -308,7 +377,11 @@ class HttpProvider:
         if cancel is not None and cancel.cancelled:
             raise Cancelled()
         resp = self._send(
-            "POST", "/chat/completions", json_body=body, headers=self.call_headers(purpose, key)
+            "POST",
+            "/chat/completions",
+            json_body=body,
+            headers=self.call_headers(purpose, key),
+            cancel=cancel,
         )
         try:
             data = resp.json()

@@ -20,6 +20,7 @@ from inkbench.integrations.ai.credentials import (
 )
 from inkbench.integrations.ai.errors import AuthRequired, Offline, UpstreamError
 from inkbench.integrations.ai.http import HttpProvider, error_from_response
+from inkbench.integrations.ai.plain_http import note_server
 from inkbench.integrations.ai.provider import Quota
 from inkbench.settings import Settings
 
@@ -55,6 +56,7 @@ def _client(timeout: float = 15.0) -> httpx.Client:
 
 
 def _post(url: str, **kwargs) -> httpx.Response:
+    note_server(url.split("/api/")[0])
     with _client() as c:
         try:
             return c.post(url, **kwargs)
@@ -137,6 +139,7 @@ def health(server: str, *, timeout: float = 3.0, access_token: str | None = None
     With the access token of a login the server also says its version (it
     tells anonymous callers none)."""
     server = server.rstrip("/")
+    note_server(server)
     headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
     try:
         with _client(timeout) as c:
@@ -177,6 +180,7 @@ class ServerProvider(HttpProvider):
 
     name = "server"
     what = N_("the account server")
+    honours_idempotency = True  # a repeated Idempotency-Key is answered from its store
 
     def __init__(
         self,
@@ -217,6 +221,7 @@ class ServerProvider(HttpProvider):
         return Offline(self.server, type(exc).__name__)
 
     def auth_headers(self) -> dict[str, str]:
+        note_server(self.server)
         if self.session.access_expired:
             self.on_unauthorized({"Authorization": f"Bearer {self.session.access_token}"})
         return {"Authorization": f"Bearer {self.session.access_token}"}

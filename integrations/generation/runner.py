@@ -9,8 +9,10 @@ statement with a lease), the runner:
 1. retrieves the knowledge base's best chunks for the topic (bm25),
 2. builds the prompt from the setting, topic, chunks and target,
 3. checks the quota, then streams the reply with an ``Idempotency-Key``
-   derived from the item and its attempt, so a retried request is charged
-   once; each text delta goes to ``on_event`` as it arrives,
+   derived from the item and the request body, so a retried request is
+   charged once, and a request rebuilt from changed inputs (knowledge base,
+   setting, model) gets a key of its own instead of the server's 422 for a
+   reused key; each text delta goes to ``on_event`` as it arrives,
 4. while streaming, a heartbeat thread renews the lease, saves the reply so
    far in ``partial_text`` and notices a pause or cancel from elsewhere,
 5. picks illustrations from the album (OCR text and names matching the
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -54,6 +57,7 @@ from inkbench.integrations.generation.prompts import build_messages
 from inkbench.integrations.generation.replies import split_article
 from inkbench.storage import leases
 from inkbench.storage.articles import create_article
+from inkbench.storage.connection import is_busy
 from inkbench.storage.engine import Database
 from inkbench.storage.generation_items import (
     finish_task_if_done,
@@ -77,6 +81,8 @@ from inkbench.storage.models import (
     utcnow,
 )
 from inkbench.storage.revisions import snapshot
+
+log = logging.getLogger("inkbench.generate")
 
 
 @dataclass(frozen=True)
@@ -120,14 +126,29 @@ class _Halt(Exception):
     """The item must stop: paused or cancelled elsewhere, or the lease lost."""
 
 
-def idempotency_key(db: Database, task: GenerationTask, item_id: int) -> str:
-    """Stable for one item of one database, across attempts: the server stores
-    only answers it completed (a failure releases the key), so a rerun after
-    a crash or a kill gets the answer it already paid for, never a second
-    charge; a failed call runs anew. Another database never collides."""
+def idempotency_key(db: Database, task: GenerationTask, item_id: int, body_hash: str) -> str:
+    """The key of one item's request: the same across attempts while the
+    request body is the same, so a rerun after a crash or a kill gets the
+    answer the server already completed (and charged), never a second charge;
+    a failed call (the server keeps no failed answer) runs anew. A body
+    rebuilt from changed inputs (``body_hash`` differs) gets a new key, since
+    the server refuses a key reused for another request. Another database
+    never collides."""
     seed = f"{db.path.resolve()}|{task.id}|{task.created_at.isoformat()}"
     tag = hashlib.sha256(seed.encode()).hexdigest()[:16]
-    return f"inkbench-gen-{tag}-{item_id}"
+    return f"inkbench-gen-{tag}-{item_id}-{body_hash[:16]}"
+
+
+def request_hash(provider, messages: list[dict[str, str]], model: str | None) -> str:
+    """The fingerprint of the body ``provider`` sends for this item: the
+    provider's own (the exact JSON) where it has one, else of the messages
+    and the model."""
+    fingerprint = getattr(provider, "request_fingerprint", None)
+    if fingerprint is not None:
+        return fingerprint(messages, model=model, stream=True, purpose="generate")
+    model = model or getattr(provider, "default_model", None) or ""
+    canonical = json.dumps([messages, model], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class Runner:
@@ -169,6 +190,7 @@ class Runner:
         self._halt_reason = ""
         self._health_wait = 1.0
         self._next_health_check = 0.0
+        self._claimed_at = time.monotonic()
 
     # --- control ----------------------------------------------------------------------
 
@@ -311,6 +333,7 @@ class Runner:
     def process_next(self) -> bool:
         """Claim one item and see it through; False when nothing is claimable."""
         scope, params = self._scope()
+        self._claimed_at = time.monotonic()  # the lease runs from (at the latest) here
         with self.db.raw() as conn:
             item_id = leases.claim(
                 conn,
@@ -349,7 +372,9 @@ class Runner:
         messages = build_messages(
             setting, keyword=task.keyword, topic=item.topic_text, sources=sources, target=target
         )
-        key = idempotency_key(self.db, task, item.id)
+        key = idempotency_key(
+            self.db, task, item.id, request_hash(self.provider, messages, task.model or None)
+        )
         return _Context(item, task, setting, target, sources, messages, key)
 
     def _process(self, item_id: int) -> None:
@@ -632,7 +657,12 @@ class _ItemCancel(CancelToken):
 
 class _Heartbeat:
     """While an item streams: renew the lease, save the text so far, and
-    notice a pause or cancel made elsewhere (the TUI, another process)."""
+    notice a pause or cancel made elsewhere (the TUI, another process).
+
+    A busy database ("database is locked") is tried again at the next beat;
+    any other error is logged. The stream stops (the runner's item halts)
+    when the lease is lost: another runner holds the item, or no renewal has
+    succeeded for a whole lease, so another runner may take it at any moment."""
 
     def __init__(self, runner: Runner, item_id: int, task_id: int, parts: list[str]) -> None:
         self.runner = runner
@@ -642,6 +672,8 @@ class _Heartbeat:
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="generate-heartbeat", daemon=True)
         self._saved_len = 0
+        self._renewed_at = runner._claimed_at  # the claim was the first renewal
+        self._failing = False
 
     def start(self) -> None:
         self._thread.start()
@@ -656,6 +688,13 @@ class _Heartbeat:
         while not self._done.wait(every):
             self._beat()
 
+    def _lost(self, why: str) -> None:
+        r = self.runner
+        if not r._halt.is_set():
+            log.warning("item %s: %s; streaming stopped", self.item_id, why)
+        r._halt_reason = "lease lost"
+        r._halt.set()
+
     def _beat(self) -> None:
         r = self.runner
         n = len(self.parts)  # list appends are atomic; read a stable prefix
@@ -664,8 +703,7 @@ class _Heartbeat:
                 if not leases.renew(
                     conn, leases.GENERATION, self.item_id, r.owner, r.lease_seconds
                 ):
-                    r._halt_reason = "lease lost"
-                    r._halt.set()
+                    self._lost("the lease was lost (another runner holds the item)")
                     return
                 if n != self._saved_len:
                     save_partial(conn, self.item_id, r.owner, "".join(self.parts[:n]))
@@ -673,8 +711,24 @@ class _Heartbeat:
                 status = conn.execute(
                     "SELECT status FROM generation_task WHERE id = ?", (self.task_id,)
                 ).fetchone()
-            if status is None or status[0] not in ("queued", "running"):
-                r._halt_reason = status[0] if status else "deleted"
-                r._halt.set()
-        except Exception:  # a busy database now and then: try again next beat
-            pass
+        except Exception as e:
+            if is_busy(e):  # another writer holds the database: try at the next beat
+                log.debug("item %s: heartbeat waits for a busy database", self.item_id)
+            else:
+                # the first of a run of failures with its traceback, the rest in one line
+                log.warning(
+                    "item %s: heartbeat failed: %s: %s",
+                    self.item_id,
+                    type(e).__name__,
+                    e,
+                    exc_info=not self._failing,
+                )
+                self._failing = True
+            if time.monotonic() - self._renewed_at >= r.lease_seconds:
+                self._lost("the lease could not be renewed for its whole term")
+            return
+        self._renewed_at = time.monotonic()
+        self._failing = False
+        if status is None or status[0] not in ("queued", "running"):
+            r._halt_reason = status[0] if status else "deleted"
+            r._halt.set()
