@@ -39,7 +39,9 @@ from inkbench.integrations.publish.marker import has_marker, with_marker
 
 #: how many recent posts ``find_post`` looks through
 RECENT = 50
-_AUTH_WORDS = ("incorrect username or password", "password", "密码", "用户名", "login")
+#: words in a fault that mean the login failed (WordPress: "Incorrect username or
+#: password.", Typecho: "无法登录, 密码错误"); other 401/403 faults are permissions
+_AUTH_WORDS = ("password", "login", "密码", "登录", "用户名")
 
 
 class _TimeoutTransport(xmlrpc.client.Transport):
@@ -146,15 +148,13 @@ class MetaWeblogTarget:
                     "WordPress REST kind"
                 ).format(site=self.url)
             )
-        if fault.faultCode == 403 or (
-            fault.faultCode in (401, 0) and any(w in lower for w in _AUTH_WORDS)
-        ):
+        if fault.faultCode in (401, 403, 0) and any(w in lower for w in _AUTH_WORDS):
             return AuthFailed(
                 _(
                     "{site} did not accept the user name and password of {user}; check the password"
                 ).format(site=self.url, user=self.user)
             )
-        if fault.faultCode == 401:
+        if fault.faultCode in (401, 403):
             return AuthFailed(
                 _("{user} may not do this on {site} ({reason}); check the user's role").format(
                     user=self.user, site=self.url, reason=line
@@ -280,9 +280,11 @@ class MetaWeblogTarget:
         if post.slug:
             struct["wp_slug"] = post.slug
         if post.date is not None:
-            when = post.date.astimezone(UTC).replace(tzinfo=None)
-            struct["dateCreated"] = when
-            struct["date_created_gmt"] = when  # WordPress reads this one as UTC
+            # XML-RPC dates carry no zone. WordPress reads date_created_gmt as UTC;
+            # Typecho and cnblogs read dateCreated as the blog's local time, so it
+            # goes as the wall-clock time the date was given in (the writer's zone).
+            struct["dateCreated"] = post.date.replace(tzinfo=None)
+            struct["date_created_gmt"] = post.date.astimezone(UTC).replace(tzinfo=None)
         return struct
 
     def _categories(self, names: tuple[str, ...]) -> list[str]:

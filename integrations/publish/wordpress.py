@@ -183,11 +183,20 @@ class WordPressTarget:
                     site=self.base, user=self.user
                 )
             )
-        if status == 401 and (code in _BAD_LOGIN or not code):
+        if code == "incorrect_password":
             return AuthFailed(
                 _(
                     "{site} did not accept the application password for {user}; check the "
                     "password (an application password, not the login password)"
+                ).format(site=self.base, user=self.user)
+            )
+        if status == 401 and (code in _BAD_LOGIN or not code):
+            # what WordPress 6.1 answers to any wrong user name or password
+            return AuthFailed(
+                _(
+                    "{site} did not accept {user} with this application password; check the "
+                    "user name and the password (an application password, not the login "
+                    "password)"
                 ).format(site=self.base, user=self.user)
             )
         if status in (401, 403):

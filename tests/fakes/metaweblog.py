@@ -32,6 +32,8 @@ class FakeMetaWeblog:
         self.disabled = False
         self.fail_next = 0
         self.stall_media = 0.0
+        self.may_publish = True
+        self.last_struct: dict[str, Any] = {}
         self.posts: dict[str, dict[str, Any]] = {}
         self.media: dict[str, bytes] = {}
         self.categories = ["Uncategorized"]
@@ -126,6 +128,7 @@ class FakeMetaWeblog:
         ]
 
     def _post_from(self, struct: dict, publish: bool, post: dict) -> dict:
+        self.last_struct = struct
         post.update(
             title=struct.get("title", ""),
             description=struct.get("description", ""),
@@ -151,6 +154,8 @@ class FakeMetaWeblog:
         self, blog_id: str, user: str, password: str, struct: dict, publish: bool
     ) -> str:
         self._auth(user, password)
+        if publish and not self.may_publish:
+            raise Fault(401, "Sorry, you are not allowed to publish posts on this site.")
         with self.lock:
             self._ids += 1
             pid = str(self._ids)

@@ -105,9 +105,17 @@ def test_draft_and_scheduled(blog: FakeMetaWeblog) -> None:
     later = target(blog).create_post(post(marker="s", date=when))
     stored = blog.posts[later.remote_id]
     assert stored["post_status"] == "future"
-    sent = stored["date_created_gmt"].value
-    assert sent == when.astimezone(UTC).strftime("%Y%m%dT%H:%M:%S")
+    assert stored["date_created_gmt"].value == when.astimezone(UTC).strftime("%Y%m%dT%H:%M:%S")
+    assert blog.last_struct["dateCreated"].value == when.strftime("%Y%m%dT%H:%M:%S")
     assert target(blog).find_post("d") == draft  # drafts are found too
+
+
+def test_permission_faults_are_not_called_a_wrong_password(blog: FakeMetaWeblog) -> None:
+    blog.may_publish = False
+    with pytest.raises(AuthFailed, match="may not do this") as caught:
+        target(blog).create_post(post())
+    assert "password" not in str(caught.value)
+    assert blog.posts == {}
 
 
 def test_media_upload(blog: FakeMetaWeblog, tmp_path: Path) -> None:

@@ -157,3 +157,50 @@ def test_scheduled_and_draft(make, site: Site) -> None:
     draft = make().create_post(article(draft_marker, draft=True))
     assert site.post(draft.remote_id)["status"] == "draft"
     assert make().find_post(draft_marker).remote_id == draft.remote_id
+
+
+@pytest.fixture
+def contributor(site: Site):
+    """A real contributor (may write, may not publish), with an application password."""
+    name = "contrib" + uuid.uuid4().hex[:8]
+    password = uuid.uuid4().hex
+    resp = site.client.post(
+        f"{URL}/",
+        params={"rest_route": "/wp/v2/users"},
+        json={
+            "username": name,
+            "password": password,
+            "email": f"{name}@example.com",
+            "roles": ["contributor"],
+        },
+    )
+    resp.raise_for_status()
+    user_id = resp.json()["id"]
+    resp = site.client.post(
+        f"{URL}/",
+        params={"rest_route": f"/wp/v2/users/{user_id}/application-passwords"},
+        json={"name": "inkbench-test"},
+    )
+    resp.raise_for_status()
+    yield name, password, resp.json()["password"]
+    site.client.delete(
+        f"{URL}/",
+        params={"rest_route": f"/wp/v2/users/{user_id}", "force": "true", "reassign": "1"},
+    )
+
+
+def test_no_permission_to_publish(contributor, site: Site) -> None:
+    name, password, app_password = contributor
+    before = len(site.get("/wp/v2/posts", status="any", context="edit", per_page=100))
+    wp = WordPressTarget(
+        Account(name="c", kind="wordpress", url=URL, user=name, secret=app_password)
+    )
+    with pytest.raises(AuthFailed, match="may not publish"):
+        wp.check()
+    with pytest.raises(AuthFailed, match="may not"):
+        wp.create_post(article("ink-" + uuid.uuid4().hex))
+    mw = MetaWeblogTarget(Account(name="c", kind="metaweblog", url=URL, user=name, secret=password))
+    assert name in mw.check()  # the login works over XML-RPC; publishing does not
+    with pytest.raises(AuthFailed, match="may not"):
+        mw.create_post(article("ink-" + uuid.uuid4().hex))
+    assert len(site.get("/wp/v2/posts", status="any", context="edit", per_page=100)) == before
