@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import html
 import http.client
+import mimetypes
 import xmlrpc.client
 from datetime import UTC
 from typing import Any
@@ -220,7 +221,9 @@ class MetaWeblogTarget:
                     name=media.filename, error=exc.strerror or type(exc).__name__
                 )
             ) from exc
-        name = media.filename if "." in media.filename else f"{media.digest[:12]}"
+        name = media.filename
+        if "." not in name:  # the engines tell the file type by the extension
+            name = (name or media.digest[:12]) + (mimetypes.guess_extension(media.mime) or "")
         answer = self._rpc(
             "metaWeblog.newMediaObject",
             self._blog_id_now(),

@@ -15,6 +15,7 @@ searches drafts, scheduled and published posts for it (``status=any`` with
 from __future__ import annotations
 
 import html
+import mimetypes
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +48,8 @@ def _ascii_filename(media: Media) -> str:
         stem, ext = media.filename, ""
     safe = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:60] or media.digest[:12]
     ext = re.sub(r"[^A-Za-z0-9]", "", ext)[:8]
+    if not ext:  # WordPress tells the file type by the extension
+        ext = (mimetypes.guess_extension(media.mime) or "").lstrip(".")
     return f"{safe}.{ext}" if ext else safe
 
 

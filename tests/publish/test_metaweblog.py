@@ -202,3 +202,13 @@ def test_a_bare_site_gets_xmlrpc_php() -> None:
     assert endpoint_url("https://blog.example/") == "https://blog.example/xmlrpc.php"
     cnblogs = "https://rpc.cnblogs.com/metaweblog/someone"
     assert endpoint_url(cnblogs) == cnblogs
+
+
+def test_an_image_without_extension_gets_one_from_its_type(
+    blog: FakeMetaWeblog, tmp_path: Path
+) -> None:
+    media = image(tmp_path)
+    url = target(blog).upload_media(
+        Media(digest=media.digest, filename="图片", mime="image/png", path=media.path)
+    )
+    assert url.endswith("图片.png")

@@ -88,6 +88,11 @@ def xmlrpc(secret: str = PASSWORD) -> MetaWeblogTarget:
     )
 
 
+def new_marker() -> str:
+    """A fresh marker shaped like the runner's (``inkbench-<publication>-<hex>``)."""
+    return f"inkbench-{uuid.uuid4().int % 10_000}-{uuid.uuid4().hex[:12]}"
+
+
 def article(marker: str, image_url: str | None = None, **kw) -> Post:
     img = f'<p><img src="{image_url}" alt="tea"></p>' if image_url else ""
     return Post(
@@ -118,7 +123,7 @@ def test_post_with_image_found_by_marker_then_updated(make, site: Site, picture:
     site.media_by_url(url)
     assert httpx.get(url, timeout=30).content == picture.path.read_bytes()
 
-    marker = "ink-" + uuid.uuid4().hex
+    marker = new_marker()
     made = target.create_post(
         article(marker, url, tags=("绿茶", "inkbench-test"), categories=("茶 & 生活",))
     )
@@ -135,7 +140,7 @@ def test_post_with_image_found_by_marker_then_updated(make, site: Site, picture:
     assert cats == {"茶 &amp; 生活"}
 
     assert make().find_post(marker) == made  # a fresh target, as after a crash
-    assert make().find_post("ink-" + uuid.uuid4().hex) is None
+    assert make().find_post(new_marker()) is None
 
     updated = make().update_post(made.remote_id, article(marker, url, title="改后的标题"))
     assert updated.remote_id == made.remote_id
@@ -146,14 +151,14 @@ def test_post_with_image_found_by_marker_then_updated(make, site: Site, picture:
 @pytest.mark.parametrize("make", [rest, xmlrpc], ids=["rest", "xmlrpc"])
 def test_scheduled_and_draft(make, site: Site) -> None:
     when = (datetime.now(UTC) + timedelta(days=5)).replace(microsecond=0)
-    marker = "ink-" + uuid.uuid4().hex
+    marker = new_marker()
     later = make().create_post(article(marker, date=when))
     stored = site.post(later.remote_id)
     assert stored["status"] == "future"
     assert stored["date_gmt"] == when.replace(tzinfo=None).isoformat()
     assert make().find_post(marker) == later
 
-    draft_marker = "ink-" + uuid.uuid4().hex
+    draft_marker = new_marker()
     draft = make().create_post(article(draft_marker, draft=True))
     assert site.post(draft.remote_id)["status"] == "draft"
     assert make().find_post(draft_marker).remote_id == draft.remote_id
@@ -198,9 +203,9 @@ def test_no_permission_to_publish(contributor, site: Site) -> None:
     with pytest.raises(AuthFailed, match="may not publish"):
         wp.check()
     with pytest.raises(AuthFailed, match="may not"):
-        wp.create_post(article("ink-" + uuid.uuid4().hex))
+        wp.create_post(article(new_marker()))
     mw = MetaWeblogTarget(Account(name="c", kind="metaweblog", url=URL, user=name, secret=password))
     assert name in mw.check()  # the login works over XML-RPC; publishing does not
     with pytest.raises(AuthFailed, match="may not"):
-        mw.create_post(article("ink-" + uuid.uuid4().hex))
+        mw.create_post(article(new_marker()))
     assert len(site.get("/wp/v2/posts", status="any", context="edit", per_page=100)) == before

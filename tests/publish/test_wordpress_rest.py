@@ -243,3 +243,19 @@ def test_a_500_while_finding_the_api_is_transient_and_found_later(site: FakeWord
         wp.check()
     assert "logged in" in wp.check()
     assert wp.create_post(post()).remote_id
+
+
+def test_an_image_without_extension_gets_one_from_its_type(
+    site: FakeWordPress, tmp_path: Path
+) -> None:
+    url = target(site).upload_media(image(tmp_path, name="图片"))
+    assert url.endswith(".png")
+
+
+def test_a_missing_image_file_is_rejected_and_nothing_uploaded(
+    site: FakeWordPress, tmp_path: Path
+) -> None:
+    gone = Media(digest="ef" * 32, filename="a.png", mime="image/png", path=tmp_path / "gone")
+    with pytest.raises(Rejected, match="cannot read the image a.png"):
+        target(site).upload_media(gone)
+    assert site.media == {}
