@@ -21,7 +21,7 @@ import html
 import http.client
 import mimetypes
 import xmlrpc.client
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from xml.parsers.expat import ExpatError
@@ -45,30 +45,40 @@ RECENT = 50
 _AUTH_WORDS = ("password", "login", "密码", "登录", "用户名")
 
 
-class _TimeoutTransport(xmlrpc.client.Transport):
-    """HTTP with a socket timeout (the stdlib transport waits forever)."""
+class _OnceMixin:
+    """A socket timeout (the stdlib transport waits forever), and every call
+    sent exactly once on a fresh connection: the stdlib transport silently
+    sends a request again when the connection drops before the answer, which
+    for ``newPost`` makes a second post the runner never hears about."""
+
+    timeout: float
+
+    def make_connection(self, host: Any) -> http.client.HTTPConnection:
+        conn = super().make_connection(host)  # type: ignore[misc]
+        conn.timeout = self.timeout
+        return conn
+
+    def request(self, host: Any, handler: str, request_body: bytes, verbose: bool = False) -> Any:
+        try:
+            return self.single_request(host, handler, request_body, verbose)  # type: ignore[attr-defined]
+        finally:
+            self.close()  # type: ignore[attr-defined]
+
+
+class _TimeoutTransport(_OnceMixin, xmlrpc.client.Transport):
+    """HTTP, each call once, with a timeout."""
 
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.timeout = timeout
 
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
-        conn = super().make_connection(host)
-        conn.timeout = self.timeout
-        return conn
 
-
-class _SafeTimeoutTransport(xmlrpc.client.SafeTransport):
-    """HTTPS with a socket timeout."""
+class _SafeTimeoutTransport(_OnceMixin, xmlrpc.client.SafeTransport):
+    """HTTPS, each call once, with a timeout."""
 
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.timeout = timeout
-
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
-        conn = super().make_connection(host)
-        conn.timeout = self.timeout
-        return conn
 
 
 def endpoint_url(url: str) -> str:
@@ -282,10 +292,12 @@ class MetaWeblogTarget:
         }
         if post.slug:
             struct["wp_slug"] = post.slug
-        if post.date is not None:
-            # XML-RPC dates carry no zone. WordPress reads date_created_gmt as UTC;
-            # Typecho and cnblogs read dateCreated as the blog's local time, so it
-            # goes as the wall-clock time the date was given in (the writer's zone).
+        if post.date is not None and post.date > datetime.now(UTC):
+            # Only a date ahead is sent (scheduling); a date now or past is left to
+            # the site, so an update keeps the date the post first went out.
+            # XML-RPC dates carry no zone: WordPress reads date_created_gmt as UTC,
+            # Typecho and cnblogs read dateCreated as the blog's local time, so that
+            # one goes as the wall-clock time the date was given in (the writer's).
             struct["dateCreated"] = post.date.replace(tzinfo=None)
             struct["date_created_gmt"] = post.date.astimezone(UTC).replace(tzinfo=None)
         return struct

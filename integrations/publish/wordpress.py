@@ -318,11 +318,11 @@ class WordPressTarget:
         }
         if post.slug:
             fields["slug"] = post.slug
-        if post.date is not None:
-            when = post.date.astimezone(UTC)
+        when = _future(post.date)
+        if when is not None:  # a date now or past is left to the site: no backdating,
+            # no clock skew, and an update keeps the date the post first went out
             fields["date_gmt"] = when.replace(tzinfo=None).isoformat(timespec="seconds")
-            if when > datetime.now(UTC):
-                fields["status"] = "future"
+            fields["status"] = "future"
         if post.draft:
             fields["status"] = "draft"
         return fields
@@ -355,6 +355,14 @@ class WordPressTarget:
             raise self._error(resp, made)
         self._terms[key] = term_id
         return term_id
+
+
+def _future(date: datetime | None) -> datetime | None:
+    """``date`` in UTC when it lies ahead (the post is scheduled), else None."""
+    if date is None:
+        return None
+    when = date.astimezone(UTC)
+    return when if when > datetime.now(UTC) else None
 
 
 def _json(resp: httpx.Response) -> Any:

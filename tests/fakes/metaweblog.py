@@ -6,7 +6,8 @@ stdlib ``SimpleXMLRPCServer`` in a thread with the methods WordPress's
 password, 405 when XML-RPC is disabled).
 
 Knobs: ``disabled``, ``fail_next`` (HTTP 500 for that many requests),
-``stall_media`` (read half of a ``newMediaObject`` request, then hang).
+``stall_media`` (read half of a ``newMediaObject`` request, then hang),
+``drop_after_create`` (make that many posts, then hang up without an answer).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class FakeMetaWeblog:
         self.fail_next = 0
         self.stall_media = 0.0
         self.may_publish = True
+        self.drop_after_create = 0
         self.last_struct: dict[str, Any] = {}
         self.posts: dict[str, dict[str, Any]] = {}
         self.media: dict[str, bytes] = {}
@@ -72,6 +74,10 @@ class FakeMetaWeblog:
                     return
                 data += self.rfile.read(length - len(data))
                 reply = self.server._marshaled_dispatch(data, None, self.path)
+                if blog.drop_after_create and b"metaWeblog.newPost" in data:
+                    blog.drop_after_create -= 1
+                    self.close_connection = True
+                    return
                 self._answer(200, reply)
 
             def _answer(self, status: int, body: bytes) -> None:

@@ -5,7 +5,9 @@ application passwords, posts with ``status=any``/``search``/``slug``, categories
 and tags, media uploads named by ``Content-Disposition``.
 
 Knobs for the bad cases: ``fail_next`` (answer 500 to that many requests),
-``stall_media`` (read half of an upload's body, then hang), ``role``
+``stall_media`` (read half of an upload's body, then hang),
+``drop_after_create`` (make that many posts, then hang up without an answer, as
+a connection cut after the site committed), ``role``
 (``author`` publishes, ``contributor`` does not), ``app_passwords``.
 """
 
@@ -55,6 +57,7 @@ class FakeWordPress:
     app_passwords: bool = True
     fail_next: int = 0
     stall_media: float = 0.0
+    drop_after_create: int = 0
     posts: dict[int, dict[str, Any]] = field(default_factory=dict)
     media: dict[int, dict[str, Any]] = field(default_factory=dict)
     terms: dict[str, dict[int, str]] = field(
@@ -116,6 +119,10 @@ class FakeWordPress:
                 self._send(h, 404, "<h1>Not Found</h1>", "text/html")
                 return
             body = self._route(h, method, route.rstrip("/") or "/", query)
+            if self.drop_after_create and method == "POST" and route.endswith("/posts"):
+                self.drop_after_create -= 1
+                h.close_connection = True
+                return
             self._send(h, 201 if method == "POST" and route.count("/") == 3 else 200, body)
         except _Reply as reply:
             self._send(h, reply.status, reply.body)

@@ -212,3 +212,19 @@ def test_an_image_without_extension_gets_one_from_its_type(
         Media(digest=media.digest, filename="图片", mime="image/png", path=media.path)
     )
     assert url.endswith("图片.png")
+
+
+def test_a_date_now_or_past_is_left_to_the_site(blog: FakeMetaWeblog) -> None:
+    made = target(blog).create_post(post(date=datetime.now(UTC) - timedelta(minutes=5)))
+    stored = blog.posts[made.remote_id]
+    assert stored["post_status"] == "publish" and "date_created_gmt" not in stored
+    assert "dateCreated" not in blog.last_struct
+
+
+def test_a_post_made_but_never_answered_is_not_sent_again(blog: FakeMetaWeblog) -> None:
+    # the stdlib transport would send newPost a second time on a dropped connection
+    blog.drop_after_create = 1
+    with pytest.raises(Transient):
+        target(blog).create_post(post())
+    assert len(blog.posts) == 1
+    assert target(blog).find_post("pub-1-abc").remote_id in blog.posts

@@ -256,6 +256,21 @@ def test_a_missing_image_file_is_rejected_and_nothing_uploaded(
     site: FakeWordPress, tmp_path: Path
 ) -> None:
     gone = Media(digest="ef" * 32, filename="a.png", mime="image/png", path=tmp_path / "gone")
-    with pytest.raises(Rejected, match="cannot read the image a.png"):
+    with pytest.raises(Rejected, match=r"cannot read the image a\.png"):
         target(site).upload_media(gone)
     assert site.media == {}
+
+
+def test_a_date_now_or_past_is_left_to_the_site(site: FakeWordPress) -> None:
+    made = target(site).create_post(post(date=datetime.now(UTC) - timedelta(minutes=5)))
+    stored = site.posts[int(made.remote_id)]
+    assert stored["status"] == "publish" and "date_gmt" not in stored
+
+
+def test_a_post_made_but_never_answered_is_found_by_its_marker(site: FakeWordPress) -> None:
+    site.drop_after_create = 1
+    with pytest.raises(Transient):
+        target(site).create_post(post())
+    assert len(site.posts) == 1
+    (remote_id,) = site.posts
+    assert target(site).find_post("pub-1-abc").remote_id == str(remote_id)
