@@ -9,6 +9,10 @@ publishing branch; skipped without them."""
 
 from __future__ import annotations
 
+import os
+import re
+
+import httpx
 import pytest
 
 pytest.importorskip("inkbench.integrations.publish.runner")
@@ -90,3 +94,55 @@ def test_a_post_made_but_never_answered_is_not_made_twice(db, content, site, blo
     with db.raw() as conn:
         row = pubs.get_publication(conn, pub.id)
     assert row.status == "published" and row.remote_id == str(remote_id)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("INKBENCH_TEST_WP_URL"),
+    reason="no real WordPress: set INKBENCH_TEST_WP_URL "
+    '(eval "$(bash ../shared/wordpress/setup.sh)")',
+)
+@pytest.mark.parametrize("kind", ["wordpress", "metaweblog"])
+def test_real_wordpress_uploads_each_image_once(db, content, kind) -> None:
+    url = os.environ["INKBENCH_TEST_WP_URL"]
+    user = os.environ.get("INKBENCH_TEST_WP_USER", "admin")
+    secret = os.environ[
+        "INKBENCH_TEST_WP_APP_PASSWORD" if kind == "wordpress" else "INKBENCH_TEST_WP_PASSWORD"
+    ]
+    with db.raw() as conn:
+        add_account(conn, "real", kind, url=url, user=user)
+    ids, distinct = _articles(content, n=3)
+    with db.raw() as conn:
+        pubs.enqueue(conn, ids, "real")
+    rest = httpx.Client(auth=(user, os.environ["INKBENCH_TEST_WP_APP_PASSWORD"]), timeout=30)
+
+    def media_ids() -> set[int]:
+        params = {"rest_route": "/wp/v2/media", "per_page": 100, "context": "edit"}
+        return {m["id"] for m in rest.get(f"{url}/", params=params).json()}
+
+    before = media_ids()
+    summary = run_publications(db, lambda row: secret)
+    try:
+        assert (summary.published, summary.failed) == (len(ids), 0), summary.outcomes
+        assert summary.media_uploads == distinct
+        with db.raw() as conn:
+            remote = [p.remote_id for p in pubs.list_publications(conn)]
+        sources: set[str] = set()
+        for remote_id in remote:
+            params = {"rest_route": f"/wp/v2/posts/{remote_id}"}
+            rendered = rest.get(f"{url}/", params=params).json()["content"]["rendered"]
+            found = set(re.findall(r'src="([^"]+/wp-content/uploads/[^"]+)"', rendered))
+            assert len(found) == distinct
+            sources |= found
+        assert len(sources) == distinct  # every article points at the same uploads
+        for src in sources:
+            assert httpx.get(src, timeout=30).headers["content-type"] == "image/png"
+    finally:
+        with db.raw() as conn:
+            remote = [p.remote_id for p in pubs.list_publications(conn) if p.remote_id]
+        for remote_id in remote:
+            params = {"rest_route": f"/wp/v2/posts/{remote_id}", "force": "true"}
+            rest.delete(f"{url}/", params=params)
+        for media_id in media_ids() - before:
+            params = {"rest_route": f"/wp/v2/media/{media_id}", "force": "true"}
+            rest.delete(f"{url}/", params=params)
+        rest.close()
