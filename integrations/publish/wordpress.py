@@ -37,6 +37,8 @@ from inkbench.integrations.publish.marker import has_marker, marker_token, with_
 
 #: WordPress error codes that mean the login itself was not accepted
 _BAD_LOGIN = {"incorrect_password", "rest_not_logged_in", "invalid_username", "invalid_email"}
+#: how many of the newest posts ``find_post`` also looks through
+RECENT = 50
 _NO_APP_PASSWORDS = {"application_passwords_disabled", "application_passwords_disabled_for_user"}
 
 
@@ -66,8 +68,9 @@ class WordPressTarget:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         base = (account.url or "").strip().rstrip("/")
-        if base.endswith("/wp-json"):
-            base = base[: -len("/wp-json")]
+        for tail in ("/wp-json", "/xmlrpc.php", "/wp-admin"):  # the site, not a page of it
+            if base.endswith(tail):
+                base = base[: -len(tail)]
         self.account = account
         self.base = base
         self.user = account.user or ""
@@ -280,22 +283,19 @@ class WordPressTarget:
 
     def find_post(self, marker: str) -> Published | None:
         """The post carrying ``marker`` (any status but trash), if there is one."""
-        found = self._call(
-            "GET",
-            "/posts",
-            params={
-                "search": marker_token(marker),
-                "status": "any",
-                "context": "edit",
-                "per_page": 20,
-                "orderby": "date",
-            },
-        )
-        for item in found if isinstance(found, list) else []:
-            content = item.get("content")
-            raw = content.get("raw") if isinstance(content, dict) else None
-            if has_marker(raw, marker):
-                return _published(item)
+        listing = {"status": "any", "context": "edit", "per_page": RECENT}
+        # the search finds it wherever it is; the newest posts are looked through too,
+        # for sites whose search plugin leaves drafts or HTML comments out
+        for params in (
+            {**listing, "search": marker_token(marker), "per_page": 20},
+            {**listing, "orderby": "modified"},
+        ):
+            found = self._call("GET", "/posts", params=params)
+            for item in found if isinstance(found, list) else []:
+                content = item.get("content")
+                raw = content.get("raw") if isinstance(content, dict) else None
+                if has_marker(raw, marker):
+                    return _published(item)
         return None
 
     def create_post(self, post: Post) -> Published:

@@ -6,7 +6,8 @@ and tags, media uploads named by ``Content-Disposition``.
 
 Knobs for the bad cases: ``fail_next`` (answer 500 to that many requests),
 ``stall_media`` (read half of an upload's body, then hang),
-``drop_after_create`` (make that many posts, then hang up without an answer, as
+``search_drafts`` (False: search only published posts, as some search
+plugins do), ``drop_after_create`` (make that many posts, then hang up without an answer, as
 a connection cut after the site committed), ``role``
 (``author`` publishes, ``contributor`` does not), ``app_passwords``.
 """
@@ -58,6 +59,7 @@ class FakeWordPress:
     fail_next: int = 0
     stall_media: float = 0.0
     drop_after_create: int = 0
+    search_drafts: bool = True
     posts: dict[int, dict[str, Any]] = field(default_factory=dict)
     media: dict[int, dict[str, Any]] = field(default_factory=dict)
     terms: dict[str, dict[int, str]] = field(
@@ -287,8 +289,11 @@ class FakeWordPress:
             found = [p for p in found if p.get("status") == status]
         if "search" in q:
             found = [p for p in found if q["search"].lower() in (p["title"] + p["content"]).lower()]
+            if not self.search_drafts:  # as some search plugins do
+                found = [p for p in found if p.get("status") == "publish"]
         if "slug" in q:
             found = [p for p in found if p.get("slug") == q["slug"]]
+        found = sorted(found, key=lambda p: p["id"], reverse=True)[: int(q.get("per_page", 10))]
         return [self._view(p, q.get("context", "view")) for p in found]
 
     def _view(self, post: dict, context: str) -> dict:

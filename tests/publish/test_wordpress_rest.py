@@ -274,3 +274,15 @@ def test_a_post_made_but_never_answered_is_found_by_its_marker(site: FakeWordPre
     assert len(site.posts) == 1
     (remote_id,) = site.posts
     assert target(site).find_post("pub-1-abc").remote_id == str(remote_id)
+
+
+def test_found_among_the_newest_when_the_search_leaves_drafts_out(site: FakeWordPress) -> None:
+    site.search_drafts = False
+    made = target(site).create_post(post(draft=True))
+    assert target(site).find_post("pub-1-abc") == made
+    assert target(site).find_post("pub-2-abc") is None
+
+
+def test_a_url_of_a_page_of_the_site_means_the_site(site: FakeWordPress) -> None:
+    for tail in ("/wp-json/", "/xmlrpc.php", "/wp-admin/"):
+        assert "logged in" in target(site, url=site.url + tail).check()
