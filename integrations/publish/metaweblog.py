@@ -152,20 +152,24 @@ class MetaWeblogTarget:
         text = str(fault.faultString or "").strip()
         line = text.splitlines()[0] if text else str(fault.faultCode)
         lower = text.lower()
-        if fault.faultCode == 405 or "xml-rpc services are disabled" in lower:
+        try:  # some engines send the code as a string
+            code = int(fault.faultCode)
+        except (TypeError, ValueError):
+            code = 0
+        if code == 405 or "xml-rpc services are disabled" in lower:
             return Rejected(
                 _(
                     "XML-RPC is turned off on {site}; enable it on the site, or use the "
                     "WordPress REST kind"
                 ).format(site=self.url)
             )
-        if fault.faultCode in (401, 403, 0) and any(w in lower for w in _AUTH_WORDS):
+        if code in (401, 403, 0) and any(w in lower for w in _AUTH_WORDS):
             return AuthFailed(
                 _(
                     "{site} did not accept the user name and password of {user}; check the password"
                 ).format(site=self.url, user=self.user)
             )
-        if fault.faultCode in (401, 403):
+        if code in (401, 403):
             return AuthFailed(
                 _("{user} may not do this on {site} ({reason}); check the user's role").format(
                     user=self.user, site=self.url, reason=line

@@ -35,6 +35,13 @@ class FakeMetaWeblog:
         self.stall_media = 0.0
         self.may_publish = True
         self.drop_after_create = 0
+        #: the fault a wrong login gets (WordPress's by default)
+        self.login_fault: tuple[int | str, str] = (403, "Incorrect username or password.")
+        #: the fault publishing without the right gets (WordPress's by default)
+        self.publish_fault: tuple[int | str, str] = (
+            401,
+            "Sorry, you are not allowed to publish posts on this site.",
+        )
         self.last_struct: dict[str, Any] = {}
         self.posts: dict[str, dict[str, Any]] = {}
         self.media: dict[str, bytes] = {}
@@ -125,7 +132,7 @@ class FakeMetaWeblog:
 
     def _auth(self, user: str, password: str) -> None:
         if user != self.user or password != self.password:
-            raise Fault(403, "Incorrect username or password.")
+            raise Fault(*self.login_fault)
 
     def _blogger_getUsersBlogs(self, appkey: str, user: str, password: str) -> list:
         self._auth(user, password)
@@ -161,7 +168,7 @@ class FakeMetaWeblog:
     ) -> str:
         self._auth(user, password)
         if publish and not self.may_publish:
-            raise Fault(401, "Sorry, you are not allowed to publish posts on this site.")
+            raise Fault(*self.publish_fault)
         with self.lock:
             self._ids += 1
             pid = str(self._ids)

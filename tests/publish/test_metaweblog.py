@@ -228,3 +228,15 @@ def test_a_post_made_but_never_answered_is_not_sent_again(blog: FakeMetaWeblog) 
         target(blog).create_post(post())
     assert len(blog.posts) == 1
     assert target(blog).find_post("pub-1-abc").remote_id in blog.posts
+
+
+def test_typecho_faults(blog: FakeMetaWeblog) -> None:
+    # Typecho answers 403 for both, in Chinese (some engines send the code as a string)
+    blog.login_fault = ("403", "无法登录, 密码错误")
+    with pytest.raises(AuthFailed, match="check the password"):
+        target(blog, secret="nope").check()
+    blog.may_publish = False
+    blog.publish_fault = (403, "权限不足")
+    with pytest.raises(AuthFailed, match=r"may not do this.*权限不足"):
+        target(blog).create_post(post())
+    assert blog.posts == {}
