@@ -110,6 +110,8 @@ class Receiver:
     media: dict[str, str] = field(default_factory=dict)  # digest -> url
     fail_next: list[int] = field(default_factory=list)  # status codes to answer first
     slow_s: float = 0.0  # hold each new post this long before answering
+    fail_media: dict[int, int] = field(default_factory=dict)  # nth media request -> status
+    media_seen: int = 0
     got_post: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -147,6 +149,11 @@ def _handler(rx: Receiver):
             if event == "ping":
                 return self._answer(200, {"ok": True})
             if event == "media":
+                with rx.lock:
+                    rx.media_seen += 1
+                    code = rx.fail_media.pop(rx.media_seen, None)
+                if code:
+                    return self._answer(code)
                 assert (
                     hashlib.sha256(base64.b64decode(data["base64"])).hexdigest() == data["digest"]
                 )
@@ -201,7 +208,9 @@ def assert_one_line(proc, code: int, *fragments: str) -> str:
     """The command failed with ``code`` and one line on stderr naming ``fragments``."""
     assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr
-    lines = [ln for ln in proc.stderr.strip().splitlines() if not ln.startswith("usage:")]
+    lines = [  # argparse's usage lines (exit 2) come before its one error line
+        ln for ln in proc.stderr.strip().splitlines() if not ln.startswith(("usage:", " "))
+    ]
     assert len(lines) == 1, proc.stderr
     for f in fragments:
         assert f in lines[0], lines[0]
