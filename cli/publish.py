@@ -28,7 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=_("publish articles to a blog, a static site folder or a webhook"),
         add_help=False,
     )
-    p.add_argument("words", nargs=argparse.REMAINDER)
+    p.add_argument(
+        "words",
+        nargs=argparse.REMAINDER,
+        help=_("article ids and --to ACCOUNT, or a command: {commands}").format(
+            commands=", ".join(COMMANDS)
+        ),
+    )
     p.set_defaults(func=cmd_publish)
 
 
@@ -64,16 +70,16 @@ def _commands_parser() -> argparse.ArgumentParser:
     c.set_defaults(run=cmd_list)
 
     c = sub.add_parser("show", help=_("one publication: status, attempts, error, URL"))
-    c.add_argument("id", type=int, metavar="ID")
+    c.add_argument("id", type=int, metavar="ID", help=_("the publication's id"))
     c.add_argument("--json", action="store_true", help=_("print JSON"))
     c.set_defaults(run=cmd_show)
 
     c = sub.add_parser("retry", help=_("queue a failed or cancelled publication again"))
-    c.add_argument("id", type=int, metavar="ID")
+    c.add_argument("id", type=int, metavar="ID", help=_("the publication's id"))
     c.set_defaults(run=cmd_retry)
 
     c = sub.add_parser("cancel", help=_("cancel a queued publication"))
-    c.add_argument("id", type=int, metavar="ID")
+    c.add_argument("id", type=int, metavar="ID", help=_("the publication's id"))
     c.set_defaults(run=cmd_cancel)
 
     c = sub.add_parser("run", help=_("publish what is due (keeps running without --once)"))
@@ -97,9 +103,12 @@ def _commands_parser() -> argparse.ArgumentParser:
     acc = sub.add_parser("account", help=_("publishing accounts"))
     asub = acc.add_subparsers(title=_("account commands"), metavar="COMMAND", required=True)
     c = asub.add_parser("add", help=_("add an account (the secret goes to the keyring)"))
-    c.add_argument("name", metavar="NAME")
+    c.add_argument("name", metavar="NAME", help=_("the account's name"))
     c.add_argument(
-        "--kind", required=True, choices=("wordpress", "metaweblog", "folder", "webhook")
+        "--kind",
+        required=True,
+        choices=("wordpress", "metaweblog", "folder", "webhook"),
+        help=_("what the account speaks"),
     )
     c.add_argument("--url", metavar="URL", help=_("the site, XML-RPC endpoint or webhook URL"))
     c.add_argument("--user", metavar="USER", help=_("user name (WordPress, MetaWeblog)"))
@@ -114,13 +123,13 @@ def _commands_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help=_("print JSON"))
     c.set_defaults(run=cmd_account_list)
     c = asub.add_parser("test", help=_("check the account works (and resume a paused one)"))
-    c.add_argument("name", metavar="NAME")
+    c.add_argument("name", metavar="NAME", help=_("the account's name"))
     c.set_defaults(run=cmd_account_test)
     c = asub.add_parser("secret", help=_("replace the account's password or key"))
-    c.add_argument("name", metavar="NAME")
+    c.add_argument("name", metavar="NAME", help=_("the account's name"))
     c.set_defaults(run=cmd_account_secret)
     c = asub.add_parser("remove", help=_("remove the account and forget its secret"))
-    c.add_argument("name", metavar="NAME")
+    c.add_argument("name", metavar="NAME", help=_("the account's name"))
     c.set_defaults(run=cmd_account_remove)
     return p
 

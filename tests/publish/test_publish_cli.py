@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -160,6 +161,7 @@ def test_kill9_after_the_webhook_got_the_post_gives_no_second_post(db, home, con
     assert_db_sound(home / "inkbench.db")
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_kill9_between_the_folder_write_and_the_local_commit(db, home, content, tmp_path):
     site = tmp_path / "site"
     subprocess.run(["git", "init", "-q", str(site)], check=True)
