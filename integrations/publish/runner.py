@@ -31,7 +31,13 @@ from inkbench.integrations.publish.base import (
     Rejected,
     Transient,
 )
-from inkbench.integrations.publish.render import article_images, link_images, slugify, to_html
+from inkbench.integrations.publish.render import (
+    ArticleImage,
+    article_images,
+    link_images,
+    slugify,
+    to_html,
+)
 from inkbench.integrations.publish.targets import target_for
 from inkbench.storage import publications as pubs
 from inkbench.storage.engine import Database
@@ -85,9 +91,11 @@ class _Job:
     body: str
     revision_id: int
     marker_shared: bool
+    images: list[ArticleImage] | None  # None: loading them failed (``image_error``)
+    image_error: Rejected | None = None
 
 
-def _lease(db: Database, owner: str, lease_seconds: float) -> _Job | None:
+def _lease(db: Database, owner: str, lease_seconds: float, work_dir: Path) -> _Job | None:
     with db.raw() as conn:
         pub_id = pubs.lease_next(conn, owner, lease_seconds)
         if pub_id is None:
@@ -99,8 +107,14 @@ def _lease(db: Database, owner: str, lease_seconds: float) -> _Job | None:
         shared = conn.execute(
             "SELECT 1 FROM publication WHERE marker = ? AND id <> ? LIMIT 1", (pub.marker, pub_id)
         ).fetchone()
+        body = body[0] if body else ""
+        images, error = None, None
+        try:
+            images = article_images(conn, db.blob_dir, pub.article_id, body, work_dir)
+        except Rejected as e:
+            error = e
     # committed: the row is ``publishing`` with its marker before any remote call
-    return _Job(pub, account, body[0] if body else "", revision_id, shared is not None)
+    return _Job(pub, account, body, revision_id, shared is not None, images, error)
 
 
 def account_for(row: AccountRow, secret: str | None) -> Account:
@@ -132,50 +146,50 @@ def _publish(
         raise Rejected(_("the article has no title; give it one and retry"))
     if not job.body.strip():
         raise Rejected(_("the article's body is empty; write it and retry"))
+    if job.image_error is not None:
+        raise job.image_error
+    images = job.images or []
     secret = secret_for(job.account) if job.account.kind != "folder" else None
     target = target_for(account_for(job.account, secret))
-    with tempfile.TemporaryDirectory(prefix="inkbench-publish-") as work:
+    links: dict[int, str] = {}
+    media: dict[str, Media] = {}
+    for img in images:
+        if target.media_per_post:
+            links[img.image_id] = img.media.filename
+            media.setdefault(img.media.digest, img.media)
+            continue
         with db.raw(write=False) as conn:
-            images = article_images(conn, db.blob_dir, pub.article_id, job.body, Path(work))
-        links: dict[int, str] = {}
-        media: dict[str, Media] = {}
-        for img in images:
-            if target.media_per_post:
-                links[img.image_id] = img.media.filename
-                media.setdefault(img.media.digest, img.media)
-                continue
-            with db.raw(write=False) as conn:
-                url = pubs.media_url(conn, job.account.id, img.media.digest)
-            if url is None:
-                url = target.upload_media(img.media)
-                summary.media_uploads += 1
-                with db.raw() as conn:  # kept at once: a crash later never uploads it again
-                    pubs.put_media_url(conn, job.account.id, img.media.digest, url)
-                    pubs.renew_lease(conn, pub.id, owner, lease_seconds)
-            links[img.image_id] = url
-        markdown = link_images(job.body, images, links)
-        post = Post(
-            marker=pub.marker,
-            title=title,
-            markdown=markdown,
-            html=to_html(markdown),
-            slug=slugify(title),
-            draft=pub.draft,
-            date=pub.scheduled_at or utcnow(),
-            media=tuple(media.values()),
-        )
-        if pub.remote_id:
-            done = target.update_post(pub.remote_id, post)
+            url = pubs.media_url(conn, job.account.id, img.media.digest)
+        if url is None:
+            url = target.upload_media(img.media)
+            summary.media_uploads += 1
+            with db.raw() as conn:  # kept at once: a crash later never uploads it again
+                pubs.put_media_url(conn, job.account.id, img.media.digest, url)
+                pubs.renew_lease(conn, pub.id, owner, lease_seconds)
+        links[img.image_id] = url
+    markdown = link_images(job.body, images, links)
+    post = Post(
+        marker=pub.marker,
+        title=title,
+        markdown=markdown,
+        html=to_html(markdown),
+        slug=slugify(title),
+        draft=pub.draft,
+        date=pub.scheduled_at or utcnow(),
+        media=tuple(media.values()),
+    )
+    if pub.remote_id:
+        done = target.update_post(pub.remote_id, post)
+    else:
+        found = None
+        if pub.attempts > 1 or job.marker_shared:  # an earlier attempt may have made it
+            found = target.find_post(pub.marker)
+        if found is not None:
+            with db.raw() as conn:
+                pubs.record_remote(conn, pub.id, found.remote_id, found.url)
+            done = target.update_post(found.remote_id, post)
         else:
-            found = None
-            if pub.attempts > 1 or job.marker_shared:  # an earlier attempt may have made it
-                found = target.find_post(pub.marker)
-            if found is not None:
-                with db.raw() as conn:
-                    pubs.record_remote(conn, pub.id, found.remote_id, found.url)
-                done = target.update_post(found.remote_id, post)
-            else:
-                done = target.create_post(post)
+            done = target.create_post(post)
     return done.remote_id, done.url
 
 
@@ -264,38 +278,38 @@ def run_publications(
     owner = worker_name("publish")
     summary = RunSummary()
     done = 0
-    while not cancel.cancelled:
-        job = _lease(db, owner, lease_seconds)
-        if job is None:
-            if once:
-                break
-            with db.raw(write=False) as conn:
-                due = pubs.next_due_at(conn)
-            wait = poll_s
-            if due is not None:
-                wait = max(0.2, min(poll_s, (due - utcnow()).total_seconds()))
-            cancel.wait(wait)
-            continue
-        if job.account is None:  # removed while leased: the FK cleared it
-            continue
-        result = publish_one(
-            db,
-            job,
-            secret_for=secret_for,
-            owner=owner,
-            lease_seconds=lease_seconds,
-            max_attempts=max_attempts,
-            retry_base_s=retry_base_s,
-            summary=summary,
-        )
-        summary.outcomes.append(result)
-        done += 1
-        if on_outcome:
-            on_outcome(result)
-        if progress:
-            with db.raw(write=False) as conn:
-                left = pubs.count_due(conn)
-            progress(done, done + left, job.pub.article_title)
+    # converted images (HEIF → JPEG) live here for the run, named by content
+    with tempfile.TemporaryDirectory(prefix="inkbench-publish-") as work:
+        while not cancel.cancelled:
+            job = _lease(db, owner, lease_seconds, Path(work))
+            if job is None:
+                if once:
+                    break
+                with db.raw(write=False) as conn:
+                    due = pubs.next_due_at(conn)
+                wait = poll_s
+                if due is not None:
+                    wait = max(0.2, min(poll_s, (due - utcnow()).total_seconds()))
+                cancel.wait(wait)
+                continue
+            result = publish_one(
+                db,
+                job,
+                secret_for=secret_for,
+                owner=owner,
+                lease_seconds=lease_seconds,
+                max_attempts=max_attempts,
+                retry_base_s=retry_base_s,
+                summary=summary,
+            )
+            summary.outcomes.append(result)
+            done += 1
+            if on_outcome:
+                on_outcome(result)
+            if progress:
+                with db.raw(write=False) as conn:
+                    left = pubs.count_due(conn)
+                progress(done, done + left, job.pub.article_title)
     return summary
 
 
