@@ -21,6 +21,7 @@ ADDED = {
     "topics": N_("topics"),
     "generation_tasks": N_("generation tasks"),
     "generated_articles": N_("generated articles"),
+    "publish_accounts": N_("publishing accounts"),
 }
 
 

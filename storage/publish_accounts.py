@@ -138,6 +138,12 @@ def get_account(conn: sqlite3.Connection, name: str) -> AccountRow:
     return _row(row)
 
 
+def find_account(conn: sqlite3.Connection, name: str) -> AccountRow | None:
+    """The account called ``name``, or None."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM publish_account WHERE name = ?", (name,)).fetchone()
+    return _row(row) if row else None
+
+
 def get_account_by_id(conn: sqlite3.Connection, account_id: int) -> AccountRow | None:
     """The account with this id, or None (removed)."""
     row = conn.execute(
