@@ -28,6 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=_("publish articles to a blog, a static site folder or a webhook"),
         add_help=False,
     )
+    # options given before the article ids; everything after the first word
+    # goes to the parser of that form (below), which also prints the help
+    p.add_argument("-h", "--help", dest="pre_help", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--to", dest="pre_to", help=argparse.SUPPRESS)
+    p.add_argument("--at", dest="pre_at", help=argparse.SUPPRESS)
+    p.add_argument("--draft", dest="pre_draft", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--json", dest="pre_json", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
         "words",
         nargs=argparse.REMAINDER,
@@ -135,14 +142,22 @@ def _commands_parser() -> argparse.ArgumentParser:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    before = []
+    if args.pre_to is not None:
+        before += ["--to", args.pre_to]
+    if args.pre_at is not None:
+        before += ["--at", args.pre_at]
+    before += ["--draft"] * args.pre_draft + ["--json"] * args.pre_json
     words = list(args.words)
+    if args.pre_help:
+        words = (words[:1] if words and words[0] in COMMANDS else []) + ["--help"]
     if words and words[0] in COMMANDS:
-        sub = _commands_parser().parse_args(words)
+        sub = _commands_parser().parse_args(words[:1] + before + words[1:])
     else:
-        sub = _articles_parser().parse_args(words)
+        sub = _articles_parser().parse_args(before + words)
         sub.run = cmd_queue
     for key, value in vars(args).items():
-        if key not in ("words", "func") and not hasattr(sub, key):
+        if key not in ("words", "func") and not key.startswith("pre_") and not hasattr(sub, key):
             setattr(sub, key, value)
     return sub.run(sub)
 
