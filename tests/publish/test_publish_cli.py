@@ -83,7 +83,9 @@ def test_bad_input_is_one_line_and_changes_nothing(db, home, content, hook, tmp_
 
 def test_queue_run_list_show_cancel_retry(db, home, content, hook):
     a, b, c = (content.article(t, BODY) for t in ("文章 A", "B [b]", "C"))
-    proc = run_cli(home, "publish", str(a), str(b), "--to", "hook", "--json")
+    helped = run_cli(home, "publish", "--help")
+    assert helped.returncode == 0 and "--to ACCOUNT" in helped.stdout and "account" in helped.stdout
+    proc = run_cli(home, "publish", "--to", "hook", str(a), str(b), "--json")  # options first
     assert proc.returncode == 0, proc.stderr
     queued = json.loads(proc.stdout)
     assert [q["status"] for q in queued] == ["queued", "queued"]
