@@ -107,13 +107,14 @@ def _lease(db: Database, owner: str, lease_seconds: float, work_dir: Path) -> _J
         shared = conn.execute(
             "SELECT 1 FROM publication WHERE marker = ? AND id <> ? LIMIT 1", (pub.marker, pub_id)
         ).fetchone()
-        body = body[0] if body else ""
-        images, error = None, None
-        try:
-            images = article_images(conn, db.blob_dir, pub.article_id, body, work_dir)
-        except Rejected as e:
-            error = e
     # committed: the row is ``publishing`` with its marker before any remote call
+    body = body[0] if body else ""
+    images, error = None, None
+    try:  # outside the write transaction: a HEIF image is converted here
+        with db.raw(write=False) as conn:
+            images = article_images(conn, db.blob_dir, pub.article_id, body, work_dir)
+    except Rejected as e:
+        error = e
     return _Job(pub, account, body, revision_id, shared is not None, images, error)
 
 
