@@ -18,6 +18,8 @@ from datetime import datetime
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json
 from inkbench.i18n import _, format_number, ngettext
+from inkbench.tui.cells import pad
+from inkbench.tui.vocab import status_name
 
 COMMANDS = ("list", "show", "retry", "cancel", "run", "account")
 
@@ -200,27 +202,16 @@ def _line(p) -> str:
         extra.append(_("draft"))
     if p.status == "queued" and p.scheduled_at:
         extra.append(_("at {time}").format(time=_when(p.scheduled_at)))
-    tail = f" ({', '.join(extra)})" if extra else ""
-    return (
-        f"{p.id:>5}  {p.status:<10} {p.account_name:<14} {p.article_title}{tail}  {where}".rstrip()
-    )
+    tail = f" ({_(', ').join(extra)})" if extra else ""
+    status, account = pad(status_name(p.status), 10), pad(p.account_name, 14)
+    return f"{p.id:>5}  {status}{account}{p.article_title}{tail}  {where}".rstrip()
 
 
 def secret_reader(args) -> object:
     """The runner's ``secret_for``: the account's secret from the keyring."""
-    from inkbench.integrations.ai.errors import KeyringUnavailable
-    from inkbench.integrations.publish.base import AuthFailed
-    from inkbench.integrations.publish.secrets import get_secret
+    from inkbench.integrations.publish.secrets import secret_reader as reader
 
-    config = _config(args)
-
-    def secret_for(account) -> str | None:
-        try:
-            return get_secret(config, account.name, interactive=_interactive())
-        except KeyringUnavailable as e:
-            raise AuthFailed(str(e)) from None
-
-    return secret_for
+    return reader(_config(args), interactive=_interactive())
 
 
 # --- queue ---------------------------------------------------------------------------
@@ -287,7 +278,10 @@ def cmd_show(args: argparse.Namespace) -> int:
             id=p.id, article=p.article_id, title=p.article_title, account=p.account_name
         )
     )
-    print(_("status: {status}").format(status=p.status) + (f" ({_('draft')})" if p.draft else ""))
+    print(
+        _("status: {status}").format(status=status_name(p.status))
+        + (f" ({_('draft')})" if p.draft else "")
+    )
     if p.scheduled_at:
         print(_("scheduled: {time}").format(time=_when(p.scheduled_at)))
     print(_("attempts: {n}").format(n=p.attempts))
@@ -332,7 +326,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     secret_for = secret_reader(args)
 
     def report(o) -> None:
-        print(f"#{o.publication_id} {o.status}: {o.article_title} → {o.account}: {o.message}")
+        status = status_name(o.status)
+        print(f"#{o.publication_id} {status}: {o.article_title} → {o.account}: {o.message}")
         sys.stdout.flush()
 
     with cancel_on_ctrl_c() as cancel:
@@ -423,27 +418,14 @@ def cmd_account_list(args: argparse.Namespace) -> int:
 
 
 def cmd_account_test(args: argparse.Namespace) -> int:
-    from inkbench.integrations.publish.base import PublishError
-    from inkbench.integrations.publish.runner import account_for
-    from inkbench.integrations.publish.targets import target_for
-    from inkbench.storage.errors import InvalidInput
-    from inkbench.storage.publish_accounts import get_account, resume_account
+    from inkbench.integrations.publish.accounts import check_account
 
-    db = open_db(args)
-    with db.raw(write=False) as conn:
-        row = get_account(conn, args.name)
-    secret = secret_reader(args)(row) if row.kind != "folder" else None
-    try:
-        line = target_for(account_for(row, secret)).check()
-    except PublishError as e:
-        raise InvalidInput(f"{row.name}: {e}") from None
-    with db.raw() as conn:
-        resumed = resume_account(conn, row.id)
-    print(f"{row.name}: {line}")
+    line, resumed = check_account(open_db(args), args.name, secret_reader(args))
+    print(f"{args.name}: {line}")
     if resumed:
         print(
             _("account {name} is resumed; its queued publications will go out").format(
-                name=row.name
+                name=args.name
             )
         )
     return 0

@@ -35,6 +35,10 @@ def status_name(status: str) -> str:
         "paused": pgettext("status", "paused"),
         "completed": pgettext("status", "completed"),
         "cancelled": pgettext("status", "cancelled"),
+        "incomplete": pgettext("status", "incomplete"),
+        "error": pgettext("status", "error"),
+        "publishing": pgettext("status", "publishing"),
+        "retry": pgettext("status", "retry"),
     }
     word, paren, rest = status.partition(" (")
     if word in names:

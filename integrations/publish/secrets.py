@@ -6,6 +6,8 @@ its own service name so they never mix with the login tokens."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from typing import Any
 
 import keyring.errors
 
@@ -36,3 +38,18 @@ def delete_secret(config: Settings, name: str, *, interactive: bool = False) -> 
     backend = keyring_backend(config, interactive=interactive)
     with contextlib.suppress(keyring.errors.PasswordDeleteError):
         _call(backend.delete_password, SERVICE, _entry(name))
+
+
+def secret_reader(config: Settings, *, interactive: bool = False) -> Callable[[Any], str | None]:
+    """The runner's ``secret_for``: an account's secret from the keyring; a
+    keyring that cannot be used fails the account like a wrong password."""
+    from inkbench.integrations.ai.errors import KeyringUnavailable
+    from inkbench.integrations.publish.base import AuthFailed
+
+    def secret_for(account: Any) -> str | None:
+        try:
+            return get_secret(config, account.name, interactive=interactive)
+        except KeyringUnavailable as e:
+            raise AuthFailed(str(e)) from None
+
+    return secret_for
