@@ -16,13 +16,17 @@ $(STAMP): pyproject.toml setup.py
 	@touch $(STAMP)
 
 # OCR needs the tesseract engine and its language data (system packages); the
-# Chinese OCR tests render their images with a CJK font.
+# Chinese OCR tests render their images with a CJK font. The publishing tests
+# build a folder target's output with Hugo and commit it with git (and skip
+# without them).
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 tesseract:
 	@missing=""; \
 	if ! (command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -q chi_sim); then \
 		missing="$(TESSERACT_PKGS)"; fi; \
 	[ -f $(CJK_FONT) ] || missing="$$missing fonts-noto-cjk"; \
+	command -v hugo >/dev/null 2>&1 || missing="$$missing hugo"; \
+	command -v git >/dev/null 2>&1 || missing="$$missing git"; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing$$missing with apt-get"; \

@@ -46,6 +46,7 @@ COMMAND_MODULES = (
     "inkbench.cli.assist",
     "inkbench.cli.chat",
     "inkbench.cli.usage",
+    "inkbench.cli.publish",
 )
 
 

@@ -30,6 +30,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trashed", action="store_true", help=_("list the articles in the Trash"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_list)
+    p = asub.add_parser("show", help=_("an article: its details and where it was published"))
+    p.add_argument("id", type=int, metavar="ID", help=_("the article's id"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
+    p.set_defaults(func=cmd_show)
+
+    p = asub.add_parser("status", help=_("set an article's status by hand"))
+    p.add_argument("id", type=int, metavar="ID", help=_("the article's id"))
+    p.add_argument(
+        "status", choices=("draft", "ready", "published", "archived"), help=_("the new status")
+    )
+    p.set_defaults(func=cmd_status)
     from inkbench.cli.export import add_export_parser
 
     add_export_parser(asub)
@@ -81,6 +92,63 @@ def cmd_list(args: argparse.Namespace) -> int:
     print(
         ngettext("{n} of {total} article", "{n} of {total} articles", total).format(
             n=len(rows), total=format_number(total)
+        )
+    )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from inkbench.storage.articles import get_article
+    from inkbench.storage.publications import article_publications
+
+    db = open_db(args)
+    with db.read() as session:
+        a = get_article(session, args.id)
+        info = {
+            "id": a.id,
+            "title": a.title,
+            "status": a.status,
+            "word_count": a.word_count,
+            "origin": a.origin,
+            "updated_at": a.updated_at,
+            "trashed": a.deleted_at is not None,
+        }
+    with db.raw(write=False) as conn:
+        pubs = article_publications(conn, args.id)
+    if args.json:
+        info["publications"] = [p.__dict__ for p in pubs]
+        print_json(info)
+        return 0
+    print(f"{a.id}  {a.title}")
+    print(
+        _("status {status}, {words}, {origin}").format(
+            status=a.status, words=format_words(a.word_count), origin=a.origin
+        )
+    )
+    if not pubs:
+        print(_("not published anywhere"))
+    for p in pubs:
+        line = _("publication #{id} to {account}: {status}").format(
+            id=p.publication_id, account=p.account_name, status=p.status
+        )
+        if p.url:
+            line += f"  {p.url}"
+        if p.changed:
+            line += "  " + _("(changed since published)")
+        print(line)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from inkbench.storage.articles import update_article
+
+    db = open_db(args)
+    with db.write() as session:
+        a = update_article(session, args.id, status=args.status)
+        title = a.title
+    print(
+        _("article {id} ({title}) is now {status}").format(
+            id=args.id, title=title, status=args.status
         )
     )
     return 0

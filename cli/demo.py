@@ -28,6 +28,7 @@ def _counted(what: str, n: int) -> str:
         "topics": ngettext("{n} topic", "{n} topics", n),
         "generation_tasks": ngettext("{n} generation task", "{n} generation tasks", n),
         "generated_articles": ngettext("{n} generated article", "{n} generated articles", n),
+        "publish_accounts": ngettext("{n} publishing account", "{n} publishing accounts", n),
     }
     template = forms.get(what)
     if template is None:

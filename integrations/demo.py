@@ -46,6 +46,7 @@ from inkbench.storage.models import (
     db_time,
     utcnow,
 )
+from inkbench.storage.publish_accounts import add_account, find_account
 from inkbench.storage.targets import create_target
 from inkbench.storage.tasks import create_task, task_items
 from inkbench.storage.works import create_chapter, create_work
@@ -163,6 +164,7 @@ def load_demo(
         if _loaded(session, marker):  # another process got here first
             return DemoReport(loaded=False)
         added = _insert_all(session, spec, prepared, doc_blobs)
+        added["publish_accounts"] = _insert_site(session, db.home / DEMO_SITE)
     step("database")
     return DemoReport(loaded=True, added=added)
 
@@ -239,6 +241,20 @@ def _insert_bible(session: Session, work_id: int, chapter_ids: list[int], w: dic
         "scenes": len(w.get("scenes", [])),
         "tags": len(tag_ids),
     }
+
+
+DEMO_SITE = "demo-site"  # a Hugo folder in the data home to try publishing on
+
+
+def _insert_site(session: Session, folder: Path) -> int:
+    """A folder account (Hugo) pointing into the data home, so `inkbench
+    publish ID --to demo-site` works at once; 0 when the name is taken."""
+    conn = session.connection().connection.driver_connection  # same transaction
+    if find_account(conn, DEMO_SITE) is not None:
+        return 0
+    folder.mkdir(parents=True, exist_ok=True)
+    add_account(conn, DEMO_SITE, "folder", path=str(folder), format="hugo")
+    return 1
 
 
 def _insert_all(session: Session, spec: _Spec, prepared, doc_blobs) -> dict[str, int]:

@@ -32,7 +32,9 @@ class Queue:
     next_attempt: str
     attempts: str
     started: str
-    where: str = "1"  # extra condition on claimable rows
+    where: str = "1"  # extra condition on claimable rows (may use :now)
+    pending: str = "pending"  # the status of a row waiting for a worker
+    running: str = "running"  # the status of a claimed row
 
 
 IMAGE_OCR = Queue(
@@ -58,6 +60,23 @@ GENERATION = Queue(
 )
 
 
+# Publications wait for their scheduled time and for their account to be
+# usable (not paused: its credentials were refused).
+PUBLICATION = Queue(
+    table="publication",
+    status="status",
+    owner="lease_owner",
+    expires="lease_expires_at",
+    next_attempt="next_attempt_at",
+    attempts="attempts",
+    started="started_at",
+    where="(scheduled_at IS NULL OR scheduled_at <= :now) AND account_id IN"
+    " (SELECT id FROM publish_account WHERE NOT paused)",
+    pending="queued",
+    running="publishing",
+)
+
+
 def worker_name(kind: str) -> str:
     """A name unique to this worker: host, pid and a random part."""
     return f"{kind}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -65,8 +84,8 @@ def worker_name(kind: str) -> str:
 
 def _claimable(q: Queue) -> str:
     return (
-        f"(({q.status} = 'pending' AND ({q.next_attempt} IS NULL OR {q.next_attempt} <= :now))"
-        f" OR ({q.status} = 'running' AND {q.expires} < :now)) AND ({q.where})"
+        f"(({q.status} = '{q.pending}' AND ({q.next_attempt} IS NULL OR {q.next_attempt} <= :now))"
+        f" OR ({q.status} = '{q.running}' AND {q.expires} < :now)) AND ({q.where})"
     )
 
 
@@ -92,7 +111,7 @@ def claim(
         **(scope_params or {}),
     }
     row = conn.execute(
-        f"UPDATE {q.table} SET {q.status} = 'running', {q.owner} = :owner,"
+        f"UPDATE {q.table} SET {q.status} = '{q.running}', {q.owner} = :owner,"
         f" {q.expires} = :expires, {q.attempts} = {q.attempts} + 1, {q.started} = :now"
         f" WHERE id = (SELECT id FROM {q.table} WHERE {_claimable(q)} AND ({scope})"
         " ORDER BY id LIMIT 1) RETURNING id",
@@ -108,7 +127,7 @@ def renew(
     expires = db_time(utcnow() + timedelta(seconds=lease_seconds))
     cur = conn.execute(
         f"UPDATE {q.table} SET {q.expires} = ? WHERE id = ? AND {q.owner} = ?"
-        f" AND {q.status} = 'running'",
+        f" AND {q.status} = '{q.running}'",
         (expires, row_id, owner),
     )
     return cur.rowcount == 1
@@ -116,7 +135,7 @@ def renew(
 
 def still_ours(conn: sqlite3.Connection, q: Queue, row_id: int, owner: str) -> bool:
     row = conn.execute(
-        f"SELECT 1 FROM {q.table} WHERE id = ? AND {q.owner} = ? AND {q.status} = 'running'",
+        f"SELECT 1 FROM {q.table} WHERE id = ? AND {q.owner} = ? AND {q.status} = '{q.running}'",
         (row_id, owner),
     ).fetchone()
     return row is not None
@@ -126,8 +145,8 @@ def release_expired(conn: sqlite3.Connection, q: Queue, *, now: datetime | None 
     """Put rows whose lease expired back to ``pending`` (e.g. at start-up, so
     nothing stays ``running`` after a crash); returns how many."""
     cur = conn.execute(
-        f"UPDATE {q.table} SET {q.status} = 'pending', {q.owner} = NULL, {q.expires} = NULL"
-        f" WHERE {q.status} = 'running' AND {q.expires} < ?",
+        f"UPDATE {q.table} SET {q.status} = '{q.pending}', {q.owner} = NULL,"
+        f" {q.expires} = NULL WHERE {q.status} = '{q.running}' AND {q.expires} < ?",
         (db_time(now or utcnow()),),
     )
     return cur.rowcount
@@ -136,8 +155,9 @@ def release_expired(conn: sqlite3.Connection, q: Queue, *, now: datetime | None 
 def release_owned(conn: sqlite3.Connection, q: Queue, owner: str) -> int:
     """A worker shutting down cleanly hands back what it holds."""
     cur = conn.execute(
-        f"UPDATE {q.table} SET {q.status} = 'pending', {q.owner} = NULL, {q.expires} = NULL,"
-        f" {q.attempts} = MAX({q.attempts} - 1, 0) WHERE {q.status} = 'running' AND {q.owner} = ?",
+        f"UPDATE {q.table} SET {q.status} = '{q.pending}', {q.owner} = NULL,"
+        f" {q.expires} = NULL, {q.attempts} = MAX({q.attempts} - 1, 0)"
+        f" WHERE {q.status} = '{q.running}' AND {q.owner} = ?",
         (owner,),
     )
     return cur.rowcount

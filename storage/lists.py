@@ -437,3 +437,64 @@ class TaskSource(SqlSource):
             status = f"paused ({reason})"
         extra = f" ✗{failed}" if failed else ""
         return (flat(name), status, f"{done}/{total}{extra}", str(created or "")[:16])
+
+
+# --- publishing ------------------------------------------------------------------------
+
+
+class PublicationSource(SqlSource):
+    """The publishing queue and its history, newest first."""
+
+    noun = N_("publications")
+    noun_one = "publication"  # English only: other languages have no singular
+    columns = (
+        Column(N_("Article")),
+        Column(N_("Account"), 14),
+        Column(N_("Status"), 10),
+        Column(N_("When"), 16),
+    )
+    select = (
+        "SELECT p.id, a.title, p.account_name, p.status, p.scheduled_at, p.published_at,"
+        " p.updated_at, p.url, p.last_error, p.article_id"
+        " FROM publication p JOIN article a ON a.id = p.article_id"
+    )
+    filter_sql = "(a.title LIKE ? ESCAPE '\\')"
+    orders = {
+        "newest": ("p.id DESC", "p.id ASC"),
+        "status": ("p.status, p.id DESC", "p.status DESC, p.id"),
+        "account": ("p.account_name, p.id DESC", "p.account_name DESC, p.id"),
+    }
+
+    def cells(self, row):
+        _id, title, account, status, scheduled, published, updated = row[:7]
+        when = published or (scheduled if status == "queued" else None) or updated
+        return (flat(title), flat(account), status, _when(when))
+
+
+class PublishAccountSource(SqlSource):
+    """The publishing accounts with how much went out through each."""
+
+    noun = N_("accounts")
+    noun_one = "account"  # English only: other languages have no singular
+    columns = (
+        Column(N_("Account")),
+        Column(N_("Kind"), 11),
+        Column(N_("Where")),
+        Column(N_("Published"), 10, "right"),
+    )
+    select = (
+        "SELECT a.id, a.name, a.kind, coalesce(a.url, a.path, ''), a.paused, a.pause_reason,"
+        " (SELECT count(*) FROM publication p"
+        "   WHERE p.account_id = a.id AND p.status = 'published')"
+        " FROM publish_account a"
+    )
+    filter_sql = "a.name LIKE ? ESCAPE '\\'"
+    orders = {"name": ("a.name COLLATE NOCASE, a.id", "a.name COLLATE NOCASE DESC, a.id DESC")}
+
+    def count_sql(self) -> str:
+        return "SELECT count(*) FROM publish_account a"
+
+    def cells(self, row):
+        _id, name, kind, where, paused, _reason, published = row
+        mark = " ⏸" if paused else ""
+        return (flat(name) + mark, kind, flat(where), f"{published:,}")

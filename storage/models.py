@@ -38,6 +38,8 @@ from inkbench.storage.vocab import (
     CHAT_STATUSES,  # noqa: F401
     ITEM_STATUSES,  # noqa: F401
     OCR_STATUSES,  # noqa: F401
+    PUBLICATION_STATUSES,  # noqa: F401
+    PUBLISH_KINDS,  # noqa: F401
     REVISION_KINDS,  # noqa: F401
     TASK_STATUSES,  # noqa: F401
     WORK_STATUSES,  # noqa: F401
@@ -721,6 +723,89 @@ class ChatMessage(SQLModel, table=True):
     idempotency_key: str | None = None
     ai_request_id: int | None = Field(default=None, sa_column=fk("ai_request.id", "SET NULL"))
     error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- publishing ---------------------------------------------------------------------
+
+
+class PublishAccount(SQLModel, table=True):
+    """Where articles can be published. The secret (password, application
+    password, webhook key) is in the keyring, never here. A paused account
+    (its credentials were refused) takes no work until tested again."""
+
+    __tablename__ = "publish_account"
+    __table_args__ = (CheckConstraint(_in("kind", PUBLISH_KINDS), name="kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    kind: str
+    url: str | None = None
+    user: str | None = None
+    format: str | None = None  # folder: hugo | hexo | jekyll; webhook: base64 | urls
+    path: str | None = None  # folder: the site folder
+    git_commit: bool = False
+    paused: bool = False
+    pause_reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Publication(SQLModel, table=True):
+    """One article to publish to one account, leased like generation items.
+
+    ``marker`` is set when the row is made and stored on the remote post, so
+    a retry after a crash finds the post it already made. The account name is
+    kept so history stays readable after the account is removed."""
+
+    __table_args__ = (
+        CheckConstraint(_in("status", PUBLICATION_STATUSES), name="status"),
+        Index("ix_publication_queue", "status", "next_attempt_at"),
+        Index("ix_publication_article_account", "article_id", "account_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(sa_column=fk("article.id", "CASCADE", nullable=False, index=False))
+    account_id: int | None = Field(default=None, sa_column=fk("publish_account.id", "SET NULL"))
+    account_name: str = ""
+    status: str = "queued"
+    draft: bool = False
+    scheduled_at: datetime | None = None
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    marker: str = Field(index=True)
+    remote_id: str | None = None
+    url: str | None = None
+    published_revision_id: int | None = Field(
+        default=None, sa_column=fk("article_revision.id", "SET NULL")
+    )
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    started_at: datetime | None = None
+    published_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PublishedMedia(SQLModel, table=True):
+    """A stored file already uploaded to an account: its remote URL, so each
+    image is uploaded once per account."""
+
+    __tablename__ = "published_media"
+    __table_args__ = (
+        UniqueConstraint("account_id", "blob_sha", name="uq_published_media_account_blob"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(
+        sa_column=fk("publish_account.id", "CASCADE", nullable=False, index=False)
+    )
+    blob_sha: str = Field(
+        sa_column=Column(
+            Text, ForeignKey("blob.sha256", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    remote_url: str
     created_at: datetime = Field(default_factory=utcnow)
 
 

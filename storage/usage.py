@@ -79,7 +79,32 @@ def active_task_using(session: Session, entity: str, row_id: int) -> str | None:
     return _describe(*row) if row else None
 
 
+def _active_publication(session: Session, article_id: int) -> tuple | None:
+    return (
+        session.connection()
+        .execute(
+            text(
+                "SELECT id, account_name, status FROM publication WHERE article_id = :id"
+                " AND status IN ('queued', 'publishing') ORDER BY id LIMIT 1"
+            ),
+            {"id": article_id},
+        )
+        .first()
+    )
+
+
 def refuse_if_in_use(session: Session, entity: str, row_id: int, what: str) -> None:
+    """``InUse`` naming the active task (or, for an article, the queued or
+    running publication) that uses the row."""
+    if entity == "article":
+        pub = _active_publication(session, row_id)
+        if pub:
+            raise InUse(
+                _(
+                    "cannot delete article {what}: publication #{id} to {account} is {status};"
+                    " cancel it (`inkbench publish cancel {id}`) or wait for it to finish"
+                ).format(what=what, id=pub[0], account=pub[1], status=pub[2])
+            )
     task = active_task_using(session, entity, row_id)
     if task:
         raise InUse(

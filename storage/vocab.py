@@ -20,6 +20,10 @@ CHAT_ROLES = ("user", "assistant")
 # done: answered (user) or complete (assistant); incomplete: a reply cut off
 # mid-stream; error: the request failed for good (bad request)
 CHAT_STATUSES = ("queued", "done", "incomplete", "error")
+# publishing: queued → publishing → published | failed | cancelled
+PUBLICATION_STATUSES = ("queued", "publishing", "published", "failed", "cancelled")
+ACTIVE_PUBLICATION_STATUSES = ("queued", "publishing")
+PUBLISH_KINDS = ("wordpress", "metaweblog", "folder", "webhook")
 CHARACTER_ROLES = ("protagonist", "antagonist", "supporting", "minor")
 WORLD_CATEGORIES = (
     "geography",

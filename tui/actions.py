@@ -299,3 +299,40 @@ def task_items_text(store: Store, task_id: int) -> tuple[str, str]:
                     )
                 )
     return task.name, "\n".join(lines)
+
+
+# --- publishing ------------------------------------------------------------------------
+
+
+def publish_articles(
+    store: Store, article_ids: list[int], account_name: str, draft: bool = False
+) -> int:
+    """Queue the articles for publishing to the account; the number queued."""
+    from inkbench.storage.publications import enqueue
+
+    with store.database().raw() as conn:
+        return len(enqueue(conn, article_ids, account_name, draft=draft))
+
+
+def retry_publication(store: Store, publication_id: int) -> str:
+    """Queue a failed or cancelled publication again; its new status."""
+    from inkbench.storage.publications import retry_publication as retry
+
+    with store.database().raw() as conn:
+        return retry(conn, publication_id).status
+
+
+def cancel_publication(store: Store, publication_id: int) -> str:
+    """Cancel a queued publication; its new status."""
+    from inkbench.storage.publications import cancel_publication as cancel
+
+    with store.database().raw() as conn:
+        return cancel(conn, publication_id).status
+
+
+def publish_account_names(store: Store) -> list[tuple[str, str, bool]]:
+    """(name, kind, paused) of every publishing account, by name."""
+    from inkbench.storage.publish_accounts import list_accounts
+
+    with store.database().raw(write=False) as conn:
+        return [(a.name, a.kind, a.paused) for a in list_accounts(conn)]

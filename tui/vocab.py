@@ -38,6 +38,7 @@ def status_name(status: str) -> str:
         "incomplete": pgettext("status", "incomplete"),
         "error": pgettext("status", "error"),
         "publishing": pgettext("status", "publishing"),
+        "retry": pgettext("status", "retry"),
     }
     word, paren, rest = status.partition(" (")
     if word in names:

@@ -68,6 +68,7 @@ AREAS: list[Area] = [
     Area("account", "7", N_("Account"), "inkbench.tui.areas.account:AccountArea"),
     Area("trash", "8", N_("Trash"), "inkbench.tui.areas.trash:TrashArea"),
     Area("chat", "9", N_("Chat"), "inkbench.tui.areas.chat:ChatArea"),
+    Area("publish", "0", N_("Publish"), "inkbench.tui.areas.publish:PublishArea"),
 ]
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Static
 
 from inkbench.i18n import N_, _
 from inkbench.storage.lists import ArticleSource
 from inkbench.tui import actions
 from inkbench.tui.areas.base import AreaPane
 from inkbench.tui.messages import DataChanged, OpenDocument
+from inkbench.tui.vocab import status_name
 from inkbench.tui.widgets.list_pane import ListPane
 from inkbench.tui.widgets.virtual_list import VirtualList
 
@@ -21,10 +24,12 @@ class ArticlesArea(AreaPane):
         Binding("n", "new", N_("New"), id="articles.new"),
         Binding("d,delete", "trash", N_("Trash"), id="articles.trash"),
         Binding("h", "history", N_("History"), id="articles.history"),
+        Binding("p", "publish", N_("Publish"), id="articles.publish"),
     ]
 
     def compose(self) -> ComposeResult:
         yield ListPane(ArticleSource(), empty_text=_("No articles yet: press n to write one."))
+        yield Static(id="article-published", markup=False)
 
     @property
     def pane(self) -> ListPane:
@@ -36,10 +41,75 @@ class ArticlesArea(AreaPane):
     def data_changed(self, kind: str) -> None:
         if kind == "article":
             self.pane.reload()
+        if kind == "publication":
+            self._show_published(self._current_id())
 
     def on_area_shown(self) -> None:
         if self.pane.vlist.loaded:
             self.pane.reload()
+
+    @on(VirtualList.Highlighted)
+    def _highlighted(self, event: VirtualList.Highlighted) -> None:
+        self._show_published(event.row[0] if event.row else None)
+
+    def _show_published(self, article_id: int | None) -> None:
+        """Where the highlighted article was published (account, URL), or
+        what waits; empty when it never was."""
+        from inkbench.storage.publications import article_publications
+
+        line = self.query_one("#article-published", Static)
+        rows = article_publications(self.ink.store.ui_conn, article_id) if article_id else []
+        parts = []
+        for p in rows[:3]:
+            where = p.url or ""
+            changed = _(" (changed since)") if p.changed and p.status == "published" else ""
+            parts.append(f"{p.account_name}: {status_name(p.status)}{changed} {where}".rstrip())
+        line.update(Content(" · ".join(parts)))
+        line.display = bool(parts)
+
+    def action_publish(self) -> None:
+        row = self.pane.vlist.current_row
+        if row is None:
+            return
+        article_id, title = row[0], row[1]
+        from inkbench.tui.dialogs.choose_account import ChooseAccount
+
+        def queued(n: int) -> None:
+            self.notify(
+                _("Queued for publishing: {title}. Press g in Publish (0) to send it.").format(
+                    title=title
+                ),
+                markup=False,
+            )
+            self.post_message(DataChanged("publication"))
+            self._show_published(article_id)
+
+        def chosen(choice: tuple[str, bool] | None) -> None:
+            if choice is not None:
+                name, draft = choice
+                self.ink.db_job(
+                    actions.publish_articles,
+                    [article_id],
+                    name,
+                    draft,
+                    name=_("publish"),
+                    done=queued,
+                )
+
+        def got_accounts(accounts: list[tuple[str, str, bool]]) -> None:
+            if not accounts:
+                self.notify(
+                    _("No publishing accounts: add one with `inkbench publish account add`."),
+                    markup=False,
+                )
+                return
+            self.app.push_screen(
+                ChooseAccount(_("Publish “{title}” to").format(title=title), accounts), chosen
+            )
+
+        self.ink.db_job(
+            actions.publish_account_names, name=_("reading the accounts"), done=got_accounts
+        )
 
     def _current_id(self) -> int | None:
         row = self.pane.vlist.current_row
