@@ -16,6 +16,7 @@ HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
 PG_MIGRATION_LOCK = 0x1A4B_0001
 READ_ONLY = "inkbench_read_only"  # execution option: a read transaction
+POOL_MAX = 40  # PostgreSQL connections per process: anyio's default thread limit
 
 
 def _create_private(url: str) -> None:
@@ -58,7 +59,14 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # As many connections as the worker threads that use them (starlette runs
+    # database work on anyio's thread pool, 40 threads): with fewer, threads
+    # queued for a connection while others waited on a user's lock, and past
+    # pool_timeout the queued requests failed (QueuePool limit ... reached).
+    # Two workers hold at most 80 of PostgreSQL's default 100 connections.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=POOL_MAX - 10, pool_timeout=60
+    )
 
 
 class Database:

@@ -133,12 +133,21 @@ class Reservation:
     tokens: int
 
 
-def _lock_user(session: Session, user_id: int) -> None:
+def lock_user(session: Session, user_id: int) -> None:
     """Serialise reservations of one user. SQLite write transactions already
     hold the database's write lock (BEGIN IMMEDIATE); PostgreSQL locks the
-    user's row."""
+    user's row ``FOR NO KEY UPDATE``.
+
+    Not ``FOR UPDATE``: every insert of a row that references the user
+    (an idempotency claim, a reservation, a usage row) takes ``FOR KEY
+    SHARE`` on it for the foreign key, which ``FOR UPDATE`` conflicts with.
+    Two calls that had each inserted such a row and then asked ``FOR
+    UPDATE`` waited for each other: PostgreSQL's deadlock detector killed
+    one after a second (the soak's 500s). ``FOR NO KEY UPDATE`` still
+    excludes every other reservation of the user and ignores key shares.
+    Taking it again in the same transaction is a no-op."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
 def requested_max_tokens(body: dict) -> int | None:
@@ -175,7 +184,7 @@ def reserve(
     calls after it are refused: together they overrun the plan by at most
     that one call's prompt beyond what was left, the reservation rounding.
     """
-    _lock_user(session, user_id)
+    lock_user(session, user_id)
     q = quota_state(session, user_id)
     n = body.get("n") if isinstance(body.get("n"), int) and body.get("n", 0) > 0 else 1
     cap = requested_max_tokens(body)

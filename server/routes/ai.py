@@ -190,6 +190,10 @@ async def _claim(call: Call, req_hash: str) -> idempotency.Outcome:
     deadline = time.monotonic() + settings.idempotency_wait
 
     def attempt(s) -> idempotency.Outcome:
+        if not call.user.unlimited:
+            # the user's lock first, before the claim writes anything: the
+            # transaction then waits on one lock only (see quota.lock_user)
+            quota.lock_user(s, call.user.user_id)
         outcome = idempotency.claim(
             s,
             user_id=call.user.user_id,
