@@ -49,14 +49,16 @@ class AppState:
         return await run_in_threadpool(work)
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    """The app's state. ``async``: FastAPI runs a plain ``def`` dependency on
+    the thread pool, a round trip through another thread for every request."""
     return request.app.state.inkbench
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def client_address(request: Request, state: StateDep) -> str:
+async def client_address(request: Request, state: StateDep) -> str:  # async: see get_state
     if state.settings.trust_forwarded_for:
         # the right-most hop is the one our trusted proxy added; anything to
         # its left was sent by the client and proves nothing

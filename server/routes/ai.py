@@ -282,9 +282,11 @@ async def _proxy_once(call: Call) -> Response:
         text_chars=len(text),
         model=str(data.get("model") or ""),
         kind="json",
-        stored=json.dumps(data, ensure_ascii=False),
+        stored=json.dumps(data, ensure_ascii=False) if call.key else None,
     )
-    return JSONResponse(data)
+    # the upstream's own bytes (it is a JSON object, checked above): no
+    # second encoding of what was just decoded
+    return Response(resp.content, media_type="application/json")
 
 
 # --- streaming --------------------------------------------------------------------
