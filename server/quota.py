@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from inkbench.server.errors import ApiError
@@ -220,8 +220,14 @@ def reserve(
 
 
 def release(session: Session, reservation_id: int) -> None:
-    """The call failed and costs nothing: give back what it held."""
-    session.execute(delete(QuotaReservation).where(QuotaReservation.id == reservation_id))
+    """The call failed and costs nothing: give back what it held (also how a
+    call's reservation is settled)."""
+    session.execute(_DELETE_RESERVATION, {"rid": reservation_id})
+
+
+_DELETE_RESERVATION = delete(QuotaReservation.__table__).where(
+    QuotaReservation.__table__.c.id == bindparam("rid")
+)
 
 
 def counts_as_article(purpose: str, completion_tokens: int, n: int, min_tokens: int) -> bool:
@@ -245,18 +251,22 @@ def record_usage(
     transaction). ``article`` None: labelled ``generate``."""
     if reservation_id is not None:
         release(session, reservation_id)
-    # one INSERT statement, not an ORM object: this runs once per proxied call
-    # and the unit of work cost more than the write itself
+    # one Core INSERT built once, not an ORM object: this runs once per
+    # proxied call, and the unit of work cost more than the write itself
     session.execute(
-        insert(UsageEvent).values(
-            user_id=user_id,
-            at=utcnow(),
-            model=model[:200],
-            purpose=purpose,
-            prompt_tokens=max(0, int(prompt_tokens)),
-            completion_tokens=max(0, int(completion_tokens)),
-            articles=1 if (purpose == "generate" if article is None else article) else 0,
-            estimated=estimated,
-            idempotency_key=idempotency_key,
-        )
+        _INSERT_USAGE,
+        {
+            "user_id": user_id,
+            "at": utcnow(),
+            "model": model[:200],
+            "purpose": purpose,
+            "prompt_tokens": max(0, int(prompt_tokens)),
+            "completion_tokens": max(0, int(completion_tokens)),
+            "articles": 1 if (purpose == "generate" if article is None else article) else 0,
+            "estimated": estimated,
+            "idempotency_key": idempotency_key,
+        },
     )
+
+
+_INSERT_USAGE = insert(UsageEvent.__table__)
