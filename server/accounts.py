@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from inkbench.server.errors import ApiError
@@ -331,28 +331,33 @@ class Principal:
     unlimited: bool = False  # the plan limits neither articles nor tokens
 
 
+# built once: a statement object memoises its cache key, so each lookup skips
+# building and hashing the query (a tenth of a proxied call's CPU time)
+_BY_TOKEN = (
+    select(
+        AccessToken.token_hash,
+        AccessToken.expires_at,
+        AuthSession.id,
+        AuthSession.revoked_at,
+        User.id,
+        User.username,
+        User.plan_name,
+        User.disabled,
+        Plan.articles_per_period,
+        Plan.tokens_per_period,
+    )
+    .join(AuthSession, AuthSession.id == AccessToken.session_id)
+    .join(User, User.id == AuthSession.user_id)
+    .join(Plan, Plan.name == User.plan_name)
+    .where(AccessToken.token_hash == bindparam("digest"))
+)
+
+
 def authenticate(session: Session, token: str) -> Principal:
     """The caller behind an access token: one indexed read of plain columns
     (no ORM objects; this runs on every authenticated request)."""
     digest = token_hash(token)
-    row = session.execute(
-        select(
-            AccessToken.token_hash,
-            AccessToken.expires_at,
-            AuthSession.id,
-            AuthSession.revoked_at,
-            User.id,
-            User.username,
-            User.plan_name,
-            User.disabled,
-            Plan.articles_per_period,
-            Plan.tokens_per_period,
-        )
-        .join(AuthSession, AuthSession.id == AccessToken.session_id)
-        .join(User, User.id == AuthSession.user_id)
-        .join(Plan, Plan.name == User.plan_name)
-        .where(AccessToken.token_hash == digest)
-    ).first()
+    row = session.execute(_BY_TOKEN, {"digest": digest}).first()
     if row is None or not same(row[0], digest):
         raise ApiError(401, "invalid_token", "the access token is not valid; log in again")
     _h, expires_at, sid, revoked_at, uid, username, plan, disabled, articles, tokens = row

@@ -16,6 +16,8 @@ HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
 PG_MIGRATION_LOCK = 0x1A4B_0001
 READ_ONLY = "inkbench_read_only"  # execution option: a read transaction
+POOL_MAX = 40  # PostgreSQL connections per process: anyio's default thread limit
+QUICK_BUSY_MS = 20  # an SQLite read on the event loop gives up on a lock after this
 
 
 def _create_private(url: str) -> None:
@@ -29,16 +31,20 @@ def _create_private(url: str) -> None:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_ms: int = 30_000) -> Engine:
+    """The engine for ``url``; on SQLite a statement waits up to ``busy_ms``
+    for a lock before failing with "database is locked"."""
     if url.startswith("sqlite"):
         _create_private(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000}
+        )
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn, _record) -> None:
             dbapi_conn.isolation_level = None  # we BEGIN ourselves
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA busy_timeout = 30000")
+            cur.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
             cur.execute("PRAGMA foreign_keys = ON")
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
@@ -58,7 +64,14 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # As many connections as the worker threads that use them (starlette runs
+    # database work on anyio's thread pool, 40 threads): with fewer, threads
+    # queued for a connection while others waited on a user's lock, and past
+    # pool_timeout the queued requests failed (QueuePool limit ... reached).
+    # Two workers hold at most 80 of PostgreSQL's default 100 connections.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=POOL_MAX - 10, pool_timeout=60
+    )
 
 
 class Database:
@@ -69,6 +82,21 @@ class Database:
         self._read_factory = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
+        # SQLite only: reads short enough to run on the event loop (see quick_read)
+        local = self.engine.dialect.name == "sqlite"
+        self._quick_engine = make_engine(url, busy_ms=QUICK_BUSY_MS) if local else None
+        self._quick_factory = (
+            sessionmaker(
+                self._quick_engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+            )
+            if self._quick_engine is not None
+            else None
+        )
+
+    @property
+    def has_quick_reads(self) -> bool:
+        """Whether ``quick_read`` is available (the database is a local SQLite file)."""
+        return self._quick_factory is not None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -86,6 +114,23 @@ class Database:
             finally:
                 s.rollback()
 
+    @contextmanager
+    def quick_read(self) -> Iterator[Session]:
+        """A read transaction that waits at most ``QUICK_BUSY_MS`` for a lock
+        (then raises ``OperationalError``), so that the caller may run it on
+        the event loop: an indexed read of a local SQLite file under WAL,
+        which never waits for a writer, costs microseconds in SQLite and
+        holds the GIL for its Python part wherever it runs, while sending it
+        to a worker thread and back costs two thread wake-ups (~10 ms each
+        on a loaded machine). Only when ``has_quick_reads``."""
+        if self._quick_factory is None:
+            raise RuntimeError("quick reads are for a local SQLite database")
+        with self._quick_factory() as s:
+            try:
+                yield s
+            finally:
+                s.rollback()
+
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -95,6 +140,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._quick_engine is not None:
+            self._quick_engine.dispose()
 
 
 def alembic_config():

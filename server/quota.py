@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from inkbench.server.errors import ApiError
@@ -133,12 +133,21 @@ class Reservation:
     tokens: int
 
 
-def _lock_user(session: Session, user_id: int) -> None:
+def lock_user(session: Session, user_id: int) -> None:
     """Serialise reservations of one user. SQLite write transactions already
     hold the database's write lock (BEGIN IMMEDIATE); PostgreSQL locks the
-    user's row."""
+    user's row ``FOR NO KEY UPDATE``.
+
+    Not ``FOR UPDATE``: every insert of a row that references the user
+    (an idempotency claim, a reservation, a usage row) takes ``FOR KEY
+    SHARE`` on it for the foreign key, which ``FOR UPDATE`` conflicts with.
+    Two calls that had each inserted such a row and then asked ``FOR
+    UPDATE`` waited for each other: PostgreSQL's deadlock detector killed
+    one after a second (the soak's 500s). ``FOR NO KEY UPDATE`` still
+    excludes every other reservation of the user and ignores key shares.
+    Taking it again in the same transaction is a no-op."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
 def requested_max_tokens(body: dict) -> int | None:
@@ -175,7 +184,7 @@ def reserve(
     calls after it are refused: together they overrun the plan by at most
     that one call's prompt beyond what was left, the reservation rounding.
     """
-    _lock_user(session, user_id)
+    lock_user(session, user_id)
     q = quota_state(session, user_id)
     n = body.get("n") if isinstance(body.get("n"), int) and body.get("n", 0) > 0 else 1
     cap = requested_max_tokens(body)
@@ -211,8 +220,14 @@ def reserve(
 
 
 def release(session: Session, reservation_id: int) -> None:
-    """The call failed and costs nothing: give back what it held."""
-    session.execute(delete(QuotaReservation).where(QuotaReservation.id == reservation_id))
+    """The call failed and costs nothing: give back what it held (also how a
+    call's reservation is settled)."""
+    session.execute(_DELETE_RESERVATION, {"rid": reservation_id})
+
+
+_DELETE_RESERVATION = delete(QuotaReservation.__table__).where(
+    QuotaReservation.__table__.c.id == bindparam("rid")
+)
 
 
 def counts_as_article(purpose: str, completion_tokens: int, n: int, min_tokens: int) -> bool:
@@ -236,15 +251,22 @@ def record_usage(
     transaction). ``article`` None: labelled ``generate``."""
     if reservation_id is not None:
         release(session, reservation_id)
-    session.add(
-        UsageEvent(
-            user_id=user_id,
-            model=model[:200],
-            purpose=purpose,
-            prompt_tokens=max(0, int(prompt_tokens)),
-            completion_tokens=max(0, int(completion_tokens)),
-            articles=1 if (purpose == "generate" if article is None else article) else 0,
-            estimated=estimated,
-            idempotency_key=idempotency_key,
-        )
+    # one Core INSERT built once, not an ORM object: this runs once per
+    # proxied call, and the unit of work cost more than the write itself
+    session.execute(
+        _INSERT_USAGE,
+        {
+            "user_id": user_id,
+            "at": utcnow(),
+            "model": model[:200],
+            "purpose": purpose,
+            "prompt_tokens": max(0, int(prompt_tokens)),
+            "completion_tokens": max(0, int(completion_tokens)),
+            "articles": 1 if (purpose == "generate" if article is None else article) else 0,
+            "estimated": estimated,
+            "idempotency_key": idempotency_key,
+        },
     )
+
+
+_INSERT_USAGE = insert(UsageEvent.__table__)

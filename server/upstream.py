@@ -4,11 +4,17 @@ and the mapping of its failures to this server's error codes."""
 from __future__ import annotations
 
 import json
+import logging
 
 import httpx
 
 from inkbench.server.errors import ApiError
 from inkbench.server.settings import Settings
+
+log = logging.getLogger("inkbench.server.upstream")
+
+
+KEEPALIVE_EXPIRY = 2.0  # seconds an idle upstream connection is kept
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
@@ -21,7 +27,13 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
         timeout=httpx.Timeout(
             settings.upstream_read_timeout, connect=settings.upstream_connect_timeout
         ),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        # idle connections are dropped before the upstream's own idle timeout
+        # (uvicorn's is 5 s, httpx's default expiry too): with equal timeouts
+        # a call could pick a connection the upstream was closing that
+        # moment and fail with upstream_unreachable (once in a soak)
+        limits=httpx.Limits(
+            max_connections=200, max_keepalive_connections=50, keepalive_expiry=KEEPALIVE_EXPIRY
+        ),
     )
 
 
@@ -55,6 +67,7 @@ def status_error(status: int, body: bytes) -> ApiError:
 
 
 def transport_error(exc: Exception) -> ApiError:
+    log.warning("upstream call failed: %s: %s", type(exc).__name__, exc)
     if isinstance(exc, httpx.TimeoutException):
         return ApiError(504, "upstream_timeout", "the AI service did not answer in time")
     return ApiError(502, "upstream_unreachable", "the AI service cannot be reached")

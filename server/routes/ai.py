@@ -27,6 +27,7 @@ log = logging.getLogger("inkbench.server.ai")
 REPLAYED = {"Idempotent-Replayed": "true"}
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 STREAM_BACKLOG = 64  # events held for a client that reads slower than the model writes
+DRAIN_LIMIT = 64 * 1024  # bytes after [DONE] read to keep the upstream connection
 
 
 @router.get("/models")
@@ -190,6 +191,10 @@ async def _claim(call: Call, req_hash: str) -> idempotency.Outcome:
     deadline = time.monotonic() + settings.idempotency_wait
 
     def attempt(s) -> idempotency.Outcome:
+        if not call.user.unlimited:
+            # the user's lock first, before the claim writes anything: the
+            # transaction then waits on one lock only (see quota.lock_user)
+            quota.lock_user(s, call.user.user_id)
         outcome = idempotency.claim(
             s,
             user_id=call.user.user_id,
@@ -218,7 +223,7 @@ async def chat_completions(
 ) -> Response:
     token = bearer_token(request)
     # who is asking, before a byte of the body is read
-    user = await state.reading(authenticate_token, token)
+    user = await state.reading_now(authenticate_token, token)
     key = (idempotency_key or "").strip() or None
     if purpose not in quota.PURPOSES:
         raise ApiError(400, "bad_request", f"X-Inkbench-Purpose must be one of {quota.PURPOSES}")
@@ -278,9 +283,11 @@ async def _proxy_once(call: Call) -> Response:
         text_chars=len(text),
         model=str(data.get("model") or ""),
         kind="json",
-        stored=json.dumps(data, ensure_ascii=False),
+        stored=json.dumps(data, ensure_ascii=False) if call.key else None,
     )
-    return JSONResponse(data)
+    # the upstream's own bytes (it is a JSON object, checked above): no
+    # second encoding of what was just decoded
+    return Response(resp.content, media_type="application/json")
 
 
 # --- streaming --------------------------------------------------------------------
@@ -388,6 +395,19 @@ class Relay:
         self.out.append(event + b"\n\n")
         return False
 
+    async def _drain_upstream(self, raw) -> None:
+        """Read what follows ``[DONE]`` (normally only the end of the chunked
+        body, a few bytes), so the connection goes back to the client's pool:
+        closed half-read, every streamed call paid for a new TCP connection
+        to the upstream before its first token. An upstream that keeps
+        talking is cut off after ``DRAIN_LIMIT`` bytes."""
+        left = DRAIN_LIMIT
+        with contextlib.suppress(httpx.HTTPError):
+            async for chunk in raw:
+                left -= len(chunk)
+                if left < 0:
+                    break
+
     async def pump(self) -> None:
         call = self.call
         settings = call.state.settings
@@ -395,8 +415,9 @@ class Relay:
         stopped = False
         buf = b""
         renewed = time.monotonic()
+        raw = self.resp.aiter_raw()  # one iterator: the drain reads on from it
         try:
-            async for chunk in self.resp.aiter_raw():
+            async for chunk in raw:
                 buf = (buf + chunk).replace(b"\r\n", b"\n")
                 while b"\n\n" in buf and not done and self.error is None:
                     event, buf = buf.split(b"\n\n", 1)
@@ -428,6 +449,8 @@ class Relay:
                 self.queue.put_nowait(None)
             raise
         finally:
+            if done:
+                await self._drain_upstream(raw)
             await self.resp.aclose()
         try:
             if done:

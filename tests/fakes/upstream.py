@@ -60,6 +60,7 @@ class Seen:
     path: str
     body: dict | None
     headers: dict[str, str]
+    peer: str = ""  # the caller's address and port: one per TCP connection
 
 
 class FakeState:
@@ -143,7 +144,8 @@ def create_app(state: FakeState) -> Starlette:
 
     async def chat(request: Request):
         body = await request.json()
-        state.record(Seen(request.url.path, body, dict(request.headers)))
+        peer = f"{request.client.host}:{request.client.port}" if request.client else ""
+        state.record(Seen(request.url.path, body, dict(request.headers), peer))
         if (bad := check_key(request)) is not None:
             return bad
         model = body.get("model", "")

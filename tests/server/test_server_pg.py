@@ -190,3 +190,32 @@ def test_a_concurrent_login_burst_on_both_instances_cannot_pass_the_limit(two_se
     with ThreadPoolExecutor(20) as pool:
         statuses = list(pool.map(one, range(20)))
     assert statuses.count(401) <= limit
+
+
+def test_concurrent_keyed_calls_on_a_limited_plan_are_all_served_once(two_servers, upstream):
+    """Each call claims its own Idempotency-Key and reserves quota in one
+    transaction. The claim's row references the user, so the user's lock
+    must not conflict with that reference: with ``FOR UPDATE`` two such
+    calls deadlocked and PostgreSQL aborted one (a 500)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, b = two_servers
+    a.set_plan("free", articles=1000, tokens=1_000_000)
+    token = a.login("alice")["access_token"]
+    upstream.behaviour.words = 5
+
+    def one(i: int) -> int:
+        srv = a if i % 2 else b
+        r = httpx.post(
+            f"{srv.api}/ai/chat/completions",
+            json={"model": "fake-small", "messages": [{"role": "user", "content": f"k {i}"}]},
+            headers=bearer(token, **{"Idempotency-Key": f"key-{i}"}),
+            timeout=60,
+        )
+        return r.status_code
+
+    with ThreadPoolExecutor(24) as pool:
+        statuses = list(pool.map(one, range(48)))
+    assert statuses == [200] * 48
+    keys = sorted(r.idempotency_key for r in a.usage_rows())
+    assert keys == sorted(f"key-{i}" for i in range(48))
