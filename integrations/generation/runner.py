@@ -59,6 +59,7 @@ from inkbench.storage import leases
 from inkbench.storage.articles import create_article
 from inkbench.storage.connection import is_busy
 from inkbench.storage.engine import Database
+from inkbench.storage.errors import InkbenchError
 from inkbench.storage.generation_items import (
     finish_task_if_done,
     item_done,
@@ -145,7 +146,10 @@ def request_hash(provider, messages: list[dict[str, str]], model: str | None) ->
     and the model."""
     fingerprint = getattr(provider, "request_fingerprint", None)
     if fingerprint is not None:
-        return fingerprint(messages, model=model, stream=True, purpose="generate")
+        try:
+            return fingerprint(messages, model=model, stream=True, purpose="generate")
+        except InkbenchError:  # e.g. no model chosen: the call itself says so, in order
+            pass
     model = model or getattr(provider, "default_model", None) or ""
     canonical = json.dumps([messages, model], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
