@@ -20,6 +20,8 @@ CHAT_ROLES = ("user", "assistant")
 # done: answered (user) or complete (assistant); incomplete: a reply cut off
 # mid-stream; error: the request failed for good (bad request)
 CHAT_STATUSES = ("queued", "done", "incomplete", "error")
+# what can be attached to a chat message as context (kb: a knowledge passage)
+CHAT_ATTACHMENT_KINDS = ("chapter", "article", "character", "world", "kb")
 CHARACTER_ROLES = ("protagonist", "antagonist", "supporting", "minor")
 WORLD_CATEGORIES = (
     "geography",

@@ -97,7 +97,7 @@ def flush(
     for index, message_id in enumerate(queue):
         with db.read() as s:
             msg = s.get(store.ChatMessage, message_id)
-            if msg is None or msg.status != "queued":
+            if msg is None or msg.status != "queued" or msg.superseded_by is not None:
                 continue
             conv = store.get_conversation(s, msg.conversation_id)
             sent = [{"role": "system", "content": _system(s, conv)}, *store.history_before(s, msg)]
@@ -139,6 +139,7 @@ def flush(
                     purpose="chat",
                     request_type="chat",
                     idempotency_key=key,
+                    partial_reply=partial,
                     session=s,
                     **links,
                 )

@@ -182,7 +182,8 @@ def run_assist(
             else:
                 done = event
     except InkbenchError as e:
-        status = "incomplete" if isinstance(e, StreamCut) or pieces else "error"
+        partial = "".join(pieces) or getattr(e, "partial_text", "") or ""
+        status = "incomplete" if isinstance(e, StreamCut) or partial else "error"
         if isinstance(e, Cancelled):
             status = "cancelled"
         log_request(
@@ -195,6 +196,7 @@ def run_assist(
             purpose="chat",
             request_type=action,
             idempotency_key=key,
+            partial_reply=partial,
             **links,
         )
         raise

@@ -191,9 +191,10 @@ class AssistPreview(ModalScreen[Accepted | None]):
             self._status(_("cancelled; escape: close"))
 
 
-def open_assist(editor) -> None:
+def open_assist(editor, context_only: bool = False) -> None:
     """From an editor screen: choose an action for the selection (or the
-    cursor), preview the reply, and apply it if accepted."""
+    cursor), preview the reply, and apply it if accepted. ``context_only``:
+    show exactly the messages the action would send, and send nothing."""
     area = editor.text_area
     text = area.text
     doc = area.document
@@ -210,6 +211,24 @@ def open_assist(editor) -> None:
             lo, hi = (start, end) if end > start and action == "review" else (len(text), len(text))
         else:
             lo, hi = start, end
+        if context_only:
+            from inkbench.tui.assist_actions import assist_context_text
+            from inkbench.tui.dialogs.show_text import ShowText
+
+            editor.app.db_job(
+                assist_context_text,
+                editor.doc.kind,
+                editor.doc.id,
+                action,
+                lo,
+                hi,
+                text,
+                name=_("AI context"),
+                done=lambda shown: editor.app.push_screen(
+                    ShowText(_("What the AI will be sent"), shown)
+                ),
+            )
+            return
         editor.app.push_screen(
             AssistPreview(editor.doc.kind, editor.doc.id, action, lo, hi, text), accepted
         )
