@@ -306,27 +306,13 @@ def revision_request_text(store: Store, kind: str, revision_id: int) -> str | No
     return "\n".join(f"{k}: {v}" for k, v in fields)
 
 
-def usage_text(store: Store) -> str:
-    """The usage log as a table per model, per assistant and per purpose."""
-    from inkbench.i18n import _
+def usage_rows(store: Store, by: str) -> list:
+    """The usage log's ``UsageRow``s grouped ``by`` day, model, assistant or
+    purpose, with the cost from ``[ai.prices]``."""
     from inkbench.settings import load_settings
     from inkbench.storage.ai_usage import usage_report
 
     settings = load_settings(store.home)
     prices = {m: (p.input, p.output) for m, p in settings.ai.prices.items()}
-    out: list[str] = []
-    titles = {"model": _("By model"), "assistant": _("By assistant"), "purpose": _("By purpose")}
     with store.reader() as conn:
-        for by, title in titles.items():
-            rows = usage_report(conn, by=by, prices=prices)
-            out.append(f"{title}")
-            head = (_("requests"), _("prompt"), _("completion"), _("errors"), _("cost"))
-            out.append(f"{'':<20} " + " ".join(f"{h:>10}" for h in head))
-            for r in rows:
-                cost = "-" if r.cost is None else f"{r.cost:.4f}"
-                out.append(
-                    f"{(r.key or '-')[:20]:<20} {r.requests:>10} {r.prompt_tokens:>10} "
-                    f"{r.completion_tokens:>10} {r.errors:>10} {cost:>10}"
-                )
-            out.append("")
-    return "\n".join(out)
+        return usage_report(conn, by=by, prices=prices)

@@ -197,15 +197,11 @@ class ChatArea(AreaPane):
         self.ink.jobs.cancel_group("chat")
 
     def action_usage(self) -> None:
-        """The usage log: requests, tokens, errors and cost per model, assistant, purpose."""
-        from inkbench.tui.assist_actions import usage_text
-        from inkbench.tui.dialogs.show_text import ShowText
+        """The usage log: requests, tokens, time, errors and cost per day,
+        model, assistant or purpose (tui/screens/usage.py)."""
+        from inkbench.tui.screens.usage import UsageScreen
 
-        self.ink.db_job(
-            usage_text,
-            name=_("usage"),
-            done=lambda text: self.app.push_screen(ShowText(_("AI usage"), text)),
-        )
+        self.app.push_screen(UsageScreen())
 
     def action_new(self) -> None:
         from inkbench.tui.assist_actions import new_conversation

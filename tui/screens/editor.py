@@ -61,7 +61,13 @@ class EditorScreen(Screen):
         Binding("ctrl+r", "history", N_("History"), id="editor.history"),
         Binding("f2", "rename", N_("Title"), id="editor.title"),
         Binding("ctrl+g", "assist", N_("AI assist"), id="editor.assist"),
-        Binding("f3", "assist_context", N_("AI context preview"), id="editor.assist_context"),
+        Binding(
+            "f3",
+            "assist_context",
+            N_("AI context preview"),
+            id="editor.assist_context",
+            show=False,
+        ),
     ]
     AUTO_FOCUS = "#body"
 
