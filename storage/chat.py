@@ -71,9 +71,11 @@ def create_conversation(
     article_id: int | None = None,
     knowledge_base_id: int | None = None,
     assistant_id: int | None = None,
+    system_prompt: str | None = None,
 ) -> Conversation:
     """A new conversation, optionally bound to a work, chapter, article or
-    knowledge base (which must exist). A chapter's work is bound too."""
+    knowledge base (which must exist). A chapter's work is bound too.
+    ``system_prompt`` replaces the one built from the assistant and binding."""
     given = {
         "work_id": work_id,
         "chapter_id": chapter_id,
@@ -95,6 +97,7 @@ def create_conversation(
     conv = Conversation(
         title=title.strip() or _("New conversation"),
         assistant_id=assistant_id,
+        system_prompt=system_prompt,
         created_at=now,
         updated_at=now,
         **given,

@@ -699,6 +699,9 @@ class Conversation(SQLModel, table=True):
     assistant_id: int | None = Field(default=None, sa_column=fk("assistant.id", "SET NULL"))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # the system prompt to send instead of the assistant's (an assist request
+    # queued offline keeps the context it was assembled with)
+    system_prompt: str | None = None
 
 
 class ChatMessage(SQLModel, table=True):

@@ -91,6 +91,27 @@ def assist_context_text(
     return "\n".join(out)
 
 
+def queue_assist_request(
+    store: Store, kind: str, doc_id: int, action: str, start: int, end: int, text: str
+) -> int:
+    """Keep an assist request that could not be sent as a queued chat
+    message (``integrations.assist.run.queue_assist``); the conversation id."""
+    from inkbench.integrations.assist.run import queue_assist
+    from inkbench.settings import load_settings
+
+    conv_id, _message_id = queue_assist(
+        store.database(),
+        load_settings(store.home),
+        owner=kind,
+        owner_id=doc_id,
+        action=action,
+        start=start,
+        end=end,
+        text=text,
+    )
+    return conv_id
+
+
 def save_ai_revision(store: Store, kind: str, doc_id: int, body: str, request_id: int) -> int:
     """Save the editor's text after it accepted a reply, as an ``ai`` revision."""
     from inkbench.storage.ai_edits import save_ai_text

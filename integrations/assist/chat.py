@@ -47,7 +47,9 @@ class FlushResult:
 
 def _system(session, conv) -> str:
     """The conversation's system prompt: its assistant's, or the default,
-    with what it is bound to."""
+    with what it is bound to (or the one stored with it)."""
+    if conv.system_prompt:
+        return conv.system_prompt
     from inkbench.integrations.assist.context import text_language
     from inkbench.storage.models import Article, Chapter, Work
 

@@ -268,3 +268,38 @@ def test_an_assist_reply_cut_mid_stream_keeps_its_partial_text_in_the_log(
     )
     (kept,) = rows(logged_in, "SELECT content FROM chat_message WHERE status = 'incomplete'")
     assert partial and partial == kept[0]
+
+
+def test_an_assist_request_queued_offline_goes_out_once_with_its_context(
+    capsys, logged_in, novel, upstream, account_server
+) -> None:
+    from tests.assist.test_chat import _restart
+
+    chapter = novel["chapter"]
+    before = rows(logged_in, "SELECT body FROM chapter WHERE id = ?", chapter)[0][0]
+    db_url = account_server.settings.db_url
+    account_server.server.stop()
+    code, _out, err = run(capsys, logged_in, "assist", "continue", "--chapter", str(chapter))
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    code, out, err = run(
+        capsys, logged_in, "assist", "continue", "--chapter", str(chapter), "--queue", "--json"
+    )
+    assert code == 0, err
+    conv = json.loads(out)["conversation_id"]
+    assert rows(logged_in, "SELECT status FROM chat_message WHERE conversation_id = ?", conv) == [
+        ("queued",)
+    ]
+    _restart(account_server, upstream, db_url)
+    upstream.reset()
+    upstream.behaviour.reply = "雨停了。"
+    code, out, err = run(capsys, logged_in, "chat", "flush")
+    assert code == 0 and "雨停了。" in out, err
+    run(capsys, logged_in, "chat", "flush")
+    (sent,) = [r.body["messages"] for r in upstream.chat_requests()]
+    assert sent[0]["role"] == "system" and LIN in sent[0]["content"]  # the bible context kept
+    assert "她想起了母亲。" in sent[-1]["content"]
+    code, out, err = run(capsys, logged_in, "chat", "copy", str(conv))
+    assert code == 0, err
+    assert rows(logged_in, "SELECT body FROM chapter WHERE id = ?", chapter) == [
+        (before + "\n\n雨停了。",)
+    ]

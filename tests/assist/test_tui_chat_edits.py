@@ -133,3 +133,35 @@ async def test_editor_previews_the_exact_context_without_sending(
         shown = app.screen.text
     assert "--- system ---" in shown and LIN in shown and "[b]药铺[/b]" in shown
     assert upstream.chat_requests() == []  # nothing was sent
+
+
+async def test_editor_assist_offline_can_be_queued(
+    logged_in, novel, upstream, account_server
+) -> None:
+    from inkbench.tui.app import make_app
+    from inkbench.tui.messages import OpenDocument
+    from inkbench.tui.screens.assist_preview import AssistMenu, AssistPreview
+    from inkbench.tui.screens.editor import EditorScreen
+
+    account_server.server.stop()
+    app = make_app(home=logged_in)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        app.post_message(OpenDocument("chapter", novel["chapter"]))
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        await settle(pilot, app)
+        editor = app.screen
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssistMenu))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssistPreview))
+        preview = app.screen
+        await wait_for(pilot, lambda: preview.can_queue, timeout=20)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: app.screen is editor)
+    assert rows(
+        logged_in,
+        "SELECT c.chapter_id, m.status FROM chat_message m JOIN conversation c "
+        "ON c.id = m.conversation_id",
+    ) == [(novel["chapter"], "queued")]
+    assert upstream.chat_requests() == []

@@ -1,7 +1,8 @@
 """chat edits and attachments: an edited or regenerated message supersedes the
 later ones of its branch (kept, marked by the message that replaced them);
 context attached to a message is stored with it; a reply cut off mid-stream
-keeps its partial text in the request log
+keeps its partial text in the request log; an assist request queued while
+offline becomes a conversation with the assembled system prompt
 
 Revision ID: 0007
 Revises: 0006
@@ -23,6 +24,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # plain ADD COLUMN (no table copy): chat_message keeps its search triggers
     op.add_column("chat_message", sa.Column("superseded_by", sa.Integer(), nullable=True))
+    op.add_column(
+        "conversation",
+        sa.Column("system_prompt", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    )
     op.add_column(
         "ai_request",
         sa.Column("partial_reply", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
@@ -57,4 +62,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_chat_attachment_message")
     op.drop_table("chat_attachment")
     op.drop_column("ai_request", "partial_reply")
+    op.drop_column("conversation", "system_prompt")
     op.drop_column("chat_message", "superseded_by")
