@@ -233,12 +233,12 @@ def cmd_flush(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     """Print a conversation."""
     from inkbench.storage.chat import get_conversation, messages
-    from inkbench.storage.chat_attachments import attachments_of, label
+    from inkbench.storage.chat_attachments import conversation_attachments, label
 
     with open_db(args).read() as s:
         conv = get_conversation(s, args.conversation)
         rows = messages(s, args.conversation)
-        attached = attachments_of(s, [m.id for m in rows if m.role == "user"])
+        attached = conversation_attachments(s, args.conversation)
     if args.json:
         print_json(
             {

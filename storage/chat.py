@@ -25,7 +25,7 @@ from inkbench.i18n import _
 from inkbench.storage.chat_attachments import (
     AttachmentRef,
     attach,
-    attachments_of,
+    conversation_attachments,
     copy_attachments,
     label,
     resolve,
@@ -386,7 +386,7 @@ def history_before(session: Session, message: ChatMessage) -> list[dict[str, str
         .order_by(ChatMessage.id)
     ).all()
     rows = [*rows, (message.id, "user", message.content)]
-    attached = attachments_of(session, [i for i, role, _c in rows if role == "user"])
+    attached = conversation_attachments(session, message.conversation_id, up_to=message.id)
     return [
         {"role": role, "content": with_attachments(content, attached.get(i, []))}
         for i, role, content in rows
@@ -444,7 +444,7 @@ def to_markdown(session: Session, conversation_id: int) -> str:
     out = [f"# {conv.title}", ""]
     names = {"user": _("You"), "assistant": _("AI")}
     current = [m for m in messages(session, conversation_id) if m.superseded_by is None]
-    attached = attachments_of(session, [m.id for m in current if m.role == "user"])
+    attached = conversation_attachments(session, conversation_id)
     mark = {"queued": _(" (queued)"), "incomplete": _(" (incomplete)"), "error": _(" (failed)")}
     for m in current:
         out += [f"## {names[m.role]}{mark.get(m.status, '')}", ""]

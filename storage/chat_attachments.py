@@ -18,6 +18,7 @@ from inkbench.storage.models import (
     Chapter,
     Character,
     ChatAttachment,
+    ChatMessage,
     KbChunk,
     KbDocument,
     WorldEntry,
@@ -46,9 +47,15 @@ class AttachmentRef:
     ref_id: int
 
 
+# a search hit's kind (storage.search) → what it attaches as
+SEARCH_KINDS = {"chunk": "kb", "world_entry": "world"}
+
+
 def parse_ref(text: str) -> AttachmentRef:
-    """``chapter:3`` → ``AttachmentRef("chapter", 3)``; ``InvalidInput`` otherwise."""
+    """``chapter:3`` → ``AttachmentRef("chapter", 3)`` (a search hit's kind
+    works too: ``chunk:7``, ``world_entry:2``); ``InvalidInput`` otherwise."""
     kind, sep, ref = (text or "").strip().partition(":")
+    kind = SEARCH_KINDS.get(kind, kind)
     if not sep or kind not in CHAT_ATTACHMENT_KINDS or not ref.strip().isdigit():
         raise InvalidInput(
             _("cannot attach {what!r}; write KIND:ID with KIND one of {kinds}").format(
@@ -145,6 +152,26 @@ def attachments_of(session: Session, message_ids: list[int]) -> dict[int, list[C
     rows = session.exec(
         select(ChatAttachment)
         .where(ChatAttachment.message_id.in_(message_ids))
+        .order_by(ChatAttachment.message_id, ChatAttachment.id)
+    ).all()
+    for a in rows:
+        out.setdefault(a.message_id, []).append(a)
+    return out
+
+
+def conversation_attachments(
+    session: Session, conversation_id: int, up_to: int | None = None
+) -> dict[int, list[ChatAttachment]]:
+    """The attachments of a conversation's messages (up to message id
+    ``up_to``), by message id, in the order attached: one query however
+    long the conversation."""
+    ids = select(ChatMessage.id).where(ChatMessage.conversation_id == conversation_id)
+    if up_to is not None:
+        ids = ids.where(ChatMessage.id <= up_to)
+    out: dict[int, list[ChatAttachment]] = {}
+    rows = session.exec(
+        select(ChatAttachment)
+        .where(ChatAttachment.message_id.in_(ids))
         .order_by(ChatAttachment.message_id, ChatAttachment.id)
     ).all()
     for a in rows:

@@ -303,3 +303,46 @@ def test_an_assist_request_queued_offline_goes_out_once_with_its_context(
     assert rows(logged_in, "SELECT body FROM chapter WHERE id = ?", chapter) == [
         (before + "\n\n雨停了。",)
     ]
+
+
+def test_a_knowledge_passage_attaches_by_its_search_hit(capsys, logged_in, db, upstream) -> None:
+    from inkbench.storage.knowledge import add_document, create_kb
+
+    with db.write() as s:
+        kb = create_kb(s, "药材")
+        kb_id = kb.id
+    with db.raw() as conn:
+        add_document(
+            conn,
+            kb_id,
+            title="本草",
+            text="当归",
+            chunks=[("当归", "当归补血活血，调经止痛。"), ("黄芪", "黄芪补气升阳。")],
+        )
+    (chunk,) = rows(logged_in, "SELECT id FROM kb_chunk WHERE heading = '黄芪'")[0]
+    run(capsys, logged_in, "chat", "new", "--kb", str(kb_id), "--title", "药")
+    upstream.behaviour.reply = "好。"
+    code, _out, err = run(
+        capsys, logged_in, "chat", "send", "1", "怎么用", "--attach", f"chunk:{chunk}"
+    )
+    assert code == 0, err
+    sent = upstream.chat_requests()[-1].body["messages"][-1]["content"]
+    assert "黄芪补气升阳。" in sent and "当归补血" not in sent
+    code, out, _err = run(capsys, logged_in, "chat", "show", "1", "--json")
+    (att,) = json.loads(out)["messages"][0]["attachments"]
+    assert att == {"kind": "kb", "id": chunk, "title": "本草 · 黄芪", "cut": 0}
+
+
+def test_a_long_attachment_is_cut_and_says_so(db) -> None:
+    from inkbench.storage.chat import add_user_message, create_conversation, history_before
+    from inkbench.storage.chat_attachments import ATTACH_LIMIT, AttachmentRef
+    from inkbench.storage.works import create_chapter, create_work
+
+    with db.write() as s:
+        work = create_work(s, "长")
+        chapter = create_chapter(s, work.id, "长章", "雨" * (ATTACH_LIMIT + 500))
+        conv = create_conversation(s, "c")
+        msg = add_user_message(s, conv.id, "看看", [AttachmentRef("chapter", chapter.id)])
+        (sent,) = history_before(s, msg)
+    assert sent["content"].count("雨") == ATTACH_LIMIT
+    assert "500 characters cut" in sent["content"] and sent["content"].endswith("看看")
