@@ -10,12 +10,16 @@
 - a conversation of 10,000 messages: read through ``tui.assist_actions``
   (the Chat area's read) and written into the log with the visible lines
   rendered; target <= 100 ms; baseline: a raw sqlite3 SELECT of the messages.
+- scrolling it: a page down and a jump to the end, each with the visible
+  lines rendered (as the 100k lists in ``bench_tui.py``); target <= 50 ms
+  each; baseline: the same log holding 100 messages.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -135,6 +139,49 @@ async def run() -> None:
             target="<= 100 ms",
             met=value <= 100,
         )
+
+        # scrolling the open conversation, as the 100k lists are measured
+        # (bench_tui.py): a page down and a jump to the end, each with every
+        # visible line rendered; baseline: the same log holding 100 messages
+        def scrolling() -> tuple[float, float]:
+            def timed(action) -> float:
+                start = time.perf_counter()
+                action()
+                render_visible(log)
+                return (time.perf_counter() - start) * 1000
+
+            def page() -> None:
+                y = log.scroll_offset.y + log.size.height
+                log.scroll_to(y=y, animate=False, immediate=True)
+
+            def end() -> None:
+                log.scroll_to(y=log.max_scroll_y, animate=False, immediate=True)
+
+            pages, ends = [], []
+            for _round in range(7):
+                log.scroll_to(y=0, animate=False, immediate=True)
+                pages.append(timed(page))
+                ends.append(timed(end))
+            return statistics.median(pages), statistics.median(ends)
+
+        await pilot.pause()
+        page_10k, end_10k = scrolling()
+        log.clear()
+        log.write_lines(out[: len(out) // 100])  # the first 100 messages
+        await pilot.pause()
+        page_100, end_100 = scrolling()
+        for name, value, baseline in (
+            ("chat_scroll_page_10000_messages", page_10k, page_100),
+            ("chat_jump_to_end_10000_messages", end_10k, end_100),
+        ):
+            record(
+                name,
+                value=value,
+                unit="ms",
+                baseline=baseline,
+                target="<= 50 ms (as the 100k lists; baseline: the log with 100 messages)",
+                met=value <= 50,
+            )
 
 
 def main() -> None:

@@ -39,6 +39,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help=_("print the messages that would be sent, without calling the AI"),
     )
+    p.add_argument(
+        "--queue",
+        action="store_true",
+        help=_(
+            "keep the request as a queued chat message (offline, quota spent), "
+            "sent once by `inkbench chat flush`"
+        ),
+    )
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_assist)
 
@@ -77,6 +85,30 @@ def cmd_assist(args: argparse.Namespace) -> int:
     start, end = parse_range(args.range)
     db = open_db(args)
     settings = load_settings(args.home)
+    if args.queue:
+        from inkbench.integrations.assist.run import queue_assist
+
+        conv_id, message_id = queue_assist(
+            db,
+            settings,
+            owner=owner,
+            owner_id=owner_id,
+            action=args.action,
+            assistant=args.assistant,
+            start=start,
+            end=end,
+            note=args.note,
+        )
+        if args.json:
+            print_json({"conversation_id": conv_id, "message_id": message_id})
+            return 0
+        print(
+            _(
+                "queued as conversation {conv}: `inkbench chat flush` sends it once; "
+                "`inkbench chat copy {conv}` puts the reply into the text"
+            ).format(conv=conv_id)
+        )
+        return 0
     if args.show_context:
         from inkbench.integrations.assist.run import prepare
 

@@ -1,5 +1,7 @@
-"""``inkbench chat list | new | send | show | flush | export``: conversations
-kept only on this machine, with an offline queue."""
+"""``inkbench chat list | new | send | show | flush | export | edit |
+regenerate | copy``: conversations kept only on this machine, with an
+offline queue; an edit or a regenerate is a new message (its own
+Idempotency-Key) that supersedes the ones it replaces."""
 
 from __future__ import annotations
 
@@ -32,8 +34,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = csub.add_parser("send", help=_("send a message (queued while offline)"))
     p.add_argument("conversation", type=int, metavar="CONV", help=_("the conversation's id"))
     p.add_argument("text", metavar="TEXT", help=_("the message"))
+    p.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar="KIND:ID",
+        help=_(
+            "send this with the message (repeatable): chapter:ID, article:ID, character:ID, "
+            "world:ID or kb:ID (a knowledge passage)"
+        ),
+    )
     p.add_argument("--model", help=_("model id (default: the configured one)"))
     p.set_defaults(func=cmd_send)
+    p = csub.add_parser(
+        "edit", help=_("edit an earlier message and send it again (later ones are superseded)")
+    )
+    p.add_argument("conversation", type=int, metavar="CONV", help=_("the conversation's id"))
+    p.add_argument("message", type=int, metavar="MSG", help=_("the message's id (chat show)"))
+    p.add_argument("text", metavar="TEXT", help=_("the new text"))
+    p.add_argument("--model", help=_("model id (default: the configured one)"))
+    p.set_defaults(func=cmd_edit)
+    p = csub.add_parser("regenerate", help=_("ask again for the last reply (or --reply ID)"))
+    p.add_argument("conversation", type=int, metavar="CONV", help=_("the conversation's id"))
+    p.add_argument("--reply", type=int, metavar="ID", help=_("the reply to ask again for"))
+    p.add_argument("--model", help=_("model id (default: the configured one)"))
+    p.set_defaults(func=cmd_regenerate)
+    p = csub.add_parser("copy", help=_("copy a reply into a chapter or article as a new revision"))
+    p.add_argument("conversation", type=int, metavar="CONV", help=_("the conversation's id"))
+    p.add_argument("--reply", type=int, metavar="ID", help=_("the reply (default: the last one)"))
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--chapter", type=int, metavar="ID", help=_("into this chapter"))
+    target.add_argument("--article", type=int, metavar="ID", help=_("into this article"))
+    p.add_argument(
+        "--replace", action="store_true", help=_("replace the text instead of adding after it")
+    )
+    p.set_defaults(func=cmd_copy)
     p = csub.add_parser("show", help=_("a conversation's messages"))
     p.add_argument("conversation", type=int, metavar="CONV", help=_("the conversation's id"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
@@ -131,12 +166,57 @@ def _flush(args: argparse.Namespace, conversation_id: int | None) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    """Queue a message, then send what is queued in its conversation."""
+    """Queue a message (with its attachments), then send what is queued in
+    its conversation."""
     from inkbench.storage.chat import add_user_message
+    from inkbench.storage.chat_attachments import parse_ref
+
+    refs = [parse_ref(a) for a in args.attach]
+    with open_db(args).write() as s:
+        add_user_message(s, args.conversation, args.text, refs)
+    return _flush(args, args.conversation)
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    """Edit an earlier message and send it again."""
+    from inkbench.storage.chat import edit_message
 
     with open_db(args).write() as s:
-        add_user_message(s, args.conversation, args.text)
+        new = edit_message(s, args.conversation, args.message, args.text)
+        new_id = new.id
+    print(_("message {old} edited as message {new}").format(old=args.message, new=new_id))
     return _flush(args, args.conversation)
+
+
+def cmd_regenerate(args: argparse.Namespace) -> int:
+    """Ask again for a reply."""
+    from inkbench.storage.chat import regenerate
+
+    with open_db(args).write() as s:
+        regenerate(s, args.conversation, args.reply)
+    return _flush(args, args.conversation)
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    """Copy a reply into a chapter or article as an ``ai`` revision."""
+    from inkbench.storage.ai_edits import copy_reply
+    from inkbench.storage.chat import copy_target, last_reply
+
+    with open_db(args).write() as s:
+        reply_id = args.reply or last_reply(s, args.conversation)
+        if args.chapter is not None:
+            owner, owner_id = "chapter", args.chapter
+        elif args.article is not None:
+            owner, owner_id = "article", args.article
+        else:
+            owner, owner_id = copy_target(s, args.conversation)
+        revision_id = copy_reply(s, reply_id, owner, owner_id, replace=args.replace)
+    print(
+        _("reply {reply} copied into {owner} {id} as revision {rev}").format(
+            reply=reply_id, owner=owner, id=owner_id, rev=revision_id
+        )
+    )
+    return 0
 
 
 def cmd_flush(args: argparse.Namespace) -> int:
@@ -154,10 +234,12 @@ def cmd_flush(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     """Print a conversation."""
     from inkbench.storage.chat import get_conversation, messages
+    from inkbench.storage.chat_attachments import conversation_attachments, label
 
     with open_db(args).read() as s:
         conv = get_conversation(s, args.conversation)
         rows = messages(s, args.conversation)
+        attached = conversation_attachments(s, args.conversation)
     if args.json:
         print_json(
             {
@@ -170,6 +252,11 @@ def cmd_show(args: argparse.Namespace) -> int:
                         "content": m.content,
                         "status": m.status,
                         "ai_request_id": m.ai_request_id,
+                        "superseded_by": m.superseded_by,
+                        "attachments": [
+                            {"kind": a.kind, "id": a.ref_id, "title": a.title, "cut": a.cut}
+                            for a in attached.get(m.id, [])
+                        ],
                     }
                     for m in rows
                 ],
@@ -179,7 +266,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(conv.title)
     for m in rows:
         mark = "" if m.status == "done" else f" [{status_name(m.status)}]"
-        print(f"\n{speaker_name(m.role)}{mark}:\n{m.content}")
+        if m.superseded_by is not None:
+            mark += " " + _("[superseded by {id}]").format(id=m.superseded_by)
+        print(f"\n{m.id} {speaker_name(m.role)}{mark}:")
+        for a in attached.get(m.id, []):
+            print("  + " + label(a.kind, a.ref_id, a.title, a.cut))
+        print(m.content)
     return 0
 
 

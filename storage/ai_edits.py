@@ -9,7 +9,7 @@ from sqlmodel import Session
 from inkbench.i18n import _
 from inkbench.storage.articles import get_article, update_article
 from inkbench.storage.errors import InvalidInput
-from inkbench.storage.models import AiRequest
+from inkbench.storage.models import AiRequest, ChatMessage
 from inkbench.storage.revisions import get_revision, snapshot
 from inkbench.storage.works import get_chapter, update_chapter
 
@@ -73,3 +73,33 @@ def revision_request(session: Session, owner: str, revision_id: int) -> AiReques
     """The AI request that wrote a revision, if one did."""
     rev = get_revision(session, owner, revision_id)
     return session.get(AiRequest, rev.ai_request_id) if rev.ai_request_id else None
+
+
+def copy_reply(
+    session: Session, message_id: int, owner: str, owner_id: int, *, replace: bool = False
+) -> int:
+    """A chat reply copied into a chapter or article as a new ``ai`` revision
+    (linked to the request that wrote the reply): added after the text, or
+    replacing it. The text before is kept as a revision first. Returns the
+    revision id."""
+    msg = session.get(ChatMessage, message_id)
+    if msg is None or msg.role != "assistant":
+        raise InvalidInput(
+            _("no AI reply with id {id}; `inkbench chat show` lists them").format(id=message_id)
+        )
+    reply = msg.content.strip()
+    if not reply:
+        raise InvalidInput(_("reply {id} is empty; nothing to copy").format(id=message_id))
+    before = current_text(session, owner, owner_id)
+    keep = "" if replace or not before.strip() else before.rstrip("\n") + "\n\n"
+    body = keep + reply
+    snapshot(session, owner, owner_id, "autosave")  # the text before, unless already kept
+    if owner == "chapter":
+        update_chapter(session, owner_id, body=body)
+    else:
+        update_article(session, owner_id, body=body)
+    rev = snapshot(session, owner, owner_id, "ai")
+    rev.ai_request_id = msg.ai_request_id
+    session.add(rev)
+    session.flush()
+    return int(rev.id)

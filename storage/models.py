@@ -34,6 +34,7 @@ from inkbench.storage.vocab import (
     ARTICLE_STATUSES,  # noqa: F401
     CHAPTER_STATUSES,  # noqa: F401
     CHARACTER_ROLES,  # noqa: F401
+    CHAT_ATTACHMENT_KINDS,  # noqa: F401
     CHAT_ROLES,  # noqa: F401
     CHAT_STATUSES,  # noqa: F401
     ITEM_STATUSES,  # noqa: F401
@@ -653,9 +654,10 @@ class AiRequest(SQLModel, table=True):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     duration_ms: int = 0
-    status: str = "ok"  # ok, error, cancelled
+    status: str = "ok"  # ok, error, incomplete, cancelled
     error: str | None = None
     idempotency_key: str | None = None
+    partial_reply: str | None = None  # what arrived of a reply cut off mid-stream
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
@@ -699,6 +701,9 @@ class Conversation(SQLModel, table=True):
     assistant_id: int | None = Field(default=None, sa_column=fk("assistant.id", "SET NULL"))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # the system prompt to send instead of the assistant's (an assist request
+    # queued offline keeps the context it was assembled with)
+    system_prompt: str | None = None
 
 
 class ChatMessage(SQLModel, table=True):
@@ -724,6 +729,29 @@ class ChatMessage(SQLModel, table=True):
     ai_request_id: int | None = Field(default=None, sa_column=fk("ai_request.id", "SET NULL"))
     error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # set when an edit or a regenerate replaced this message's branch: the
+    # id of the user message sent instead (the message is kept, not shown as current)
+    superseded_by: int | None = None
+
+
+class ChatAttachment(SQLModel, table=True):
+    """Context attached to a user message (a chapter, an article, a bible
+    entry, a knowledge passage): its text as it was when attached, so a
+    resend sends the same thing."""
+
+    __tablename__ = "chat_attachment"
+    __table_args__ = (
+        CheckConstraint(_in("kind", CHAT_ATTACHMENT_KINDS), name="kind"),
+        Index("ix_chat_attachment_message", "message_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(sa_column=fk("chat_message.id", "CASCADE", nullable=False, index=False))
+    kind: str
+    ref_id: int
+    title: str = ""
+    content: str = ""
+    cut: int = 0  # characters left out to keep it within the limit
 
 
 # --- publishing ---------------------------------------------------------------------

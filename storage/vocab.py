@@ -24,6 +24,8 @@ CHAT_STATUSES = ("queued", "done", "incomplete", "error")
 PUBLICATION_STATUSES = ("queued", "publishing", "published", "failed", "cancelled")
 ACTIVE_PUBLICATION_STATUSES = ("queued", "publishing")
 PUBLISH_KINDS = ("wordpress", "metaweblog", "folder", "webhook")
+# what can be attached to a chat message as context (kb: a knowledge passage)
+CHAT_ATTACHMENT_KINDS = ("chapter", "article", "character", "world", "kb")
 CHARACTER_ROLES = ("protagonist", "antagonist", "supporting", "minor")
 WORLD_CATEGORIES = (
     "geography",

@@ -19,6 +19,8 @@ class ChatLine:
     role: str
     content: str
     status: str
+    superseded: bool = False  # replaced by an edit or a regenerate
+    attachments: tuple[str, ...] = ()  # how what was attached is shown
 
 
 def run_assist_action(
@@ -61,6 +63,55 @@ def run_assist_action(
         provider.close()
 
 
+def assist_context_text(
+    store: Store, kind: str, doc_id: int, action: str, start: int, end: int, text: str
+) -> str:
+    """The messages an assist action would send for the editor's text, as
+    ``inkbench assist --show-context`` prints them; nothing is sent."""
+    from inkbench.i18n import _
+    from inkbench.integrations.assist.run import prepare
+    from inkbench.settings import load_settings
+
+    ctx, _aid, model, _params = prepare(
+        store.database(),
+        load_settings(store.home),
+        owner=kind,
+        owner_id=doc_id,
+        action=action,
+        start=start,
+        end=end,
+        text=text,
+    )
+    out = [_("model: {model}").format(model=model or "-")]
+    for m in ctx.messages:
+        out += [f"--- {m['role']} ---", m["content"]]
+    out.append("---")
+    out.append(_("about {tokens} of {budget} tokens").format(tokens=ctx.tokens, budget=ctx.budget))
+    out += [_("cut: {what}").format(what=line) for line in ctx.cut]
+    return "\n".join(out)
+
+
+def queue_assist_request(
+    store: Store, kind: str, doc_id: int, action: str, start: int, end: int, text: str
+) -> int:
+    """Keep an assist request that could not be sent as a queued chat
+    message (``integrations.assist.run.queue_assist``); the conversation id."""
+    from inkbench.integrations.assist.run import queue_assist
+    from inkbench.settings import load_settings
+
+    conv_id, _message_id = queue_assist(
+        store.database(),
+        load_settings(store.home),
+        owner=kind,
+        owner_id=doc_id,
+        action=action,
+        start=start,
+        end=end,
+        text=text,
+    )
+    return conv_id
+
+
 def save_ai_revision(store: Store, kind: str, doc_id: int, body: str, request_id: int) -> int:
     """Save the editor's text after it accepted a reply, as an ``ai`` revision."""
     from inkbench.storage.ai_edits import save_ai_text
@@ -87,10 +138,14 @@ def conversations(store: Store) -> list:
 
 def conversation_lines(store: Store, conversation_id: int) -> list[ChatLine]:
     """A conversation's messages."""
-    from inkbench.storage.chat import message_rows
+    from inkbench.storage.chat import attachment_labels, message_rows
 
     with store.reader() as conn:
-        return [ChatLine(*row) for row in message_rows(conn, conversation_id)]
+        labels = attachment_labels(conn, conversation_id)
+        return [
+            ChatLine(*row[:4], bool(row[4]), tuple(labels.get(row[0], ())))
+            for row in message_rows(conn, conversation_id)
+        ]
 
 
 def new_conversation(store: Store, title: str) -> int:
@@ -107,18 +162,61 @@ def send_chat(
     text: str | None,
     on_text: Callable[[int, str], None],
     cancel: CancelToken,
+    attachments: tuple = (),
 ):
-    """Queue ``text`` (if any) in the conversation, then send what is queued
-    (in it, or everywhere); the ``FlushResult``."""
+    """Queue ``text`` (if any, with its ``AttachmentRef``s) in the
+    conversation, then send what is queued (in it, or everywhere); the
+    ``FlushResult``."""
+    from inkbench.storage.chat import add_user_message
+
+    if text:
+        with store.database().write() as s:
+            add_user_message(s, conversation_id, text, attachments)
+    return _flush_chat(store, conversation_id, on_text, cancel)
+
+
+def edit_chat(
+    store: Store,
+    conversation_id: int,
+    message_id: int,
+    text: str,
+    on_text: Callable[[int, str], None],
+    cancel: CancelToken,
+):
+    """Edit an earlier message (a new message superseding it and the later
+    ones), then send it; the ``FlushResult``."""
+    from inkbench.storage.chat import edit_message
+
+    with store.database().write() as s:
+        edit_message(s, conversation_id, message_id, text)
+    return _flush_chat(store, conversation_id, on_text, cancel)
+
+
+def regenerate_chat(
+    store: Store,
+    conversation_id: int,
+    on_text: Callable[[int, str], None],
+    cancel: CancelToken,
+):
+    """Ask again for the last reply (its own request and key); the ``FlushResult``."""
+    from inkbench.storage.chat import regenerate
+
+    with store.database().write() as s:
+        regenerate(s, conversation_id)
+    return _flush_chat(store, conversation_id, on_text, cancel)
+
+
+def _flush_chat(
+    store: Store,
+    conversation_id: int | None,
+    on_text: Callable[[int, str], None],
+    cancel: CancelToken,
+):
     from inkbench.integrations.ai.factory import get_provider
     from inkbench.integrations.assist.chat import flush
     from inkbench.settings import load_settings
-    from inkbench.storage.chat import add_user_message
 
     db = store.database()
-    if text:
-        with db.write() as s:
-            add_user_message(s, conversation_id, text)
     settings = load_settings(store.home)
     provider = get_provider(store.home, settings)
     try:
@@ -132,6 +230,74 @@ def send_chat(
         )
     finally:
         provider.close()
+
+
+def my_messages(store: Store, conversation_id: int) -> list[tuple[int, str]]:
+    """(id, text) of the current messages the writer sent, the latest first
+    (what can be edited and sent again)."""
+    from inkbench.storage.chat import messages
+
+    with store.database().read() as s:
+        rows = messages(s, conversation_id)
+    return [(m.id, m.content) for m in reversed(rows) if m.role == "user" and not m.superseded_by]
+
+
+def check_attachment(store: Store, ref_text: str):
+    """``chapter:3`` → (``AttachmentRef``, how it is shown); ``InkbenchError``
+    when it names nothing."""
+    from inkbench.storage.chat_attachments import label, parse_ref, resolve
+
+    ref = parse_ref(ref_text)
+    with store.database().read() as s:
+        ((_ref, title, _text),) = resolve(s, [ref])
+    return ref, label(ref.kind, ref.ref_id, title)
+
+
+def attachment_suggestion(store: Store, conversation_id: int) -> str:
+    """What to offer to attach: the chapter or article the conversation is about."""
+    from inkbench.storage.chat import get_conversation
+
+    with store.database().read() as s:
+        conv = get_conversation(s, conversation_id)
+        if conv.chapter_id is not None:
+            return f"chapter:{conv.chapter_id}"
+        if conv.article_id is not None:
+            return f"article:{conv.article_id}"
+    return ""
+
+
+def copy_reply_to_text(
+    store: Store, conversation_id: int, target: tuple[str, int] | None = None
+) -> tuple[str, int, int]:
+    """Copy the last reply into ``target`` (default: what the conversation is
+    about) as an ``ai`` revision; (kind, id, revision id)."""
+    from inkbench.storage.ai_edits import copy_reply
+    from inkbench.storage.chat import copy_target, last_reply
+
+    with store.database().write() as s:
+        reply_id = last_reply(s, conversation_id)
+        owner, owner_id = target or copy_target(s, conversation_id)
+        return owner, owner_id, copy_reply(s, reply_id, owner, owner_id)
+
+
+def export_conversation(store: Store, conversation_id: int, path: str) -> str:
+    """Write a conversation as Markdown; the path written."""
+    from pathlib import Path
+
+    from inkbench.i18n import _
+    from inkbench.storage.chat import to_markdown
+    from inkbench.storage.errors import InvalidInput
+
+    with store.database().read() as s:
+        text = to_markdown(s, conversation_id)
+    out = Path(path).expanduser().absolute()
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise InvalidInput(
+            _("cannot write {path} ({error})").format(path=out, error=e.strerror)
+        ) from None
+    return str(out)
 
 
 def revision_request_text(store: Store, kind: str, revision_id: int) -> str | None:
@@ -161,27 +327,13 @@ def revision_request_text(store: Store, kind: str, revision_id: int) -> str | No
     return "\n".join(f"{k}: {v}" for k, v in fields)
 
 
-def usage_text(store: Store) -> str:
-    """The usage log as a table per model, per assistant and per purpose."""
-    from inkbench.i18n import _
+def usage_rows(store: Store, by: str) -> list:
+    """The usage log's ``UsageRow``s grouped ``by`` day, model, assistant or
+    purpose, with the cost from ``[ai.prices]``."""
     from inkbench.settings import load_settings
     from inkbench.storage.ai_usage import usage_report
 
     settings = load_settings(store.home)
     prices = {m: (p.input, p.output) for m, p in settings.ai.prices.items()}
-    out: list[str] = []
-    titles = {"model": _("By model"), "assistant": _("By assistant"), "purpose": _("By purpose")}
     with store.reader() as conn:
-        for by, title in titles.items():
-            rows = usage_report(conn, by=by, prices=prices)
-            out.append(f"{title}")
-            head = (_("requests"), _("prompt"), _("completion"), _("errors"), _("cost"))
-            out.append(f"{'':<20} " + " ".join(f"{h:>10}" for h in head))
-            for r in rows:
-                cost = "-" if r.cost is None else f"{r.cost:.4f}"
-                out.append(
-                    f"{(r.key or '-')[:20]:<20} {r.requests:>10} {r.prompt_tokens:>10} "
-                    f"{r.completion_tokens:>10} {r.errors:>10} {cost:>10}"
-                )
-            out.append("")
-    return "\n".join(out)
+        return usage_report(conn, by=by, prices=prices)

@@ -34,13 +34,15 @@ def log_request(
     article_id: int | None = None,
     conversation_id: int | None = None,
     assistant_id: int | None = None,
+    partial_reply: str | None = None,
     session: Session | None = None,
 ) -> int:
     """Append one row; ``status`` is "ok", "error", "incomplete" or
     "cancelled". ``request_type`` says what it was for (continue, polish, …,
     chat, generate, distill; default: ``purpose``); the ids link what it
-    served. Pass ``session`` to write inside the caller's transaction, else
-    ``db.write()`` is used. Returns the row id."""
+    served; ``partial_reply`` keeps what arrived of a reply cut off
+    mid-stream (an ``incomplete`` request). Pass ``session`` to write inside
+    the caller's transaction, else ``db.write()`` is used. Returns the row id."""
     row = AiRequest(
         generation_item_id=generation_item_id,
         work_id=work_id,
@@ -58,6 +60,7 @@ def log_request(
         status=status,
         error=(error or None) and error.splitlines()[0][:500],
         idempotency_key=idempotency_key,
+        partial_reply=partial_reply or None,
     )
     if session is not None:
         session.add(row)

@@ -47,7 +47,9 @@ class FlushResult:
 
 def _system(session, conv) -> str:
     """The conversation's system prompt: its assistant's, or the default,
-    with what it is bound to."""
+    with what it is bound to (or the one stored with it)."""
+    if conv.system_prompt:
+        return conv.system_prompt
     from inkbench.integrations.assist.context import text_language
     from inkbench.storage.models import Article, Chapter, Work
 
@@ -97,7 +99,7 @@ def flush(
     for index, message_id in enumerate(queue):
         with db.read() as s:
             msg = s.get(store.ChatMessage, message_id)
-            if msg is None or msg.status != "queued":
+            if msg is None or msg.status != "queued" or msg.superseded_by is not None:
                 continue
             conv = store.get_conversation(s, msg.conversation_id)
             sent = [{"role": "system", "content": _system(s, conv)}, *store.history_before(s, msg)]
@@ -139,6 +141,7 @@ def flush(
                     purpose="chat",
                     request_type="chat",
                     idempotency_key=key,
+                    partial_reply=partial,
                     session=s,
                     **links,
                 )

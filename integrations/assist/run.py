@@ -110,6 +110,55 @@ def prepare(
     return ctx, assistant_id, used_model, params
 
 
+def queue_assist(
+    db,
+    settings: Settings,
+    *,
+    owner: str,
+    owner_id: int,
+    action: str,
+    assistant: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    note: str = "",
+    text: str | None = None,
+) -> tuple[int, int]:
+    """Keep an assist request for later (offline, quota spent, logged out):
+    a conversation bound to the chapter or article, with the assembled
+    system prompt, and the request as its queued message (its own
+    Idempotency-Key), sent once by ``chat flush``. Returns (conversation id,
+    message id). The reply is copied into the text from the chat."""
+    from inkbench.storage.chat import add_user_message, create_conversation
+    from inkbench.storage.models import Article, Chapter
+
+    ctx, assistant_id, _model, _params = prepare(
+        db,
+        settings,
+        owner=owner,
+        owner_id=owner_id,
+        action=action,
+        assistant=assistant,
+        start=start,
+        end=end,
+        note=note,
+        text=text,
+    )
+    system = "\n\n".join(m["content"] for m in ctx.messages if m["role"] == "system")
+    asked = ctx.messages[-1]["content"]
+    with db.write() as s:
+        doc = s.get(Chapter if owner == "chapter" else Article, owner_id)
+        conv = create_conversation(
+            s,
+            f"{action}: {doc.title}",
+            chapter_id=owner_id if owner == "chapter" else None,
+            article_id=owner_id if owner == "article" else None,
+            assistant_id=assistant_id,
+            system_prompt=system,
+        )
+        msg = add_user_message(s, conv.id, asked)
+        return int(conv.id), int(msg.id)
+
+
 def run_assist(
     db,
     provider: AIProvider,
@@ -182,7 +231,8 @@ def run_assist(
             else:
                 done = event
     except InkbenchError as e:
-        status = "incomplete" if isinstance(e, StreamCut) or pieces else "error"
+        partial = "".join(pieces) or getattr(e, "partial_text", "") or ""
+        status = "incomplete" if isinstance(e, StreamCut) or partial else "error"
         if isinstance(e, Cancelled):
             status = "cancelled"
         log_request(
@@ -195,6 +245,7 @@ def run_assist(
             purpose="chat",
             request_type=action,
             idempotency_key=key,
+            partial_reply=partial,
             **links,
         )
         raise

@@ -127,13 +127,21 @@ async def test_chat_area_sends_and_streams(logged_in, upstream) -> None:
         await pilot.press(*"去哪里")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "可以去青石镇。" in screen_text(app), timeout=20)
-        # the usage log, one key away
-        from inkbench.tui.dialogs.show_text import ShowText
+        # the usage log, one key away; regrouped by key
+        from inkbench.tui.screens.usage import UsageScreen
 
         app.query_one("#chat-list").focus()
         await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(app.screen, ShowText))
-        assert "fake-small" in app.screen.text and "chat" in app.screen.text
+        await wait_for(pilot, lambda: isinstance(app.screen, UsageScreen))
+        usage = app.screen
+        await wait_for(pilot, lambda: len(usage.rows) == 1)
+        assert usage.rows[0].requests == 1 and usage.rows[0].prompt_tokens > 0
+        await pilot.press("m")
+        await wait_for(pilot, lambda: [r.key for r in usage.rows] == ["fake-small"])
+        assert usage.rows[0].cost is not None and usage.rows[0].cost > 0
+        assert "fake-small" in screen_text(app)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: [r.key for r in usage.rows] == ["chat"])
     assert rows(logged_in, "SELECT role, content, status FROM chat_message ORDER BY id") == [
         ("user", "去哪里", "done"),
         ("assistant", "可以去青石镇。", "done"),

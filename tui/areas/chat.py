@@ -2,7 +2,14 @@
 conversations on the left; the chosen one's messages on the right, the reply
 streaming in as it arrives; type below and press enter to send. Offline, a
 message is queued (and shown so) and goes out, once, when the server answers
-(``f`` sends the queue now)."""
+(``f`` sends the queue now).
+
+``a`` attaches context to the next message (a chapter, an article, a bible
+entry, a knowledge passage: ``attach`` does it from other screens); ``e``
+edits an earlier message and sends it again, ``r`` regenerates the last
+reply (both supersede the later messages, which stay, marked so); ``c``
+copies the last reply into the chapter or article as a new revision; ``x``
+exports the conversation as Markdown."""
 
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from inkbench.tui.areas.base import AreaPane
 
 _ROLE = {"user": N_("You"), "assistant": N_("AI")}
 _STATUS = {"queued": N_("queued"), "incomplete": N_("incomplete"), "error": N_("failed")}
+_SUPERSEDED = N_("superseded")
 
 
 class ChatArea(AreaPane):
@@ -34,12 +42,19 @@ class ChatArea(AreaPane):
         Binding("f", "flush", N_("Send queued"), id="chat.flush"),
         Binding("ctrl+c", "cancel", N_("Cancel reply"), id="chat.cancel"),
         Binding("u", "usage", N_("AI usage"), id="chat.usage"),
+        Binding("a", "attach", N_("Attach context"), id="chat.attach"),
+        Binding("e", "edit", N_("Edit and resend"), id="chat.edit"),
+        Binding("r", "regenerate", N_("Regenerate reply"), id="chat.regenerate"),
+        Binding("c", "copy_reply", N_("Reply into text"), id="chat.copy"),
+        Binding("x", "export", N_("Export Markdown"), id="chat.export"),
     ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.current: int | None = None
         self._streaming: int | None = None
+        self.pending: list = []  # AttachmentRefs for the next message
+        self.pending_labels: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -106,12 +121,16 @@ class ChatArea(AreaPane):
         out: list[str] = []
         for m in lines:
             mark = f" [{_(_STATUS[m.status])}]" if m.status in _STATUS else ""
+            if m.superseded:
+                mark += f" [{_(_SUPERSEDED)}]"
             out.append(f"{_(_ROLE[m.role])}{mark}:")
+            out.extend("+ " + _("attached: {what}").format(what=a) for a in m.attachments)
             out.extend(m.content.splitlines() or [""])
             out.append("")
         log.write_lines(out)
-        queued = sum(1 for m in lines if m.status == "queued")
+        queued = sum(1 for m in lines if m.status == "queued" and not m.superseded)
         self._status(_("{n} queued: f sends them").format(n=queued) if queued else "")
+        self._show_pending()
 
     # --- sending --------------------------------------------------------------------------
 
@@ -120,10 +139,17 @@ class ChatArea(AreaPane):
         if not text or self.current is None:
             return
         event.input.value = ""
-        self.log_view.write_lines([f"{_('You')}:", *text.splitlines(), ""])
-        self._send(self.current, text)
+        attached = tuple(self.pending)
+        shown = ["+ " + _("attached: {what}").format(what=a) for a in self.pending_labels]
+        self.pending, self.pending_labels = [], []
+        self.log_view.write_lines([f"{_('You')}:", *shown, *text.splitlines(), ""])
+        self._send(self.current, text, attached)
 
-    def _send(self, conversation_id: int | None, text: str | None) -> None:
+    def _send(
+        self, conversation_id: int | None, text: str | None, attachments: tuple = (), run=None
+    ) -> None:
+        """Send in a job: ``text`` (with ``attachments``) then the queue, or
+        ``run(store, piece, cancel)`` (an edit, a regenerate)."""
         from inkbench.tui.assist_actions import send_chat
 
         app = self.app
@@ -132,7 +158,9 @@ class ChatArea(AreaPane):
             app.call_from_thread(self._piece, message_id, chunk)
 
         def work(cancel, _progress):
-            return send_chat(app.store, conversation_id, text, piece, cancel)  # type: ignore[attr-defined]
+            if run is not None:
+                return run(app.store, piece, cancel)  # type: ignore[attr-defined]
+            return send_chat(app.store, conversation_id, text, piece, cancel, attachments)  # type: ignore[attr-defined]
 
         self._status(_("asking the AI…"))
         self.ink.jobs.start(
@@ -169,15 +197,11 @@ class ChatArea(AreaPane):
         self.ink.jobs.cancel_group("chat")
 
     def action_usage(self) -> None:
-        """The usage log: requests, tokens, errors and cost per model, assistant, purpose."""
-        from inkbench.tui.assist_actions import usage_text
-        from inkbench.tui.dialogs.show_text import ShowText
+        """The usage log: requests, tokens, time, errors and cost per day,
+        model, assistant or purpose (tui/screens/usage.py)."""
+        from inkbench.tui.screens.usage import UsageScreen
 
-        self.ink.db_job(
-            usage_text,
-            name=_("usage"),
-            done=lambda text: self.app.push_screen(ShowText(_("AI usage"), text)),
-        )
+        self.app.push_screen(UsageScreen())
 
     def action_new(self) -> None:
         from inkbench.tui.assist_actions import new_conversation
@@ -196,3 +220,167 @@ class ChatArea(AreaPane):
             self.ink.db_job(new_conversation, title, name=_("new chat"), done=made)
 
         self.app.push_screen(AskText(_("Title of the new conversation"), "", ""), answered)
+
+    # --- attachments, edits, regenerate, copy, export -----------------------------------------
+
+    def _show_pending(self) -> None:
+        if self.pending_labels:
+            what = "; ".join(self.pending_labels)
+            self._status(_("attached to the next message: {what}").format(what=what))
+
+    def attach(self, ref_text: str) -> None:
+        """Attach ``kind:id`` (chapter, article, character, world, kb) to the
+        next message sent in this area (checked first; a bad one is one line)."""
+        from inkbench.tui.assist_actions import check_attachment
+
+        def checked(result) -> None:
+            ref, shown = result
+            self.pending.append(ref)
+            self.pending_labels.append(shown)
+            self._show_pending()
+
+        self.ink.db_job(check_attachment, ref_text, name=_("attach"), done=checked)
+
+    def action_attach(self) -> None:
+        """Ask what to attach (the conversation's chapter or article offered)."""
+        from inkbench.tui.assist_actions import attachment_suggestion
+        from inkbench.tui.dialogs.ask_text import AskText
+
+        if self.current is None:
+            return
+
+        def answered(text: str | None) -> None:
+            if text and text.strip():
+                self.attach(text.strip())
+
+        def ask(suggested: str) -> None:
+            self.app.push_screen(
+                AskText(
+                    _("Attach to the next message"),
+                    _("chapter:ID, article:ID, character:ID, world:ID or kb:ID"),
+                    suggested,
+                ),
+                answered,
+            )
+
+        self.ink.db_job(attachment_suggestion, self.current, name=_("attach"), done=ask)
+
+    def action_edit(self) -> None:
+        """Pick one of your messages, edit it, send it again."""
+        from inkbench.tui.assist_actions import edit_chat, my_messages
+        from inkbench.tui.dialogs.ask_text import AskText
+        from inkbench.tui.dialogs.pick_one import PickOne
+
+        conversation_id = self.current
+        if conversation_id is None:
+            return
+
+        def edited(message_id: int, text: str | None) -> None:
+            if not text or not text.strip():
+                return
+
+            def run(store, piece, cancel):
+                return edit_chat(store, conversation_id, message_id, text, piece, cancel)
+
+            self._send(conversation_id, None, run=run)
+
+        def picked(rows: list, chosen: str | None) -> None:
+            if chosen is None:
+                return
+            old = dict(rows)[int(chosen)]
+            self.app.push_screen(
+                AskText(_("Edit the message; enter sends it again"), "", old),
+                lambda text: edited(int(chosen), text),
+            )
+
+        def listed(rows: list) -> None:
+            if not rows:
+                self._status(_("nothing of yours to edit in this conversation"))
+                return
+            choices = [(str(i), " ".join(text.split())[:60]) for i, text in rows]
+            self.app.push_screen(
+                PickOne(_("Which message to edit"), choices), lambda c: picked(rows, c)
+            )
+
+        self.ink.db_job(my_messages, conversation_id, name=_("chat messages"), done=listed)
+
+    def action_regenerate(self) -> None:
+        """Ask again for the last reply (its own request; the old one is kept, superseded)."""
+        from inkbench.tui.assist_actions import regenerate_chat
+
+        conversation_id = self.current
+        if conversation_id is None:
+            return
+
+        def run(store, piece, cancel):
+            return regenerate_chat(store, conversation_id, piece, cancel)
+
+        self._send(conversation_id, None, run=run)
+
+    def action_copy_reply(self) -> None:
+        """The last reply into the conversation's chapter or article (or one
+        you name) as a new revision, then open it in the editor."""
+        from inkbench.tui.assist_actions import copy_reply_to_text
+        from inkbench.tui.messages import OpenDocument
+
+        conversation_id = self.current
+        if conversation_id is None:
+            return
+
+        def copied(result) -> None:
+            kind, doc_id, _rev = result
+            self.app.notify(_("Copied as a new revision."))
+            self.app.post_message(OpenDocument(kind, doc_id))
+
+        def ask_target() -> None:
+            from inkbench.tui.dialogs.ask_text import AskText
+
+            def answered(text: str | None) -> None:
+                kind, _sep, ref = (text or "").strip().partition(":")
+                if kind in ("chapter", "article") and ref.strip().isdigit():
+                    target = (kind, int(ref))
+                    self.ink.db_job(
+                        copy_reply_to_text, conversation_id, target, name=_("copy"), done=copied
+                    )
+                elif text:
+                    self._status(_("write chapter:ID or article:ID"))
+
+            self.app.push_screen(
+                AskText(_("Copy the reply into"), _("chapter:ID or article:ID"), ""), answered
+            )
+
+        def bound(suggested: str) -> None:
+            if suggested:
+                self.ink.db_job(copy_reply_to_text, conversation_id, name=_("copy"), done=copied)
+            else:
+                ask_target()
+
+        from inkbench.tui.assist_actions import attachment_suggestion
+
+        self.ink.db_job(attachment_suggestion, conversation_id, name=_("copy"), done=bound)
+
+    def action_export(self) -> None:
+        """Write the conversation as Markdown to a file you name."""
+        from pathlib import Path
+
+        from inkbench.tui.assist_actions import export_conversation
+        from inkbench.tui.dialogs.ask_text import AskText
+
+        conversation_id = self.current
+        if conversation_id is None:
+            return
+        suggested = str(Path(self.app.store.home) / f"conversation-{conversation_id}.md")  # type: ignore[attr-defined]
+
+        def answered(path: str | None) -> None:
+            if path and path.strip():
+                self.ink.db_job(
+                    export_conversation,
+                    conversation_id,
+                    path.strip(),
+                    name=_("export"),
+                    done=lambda out: self.app.notify(
+                        _("Written to {path}").format(path=out), markup=False
+                    ),
+                )
+
+        self.app.push_screen(AskText(_("Export as Markdown to"), "", suggested), answered)

@@ -96,6 +96,7 @@ class AssistPreview(ModalScreen[Accepted | None]):
         Binding("enter", "accept", N_("Accept"), id="assist.accept"),
         Binding("escape", "discard", N_("Discard"), id="assist.discard"),
         Binding("ctrl+c", "cancel_stream", N_("Cancel"), id="assist.cancel"),
+        Binding("q", "queue", N_("Queue for later"), id="assist.queue"),
     ]
 
     def __init__(
@@ -108,6 +109,7 @@ class AssistPreview(ModalScreen[Accepted | None]):
         self.result = None
         self.pieces: list[str] = []
         self.finished = False
+        self.can_queue = False  # it failed before any reply arrived
 
     def compose(self) -> ComposeResult:
         label = dict(EDITOR_ACTIONS).get(self.action, self.action)
@@ -162,7 +164,10 @@ class AssistPreview(ModalScreen[Accepted | None]):
 
         self.finished = True
         kept = _(" (the partial reply stays here, marked incomplete in the log)")
-        self._status(describe_error(error) + (kept if self.pieces else ""))
+        if not self.pieces:
+            self.can_queue = True
+            kept = _(" · q: queue it, to be sent once when the server answers")
+        self._status(describe_error(error) + kept)
 
     def _done(self, result) -> None:
         self.finished = True
@@ -185,15 +190,46 @@ class AssistPreview(ModalScreen[Accepted | None]):
             self.job.cancel()
         self.dismiss(None)
 
+    def action_queue(self) -> None:
+        """Keep the request as a queued chat message bound to this text
+        (sent once when the server answers; copied in from the Chat area)."""
+        from inkbench.tui.assist_actions import queue_assist_request
+
+        if not self.can_queue:
+            return
+        self.can_queue = False
+
+        def queued(conversation_id: int) -> None:
+            self.app.notify(
+                _(
+                    "Queued as conversation {conv} in Chat: sent once when the server "
+                    "answers; c there puts the reply into the text."
+                ).format(conv=conversation_id)
+            )
+            self.dismiss(None)
+
+        self.app.db_job(  # type: ignore[attr-defined]
+            queue_assist_request,
+            self.kind,
+            self.doc_id,
+            self.action,
+            self.start,
+            self.end,
+            self.text,
+            name=_("queue"),
+            done=queued,
+        )
+
     def action_cancel_stream(self) -> None:
         if self.job is not None and not self.finished:
             self.job.cancel()
             self._status(_("cancelled; escape: close"))
 
 
-def open_assist(editor) -> None:
+def open_assist(editor, context_only: bool = False) -> None:
     """From an editor screen: choose an action for the selection (or the
-    cursor), preview the reply, and apply it if accepted."""
+    cursor), preview the reply, and apply it if accepted. ``context_only``:
+    show exactly the messages the action would send, and send nothing."""
     area = editor.text_area
     text = area.text
     doc = area.document
@@ -210,6 +246,24 @@ def open_assist(editor) -> None:
             lo, hi = (start, end) if end > start and action == "review" else (len(text), len(text))
         else:
             lo, hi = start, end
+        if context_only:
+            from inkbench.tui.assist_actions import assist_context_text
+            from inkbench.tui.dialogs.show_text import ShowText
+
+            editor.app.db_job(
+                assist_context_text,
+                editor.doc.kind,
+                editor.doc.id,
+                action,
+                lo,
+                hi,
+                text,
+                name=_("AI context"),
+                done=lambda shown: editor.app.push_screen(
+                    ShowText(_("What the AI will be sent"), shown)
+                ),
+            )
+            return
         editor.app.push_screen(
             AssistPreview(editor.doc.kind, editor.doc.id, action, lo, hi, text), accepted
         )

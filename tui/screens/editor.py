@@ -61,6 +61,13 @@ class EditorScreen(Screen):
         Binding("ctrl+r", "history", N_("History"), id="editor.history"),
         Binding("f2", "rename", N_("Title"), id="editor.title"),
         Binding("ctrl+g", "assist", N_("AI assist"), id="editor.assist"),
+        Binding(
+            "f3",
+            "assist_context",
+            N_("AI context preview"),
+            id="editor.assist_context",
+            show=False,
+        ),
     ]
     AUTO_FOCUS = "#body"
 
@@ -278,6 +285,12 @@ class EditorScreen(Screen):
         from inkbench.tui.screens.assist_preview import open_assist
 
         open_assist(self)
+
+    def action_assist_context(self) -> None:
+        """The exact messages an assist action would send, without sending them."""
+        from inkbench.tui.screens.assist_preview import open_assist
+
+        open_assist(self, context_only=True)
 
     def action_rename(self) -> None:
         self.title_input.focus()
