@@ -217,8 +217,8 @@ def publish_one(
         remote_id, url = _publish(db, job, secret_for, owner, lease_seconds, summary)
     except AuthFailed as e:
         reason = _(
-            "{error}; check the password (or key) with `inkbench publish account secret {name}`,"
-            " then `inkbench publish account test {name}`"
+            "{error}. The account is paused: `inkbench publish account secret {name}` sets a new"
+            " password or key, `inkbench publish account test {name}` resumes it"
         ).format(error=str(e).rstrip("."), name=name)
         with db.raw() as conn:
             pause_account(conn, job.account.id, reason)

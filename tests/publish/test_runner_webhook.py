@@ -116,7 +116,7 @@ def test_wrong_key_pauses_the_account_and_keeps_the_item(db, content, receiver):
     with db.raw() as conn:
         account = get_account(conn, "hook")
         (row,) = pubs.list_publications(conn)
-    assert account.paused and "check the password" in account.pause_reason
+    assert account.paused and "account secret hook" in account.pause_reason
     assert row.status == "queued" and row.attempts == 0  # not counted, not lost
     assert _run(db).published == 0  # a paused account takes no work
     with db.raw() as conn:

@@ -126,9 +126,16 @@ class TasksArea(AreaPane):
         keyword, setting, model, error = t.keyword, t.setting, t.model, t.error
         kb, album, target = t.knowledge_base, t.album, t.target
         lines = [
-            f"#{task_id} · keyword: {keyword} · setting: {setting} · model: {model or 'default'}"
+            _("#{id} · keyword: {keyword} · setting: {setting} · model: {model}").format(
+                id=task_id, keyword=keyword, setting=setting, model=model or _("default")
+            )
         ]
-        uses = [f"{k}: {v}" for k, v in (("kb", kb), ("album", album), ("target", target)) if v]
+        named = (
+            (_("knowledge base: {name}"), kb),
+            (_("album: {name}"), album),
+            (_("target: {name}"), target),
+        )
+        uses = [label.format(name=name) for label, name in named if name]
         if uses:
             lines.append(" · ".join(uses))
         if error:
