@@ -38,6 +38,10 @@ class WorksArea(AreaPane):
         Binding("J,ctrl+down", "move(1)", N_("Move down"), id="works.move_down"),
         Binding("d,delete", "trash", N_("Trash"), id="works.trash"),
         Binding("h", "history", N_("History"), id="works.history"),
+        Binding("b", "bible", N_("Story bible"), id="works.bible"),
+        Binding("O", "outline", N_("Outline"), id="works.outline"),
+        Binding("e", "edit", N_("Edit"), id="works.edit"),
+        Binding("x", "export", N_("Export"), id="works.export"),
         Binding("left", "focus_works", N_("Works"), show=False, id="works.focus_works"),
         Binding("right", "focus_chapters", N_("Chapters"), show=False, id="works.focus_chapters"),
     ]
@@ -257,3 +261,77 @@ class WorksArea(AreaPane):
         from inkbench.tui.screens.revisions import RevisionsScreen
 
         self.app.push_screen(RevisionsScreen("chapter", row[0]))
+
+    # --- the novel's screens and forms ------------------------------------------------
+
+    def _work_row(self):
+        row = self.works.vlist.current_row
+        if row is None:
+            self.notify(_("Create or pick a work first (n creates one)."))
+        return row
+
+    def action_bible(self) -> None:
+        """The work's story bible: characters, world, tags."""
+        row = self._work_row()
+        if row is not None:
+            from inkbench.tui.screens.bible import BibleScreen
+
+            self.app.push_screen(BibleScreen(row[0], row[1]))
+
+    def action_outline(self) -> None:
+        """The work's outline: chapters and scenes."""
+        row = self._work_row()
+        if row is not None:
+            from inkbench.tui.screens.outline import OutlineScreen
+
+            self.app.push_screen(OutlineScreen(row[0], row[1]))
+
+    def action_edit(self) -> None:
+        """Edit the work's fields, or the highlighted chapter's status and synopsis."""
+        from inkbench.tui import bible_actions
+        from inkbench.tui.bible_forms import ask_and_save, chapter_fields, work_fields
+
+        if self._chapters_focused():
+            chapter = self.chapters.vlist.current_row
+            if chapter is None:
+                return
+
+            def chapter_read(values: dict) -> None:
+                ask_and_save(
+                    self,
+                    _("Chapter “{title}”").format(title=values["title"]),
+                    chapter_fields(values),
+                    bible_actions.save_chapter,
+                    chapter[0],
+                    name=_("save chapter"),
+                    done=lambda _r: self.post_message(DataChanged("chapter")),
+                )
+
+            self.ink.db_job(
+                bible_actions.read_chapter, chapter[0], name=_("read chapter"), done=chapter_read
+            )
+            return
+        row = self._work_row()
+        if row is None:
+            return
+
+        def work_read(values: dict) -> None:
+            ask_and_save(
+                self,
+                _("Work “{title}”").format(title=values["title"]),
+                work_fields(values),
+                bible_actions.save_work,
+                row[0],
+                name=_("save work"),
+                done=lambda _r: self.post_message(DataChanged("work")),
+            )
+
+        self.ink.db_job(bible_actions.read_work, row[0], name=_("read work"), done=work_read)
+
+    def action_export(self) -> None:
+        """Export the work as one manuscript (md, docx, epub)."""
+        row = self._work_row()
+        if row is not None:
+            from inkbench.tui.manuscript_export import ask_export
+
+            ask_export(self, row[0], row[1])
