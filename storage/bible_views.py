@@ -150,3 +150,8 @@ def scene_place(conn: sqlite3.Connection, chapter_id: int, scene_id: int) -> tup
     body = (row[0] or "") if row else ""
     at = body.find(marker(scene_id))
     return line_column(body, at) if at >= 0 else (0, 0)
+
+
+def scene_synopses(conn: sqlite3.Connection, chapter_id: int) -> dict[int, str]:
+    """Scene id -> synopsis for a chapter's scenes (what the editor shows on a marker line)."""
+    return dict(conn.execute("SELECT id, synopsis FROM scene WHERE chapter_id = ?", (chapter_id,)))

@@ -275,3 +275,14 @@ def save_scene(store: Store, scene_id: int | None, chapter_id: int, values: dict
         if scene_id is None:
             return add_scene(session, chapter_id, **fields).id
         return update_scene(session, scene_id, **fields).id
+
+
+# --- the editor's side panel ---------------------------------------------------------------
+
+
+def read_named(store: Store, chapter_id: int) -> list:
+    """Who and what the chapter names (``storage.bible.Named``), most often first."""
+    from inkbench.storage.bible import named_in_chapter
+
+    with store.database().read() as session:
+        return named_in_chapter(session, chapter_id)
