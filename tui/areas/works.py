@@ -7,9 +7,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import ProgressBar, Static
+from textual.widgets import ProgressBar, Sparkline, Static
 
-from inkbench.i18n import N_, _
+from inkbench.i18n import N_, _, ngettext
 from inkbench.storage.lists import ChapterSource, WorkSource
 from inkbench.tui import actions
 from inkbench.tui.areas.base import AreaPane
@@ -29,6 +29,8 @@ class WorksArea(AreaPane):
     WorksArea #goal { height: 1; padding: 0 1; }
     WorksArea #goal-bar { height: 1; padding: 0 1; }
     WorksArea #work-heading { height: 1; padding: 0 1; text-style: bold; color: $text-accent; }
+    WorksArea #writing { height: 1; padding: 0 1; color: $text-muted; }
+    WorksArea #writing-days { height: 1; margin: 0 1; }
     """
     BINDINGS = [
         Binding("n", "new_work", N_("New work"), id="works.new"),
@@ -66,6 +68,8 @@ class WorksArea(AreaPane):
                 Static(id="work-heading", markup=False),
                 Static(id="goal", markup=False),
                 ProgressBar(total=100, show_eta=False, id="goal-bar"),
+                Static(id="writing", markup=False),
+                Sparkline([], id="writing-days"),
             ],
         )
 
@@ -135,6 +139,38 @@ class WorksArea(AreaPane):
             self.query_one("#goal", Static).update(Content(_("Pick a work on the left.")))
             self.query_one("#goal-bar", ProgressBar).display = False
         self.work_id = work_id
+        self._read_stats(work_id)
+
+    def _read_stats(self, work_id: int | None) -> None:
+        """Words per day (last 30 days) and the streak, read in a job."""
+        writing = self.query_one("#writing", Static)
+        days = self.query_one("#writing-days", Sparkline)
+        if work_id is None:
+            writing.display = days.display = False
+            return
+        from inkbench.tui.bible_actions import writing_stats
+
+        self.ink.db_job(
+            writing_stats,
+            work_id,
+            name=_("writing statistics"),
+            done=lambda stats: self._show_stats(work_id, stats),
+        )
+
+    def _show_stats(self, work_id: int, stats) -> None:
+        if work_id != self.work_id:
+            return  # another work is shown now
+        writing = self.query_one("#writing", Static)
+        days = self.query_one("#writing-days", Sparkline)
+        last = sum(n for _day, n in stats.days)
+        text = ngettext(
+            "Last 30 days: {words:,} words added · streak {streak} day",
+            "Last 30 days: {words:,} words added · streak {streak} days",
+            stats.streak,
+        ).format(words=last, streak=stats.streak)
+        writing.update(Content(text))
+        days.data = [n for _day, n in stats.days]
+        writing.display = days.display = True
 
     @on(VirtualList.Selected, "#chapters VirtualList")
     def _chapter_selected(self, event: VirtualList.Selected) -> None:

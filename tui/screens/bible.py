@@ -113,11 +113,14 @@ class BibleScreen(Screen):
 
     @on(VirtualList.Highlighted)
     def _highlighted(self, event: VirtualList.Highlighted) -> None:
-        self._describe(event.row)
+        if event.control is self.current_list.vlist:
+            self._describe(event.row)
 
     @on(VirtualList.Selected)
     def _selected(self, event: VirtualList.Selected) -> None:
         event.stop()
+        if event.control is not self.current_list.vlist:
+            return
         kind = KIND_OF_TAB.get(self.tab)
         if kind is None:
             self.action_edit()
