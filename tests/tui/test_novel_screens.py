@@ -47,9 +47,7 @@ async def _fill(pilot, app, values: dict[str, str]) -> None:
         widget = form.query_one(f"#f-{key}")
         if isinstance(widget, TextArea):
             widget.load_text(value)
-        elif isinstance(widget, Select):
-            widget.value = value
-        elif isinstance(widget, Input):
+        elif isinstance(widget, (Select, Input)):
             widget.value = value
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: not isinstance(app.screen, FieldsForm))
@@ -480,7 +478,7 @@ async def test_works_area_statistics_work_form_and_chapter_form(home: Path) -> N
 
 
 async def test_export_from_the_works_area(home: Path, tmp_path: Path) -> None:
-    app, ids = _app(home)
+    app, _ids = _app(home)
     out = tmp_path / "book.epub"
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
