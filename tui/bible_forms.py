@@ -119,7 +119,7 @@ def work_fields(values: dict) -> list[Field]:
             "naming",
             _("New chapters are titled ({n} is the number)"),
             values["naming"],
-            placeholder="第{n}章 · Chapter {n}",
+            placeholder=_("Chapter {n} · 第{n}章"),
         ),
         Field("description", _("Description"), values["description"], "text"),
     ]

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from inkbench.i18n import N_, _
+from inkbench.i18n import N_, _, ngettext
 from inkbench.tui import bible_actions
 from inkbench.tui.bible_forms import attribute_label, edit_entry
 from inkbench.tui.vocab import category_name, role_name
@@ -35,9 +35,11 @@ def describe(view) -> Content:
     first = view.appearances.first
     if first is not None:
         lines.append(
-            _("Named {count} times; first in “{chapter}”").format(
-                count=total, chapter=first.chapter_title
-            )
+            ngettext(
+                "Named {count} time; first in “{chapter}”",
+                "Named {count} times; first in “{chapter}”",
+                total,
+            ).format(count=total, chapter=first.chapter_title)
         )
     else:
         lines.append(_("Not named in the text yet."))
@@ -123,7 +125,11 @@ class EntryScreen(Screen):
         for a in view.appearances.chapters:
             key = f"c{a.chapter_id}"
             self.targets[key] = ("chapter", a.chapter_id, a.first_position)
-            text = _("Chapter {n} “{title}”: {count} times, first at character {pos}").format(
+            text = ngettext(
+                "Chapter {n} “{title}”: {count} time, first at character {pos}",
+                "Chapter {n} “{title}”: {count} times, first at character {pos}",
+                a.count,
+            ).format(
                 n=a.chapter_position + 1, title=a.chapter_title, count=a.count, pos=a.first_position
             )
             options.append(Option(Content(text), id=key))
