@@ -30,7 +30,7 @@ class WorksArea(AreaPane):
     WorksArea #goal-bar { height: 1; padding: 0 1; }
     WorksArea #work-heading { height: 1; padding: 0 1; text-style: bold; color: $text-accent; }
     WorksArea #writing { height: 1; padding: 0 1; color: $text-muted; }
-    WorksArea #writing-days { height: 1; margin: 0 1; }
+    WorksArea #writing-days { height: 1; width: 1fr; padding: 0 1; }
     """
     BINDINGS = [
         Binding("n", "new_work", N_("New work"), id="works.new"),
@@ -146,7 +146,8 @@ class WorksArea(AreaPane):
         writing = self.query_one("#writing", Static)
         days = self.query_one("#writing-days", Sparkline)
         if work_id is None:
-            writing.display = days.display = False
+            writing.update(Content(""))
+            days.data = []
             return
         from inkbench.tui.bible_actions import writing_stats
 
@@ -170,7 +171,6 @@ class WorksArea(AreaPane):
         ).format(words=last, streak=stats.streak)
         writing.update(Content(text))
         days.data = [n for _day, n in stats.days]
-        writing.display = days.display = True
 
     @on(VirtualList.Selected, "#chapters VirtualList")
     def _chapter_selected(self, event: VirtualList.Selected) -> None:

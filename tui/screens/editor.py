@@ -56,7 +56,7 @@ class EditorScreen(Screen):
     EditorScreen #title { width: 1fr; height: 1; border: none; padding: 0 1; background: $panel; }
     EditorScreen #title:focus { background: $boost; }
     EditorScreen > #editor-main { height: 1fr; }
-    EditorScreen #body { height: 1fr; width: 1fr; border: none; padding: 0 1; }
+    EditorScreen Horizontal > TextArea { height: 1fr; width: 1fr; border: none; padding: 0 1; }
     EditorScreen > #editor-status {
         height: 1; background: $panel; color: $text-muted; padding: 0 1;
     }
@@ -310,6 +310,12 @@ class EditorScreen(Screen):
 
         self.flush()
         self.app.push_screen(EntryScreen(message.kind, message.entry_id))
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """The names panel's keys belong to chapters (hidden in an article's editor)."""
+        if action in ("toggle_names", "open_name"):
+            return self.doc.kind == "chapter"
+        return True
 
     def action_toggle_names(self) -> None:
         if self.doc.kind != "chapter":
