@@ -55,6 +55,8 @@ def kind_name(kind: str) -> str:
         "distillation": pgettext("kind", "keyword"),
         "topic": pgettext("kind", "topic"),
         "generation_task": pgettext("kind", "task"),
+        "character": pgettext("kind", "character"),
+        "world_entry": pgettext("kind", "world entry"),
     }
     return names.get(kind.replace(" ", "_"), kind)
 

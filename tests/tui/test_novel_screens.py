@@ -508,3 +508,38 @@ async def test_export_from_the_works_area(home: Path, tmp_path: Path) -> None:
         md = out.with_suffix(".md")
         await wait_for(pilot, lambda: md.exists())
         assert "林晚" in md.read_text(encoding="utf-8")
+
+
+async def test_trashed_character_is_restored_from_the_trash(home: Path) -> None:
+    from inkbench.tui.widgets.list_pane import ListPane
+
+    app, ids = _app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        bible = await _open_bible(pilot, app)
+        characters = bible.query_one("#characters-list")
+        await wait_for(pilot, lambda: characters.vlist.current_row is not None)
+        assert characters.vlist.current_row[1] == "Marco"
+        await pilot.press("d")
+        await wait_for(pilot, lambda: characters.vlist.total == 1)
+        assert db_row(
+            home, "SELECT deleted_at IS NOT NULL FROM character WHERE id = ?", (ids["marco"],)
+        )[0]
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("8")
+        await settle(pilot, app)
+        trash = app.pane("trash").query_one(ListPane)
+        await wait_for(pilot, lambda: trash.vlist.total >= 2)
+        rows = [trash.vlist.row(i) for i in range(trash.vlist.total)]
+        index = next(i for i, r in enumerate(rows) if r[0] == "character")
+        assert rows[index][2] == "Marco"
+        assert "character" in screen_text(app)
+        trash.vlist.move_to(index)
+        await pilot.press("r")
+        await wait_for(
+            pilot,
+            lambda: (
+                db_row(home, "SELECT deleted_at FROM character WHERE id = ?", (ids["marco"],))[0]
+                is None
+            ),
+        )
