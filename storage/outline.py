@@ -25,7 +25,7 @@ class Person:
     count: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class OutlineScene:
     """A scene of the outline."""
 
@@ -46,7 +46,7 @@ class OutlineScene:
         return self.position != UNPLACED
 
 
-@dataclass
+@dataclass(slots=True)
 class OutlineChapter:
     """A chapter of the outline, with its scenes in text order (unplaced last)."""
 
