@@ -543,3 +543,26 @@ async def test_trashed_character_is_restored_from_the_trash(home: Path) -> None:
                 is None
             ),
         )
+
+
+async def test_deleting_a_tag_asks_first(home: Path) -> None:
+    from inkbench.tui.dialogs.confirm import Confirm
+
+    app, ids = _app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        bible = await _open_bible(pilot, app)
+        await pilot.press("t")
+        tags = bible.query_one("#tags-list")
+        await wait_for(pilot, lambda: tags.vlist.total == 1 and tags.vlist.current_row)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        app.screen.dismiss(False)
+        await settle(pilot, app)
+        assert db_row(home, "SELECT count(*) FROM tag")[0] == 1
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        app.screen.dismiss(True)
+        await wait_for(pilot, lambda: tags.vlist.total == 0)
+        assert (
+            db_row(home, "SELECT count(*) FROM chapter_tag WHERE tag_id = ?", (ids["tag"],))[0] == 0
+        )

@@ -257,8 +257,19 @@ class BibleScreen(Screen):
             self.notify(_("Removed: {name}").format(name=row[1]), markup=False)
             self._changed()
 
-        if kind is None:
-            self.app.db_job(bible_actions.delete_tag, row[0], name=_("delete tag"), done=done)  # type: ignore[attr-defined]
+        if kind is None:  # tags have no Trash: ask first
+            from inkbench.tui.dialogs.confirm import Confirm
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.app.db_job(  # type: ignore[attr-defined]
+                        bible_actions.delete_tag, row[0], name=_("delete tag"), done=done
+                    )
+
+            question = _("Delete the tag “{name}”? Chapters and scenes lose it.").format(
+                name=row[1]
+            )
+            self.app.push_screen(Confirm(question, _("Delete")), answered)
         else:
             self.app.db_job(  # type: ignore[attr-defined]
                 bible_actions.trash_entry, kind, row[0], name=_("trash entry"), done=done
