@@ -566,3 +566,12 @@ def named_in_chapter(session: Session, chapter_id: int) -> list[Named]:
         (chapter_id, chapter_id),
     ).fetchall()
     return [Named(*row) for row in rows]
+
+
+def unrelate(session: Session, relation_id: int) -> None:
+    """Remove one relationship between two characters."""
+    relation = session.get(CharacterRelation, relation_id)
+    if relation is None:
+        raise NotFound(_("no relationship with id {id}").format(id=relation_id))
+    session.delete(relation)
+    session.flush()

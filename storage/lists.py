@@ -220,6 +220,8 @@ TRASH_TABLES = (
     ("image", "image", "original_name"),
     ("knowledge_base", "knowledge_base", "name"),
     ("kb_document", "kb_document", "title"),
+    ("character", "character", "name"),
+    ("world_entry", "world_entry", "title"),
 )
 
 

@@ -80,6 +80,37 @@ class Matcher:
         after = end + 1
         return not (word_end and after < len(text) and _is_word_char(text[after]))
 
+    def spans(self, text: str) -> list[tuple[int, int, EntryKey]]:
+        """Every name found in ``text`` as (start, end, entry), in text order
+        (the same matches ``find`` counts)."""
+        if not self.size or not text:
+            return []
+        folded = text.casefold()
+        if len(folded) != len(text):
+            folded = "".join(ch.casefold() if len(ch.casefold()) == 1 else ch for ch in text)
+        return list(self._kept(folded))
+
+    def _kept(self, folded: str):
+        """The matches kept, as (start, end, key): those not standing alone
+        dropped, then the longest at each start, none starting inside another."""
+        taken_until = 0
+        for start, neg_length, key in self._raw_matches(folded):
+            if start < taken_until:
+                continue
+            taken_until = start - neg_length
+            yield start, taken_until, key
+
+    def _raw_matches(self, folded: str) -> list[tuple[int, int, EntryKey]]:
+        matches = []
+        check = self._stands_alone
+        for end, (length, key, word_start, word_end) in self._automaton.iter(folded):
+            start = end - length + 1
+            if (word_start or word_end) and not check(folded, start, end, word_start, word_end):
+                continue
+            matches.append((start, -length, key))
+        matches.sort()
+        return matches
+
     def _every_match(self, folded: str) -> dict[EntryKey, list[int]]:
         """Every match, those not standing alone dropped, then the longest at
         each start, none starting inside another."""

@@ -25,7 +25,7 @@ class Person:
     count: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class OutlineScene:
     """A scene of the outline."""
 
@@ -46,7 +46,7 @@ class OutlineScene:
         return self.position != UNPLACED
 
 
-@dataclass
+@dataclass(slots=True)
 class OutlineChapter:
     """A chapter of the outline, with its scenes in text order (unplaced last)."""
 
@@ -117,18 +117,28 @@ def outline(
     for scene in scenes.values():
         if len(scene.characters) > 1:
             scene.characters.sort(key=lambda p: p.name)
-    # the chapter's most named live characters, ranked in SQL (the whole
-    # list is ``storage.bible.named_in_chapter``)
-    for chapter_id, cid, count in conn.execute(
-        "SELECT chapter_id, character_id, count FROM ("
-        "SELECT m.chapter_id, m.character_id, m.count, row_number() OVER ("
-        "PARTITION BY m.chapter_id ORDER BY m.count DESC, m.first_position) AS rank "
-        "FROM mention m JOIN character c ON c.id = m.character_id "
-        f"WHERE m.chapter_id IN ({_LIVE_CHAPTERS}) AND c.deleted_at IS NULL"
-        ") WHERE rank <= ? ORDER BY chapter_id, rank",
+    # each chapter's most named live characters: per chapter, the first
+    # ``top_characters`` entries of the covering index mention(chapter_id,
+    # count DESC, first_position, character_id), read by a correlated LIMIT
+    # (3,000 index entries for 300 chapters instead of ranking all 11,000
+    # rows with a window function: 41 -> 7 ms, bench/README.md)
+    ranked: dict[int, list[tuple[int, int, int]]] = {}
+    for chapter_id, cid, count, first in conn.execute(
+        "SELECT ch.id, m.character_id, m.count, m.first_position FROM chapter ch "
+        "JOIN mention m ON m.rowid IN ("
+        " SELECT x.rowid FROM mention x WHERE x.chapter_id = ch.id"
+        " AND x.character_id IS NOT NULL AND x.character_id NOT IN"
+        "  (SELECT id FROM character WHERE work_id = ?1 AND deleted_at IS NOT NULL)"
+        " ORDER BY x.count DESC, x.first_position LIMIT ?2) "
+        "WHERE ch.work_id = ?1 AND ch.deleted_at IS NULL",
         (work_id, top_characters),
     ):
-        chapters[chapter_id].characters.append(Person(cid, people[cid], count))
+        ranked.setdefault(chapter_id, []).append((-count, first, cid))
+    for chapter_id, rows in ranked.items():
+        rows.sort()
+        chapters[chapter_id].characters = [
+            Person(cid, people[cid], -neg) for neg, _first, cid in rows if cid in people
+        ]
     for chapter_id, name in conn.execute(
         "SELECT ct.chapter_id, t.name FROM chapter_tag ct JOIN tag t ON t.id = ct.tag_id "
         "WHERE t.work_id = ? ORDER BY t.name",

@@ -59,6 +59,8 @@ def kind_name(kind: str) -> str:
         "distillation": pgettext("kind", "keyword"),
         "topic": pgettext("kind", "topic"),
         "generation_task": pgettext("kind", "task"),
+        "character": pgettext("kind", "character"),
+        "world_entry": pgettext("kind", "world entry"),
     }
     return names.get(kind.replace(" ", "_"), kind)
 
@@ -115,3 +117,29 @@ def binding_text(description: str, binding_id: str = "") -> str:
         return _(description)
     verbs = {"Trash": pgettext("action", "Trash")}
     return verbs[description] if description in verbs else _(description)
+
+
+def role_name(role: str) -> str:
+    """A character's stored role as the user reads it."""
+    names = {
+        "protagonist": pgettext("role", "protagonist"),
+        "antagonist": pgettext("role", "antagonist"),
+        "supporting": pgettext("role", "supporting"),
+        "minor": pgettext("role", "minor"),
+    }
+    return names.get(role, role)
+
+
+def category_name(category: str) -> str:
+    """A world entry's stored category as the user reads it."""
+    names = {
+        "geography": pgettext("category", "geography"),
+        "history": pgettext("category", "history"),
+        "culture": pgettext("category", "culture"),
+        "organisation": pgettext("category", "organisation"),
+        "magic": pgettext("category", "magic"),
+        "technology": pgettext("category", "technology"),
+        "item": pgettext("category", "item"),
+        "other": pgettext("category", "other"),
+    }
+    return names.get(category, category)

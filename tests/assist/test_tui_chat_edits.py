@@ -126,7 +126,7 @@ async def test_editor_previews_the_exact_context_without_sending(
         await settle(pilot, app)
         editor = app.screen
         editor.text_area.insert("\n晚上，阿晚回到[b]药铺[/b]。")  # unsaved text counts
-        await pilot.press("f3")
+        await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, AssistMenu))
         await pilot.press("enter")  # continue at the cursor
         await wait_for(pilot, lambda: isinstance(app.screen, ShowText), timeout=20)

@@ -206,3 +206,60 @@ async def _search(pilot) -> None:
         ),
     )
     await steady(pilot)
+
+
+# --- the novel: story bible and outline (characters, a world tree, scenes, tags) -------
+
+
+@pytest.fixture
+def novel_home(snap_home: Path) -> Path:
+    """The snapshot home with a story bible on its work (tests/tui/novel_seed.py)."""
+    import sqlite3
+
+    from tests.tui.novel_seed import seed_novel
+
+    conn = sqlite3.connect(snap_home / "inkbench.db")
+    work = conn.execute("SELECT id FROM work").fetchone()[0]
+    chapters = [r[0] for r in conn.execute("SELECT id FROM chapter ORDER BY position")]
+    conn.close()
+    ids = {"work": work} | {f"chapter{n}": c for n, c in enumerate(chapters)}
+    seed_novel(snap_home, ids)
+    return snap_home
+
+
+async def _open_bible(pilot) -> None:
+    from inkbench.tui.screens.bible import BibleScreen
+
+    await _open_works(pilot)
+    await pilot.press("b")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, BibleScreen))
+    await steady(pilot)
+    await pilot.press("down")  # 林晚: her details beside the list
+    await steady(pilot)
+
+
+async def _open_outline(pilot) -> None:
+    from inkbench.tui.screens.outline import OutlineScreen
+
+    await _open_works(pilot)
+    await pilot.press("O")
+    await wait_for(
+        pilot, lambda: isinstance(pilot.app.screen, OutlineScreen) and pilot.app.screen.loaded
+    )
+    await steady(pilot)
+
+
+def test_bible(snap_compare, novel_home: Path) -> None:
+    assert snap_compare(make(novel_home), terminal_size=SIZE, run_before=_open_bible)
+
+
+def test_bible_zh(snap_compare, novel_home: Path, zh) -> None:
+    assert snap_compare(make(novel_home), terminal_size=SIZE, run_before=_open_bible)
+
+
+def test_outline(snap_compare, novel_home: Path) -> None:
+    assert snap_compare(make(novel_home), terminal_size=SIZE, run_before=_open_outline)
+
+
+def test_outline_zh(snap_compare, novel_home: Path, zh) -> None:
+    assert snap_compare(make(novel_home), terminal_size=SIZE, run_before=_open_outline)

@@ -7,9 +7,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import ProgressBar, Static
+from textual.widgets import ProgressBar, Sparkline, Static
 
-from inkbench.i18n import N_, _
+from inkbench.i18n import N_, _, ngettext
 from inkbench.storage.lists import ChapterSource, WorkSource
 from inkbench.tui import actions
 from inkbench.tui.areas.base import AreaPane
@@ -29,6 +29,8 @@ class WorksArea(AreaPane):
     WorksArea #goal { height: 1; padding: 0 1; }
     WorksArea #goal-bar { height: 1; padding: 0 1; }
     WorksArea #work-heading { height: 1; padding: 0 1; text-style: bold; color: $text-accent; }
+    WorksArea #writing { height: 1; padding: 0 1; color: $text-muted; }
+    WorksArea #writing-days { height: 1; width: 1fr; padding: 0 1; }
     """
     BINDINGS = [
         Binding("n", "new_work", N_("New work"), id="works.new"),
@@ -38,6 +40,10 @@ class WorksArea(AreaPane):
         Binding("J,ctrl+down", "move(1)", N_("Move down"), id="works.move_down"),
         Binding("d,delete", "trash", N_("Trash"), id="works.trash"),
         Binding("h", "history", N_("History"), id="works.history"),
+        Binding("b", "bible", N_("Story bible"), id="works.bible"),
+        Binding("O", "outline", N_("Outline"), id="works.outline"),
+        Binding("e", "edit", N_("Edit"), id="works.edit"),
+        Binding("x", "export", N_("Export"), id="works.export"),
         Binding("left", "focus_works", N_("Works"), show=False, id="works.focus_works"),
         Binding("right", "focus_chapters", N_("Chapters"), show=False, id="works.focus_chapters"),
     ]
@@ -62,6 +68,8 @@ class WorksArea(AreaPane):
                 Static(id="work-heading", markup=False),
                 Static(id="goal", markup=False),
                 ProgressBar(total=100, show_eta=False, id="goal-bar"),
+                Static(id="writing", markup=False),
+                Sparkline([], id="writing-days"),
             ],
         )
 
@@ -131,6 +139,38 @@ class WorksArea(AreaPane):
             self.query_one("#goal", Static).update(Content(_("Pick a work on the left.")))
             self.query_one("#goal-bar", ProgressBar).display = False
         self.work_id = work_id
+        self._read_stats(work_id)
+
+    def _read_stats(self, work_id: int | None) -> None:
+        """Words per day (last 30 days) and the streak, read in a job."""
+        writing = self.query_one("#writing", Static)
+        days = self.query_one("#writing-days", Sparkline)
+        if work_id is None:
+            writing.update(Content(""))
+            days.data = []
+            return
+        from inkbench.tui.bible_actions import writing_stats
+
+        self.ink.db_job(
+            writing_stats,
+            work_id,
+            name=_("writing statistics"),
+            done=lambda stats: self._show_stats(work_id, stats),
+        )
+
+    def _show_stats(self, work_id: int, stats) -> None:
+        if work_id != self.work_id:
+            return  # another work is shown now
+        writing = self.query_one("#writing", Static)
+        days = self.query_one("#writing-days", Sparkline)
+        last = sum(n for _day, n in stats.days)
+        text = ngettext(
+            "Last 30 days: {words:,} words added · streak {streak} day",
+            "Last 30 days: {words:,} words added · streak {streak} days",
+            stats.streak,
+        ).format(words=last, streak=stats.streak)
+        writing.update(Content(text))
+        days.data = [n for _day, n in stats.days]
 
     @on(VirtualList.Selected, "#chapters VirtualList")
     def _chapter_selected(self, event: VirtualList.Selected) -> None:
@@ -257,3 +297,77 @@ class WorksArea(AreaPane):
         from inkbench.tui.screens.revisions import RevisionsScreen
 
         self.app.push_screen(RevisionsScreen("chapter", row[0]))
+
+    # --- the novel's screens and forms ------------------------------------------------
+
+    def _work_row(self):
+        row = self.works.vlist.current_row
+        if row is None:
+            self.notify(_("Create or pick a work first (n creates one)."))
+        return row
+
+    def action_bible(self) -> None:
+        """The work's story bible: characters, world, tags."""
+        row = self._work_row()
+        if row is not None:
+            from inkbench.tui.screens.bible import BibleScreen
+
+            self.app.push_screen(BibleScreen(row[0], row[1]))
+
+    def action_outline(self) -> None:
+        """The work's outline: chapters and scenes."""
+        row = self._work_row()
+        if row is not None:
+            from inkbench.tui.screens.outline import OutlineScreen
+
+            self.app.push_screen(OutlineScreen(row[0], row[1]))
+
+    def action_edit(self) -> None:
+        """Edit the work's fields, or the highlighted chapter's status and synopsis."""
+        from inkbench.tui import bible_actions
+        from inkbench.tui.bible_forms import ask_and_save, chapter_fields, work_fields
+
+        if self._chapters_focused():
+            chapter = self.chapters.vlist.current_row
+            if chapter is None:
+                return
+
+            def chapter_read(values: dict) -> None:
+                ask_and_save(
+                    self,
+                    _("Chapter “{title}”").format(title=values["title"]),
+                    chapter_fields(values),
+                    bible_actions.save_chapter,
+                    chapter[0],
+                    name=_("save chapter"),
+                    done=lambda _r: self.post_message(DataChanged("chapter")),
+                )
+
+            self.ink.db_job(
+                bible_actions.read_chapter, chapter[0], name=_("read chapter"), done=chapter_read
+            )
+            return
+        row = self._work_row()
+        if row is None:
+            return
+
+        def work_read(values: dict) -> None:
+            ask_and_save(
+                self,
+                _("Work “{title}”").format(title=values["title"]),
+                work_fields(values),
+                bible_actions.save_work,
+                row[0],
+                name=_("save work"),
+                done=lambda _r: self.post_message(DataChanged("work")),
+            )
+
+        self.ink.db_job(bible_actions.read_work, row[0], name=_("read work"), done=work_read)
+
+    def action_export(self) -> None:
+        """Export the work as one manuscript (md, docx, epub)."""
+        row = self._work_row()
+        if row is not None:
+            from inkbench.tui.manuscript_export import ask_export
+
+            ask_export(self, row[0], row[1])

@@ -6,6 +6,12 @@ and on leaving. The save runs in an app thread worker (``InkbenchApp.save``):
 typing never waits for it. A failed save keeps the text here, says so in the
 status line and retries. Word counts (CJK one per character) run in a worker
 too, so a 200k-character chapter types as fast as a short one.
+
+A chapter's editor has a side panel (``ctrl+b`` shows or hides it) listing
+who and what the chapter names, read again after each save in a job, never
+per keystroke; ``f3`` opens the page of the name under the cursor. Scene
+markers are shown dim and kept whole (``tui/widgets/editor_area.py``); on a
+marker's line the status line shows that scene's synopsis.
 """
 
 from __future__ import annotations
@@ -49,7 +55,8 @@ class EditorScreen(Screen):
     EditorScreen #kind { width: auto; padding: 0 1; color: $text-muted; }
     EditorScreen #title { width: 1fr; height: 1; border: none; padding: 0 1; background: $panel; }
     EditorScreen #title:focus { background: $boost; }
-    EditorScreen > TextArea { height: 1fr; border: none; padding: 0 1; }
+    EditorScreen > #editor-main { height: 1fr; }
+    EditorScreen Horizontal > TextArea { height: 1fr; width: 1fr; border: none; padding: 0 1; }
     EditorScreen > #editor-status {
         height: 1; background: $panel; color: $text-muted; padding: 0 1;
     }
@@ -62,12 +69,14 @@ class EditorScreen(Screen):
         Binding("f2", "rename", N_("Title"), id="editor.title"),
         Binding("ctrl+g", "assist", N_("AI assist"), id="editor.assist"),
         Binding(
-            "f3",
+            "f4",
             "assist_context",
             N_("AI context preview"),
             id="editor.assist_context",
             show=False,
         ),
+        Binding("ctrl+b", "toggle_names", N_("Names panel"), id="editor.names"),
+        Binding("f3", "open_name", N_("Open name"), id="editor.open_name"),
     ]
     AUTO_FOCUS = "#body"
 
@@ -88,6 +97,8 @@ class EditorScreen(Screen):
         self.counting = False
         self._editing = False
         self._leaving = False
+        self.synopses: dict[int, str] = {}
+        self.scene_here: str | None = None  # the synopsis, on a marker's line
 
     # --- building -----------------------------------------------------------------
 
@@ -114,7 +125,12 @@ class EditorScreen(Screen):
         self.plain_because_long = len(body) > HIGHLIGHT_LIMIT
         if markdown_available(area) and not self.plain_because_long:
             area.language = "markdown"
-        yield area
+        with Horizontal(id="editor-main"):
+            yield area
+            if self.doc.kind == "chapter":
+                from inkbench.tui.widgets.mentions_panel import MentionsPanel
+
+                yield MentionsPanel(id="names")
         yield Static(id="editor-status", markup=False)
         yield Footer()
 
@@ -139,6 +155,12 @@ class EditorScreen(Screen):
             self.text_area.move_cursor((line, column), center=True)
         self.set_interval(TICK, self._tick)
         self.call_after_refresh(self._start)
+        if self.doc.kind == "chapter":
+            self._read_names()
+            from inkbench.storage.bible_views import scene_synopses
+
+            self.synopses = scene_synopses(self.app.store.ui_conn, self.doc.id)  # type: ignore[attr-defined]
+            self._cursor_moved()
 
     def _start(self) -> None:
         self._editing = True
@@ -210,6 +232,7 @@ class EditorScreen(Screen):
         if message.revision_kind == "manual":
             self.notify(_("Saved as a new version."))
         self._update_status()
+        self._read_names()
 
     def on_document_save_failed(self, message: DocumentSaveFailed) -> None:
         if message.doc != self.doc:
@@ -236,8 +259,95 @@ class EditorScreen(Screen):
             text = words + _(" · unsaved changes (autosave in a moment)")
         else:
             text = words + _(" · saved")
+        if self.scene_here is not None:
+            text += " · " + _("scene: {synopsis}").format(
+                synopsis=self.scene_here.replace("\n", " ") or _("(no synopsis)")
+            )
         status.set_class(bool(self.failure), "failed")
         status.update(Content(text))
+
+    # --- the names panel and scene markers ------------------------------------------------
+
+    def _read_names(self) -> None:
+        if self.doc.kind != "chapter" or not self.query("#names"):
+            return
+        from inkbench.tui.bible_actions import read_named
+
+        self.app.jobs.start(  # type: ignore[attr-defined]
+            lambda _cancel, _progress: read_named(self.app.store, self.doc.id),  # type: ignore[attr-defined]
+            label=_("names in this chapter"),
+            group="names",
+            done=self._names_read,
+            exclusive=True,
+            show=False,
+        )
+
+    def _names_read(self, named: list) -> None:
+        from inkbench.tui.widgets.mentions_panel import MentionsPanel
+
+        if self.is_mounted and self.query("#names"):
+            self.query_one("#names", MentionsPanel).show(named)
+
+    @on(TextArea.SelectionChanged, "#body")
+    def _cursor_moved(self) -> None:
+        if not self.synopses:
+            return
+        from inkbench.storage.scene_markers import MARKER
+
+        row = self.text_area.cursor_location[0]
+        m = MARKER.fullmatch(self.text_area.document.get_line(row))
+        here = self.synopses.get(int(m.group(1)), "") if m else None
+        if here != self.scene_here:
+            self.scene_here = here
+            self._update_status()
+
+    @on(EditorArea.MarkerProtected)
+    def _marker_protected(self) -> None:
+        self.app.bell()
+        self.notify(
+            _(
+                "Scene markers stay whole lines: to remove a scene's place, select its "
+                "whole marker line and delete it."
+            ),
+            timeout=4,
+        )
+
+    def on_mentions_panel_open(self, message) -> None:
+        from inkbench.tui.screens.entry import EntryScreen
+
+        self.flush()
+        self.app.push_screen(EntryScreen(message.kind, message.entry_id))
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """The names panel's keys belong to chapters (hidden in an article's editor)."""
+        if action in ("toggle_names", "open_name"):
+            return self.doc.kind == "chapter"
+        return True
+
+    def action_toggle_names(self) -> None:
+        if self.doc.kind != "chapter":
+            self.notify(_("The names panel is for chapters of a novel."))
+            return
+        panel = self.query_one("#names")
+        panel.display = not panel.display
+        if panel.display:
+            self._read_names()
+
+    def action_open_name(self) -> None:
+        """Open the page of the character or world entry named at the cursor."""
+        if self.doc.kind != "chapter":
+            return
+        from inkbench.storage.bible_views import entry_at
+        from inkbench.tui.screens.entry import EntryScreen
+
+        row, column = self.text_area.cursor_location
+        line = self.text_area.document.get_line(row)
+        found = entry_at(self.app.store.ui_conn, self.doc.id, line, column)  # type: ignore[attr-defined]
+        if found is None:
+            self.notify(_("No character or world entry is named at the cursor."))
+            return
+        self.flush()
+        self.app.push_screen(EntryScreen(*found))
 
     # --- word count -------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 """Global search (ctrl+f from anywhere): results as you type from articles,
-chapters, knowledge chunks and OCR text. Snippet highlights are styled spans
+chapters, knowledge chunks, OCR text, the story bible (characters and world
+entries: Enter opens the entry's page) and chat messages (Enter opens the
+conversation in the Chat area). Snippet highlights are styled spans
 built from the hit's offsets, never markup. Enter opens the hit at its place."""
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ def kind_label(kind: str) -> str:
         "chapter": pgettext("kind", "chapter"),
         "chunk": pgettext("kind", "knowledge base"),
         "image": "OCR",
+        "character": pgettext("kind", "character"),
+        "world_entry": pgettext("kind", "world"),
+        "message": pgettext("kind", "chat"),
     }
     return labels.get(kind, kind)
 
@@ -147,14 +152,14 @@ class SearchScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, text: str) -> None:
-        from inkbench.storage.search import search
+        from inkbench.storage.search import ALL_KINDS, search
 
         store = self.app.store  # type: ignore[attr-defined]
         if not text.strip():
             hits = []
         else:
             with store.reader() as conn:
-                hits = search(conn, text, limit=30)
+                hits = search(conn, text, limit=30, kinds=ALL_KINDS)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Results(text, hits))
 
@@ -198,10 +203,30 @@ class SearchScreen(ModalScreen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    async def _open_conversation(self, conversation_id: int | None) -> None:
+        """Switch to the Chat area with that conversation shown (``ChatArea.show``)."""
+        app = self.app
+        pane = app.show_area("chat")  # type: ignore[attr-defined]
+        mounting = app._mounting.get("chat")  # type: ignore[attr-defined]
+        if mounting is not None:
+            await mounting
+        if conversation_id is not None and hasattr(pane, "show"):
+            pane.show(conversation_id)
+
     def open(self, index: int) -> None:
         from inkbench.storage.text import parse_query
 
         hit = self.hits[index]
+        if hit.kind in ("character", "world_entry"):
+            from inkbench.tui.screens.entry import EntryScreen
+
+            self.dismiss(None)
+            self.app.push_screen(EntryScreen(hit.kind, hit.id))
+            return
+        if hit.kind == "message":
+            self.dismiss(None)
+            self.app.call_later(self._open_conversation, hit.parent_id)
+            return
         terms = parse_query(self.query_text).terms
         conn = self.app.store.ui_conn  # type: ignore[attr-defined]
         text = hit_text(conn, hit.kind, hit.id)

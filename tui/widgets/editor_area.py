@@ -6,14 +6,33 @@ in a 200k-character chapter cost ~100 ms (see also ``render_line`` below). The
 number of wrapped lines is already kept (one ``_offset_to_line_info`` entry
 per visual line, updated by ``wrap`` and ``wrap_range``), so reading its
 length gives the same answer in O(1). A test checks both agree after edits.
+
+Scene markers (``<!-- scene:ID -->`` lines, ``storage.scene_markers``) stay
+in the text exactly as stored, so undo, revisions, search and the saved text
+round-trip byte for byte and cursor columns mean what they say. They are
+drawn dim and italic, and protected: a keystroke, paste or cut that would
+break a marker line or glue text to it is refused (the editor says how to
+remove a scene: select its whole marker line). The check looks only at the
+lines an edit touches, so typing costs the same in a long chapter.
 """
 
 from __future__ import annotations
 
+from rich.style import Style
 from textual.cache import LRUCache
 from textual.document._wrapped_document import WrappedDocument
+from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import TextArea
+from textual.widgets.text_area import EditResult, Location
+
+from inkbench.storage.scene_markers import MARKER
+
+MARKER_STYLE = Style(dim=True, italic=True)
+
+
+def _is_marker(line: str) -> bool:
+    return line.startswith("<!-- scene:") and MARKER.fullmatch(line) is not None
 
 
 class FastWrappedDocument(WrappedDocument):
@@ -23,6 +42,62 @@ class FastWrappedDocument(WrappedDocument):
 
 
 class EditorArea(TextArea):
+    class MarkerProtected(Message):
+        """A keyboard edit was refused because it would break a scene marker."""
+
+    def _markers_kept(self, insert: str, start: Location, end: Location) -> bool:
+        """Whether replacing start..end by ``insert`` keeps every scene marker
+        line whole (markers whose whole line is in the range may go)."""
+        top, bottom = sorted((start, end))
+        document = self.document
+        first = max(0, top[0] - 1)
+        last = min(document.line_count - 1, bottom[0] + 1)
+        rows = range(first, last + 1)
+        lines = [document.get_line(r) for r in rows]
+        if not any(_is_marker(line) for line in lines):
+            return True
+        before = "\n".join(lines)
+
+        # offsets of top and bottom inside this snippet
+        def offset(location: Location) -> int:
+            row, column = location
+            return sum(len(lines[i]) + 1 for i in range(row - first)) + column
+
+        a, b = offset(top), offset(bottom)
+        after = before[:a] + insert + before[b:]
+        kept_before = [m.group(1) for m in MARKER.finditer(before)]
+        kept_after = [m.group(1) for m in MARKER.finditer(after)]
+        if kept_after == kept_before:
+            return True
+        # a selection holding whole marker lines may remove them
+        removed = list(kept_before)
+        for sid in kept_after:
+            if sid in removed:
+                removed.remove(sid)
+            else:
+                return False
+        for i, line in enumerate(lines):
+            m = MARKER.fullmatch(line)
+            if m and m.group(1) in removed:
+                row = first + i
+                if not (top <= (row, 0) and (row, len(line)) <= bottom):
+                    return False
+        return True
+
+    def _delete_via_keyboard(self, start: Location, end: Location) -> EditResult | None:
+        if not self._markers_kept("", start, end):
+            self.post_message(self.MarkerProtected())
+            return None
+        return super()._delete_via_keyboard(start, end)
+
+    def _replace_via_keyboard(
+        self, insert: str, start: Location, end: Location
+    ) -> EditResult | None:
+        if not self._markers_kept(insert, start, end):
+            self.post_message(self.MarkerProtected())
+            return None
+        return super()._replace_via_keyboard(insert, start, end)
+
     def _set_document(self, text: str, language: str | None) -> None:
         super()._set_document(text, language)
         self.wrapped_document.__class__ = FastWrappedDocument
@@ -94,5 +169,7 @@ class EditorArea(TextArea):
         if (cached_line := self._line_cache.get(cache_key)) is not None:
             return cached_line
         line = self._render_line(y)
+        if content is not None and _is_marker(content[2]):
+            line = line.apply_style(MARKER_STYLE)
         self._line_cache[cache_key] = line
         return line

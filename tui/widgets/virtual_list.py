@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from inkbench.i18n import N_, _
 from inkbench.storage.lists import Row, RowSource
-from inkbench.tui.vocab import kind_name, status_name
+from inkbench.tui.vocab import category_name, kind_name, role_name, status_name
 
 
 class VirtualList(ScrollView, can_focus=True):
@@ -265,7 +265,13 @@ class VirtualList(ScrollView, can_focus=True):
     def _vocab_columns(self) -> dict[int, Callable[[str], str]]:
         """Columns holding stored ids (a status, a kind of row), shown in the
         interface's language."""
-        by_title = {"Status": status_name, "OCR": status_name, "Kind": kind_name}
+        by_title = {
+            "Status": status_name,
+            "OCR": status_name,
+            "Kind": kind_name,
+            "Role": role_name,
+            "Category": category_name,
+        }
         return {
             i: by_title[c.title] for i, c in enumerate(self.source.columns) if c.title in by_title
         }

@@ -1,0 +1,215 @@
+"""The novel's forms as field lists for ``FieldsForm``, and the ask → save
+round trips the bible screens, the outline and the Works area share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from inkbench.i18n import _
+from inkbench.storage.vocab import (
+    CHAPTER_STATUSES,
+    CHARACTER_ROLES,
+    WORK_STATUSES,
+    WORLD_CATEGORIES,
+)
+from inkbench.tui import bible_actions
+from inkbench.tui.dialogs.fields_form import Field, FieldsForm
+from inkbench.tui.vocab import category_name, role_name, status_name
+
+
+def attribute_label(key: str) -> str:
+    """A character field's label."""
+    labels = {
+        "description": _("Description"),
+        "age": _("Age"),
+        "gender": _("Gender"),
+        "appearance": _("Appearance"),
+        "personality": _("Personality"),
+        "background": _("Background"),
+        "motivation": _("Motivation"),
+        "flaws": _("Flaws"),
+        "strengths": _("Strengths"),
+        "content": _("Content"),
+    }
+    return labels.get(key, key)
+
+
+def character_fields(view: Any | None) -> list[Field]:
+    """The character form (``view``: an ``EntryView`` to edit, None for a new one)."""
+    from inkbench.storage.bible import CHARACTER_ATTRIBUTES
+
+    values = view.fields if view else {}
+    fields = [
+        Field("name", _("Name"), view.title if view else ""),
+        Field(
+            "aliases",
+            _("Aliases (separated by commas)"),
+            ", ".join(view.aliases) if view else "",
+            placeholder=_("e.g. 晚晚, Lin Wan"),
+        ),
+        Field(
+            "role",
+            _("Role"),
+            view.role_or_category if view else "supporting",
+            "choice",
+            {r: role_name(r) for r in CHARACTER_ROLES},
+        ),
+    ]
+    for key in CHARACTER_ATTRIBUTES:
+        kind = "text" if key in ("description", "background") else "line"
+        fields.append(Field(key, attribute_label(key), values.get(key, ""), kind))
+    return fields
+
+
+def world_fields(
+    view: Any | None, entries: list[tuple[int, str]], parent_id: int | None = None
+) -> list[Field]:
+    """The world entry form; ``entries`` are the possible parents (id, title)."""
+    parents = {"0": _("(none: top of the tree)")}
+    parents.update({str(i): t for i, t in entries if not view or i != view.id})
+    current_parent = view.parent[0] if view and view.parent else parent_id
+    return [
+        Field("title", _("Title"), view.title if view else ""),
+        Field(
+            "category",
+            _("Category"),
+            view.role_or_category if view else "geography",
+            "choice",
+            {c: category_name(c) for c in WORLD_CATEGORIES},
+        ),
+        Field("parent", _("Inside (parent entry)"), str(current_parent or 0), "choice", parents),
+        Field(
+            "aliases", _("Aliases (separated by commas)"), ", ".join(view.aliases) if view else ""
+        ),
+        Field(
+            "characters",
+            _("Linked characters (names, separated by commas)"),
+            ", ".join(n for _i, n in view.linked) if view else "",
+        ),
+        Field("content", _("Content"), view.fields.get("content", "") if view else "", "text"),
+    ]
+
+
+def tag_fields(row: tuple | None) -> list[Field]:
+    """The tag form (``row``: a ``TagSource`` row to edit, None for a new tag)."""
+    return [
+        Field("name", _("Name"), row[1] if row else ""),
+        Field(
+            "color", _("Colour (a name or #rrggbb)"), row[2] if row else "", placeholder="#c0392b"
+        ),
+        Field("description", _("Description"), row[5] if row else "", "text"),
+    ]
+
+
+def work_fields(values: dict) -> list[Field]:
+    """The work form."""
+    return [
+        Field("title", _("Title"), values["title"]),
+        Field("genre", _("Genre"), values["genre"]),
+        Field(
+            "status",
+            _("Status"),
+            values["status"],
+            "choice",
+            {s: status_name(s) for s in WORK_STATUSES},
+        ),
+        Field("goal", _("Word goal (0 for none)"), values["goal"]),
+        Field(
+            "naming",
+            _("New chapters are titled ({n} is the number)"),
+            values["naming"],
+            placeholder=_("Chapter {n} · 第{n}章"),
+        ),
+        Field("description", _("Description"), values["description"], "text"),
+    ]
+
+
+def chapter_fields(values: dict) -> list[Field]:
+    """The chapter form (status and synopsis; the title is edited in the editor)."""
+    return [
+        Field(
+            "status",
+            _("Status"),
+            values["status"],
+            "choice",
+            {s: status_name(s) for s in CHAPTER_STATUSES},
+        ),
+        Field("synopsis", _("Synopsis"), values["synopsis"], "text"),
+    ]
+
+
+def ask_and_save(
+    node: Any,
+    title: str,
+    fields: list[Field],
+    job: Callable[..., Any],
+    *args: Any,
+    name: str,
+    done: Callable[[Any], None],
+) -> None:
+    """Show a form; when saved, run ``job(store, *args, values)`` as a db job."""
+
+    def answered(values: dict | None) -> None:
+        if values is not None:
+            node.app.db_job(job, *args, values, name=name, done=done)
+
+    node.app.push_screen(FieldsForm(title, fields), answered)
+
+
+def edit_entry(node: Any, kind: str, work_id: int, entry_id: int | None, done) -> None:
+    """Ask for a character's or world entry's fields (new when ``entry_id`` is
+    None) and save them; ``done(id)`` after."""
+    app = node.app
+
+    def with_view(view) -> None:
+        if kind == "character":
+            title = (
+                _("Edit character “{name}”").format(name=view.title) if view else _("New character")
+            )
+            ask_and_save(
+                node,
+                title,
+                character_fields(view),
+                bible_actions.save_character,
+                work_id,
+                entry_id,
+                name=_("save character"),
+                done=done,
+            )
+            return
+
+        def with_entries(entries: list[tuple[int, str]]) -> None:
+            title = (
+                _("Edit world entry “{name}”").format(name=view.title)
+                if view
+                else _("New world entry")
+            )
+            ask_and_save(
+                node,
+                title,
+                world_fields(view, entries),
+                bible_actions.save_world_entry,
+                work_id,
+                entry_id,
+                name=_("save world entry"),
+                done=done,
+            )
+
+        app.db_job(
+            bible_actions.read_world_titles, work_id, name=_("world entries"), done=with_entries
+        )
+
+    if entry_id is None:
+        with_view(None)
+    else:
+        app.db_job(bible_actions.read_entry, kind, entry_id, name=_("read entry"), done=with_view)
+
+
+def scene_fields(values: dict) -> list[Field]:
+    """The scene form."""
+    return [
+        Field("synopsis", _("Synopsis"), values["synopsis"], "text"),
+        Field("time", _("Time"), values["time"]),
+        Field("mood", _("Mood"), values["mood"]),
+    ]

@@ -1,0 +1,111 @@
+"""A form of labelled fields (one line, several lines, a choice, a flag):
+the story bible's, a work's, a chapter's and the export's forms are lists
+of :class:`Field` shown by this one dialog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from inkbench.i18n import N_, _
+from inkbench.tui.dialogs.base import Dialog
+
+
+@dataclass
+class Field:
+    """One field: ``kind`` is ``line``, ``text`` (several lines), ``choice``
+    (``choices``: value -> shown label) or ``flag`` (value "1" or "")."""
+
+    id: str
+    label: str
+    value: str = ""
+    kind: str = "line"
+    choices: dict[str, str] = field(default_factory=dict)
+    placeholder: str = ""
+
+
+class FieldsForm(Dialog[dict[str, str] | None]):
+    """Dismisses with {field id: text} on ctrl+s (or Save), None on escape."""
+
+    HELP_SECTION = N_("Forms")
+    DEFAULT_CSS = """
+    FieldsForm > VerticalScroll {
+        width: 80; height: auto; max-height: 90%; padding: 0 2;
+        border: thick $primary 60%; background: $surface;
+    }
+    FieldsForm .dialog-title { margin-bottom: 1; }
+    FieldsForm Label { color: $text-muted; }
+    FieldsForm TextArea { height: 5; }
+    FieldsForm Select { width: 1fr; }
+    FieldsForm Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    FieldsForm Button { margin-left: 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="form.save"),
+    ]
+
+    def __init__(self, title: str, fields: list[Field]) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Content(self.form_title + _(" · ctrl+s saves")), classes="dialog-title")
+            for f in self.fields:
+                if f.kind == "flag":
+                    yield Checkbox(Content(f.label), bool(f.value), id=f"f-{f.id}", compact=True)
+                    continue
+                yield Label(Content(f.label))
+                if f.kind == "text":
+                    yield TextArea(f.value, id=f"f-{f.id}", soft_wrap=True)
+                elif f.kind == "choice":
+                    options = [(Content(label), value) for value, label in f.choices.items()]
+                    yield Select(
+                        options,
+                        value=f.value if f.value in f.choices else Select.BLANK,
+                        allow_blank=f.value not in f.choices,
+                        id=f"f-{f.id}",
+                        compact=True,
+                    )
+                else:
+                    yield Input(f.value, placeholder=f.placeholder, id=f"f-{f.id}", compact=True)
+            with Horizontal():
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_("Save"), variant="primary", id="save")
+
+    def values(self) -> dict[str, str]:
+        """What the fields hold now."""
+        out: dict[str, str] = {}
+        for f in self.fields:
+            widget = self.query_one(f"#f-{f.id}")
+            if isinstance(widget, TextArea):
+                out[f.id] = widget.text
+            elif isinstance(widget, Checkbox):
+                out[f.id] = "1" if widget.value else ""
+            elif isinstance(widget, Select):
+                out[f.id] = "" if widget.value is Select.BLANK else str(widget.value)
+            else:
+                out[f.id] = widget.value  # type: ignore[attr-defined]
+        return out
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        else:
+            self.action_save()
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        self.dismiss(self.values())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
