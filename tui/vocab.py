@@ -117,29 +117,3 @@ def binding_text(description: str, binding_id: str = "") -> str:
         return _(description)
     verbs = {"Trash": pgettext("action", "Trash")}
     return verbs[description] if description in verbs else _(description)
-
-
-def role_name(role: str) -> str:
-    """A character's stored role as the user reads it."""
-    names = {
-        "protagonist": pgettext("role", "protagonist"),
-        "antagonist": pgettext("role", "antagonist"),
-        "supporting": pgettext("role", "supporting"),
-        "minor": pgettext("role", "minor"),
-    }
-    return names.get(role, role)
-
-
-def category_name(category: str) -> str:
-    """A world entry's stored category as the user reads it."""
-    names = {
-        "geography": pgettext("category", "geography"),
-        "history": pgettext("category", "history"),
-        "culture": pgettext("category", "culture"),
-        "organisation": pgettext("category", "organisation"),
-        "magic": pgettext("category", "magic"),
-        "technology": pgettext("category", "technology"),
-        "item": pgettext("category", "item"),
-        "other": pgettext("category", "other"),
-    }
-    return names.get(category, category)
