@@ -47,7 +47,7 @@ from tests.fakes.fixtures import (  # noqa: F401
 )
 from tests.integrations.test_generation_e2e import _inputs, ai  # noqa: F401
 
-pytestmark = pytest.mark.soak
+pytestmark = [pytest.mark.soak, pytest.mark.timeout(1800)]  # 100 cycles: minutes
 
 INKBENCH = str(Path(sys.executable).with_name("inkbench"))
 CYCLES = int(os.environ.get("INKBENCH_SOAK_CYCLES", "100"))
@@ -218,6 +218,8 @@ def test_kill_battery(home, db, tmp_path, ai, upstream, account_server) -> None:
     backups = tmp_path / "backups"
     backups.mkdir()
     valid_backups = 0
+    backup_temps = 0  # work folders killed backups left beside their file (never the file)
+    orphaned = 0  # leases left claimed by killed workers, summed over the cycles
     loop_start = time.monotonic()
     for cycle in range(CYCLES):
         kind = KINDS[cycle % len(KINDS)] if cycle < len(KINDS) else rng.choice(KINDS)
@@ -264,6 +266,9 @@ def test_kill_battery(home, db, tmp_path, ai, upstream, account_server) -> None:
             )
         elif kind == "backup":
             dest = backups / f"b{cycle}.tar"
+            for left in backups.glob(".inkbench-backup-*"):  # a killed backup's work folder
+                backup_temps += 1
+                shutil.rmtree(left)
             proc = _start(home, "db", "backup", str(dest))
         else:  # migration of an older database, in a home of its own
             mig_home = tmp_path / "migrations" / f"m{cycle}"
@@ -271,6 +276,30 @@ def test_kill_battery(home, db, tmp_path, ai, upstream, account_server) -> None:
             shutil.copyfile(template, mig_home / "inkbench.db")
             target_db = mig_home / "inkbench.db"
             proc = _start(mig_home, "stats")
+        if kind == "autosave":  # the first save acknowledged: the loop is under way
+            first = proc.stdout.readline()
+            acknowledged = max(acknowledged, int(first)) if first.strip() else acknowledged
+            delay = rng.uniform(0.0, 1.5)
+        elif kind in ("ocr", "generation"):  # an item claimed: the work is under way
+            table, status = (
+                ("image", "ocr_status") if kind == "ocr" else ("generation_item", "status")
+            )
+            pending = f"SELECT count(*) FROM {table} WHERE {status} IN ('pending', 'running')"
+            if _q(db_path, pending)[0][0]:
+                claimed = f"SELECT count(*) FROM {table} WHERE {status} = 'running'"
+                deadline = time.monotonic() + 60
+                while proc.poll() is None and time.monotonic() < deadline:
+                    if _q(db_path, claimed)[0][0]:
+                        break
+                    time.sleep(0.01)
+                delay = rng.uniform(0.0, 1.5)
+        elif kind == "backup":  # its temp folder is there: the copy is under way
+            deadline = time.monotonic() + 60
+            while proc.poll() is None and time.monotonic() < deadline:
+                if any(backups.glob(".inkbench-backup-*")):
+                    break
+                time.sleep(0.005)
+            delay = rng.uniform(0.0, 0.3)
         time.sleep(delay)
         was_running = proc.poll() is None
         _kill(proc)
@@ -296,6 +325,12 @@ def test_kill_battery(home, db, tmp_path, ai, upstream, account_server) -> None:
             assert _q(target_db, "SELECT count(*) FROM article") == [(3000,)]
             _sound(target_db)
             shutil.rmtree(target_db.parent)
+        if kind in ("ocr", "generation"):  # leases the killed process still holds
+            orphaned += _q(
+                db_path,
+                "SELECT (SELECT count(*) FROM image WHERE ocr_status = 'running')"
+                " + (SELECT count(*) FROM generation_item WHERE status = 'running')",
+            )[0][0]
         _sound(db_path)
         _rows_have_files(home)
 
@@ -362,9 +397,11 @@ def test_kill_battery(home, db, tmp_path, ai, upstream, account_server) -> None:
         f" {(time.monotonic() - cycles_done) / 60:.1f})"
         f"\n  kills per kind: {dict(kills)}"
         f"\n  of which mid-work: {dict(midway)}"
-        f"\n  leases left by killed workers (image, generation item): {running}"
+        f"\n  leases left claimed by killed workers: {orphaned} over the cycles,"
+        f" {sum(running)} at the end (all taken over once their time was up)"
         f"\n  articles imported once each: {len(per_file)}; images: {len(names)}; OCR: {ocr}"
         f"\n  generation items done once each: {len(items)}"
-        f"\n  autosave versions acknowledged: {acknowledged}; whole backups: {valid_backups}"
+        f"\n  autosave versions acknowledged: {acknowledged}; whole backups: {valid_backups},"
+        f" work folders left by killed ones: {backup_temps}"
         f"\n  blob files = blob rows: {len(rows)}; temp files left by kills: {temp}"
     )
