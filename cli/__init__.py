@@ -4,9 +4,10 @@ Each area registers its subcommands from its own module (``COMMAND_MODULES``):
 a module defines ``register(subparsers)`` and sets ``func`` on each parser to a
 function taking the parsed args and returning an exit status.
 
-Errors have one route: an ``InkbenchError`` prints one line and exits 1; bad
-usage exits 2 (argparse); anything else is a bug, reported in one line with
-the traceback written to ``errors.log`` in the data home.
+Errors have one route: an ``InkbenchError`` prints one line and exits 1, and so
+does a full disk or an I/O error (``storage.errors.user_error``); bad usage
+exits 2 (argparse); anything else is a bug, reported in one line with the
+traceback written to ``errors.log`` in the data home.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argparse_i18n.install()
     parser = build_parser()
     args = parser.parse_args(argv)
-    from inkbench.storage.errors import InkbenchError
+    from inkbench.storage.errors import InkbenchError, user_error
 
     try:
         if args.func is None:
@@ -154,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as e:
+        expected = user_error(e)  # a full disk or an I/O error is no bug
+        if expected is not None:
+            print(f"inkbench: {expected}", file=sys.stderr)
+            return expected.exit_code
         _report_bug(args, e)
         return 1
 

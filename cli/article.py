@@ -20,6 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help=_("files or folders"))
     p.add_argument("--json", action="store_true", help=_("print the imported articles as JSON"))
+    p.add_argument(
+        "--copies",
+        action="store_true",
+        help=_(
+            "import every file, even one whose content already is an article imported "
+            "from it (by default such files are skipped)"
+        ),
+    )
     p.set_defaults(func=cmd_import)
 
     p = asub.add_parser("list", help=_("list articles, newest first"))
@@ -50,18 +58,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     from inkbench.integrations.importers.articles import import_articles
 
     db = open_db(args)
-    imported = import_articles(db, args.paths, progress=Progress(_("reading")))
+    result = import_articles(db, args.paths, copies=args.copies, progress=Progress(_("reading")))
     if args.json:
-        print_json([a.__dict__ for a in imported])
-    else:
-        for a in imported:
-            print(
-                _("article {id}: {title} ({words}) from {path}").format(
-                    id=a.id, title=a.title, words=format_words(a.word_count), path=a.path
-                )
+        print_json([a.__dict__ for a in result.imported])
+        return 0
+    for a in result.imported:
+        print(
+            _("article {id}: {title} ({words}) from {path}").format(
+                id=a.id, title=a.title, words=format_words(a.word_count), path=a.path
             )
-        n = len(imported)
-        print(ngettext("imported {n} article", "imported {n} articles", n).format(n=n))
+        )
+    n = len(result.imported)
+    print(ngettext("imported {n} article", "imported {n} articles", n).format(n=n))
+    if result.skipped:
+        print(
+            ngettext(
+                "skipped {n} file already imported with the same content (add --copies to "
+                "import it again)",
+                "skipped {n} files already imported with the same content (add --copies to "
+                "import them again)",
+                result.skipped,
+            ).format(n=format_number(result.skipped))
+        )
     return 0
 
 

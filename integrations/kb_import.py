@@ -10,6 +10,7 @@ rest carry on. The same file imported twice into one base is stored once.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -24,7 +25,7 @@ from inkbench.storage import blobs
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InkbenchError, InvalidInput
 from inkbench.storage.jobs import CancelToken, ProgressFn
-from inkbench.storage.knowledge import add_document, get_or_create_kb
+from inkbench.storage.knowledge import add_document, drop_if_empty, get_or_create_kb
 from inkbench.storage.text import word_count
 
 FORMATS = {
@@ -39,6 +40,10 @@ FORMATS = {
 }
 SUFFIXES = tuple(FORMATS)
 MAX_BINARY_BYTES = 100 * 1024 * 1024
+# a .docx is a zip: what it unpacks to is checked before any part is read
+MAX_DOCX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_DOCX_RATIO = 100  # unpacked / packed, over the whole archive
+MAX_DOCX_MEMBERS = 10_000
 
 # Chunk sizes in words (CJK characters count one each).
 TARGET_WORDS = 350
@@ -259,11 +264,35 @@ def _join_lines(lines: list[str]) -> str:
     return out
 
 
+def _refuse_zip_bomb(path: Path, data: bytes) -> None:
+    """Refuse a .docx whose parts would unpack to too much, by the sizes its
+    zip directory declares, before anything is decompressed (zipfile never
+    inflates a member past its declared size, so the declared sizes bound it)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return  # not a zip at all: python-docx says so in its own words
+    unpacked = sum(m.file_size for m in members)
+    if (
+        len(members) > MAX_DOCX_MEMBERS
+        or unpacked > MAX_DOCX_UNPACKED_BYTES
+        or unpacked > MAX_DOCX_RATIO * max(len(data), 1) + 1024 * 1024
+    ):
+        raise InvalidInput(
+            _(
+                "{path}: refused, it would unpack to {size} MB from {packed} KB (a zip bomb "
+                "or a damaged file); save it again from your word processor"
+            ).format(path=path, size=unpacked // (1024 * 1024), packed=len(data) // 1024)
+        )
+
+
 def blocks_from_docx(path: Path) -> tuple[str, list[Block]]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     data = _read_binary(path)
+    _refuse_zip_bomb(path, data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
@@ -438,14 +467,19 @@ class ImportReport:
     imported: list[dict] = field(default_factory=list)  # id, title, path, chunks
     duplicates: list[dict] = field(default_factory=list)  # already in the base
     refused: list[str] = field(default_factory=list)  # one line each
+    kb_dropped: bool = False  # created by this import, which brought nothing in
 
     def summary(self) -> str:
         n = len(self.imported)
-        parts = [
-            ngettext(
+        if self.kb_dropped:
+            first = _("no document imported, so the knowledge base {kb} was not created").format(
+                kb=self.kb_name
+            )
+        else:
+            first = ngettext(
                 "{n} document imported into {kb}", "{n} documents imported into {kb}", n
             ).format(n=n, kb=self.kb_name)
-        ]
+        parts = [first]
         if self.duplicates:
             parts.append(_("{n} already there").format(n=len(self.duplicates)))
         if self.refused:
@@ -473,15 +507,22 @@ def import_documents(
     with db.write() as session:
         kb, created = get_or_create_kb(session, kb_name)
     report = ImportReport(kb_id=kb.id, kb_name=kb.name, kb_created=created, refused=refused)
-    for i, path in enumerate(files):
-        if cancel is not None and cancel.cancelled:
-            break
-        try:
-            _import_one(db, kb.id, path, report)
-        except InkbenchError as e:
-            report.refused.append(str(e))
-        if progress:
-            progress(i + 1, len(files), path.name)
+    try:
+        for i, path in enumerate(files):
+            if cancel is not None and cancel.cancelled:
+                break
+            try:
+                _import_one(db, kb.id, path, report)
+            except InkbenchError as e:
+                report.refused.append(str(e))
+            if progress:
+                progress(i + 1, len(files), path.name)
+    finally:
+        if created and not report.imported and not report.duplicates:
+            # every file refused (or the import stopped first): the base this
+            # import created would stay behind empty
+            with contextlib.suppress(Exception), db.raw() as conn:
+                report.kb_dropped = drop_if_empty(conn, kb.id)
     return report
 
 

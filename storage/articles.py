@@ -171,3 +171,24 @@ def count_articles(
         select(func.count()).select_from(Article), text=text, status=status, trashed=trashed
     )
     return session.exec(stmt).one()
+
+
+def already_imported(session: Session, files: list[tuple[str, str, str]]) -> set[int]:
+    """Which of ``files`` (source path, title, body) are already a live
+    article imported from that path with that title and body: their indexes.
+    One query for all of them (run it in the transaction that inserts the
+    rest, so two imports of one folder at once cannot both add a file)."""
+    paths = {path for path, _title, _body in files}
+    have: set[tuple[str, str, str]] = set()
+    path_list = sorted(paths)
+    for start in range(0, len(path_list), 500):
+        chunk = path_list[start : start + 500]
+        rows = session.exec(
+            select(Article.source_path, Article.title, Article.body).where(
+                Article.origin == "imported",
+                Article.deleted_at.is_(None),
+                Article.source_path.in_(chunk),
+            )
+        )
+        have.update((p, t, b) for p, t, b in rows)
+    return {i for i, (p, t, b) in enumerate(files) if (p, t.strip(), b) in have}

@@ -10,7 +10,10 @@ one point in time; every file is hashed again as it is written.
 Restore reads and checks everything into a temporary directory inside the
 data home first (hashes, sizes, ``integrity_check``, schema revision); only
 then does it put the blobs in place (adding files never harms: they are
-content-addressed) and swap the database file in with one rename. A file that
+content-addressed) and write the database over the live one with SQLite's
+backup API, in one transaction: replaced whole or not at all. It runs only
+with the home to itself (``storage.home_lock``): while another Inkbench
+process uses the home it refuses, naming each by pid and command. A file that
 is not a valid backup changes nothing, and existing data is only replaced
 with ``force`` (a copy of the replaced database is kept beside it).
 """
@@ -34,6 +37,7 @@ from inkbench.i18n import _
 from inkbench.storage.blobs import blob_path, sweep
 from inkbench.storage.engine import BUSY_TIMEOUT_MS, backup_copy, raw_connect
 from inkbench.storage.errors import DatabaseProblem, InvalidInput
+from inkbench.storage.home_lock import exclusive_home
 from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.migrations import KNOWN_REVISIONS
 from inkbench.storage.models import utcnow
@@ -449,37 +453,10 @@ def restore_backup(
                 home=home, strerror=e.strerror
             )
         ) from None
-    db_path = home / DB_NAME
     with _open_tar(src) as tar:
         manifest = _read_manifest(src, tar)
-        has_data = holds_data(db_path)
-        if has_data and not force:
-            raise InvalidInput(
-                _(
-                    "{db_path} already holds data; add --force to replace it with the "
-                    "backup (a copy of the current database is kept beside it)"
-                ).format(db_path=db_path)
-            )
-        try:
-            work = Path(tempfile.mkdtemp(prefix=".restore-", dir=home))
-        except OSError as e:
-            raise InvalidInput(
-                _("cannot write in {home}: {strerror}").format(home=home, strerror=e.strerror)
-            ) from None
-        try:
-            _extract(src, tar, manifest, work, progress)
-            _check_database(src, work / DB_NAME, manifest)
-            replaced = _keep_copy(db_path) if has_data else None
-            _swap_in(work, home)
-        except OSError as e:
-            raise InvalidInput(
-                _(
-                    "restoring {src} failed ({value}); nothing was "
-                    "replaced. Free some disk space and try again"
-                ).format(src=src, value=e.strerror or e)
-            ) from None
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        with exclusive_home(home):  # refuses, naming them, while other processes use it
+            replaced = _restore_into(src, tar, manifest, home, force=force, progress=progress)
     info = BackupInfo(
         src,
         manifest.get("created_at", ""),
@@ -489,6 +466,83 @@ def restore_backup(
         sum(n for _sha, n in manifest["blobs"]),
     )
     return RestoreResult(info, replaced)
+
+
+def _restore_into(
+    src: Path, tar: tarfile.TarFile, manifest: dict, home: Path, *, force: bool, progress
+) -> Path | None:
+    """The restore proper, with ``home`` held exclusively; returns where the
+    replaced database was kept. Every failure says what was replaced."""
+    db_path = home / DB_NAME
+    has_data = holds_data(db_path)
+    if has_data and not force:
+        raise InvalidInput(
+            _(
+                "{db_path} already holds data; add --force to replace it with the "
+                "backup (a copy of the current database is kept beside it)"
+            ).format(db_path=db_path)
+        )
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".restore-", dir=home))
+    except OSError as e:
+        raise InvalidInput(
+            _("cannot write in {home}: {strerror}").format(home=home, strerror=e.strerror)
+        ) from None
+    replaced = None
+    try:
+        try:
+            _extract(src, tar, manifest, work, progress)
+            _check_database(src, work / DB_NAME, manifest)
+            replaced = _keep_copy(db_path) if has_data else None
+        except (OSError, sqlite3.Error) as e:
+            raise InvalidInput(
+                _(
+                    "restoring {src} failed ({value}); nothing was "
+                    "replaced. Free some disk space and try again"
+                ).format(src=src, value=_why(e))
+            ) from None
+        try:
+            _swap_in(work, home)
+        except (OSError, sqlite3.Error) as e:
+            where = _("; a copy of it is also at {path}").format(path=replaced) if replaced else ""
+            raise InvalidInput(
+                _(
+                    "restoring {src} failed ({value}); the database {db_path} was not replaced "
+                    "(it is as it was{where}); files from the backup may have been added beside "
+                    "it, which does no harm. Free some disk space and try again"
+                ).format(src=src, value=_why(e), db_path=db_path, where=where)
+            ) from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return replaced
+
+
+def _why(error: BaseException) -> str:
+    from inkbench.storage.errors import user_error
+
+    expected = user_error(error)
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(expected or error)
+
+
+def _copy_database(new: Path, db_path: Path) -> None:
+    """Write the checked database ``new`` over the live ``db_path`` through
+    SQLite's backup API: one transaction on ``db_path`` under SQLite's own
+    locks, so it is replaced whole or (on any failure) not at all, and its
+    WAL and shared memory stay SQLite's to manage."""
+    source = sqlite3.connect(f"file:{new}?mode=ro", uri=True)
+    try:
+        dest = raw_connect(db_path)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    # fold the WAL into the file; the restore is committed already, so a
+    # checkpoint that cannot run now (a busy reader) only runs later
+    _checkpoint(db_path)
 
 
 def _swap_in(work: Path, home: Path) -> None:
@@ -506,11 +560,12 @@ def _swap_in(work: Path, home: Path) -> None:
             if (blob_dir / sub.name).is_dir():
                 _fsync_dir(blob_dir / sub.name)
     db_path = home / DB_NAME
-    if db_path.exists():
-        _checkpoint(db_path)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     new = work / DB_NAME
+    if db_path.exists() and db_path.stat().st_size > 0:
+        _copy_database(new, db_path)
+        return
+    for suffix in ("-wal", "-shm"):  # left by an empty file nothing holds (the home is ours)
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     os.chmod(new, 0o600)
     os.replace(new, db_path)
     _fsync_dir(home)

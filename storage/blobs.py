@@ -8,6 +8,7 @@ references it; a file with no row is an orphan, removed by ``sweep``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -60,11 +61,23 @@ def _write_atomic(dest: Path, chunks: Iterable[bytes]) -> None:
     _fsync_dir(dest.parent)
 
 
+def _refresh(dest: Path) -> bool:
+    """Whether ``dest`` is stored; if so its age starts again, so that a
+    concurrent ``sweep`` (which spares young files) leaves it for the row
+    about to reference it. False if it is gone, even if a sweep took it a
+    moment ago (then the caller writes it again)."""
+    try:
+        os.utime(dest)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def put_bytes(blob_dir: Path, data: bytes) -> tuple[str, int]:
     """Store ``data``; returns (sha256, size). Storing twice is a no-op."""
     sha = hashlib.sha256(data).hexdigest()
     dest = blob_path(blob_dir, sha)
-    if not dest.exists():
+    if not _refresh(dest):
         try:
             _write_atomic(dest, [data])
         except OSError as e:
@@ -92,7 +105,7 @@ def put_file(blob_dir: Path, source: Path) -> tuple[str, int]:
             os.fsync(out.fileno())
         sha = h.hexdigest()
         dest = blob_path(blob_dir, sha)
-        if dest.exists():
+        if _refresh(dest):
             Path(tmp).unlink()
         else:
             dest.parent.mkdir(exist_ok=True)
@@ -133,6 +146,31 @@ def unreferenced_rows_sql() -> str:
     )
 
 
+_DOOMED = ".sweep-"
+
+
+def _remove_unless_refreshed(f: Path, now: float, min_age_s: float) -> int:
+    """Remove the old file ``f`` unless an import refreshed it meanwhile.
+
+    It is first renamed away, then its age is read again: an import's
+    ``_refresh`` either happened before the rename (the file is young again:
+    it goes back) or finds no file (the import writes it again). Either way
+    the import's row never points at a missing file."""
+    doomed = f.with_name(_DOOMED + f.name)
+    try:
+        os.replace(f, doomed)
+    except FileNotFoundError:
+        return 0
+    if now - doomed.stat().st_mtime < min_age_s:
+        if f.exists():
+            doomed.unlink()  # written again meanwhile: same name, same content
+        else:
+            os.replace(doomed, f)
+        return 0
+    doomed.unlink()
+    return 1
+
+
 def sweep(conn: sqlite3.Connection, blob_dir: Path, *, min_age_s: float = 3600) -> int:
     """Remove unreferenced blob rows and files, files with no row, and stale
     temp files. Files younger than ``min_age_s`` are left alone: another
@@ -147,13 +185,22 @@ def sweep(conn: sqlite3.Connection, blob_dir: Path, *, min_age_s: float = 3600) 
         if not sub.is_dir():
             continue
         for f in sub.iterdir():
+            if f.name.startswith(_DOOMED):  # a sweep killed half way: put it back
+                with contextlib.suppress(OSError):
+                    if not (sub / f.name[len(_DOOMED) :]).exists():
+                        os.replace(f, sub / f.name[len(_DOOMED) :])
+                continue
             sha = sub.name + f.name
-            young = now - f.stat().st_mtime < min_age_s
-            if f.name.startswith(".tmp-") or sha not in known:
-                if young:
-                    continue
-                f.unlink(missing_ok=True)
-                removed += 1
+            try:
+                young = now - f.stat().st_mtime < min_age_s
+            except FileNotFoundError:
+                continue
+            if f.name.startswith(".tmp-"):
+                if not young:
+                    f.unlink(missing_ok=True)
+                    removed += 1
+            elif sha not in known and not young:
+                removed += _remove_unless_refreshed(f, now, min_age_s)
     for f in blob_dir.glob(".tmp-*"):
         if now - f.stat().st_mtime >= min_age_s:
             f.unlink(missing_ok=True)

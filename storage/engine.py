@@ -80,6 +80,9 @@ class Database:
     ``raw`` as a one-line ``DatabaseProblem``."""
 
     def __init__(self, home: Path) -> None:
+        from inkbench.storage.home_lock import hold_home
+
+        hold_home(home)  # while this process lives, a restore refuses to replace the file
         self.home = home
         self.path = home / DB_NAME
         self.blob_dir = home / BLOB_DIR

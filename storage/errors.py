@@ -37,3 +37,80 @@ def non_empty(value: str | None, what: str) -> str:
     if not value:
         raise InvalidInput(_("{what} cannot be empty").format(what=_(what)))
     return value
+
+
+class DiskProblem(InkbenchError):
+    """A write failed because the disk is full, over quota or failing."""
+
+
+# SQLite's primary result codes for a write the disk refused
+_SQLITE_FULL = 13
+_SQLITE_IOERR = 10
+_SQLITE_CANTOPEN = 14
+
+
+def _disk_problem(error: BaseException) -> DiskProblem | None:
+    import errno
+    import sqlite3
+
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+        where = f" ({error.filename})" if error.filename else ""
+        if error.errno == errno.EIO:
+            return DiskProblem(
+                _(
+                    "the disk reported an input/output error{where}, so this was not saved; "
+                    "check the disk, run `inkbench db check`, then try again"
+                ).format(where=where)
+            )
+        if error.errno == errno.EDQUOT:
+            return DiskProblem(
+                _(
+                    "your disk quota is used up{where}, so this was not saved; "
+                    "free some space and try again"
+                ).format(where=where)
+            )
+        return DiskProblem(
+            _(
+                "the disk is full{where}, so this was not saved; free some space and try again"
+            ).format(where=where)
+        )
+    if isinstance(error, sqlite3.Error):
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+        text = str(error)
+        if code == _SQLITE_FULL or "database or disk is full" in text:
+            return DiskProblem(
+                _(
+                    "the disk holding the database is full, so this was not saved; "
+                    "free some space and try again"
+                )
+            )
+        if code == _SQLITE_IOERR or "disk I/O error" in text:
+            return DiskProblem(
+                _(
+                    "the disk holding the database reported an input/output error, so this "
+                    "was not saved; free some space or check the disk, run "
+                    "`inkbench db check`, then try again"
+                )
+            )
+    return None
+
+
+def user_error(error: BaseException | None) -> InkbenchError | None:
+    """The one-line error to show for ``error``: itself when expected, a
+    ``DiskProblem`` when it (or what caused it, or the driver error an ORM
+    wrapped) is a full disk, a used-up quota or an I/O error; else None
+    (a bug). The CLI and the TUI's job router both ask this."""
+    seen: set[int] = set()
+    todo = [error]
+    while todo:
+        e = todo.pop(0)
+        if e is None or id(e) in seen or len(seen) > 20:
+            continue
+        seen.add(id(e))
+        if isinstance(e, InkbenchError):
+            return e
+        problem = _disk_problem(e)
+        if problem is not None:
+            return problem
+        todo.extend((getattr(e, "orig", None), e.__cause__, e.__context__))
+    return None

@@ -155,6 +155,20 @@ def count_kbs(session: Session, *, trashed: bool = False) -> int:
     return session.exec(select(func.count()).select_from(KnowledgeBase).where(cond)).one()
 
 
+def drop_if_empty(conn, kb_id: int) -> bool:
+    """Delete the knowledge base ``kb_id`` if it holds no document (not even
+    one in the Trash) and no task uses it: an import that created it but
+    brought nothing in leaves nothing behind. ``conn`` is a stdlib connection
+    in a write transaction. True if it was deleted."""
+    cur = conn.execute(
+        "DELETE FROM knowledge_base WHERE id = ?"
+        " AND NOT EXISTS (SELECT 1 FROM kb_document WHERE kb_id = ?)"
+        " AND NOT EXISTS (SELECT 1 FROM generation_task WHERE knowledge_base_id = ?)",
+        (kb_id, kb_id, kb_id),
+    )
+    return cur.rowcount > 0
+
+
 def trash_kb(session: Session, kb_id: int) -> None:
     """To the Trash (refused, naming the task, while an active task uses it)."""
     trash_ops.trash(session, "knowledge_base", kb_id)

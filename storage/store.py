@@ -74,6 +74,9 @@ class Store:
     # --- reads ------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        from inkbench.storage.home_lock import hold_home
+
+        hold_home(self.home)  # a restore refuses while this process reads the file
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.isolation_level = None
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

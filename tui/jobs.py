@@ -63,10 +63,11 @@ class Job:
 
 def describe_error(error: BaseException | None) -> str:
     """One line for the user: an expected error's own text, else its type and text."""
-    from inkbench.storage.errors import InkbenchError
+    from inkbench.storage.errors import user_error
 
-    if isinstance(error, InkbenchError):
-        return str(error)
+    expected = user_error(error)  # incl. a full disk or an I/O error
+    if expected is not None:
+        return str(expected)
     if error is None:
         return _("unknown error")
     return f"{type(error).__name__}: {error}"

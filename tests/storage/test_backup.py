@@ -36,11 +36,14 @@ def sha(path: Path) -> str:
 def home_state(home: Path) -> dict[str, str]:
     """Every file under a home (and its hash), temp files included, but the
     database itself: its bytes move when the WAL is checkpointed (``dump``
-    compares its content)."""
+    compares its content), and the registry of processes using the home (``run/``)."""
     return {
         str(p.relative_to(home)): sha(p)
         for p in sorted(home.rglob("*"))
-        if p.is_file() and p.name != "inkbench.db" and not p.name.endswith(("-shm", "-wal"))
+        if p.is_file()
+        and p.name != "inkbench.db"
+        and not p.name.endswith(("-shm", "-wal"))
+        and p.relative_to(home).parts[0] != "run"
     }
 
 
@@ -444,6 +447,8 @@ def test_a_failure_during_the_swap_replaces_nothing(filled, tmp_path, monkeypatc
     """The real swap runs; the disk fills up at one of its renames (the OS
     call fails, as it would): the database stays what it was, the files it
     uses stay whole, and running the restore again completes it."""
+    with filled.write() as s:  # the backup's database is larger than the one it replaces
+        create_article(s, "long", "lantern harbor " * 30_000)
     dest = make_backup(filled, tmp_path)
     home = tmp_path / "target"  # a home of its own: none of the backup's files in it
     db = open_database(home)
@@ -464,14 +469,30 @@ def test_a_failure_during_the_swap_replaces_nothing(filled, tmp_path, monkeypatc
             _disk_full()
         return real_replace(src, dst, *args, **kwargs)
 
+    real_connect = backup.raw_connect
+
+    def database_cannot_grow(path):
+        # the live database is written through SQLite's backup API: the disk
+        # fills up as SQLite sees it (SQLITE_FULL) when the file must grow
+        conn = real_connect(path)
+        if fails_at == "database" and Path(path) == home / "inkbench.db":
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            conn.execute(f"PRAGMA max_page_count = {pages}")
+        return conn
+
     monkeypatch.setattr(os, "replace", replace_until_full)
-    with pytest.raises(InvalidInput, match="nothing was replaced") as err:
+    monkeypatch.setattr(backup, "raw_connect", database_cannot_grow)
+    with pytest.raises(InvalidInput, match="was not replaced") as err:
         backup.restore_backup(home, dest, force=True)
     monkeypatch.setattr(os, "replace", real_replace)
+    monkeypatch.setattr(backup, "raw_connect", real_connect)
     assert "\n" not in str(err.value)
+    assert "it is as it was; a copy of it is also at" in str(err.value)
+    copy = str(err.value).split("also at ")[1].split(")")[0]
+    assert Path(copy).is_file() and Path(copy).parent == home
     into_blobs = [r for r in renames if r.is_relative_to(home / "blobs")]
     if fails_at == "database":  # after every blob was put in place
-        assert renames[-1] == home / "inkbench.db" and len(into_blobs) == 3
+        assert len(into_blobs) == 3 and home / "inkbench.db" not in renames
     else:
         assert renames == into_blobs[:1]
     assert dump(home / "inkbench.db") == before[1]

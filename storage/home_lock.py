@@ -1,0 +1,174 @@
+"""Which processes use a data home, so that ``db restore`` can have it alone.
+
+Every Inkbench process that opens a data home's database registers itself
+once (``hold_home``): it takes an exclusive ``filelock`` on its own file
+``run/<pid>.lock``, held until it exits, and writes ``run/<pid>.json`` with its
+pid and command line. Together these act as a shared lock on the home: any
+number of processes hold one each. ``exclusive_home`` (restore) takes the
+gate ``run/gate.lock``, which registration also passes through, so no process
+can register meanwhile, then tries each ``<pid>.lock``: one it can take
+belongs to a process that is gone (a kill -9), and is cleared; one it cannot
+is a live process, named in the refusal.
+
+Why these and not a shared/exclusive lock on one file: ``filelock`` (already
+used for opening) has no shared mode, and a registry of per-process files
+lets the refusal name each holder (pid and command), which one shared lock
+could not. It works wherever ``filelock`` does (fcntl on POSIX, msvcrt on
+Windows).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock
+from filelock import Timeout as FileLockTimeout
+
+from inkbench.i18n import _
+from inkbench.storage.errors import DatabaseProblem, InvalidInput
+
+RUN_DIR = "run"
+GATE = "gate.lock"
+GATE_WAIT_S = 600  # a restore of a large backup can take minutes
+_held: dict[Path, tuple[FileLock, int]] = {}  # home -> (its lock, the pid that took it)
+_inherited: list[FileLock] = []  # a forked parent's locks: kept alive, never released here
+_mutex = threading.RLock()
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A live process using the home."""
+
+    pid: int
+    command: str
+
+
+def _lock(path: Path, timeout: float) -> FileLock:
+    return FileLock(path, timeout=timeout, thread_local=False, preserve_lock_file=True)
+
+
+def _gate(home: Path, timeout: float) -> FileLock:
+    return _lock(home / RUN_DIR / GATE, timeout)
+
+
+def _register(home: Path) -> None:
+    run = home / RUN_DIR
+    pid = os.getpid()
+    lock = _lock(run / f"{pid}.lock", 0)
+    lock.acquire()
+    if home in _held:  # a forked child: the parent's lock is the parent's
+        _inherited.append(_held[home][0])
+    _held[home] = (lock, pid)
+    record = {"pid": pid, "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])}
+    with contextlib.suppress(OSError):  # a full disk: the lock still counts
+        (run / f"{pid}.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+def hold_home(home: Path) -> None:
+    """Register this process as a user of ``home`` (once; until it exits).
+
+    Waits while a restore has the home; a home that cannot hold the ``run``
+    folder (read-only) is used unregistered."""
+    key = Path(home).resolve()
+    with _mutex:
+        if key in _held and _held[key][1] == os.getpid():
+            return
+        try:
+            (key / RUN_DIR).mkdir(mode=0o700, exist_ok=True)
+            with _gate(key, GATE_WAIT_S):
+                _register(key)
+        except FileLockTimeout:
+            raise DatabaseProblem(
+                _(
+                    "{home} is being restored from a backup; wait for `inkbench db restore` "
+                    "to finish, then try again"
+                ).format(home=key)
+            ) from None
+        except OSError:
+            return
+
+
+def _holders(home: Path) -> list[Holder]:
+    """Live processes registered in ``home`` other than this one; clears
+    the files of processes that are gone. Call with the gate held."""
+    out = []
+    me = os.getpid()
+    for lock_file in sorted((home / RUN_DIR).glob("*.lock")):
+        if lock_file.name == GATE or not lock_file.stem.isdigit():
+            continue
+        pid = int(lock_file.stem)
+        if pid == me:
+            continue
+        info = lock_file.with_suffix(".json")
+        probe = _lock(lock_file, 0)
+        try:
+            probe.acquire()
+        except FileLockTimeout:
+            try:
+                command = json.loads(info.read_text(encoding="utf-8")).get("command", "?")
+            except (OSError, ValueError):
+                command = "?"
+            out.append(Holder(pid, command))
+            continue
+        probe.release()
+        lock_file.unlink(missing_ok=True)  # its process is gone
+        info.unlink(missing_ok=True)
+    return out
+
+
+@contextlib.contextmanager
+def exclusive_home(home: Path) -> Iterator[None]:
+    """Have ``home`` alone: no other Inkbench process uses it, and none can
+    start using it, until the block ends. Refuses, naming each process that
+    holds it, if any does."""
+    key = Path(home).resolve()
+    hold_home(key)  # this process counts as one of its users, like any other
+    with _mutex:
+        try:
+            (key / RUN_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+            gate = _gate(key, 0)
+            gate.acquire()
+        except FileLockTimeout:
+            raise InvalidInput(
+                _("another `inkbench db restore` is running on {home}; let it finish").format(
+                    home=key
+                )
+            ) from None
+        try:
+            holders = _holders(key)
+            if holders:
+                names = _(", ").join(
+                    _("pid {pid} ({command})").format(pid=h.pid, command=h.command) for h in holders
+                )
+                raise InvalidInput(
+                    _(
+                        "other Inkbench processes are using {home}: {names}; close them "
+                        "and try again"
+                    ).format(home=key, names=names)
+                )
+            yield
+        finally:
+            gate.release()
+
+
+@atexit.register
+def _release_all() -> None:
+    """On a normal exit, let go and remove this process's files (after a
+    kill -9 the next restore clears them)."""
+    with _mutex:
+        for home, (lock, pid) in list(_held.items()):
+            if pid != os.getpid():
+                continue  # inherited through fork: the parent's to release
+            with contextlib.suppress(OSError):
+                lock.release(force=True)
+                (home / RUN_DIR / f"{pid}.lock").unlink(missing_ok=True)
+                (home / RUN_DIR / f"{pid}.json").unlink(missing_ok=True)
+            del _held[home]
