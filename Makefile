@@ -30,11 +30,11 @@ tesseract:
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing$$missing with apt-get"; \
-		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || \
-		 (apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null)) \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null)) \
 		|| echo "could not install them; run: sudo apt-get install$$missing"; \
 	else \
-		echo "missing system packages (OCR and its tests need them). Run: sudo apt-get install $$missing"; \
+		echo "missing system packages (OCR, publishing and their tests need them). Run: sudo apt-get install $$missing"; \
 	fi
 
 # Translations: the .po files are the source (edited by hand, in git); the .mo

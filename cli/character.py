@@ -9,7 +9,7 @@ from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
 from inkbench.i18n import _
 from inkbench.tui.cells import pad
-from inkbench.tui.vocab import role_name
+from inkbench.tui.vocab import attribute_label, relation_name, role_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -206,10 +206,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     print("  " + _("role: {role}").format(role=role_name(data["role"])))
     for field in CHARACTER_ATTRIBUTES:
         if data[field]:
-            print(f"  {field}: {data[field]}")
+            print(
+                "  " + _("{label}: {value}").format(label=attribute_label(field), value=data[field])
+            )
     for r in data["relationships"]:
         note = f" — {r['note']}" if r["note"] else ""
-        print(f"  ↔ {r['other_name']} ({r['kind']}){note}")
+        print(f"  ↔ {r['other_name']} ({relation_name(r['kind'])}){note}")
     print("  " + _("named {count} time(s)").format(count=data["appearances"]))
     for x in data["chapters"]:
         print(f"    [{x['chapter_id']}] {x['chapter_title']}: {x['count']}× @{x['first_position']}")
@@ -225,7 +227,7 @@ def cmd_relate(args: argparse.Namespace) -> int:
         a = find_character(s, work_id, args.a)
         b = find_character(s, work_id if work_id is not None else a.work_id, args.b)
         r = relate(s, a.id, b.id, args.kind, args.note)
-        print(_("{a} and {b}: {kind}").format(a=a.name, b=b.name, kind=r.kind))
+        print(_("{a} and {b}: {kind}").format(a=a.name, b=b.name, kind=relation_name(r.kind)))
     return 0
 
 

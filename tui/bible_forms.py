@@ -15,24 +15,7 @@ from inkbench.storage.vocab import (
 )
 from inkbench.tui import bible_actions
 from inkbench.tui.dialogs.fields_form import Field, FieldsForm
-from inkbench.tui.vocab import category_name, role_name, status_name
-
-
-def attribute_label(key: str) -> str:
-    """A character field's label."""
-    labels = {
-        "description": _("Description"),
-        "age": _("Age"),
-        "gender": _("Gender"),
-        "appearance": _("Appearance"),
-        "personality": _("Personality"),
-        "background": _("Background"),
-        "motivation": _("Motivation"),
-        "flaws": _("Flaws"),
-        "strengths": _("Strengths"),
-        "content": _("Content"),
-    }
-    return labels.get(key, key)
+from inkbench.tui.vocab import attribute_label, category_name, role_name, status_name
 
 
 def character_fields(view: Any | None) -> list[Field]:
@@ -197,7 +180,10 @@ def edit_entry(node: Any, kind: str, work_id: int, entry_id: int | None, done) -
             )
 
         app.db_job(
-            bible_actions.read_world_titles, work_id, name=_("world entries"), done=with_entries
+            bible_actions.read_world_titles,
+            work_id,
+            name=_("reading the world entries"),
+            done=with_entries,
         )
 
     if entry_id is None:

@@ -91,6 +91,38 @@ def category_name(category: str) -> str:
     return names.get(category, category)
 
 
+def attribute_label(key: str) -> str:
+    """A character's or world entry's field (``age``, ``flaws``…) as its label."""
+    labels = {
+        "description": _("Description"),
+        "age": _("Age"),
+        "gender": _("Gender"),
+        "appearance": _("Appearance"),
+        "personality": _("Personality"),
+        "background": _("Background"),
+        "motivation": _("Motivation"),
+        "flaws": _("Flaws"),
+        "strengths": _("Strengths"),
+        "content": _("Content"),
+    }
+    return labels.get(key, key)
+
+
+def relation_name(kind: str) -> str:
+    """A relationship's kind: the suggested ones (``family``, ``rival``…) in
+    the interface's language, a writer's own word as written."""
+    names = {
+        "family": pgettext("relation", "family"),
+        "friend": pgettext("relation", "friend"),
+        "rival": pgettext("relation", "rival"),
+        "lover": pgettext("relation", "lover"),
+        "mentor": pgettext("relation", "mentor"),
+        "enemy": pgettext("relation", "enemy"),
+        "colleague": pgettext("relation", "colleague"),
+    }
+    return names.get(kind.strip().lower(), kind)
+
+
 def speaker_name(role: str) -> str:
     """Who wrote a chat message (``user``, ``assistant``) as the user reads it."""
     names = {"user": pgettext("speaker", "you"), "assistant": pgettext("speaker", "AI")}

@@ -243,7 +243,7 @@ class BibleScreen(Screen):
         self.app.db_job(  # type: ignore[attr-defined]
             bible_actions.read_world_titles,
             self.work_id,
-            name=_("world entries"),
+            name=_("reading the world entries"),
             done=with_entries,
         )
 

@@ -16,8 +16,8 @@ from textual.widgets.option_list import Option
 
 from inkbench.i18n import N_, _, ngettext
 from inkbench.tui import bible_actions
-from inkbench.tui.bible_forms import attribute_label, edit_entry
-from inkbench.tui.vocab import category_name, role_name
+from inkbench.tui.bible_forms import edit_entry
+from inkbench.tui.vocab import attribute_label, category_name, relation_name, role_name
 
 
 def describe(view) -> Content:
@@ -47,20 +47,21 @@ def describe(view) -> Content:
         lines.append(_("Inside: {parent}").format(parent=view.parent[1]))
     if view.children:
         lines.append(
-            _("Contains: {children}").format(children=", ".join(t for _i, t in view.children))
+            _("Contains: {children}").format(children=_(", ").join(t for _i, t in view.children))
         )
     if view.linked:
-        names = ", ".join(n for _i, n in view.linked)
+        names = _(", ").join(n for _i, n in view.linked)
         if view.kind == "character":
             lines.append(_("Linked places and things: {names}").format(names=names))
         else:
             lines.append(_("Linked characters: {names}").format(names=names))
     for r in view.relations:
         note = f" ({r.note})" if r.note else ""
-        lines.append(_("{kind} of {name}").format(kind=r.kind, name=r.other_name) + note)
+        kind = relation_name(r.kind)
+        lines.append(_("{kind} of {name}").format(kind=kind, name=r.other_name) + note)
     for key, value in view.fields.items():
         if value.strip():
-            lines += ["", attribute_label(key) + ":", value.strip()]
+            lines += ["", _("{label}:").format(label=attribute_label(key)), value.strip()]
     return Content("\n".join(lines))
 
 
@@ -137,7 +138,8 @@ class EntryScreen(Screen):
             key = f"r{r.id}"
             self.targets[key] = ("relation", r.id, r.other_id)
             note = f" ({r.note})" if r.note else ""
-            text = _("Relationship: {kind} of {name}").format(kind=r.kind, name=r.other_name)
+            kind = relation_name(r.kind)
+            text = _("Relationship: {kind} of {name}").format(kind=kind, name=r.other_name)
             options.append(Option(Content(text + note), id=key))
         other = "world_entry" if view.kind == "character" else "character"
         for i, name in view.linked:
