@@ -105,7 +105,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     ):
         if Path(cand).is_file():
-            return ImageFont.truetype(cand, size)
+            # face 2 of the CJK collection draws Simplified Chinese (0 is Japanese)
+            return ImageFont.truetype(cand, size, index=2 if cand.endswith(".ttc") else 0)
     return ImageFont.load_default(size)
 
 

@@ -17,7 +17,14 @@ Measured 2026-11-30 on the shared 2-core machine (figures in
 bench/README.md): ppocr 1.000/0.995 (clean lines/paragraphs) and 1.000/1.000
 (photo), tesseract 0.912/0.940 and 1.000/0.995; ppocr vs the bare loop 0.90x
 and 0.74x (1 worker), 0.69x and 0.73x (2 workers) in two runs: the speed
-target is not met yet.
+target was not met then. Since 2026-12-01 a ppocr-only run forks its
+workers from a fork server that imported storage, onnxruntime and RapidOCR
+once (``runner._context``); the bare loop still spawns its processes, each
+importing RapidOCR and loading the models, which is what a plain script
+does. Both decode the same files with PIL and OCR them with one engine per
+process and the same threads; only ours also claims each image, writes its
+text and boxes and indexes it for search. No image bytes cross processes
+in either: workers read the files themselves.
 """
 
 from __future__ import annotations

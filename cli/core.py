@@ -12,7 +12,10 @@ HIT_KINDS = {
     "article": N_("article"),
     "chapter": N_("chapter"),
     "chunk": N_("knowledge"),
-    "ocr": N_("image text"),
+    "image": N_("image text"),
+    "work": N_("work"),
+    "album": N_("album"),
+    "knowledge_base": N_("knowledge base"),
 }
 
 
@@ -22,7 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser(
-        "search", help=_("search articles, chapters, knowledge, OCR text and the story bible")
+        "search",
+        help=_(
+            "search articles, chapters, knowledge, OCR text, the story bible, and works,"
+            " albums and knowledge bases by title"
+        ),
     )
     p.add_argument("query", metavar="QUERY", help=_("words to find (all must match)"))
     p.add_argument("--limit", type=int, default=20, help=_("how many hits (default 20)"))
@@ -39,9 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def open_db(args: argparse.Namespace):
+    """The database under ``--home``; an upgrade of an older one shows its
+    progress on standard error."""
+    from inkbench.cli.upgrade_progress import upgrade_progress
     from inkbench.storage.engine import open_database
 
-    return open_database(args.home)
+    with upgrade_progress() as progress:
+        return open_database(args.home, progress=progress)
 
 
 def _detect_terminal_graphics() -> None:

@@ -114,13 +114,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from inkbench.cli.upgrade_progress import upgrade_progress
     from inkbench.storage.backup import restore_backup
     from inkbench.storage.engine import open_database
     from inkbench.storage.paths import resolve_home
 
     home = resolve_home(args.home)
     result = restore_backup(home, args.file, force=args.force, progress=Progress(_("restoring")))
-    db = open_database(home)  # upgrades a backup from an older version
+    with upgrade_progress() as progress:  # upgrades a backup from an older version
+        db = open_database(home, progress=progress)
     db.dispose()
     info = result.info
     print(

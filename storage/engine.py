@@ -26,6 +26,7 @@ from sqlmodel import Session
 from inkbench.i18n import _
 from inkbench.storage.connection import BUSY_TIMEOUT_MS, configure_connection, raw_connect
 from inkbench.storage.errors import DatabaseProblem
+from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD
 from inkbench.storage.paths import BLOB_DIR, DB_NAME, ensure_home, resolve_home
 
@@ -215,18 +216,26 @@ def backup_copy(path: Path, dest: Path) -> Path:
     return dest
 
 
-def _upgrade(path: Path, current: str | None) -> None:
+def _upgrade(path: Path, current: str | None, progress: ProgressFn | None = None) -> None:
     """Run migrations to head; an existing database is copied first and put
-    back if the migration fails, so a failed upgrade leaves the file intact."""
+    back if the migration fails, so a failed upgrade leaves the file intact.
+    ``progress`` hears each step of upgrading an existing file (the copy,
+    then the migrations' long steps, e.g. rebuilding the search index)."""
     from inkbench.storage.migrations.runner import upgrade_to_head
 
     backup: Path | None = None
     if current is not None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = path.with_name(f"{path.name}.before-{SCHEMA_HEAD}-{stamp}.bak")
+        if progress is not None:
+            progress(
+                0, 0, _("upgrading the database: keeping a copy as {name}").format(name=backup.name)
+            )
         backup_copy(path, backup)
+        if progress is not None:
+            progress(0, 0, _("upgrading the database to schema {head}").format(head=SCHEMA_HEAD))
     try:
-        upgrade_to_head(path)
+        upgrade_to_head(path, progress if current is not None else None)
     except Exception as e:
         if backup is not None:
             for suffix in ("-wal", "-shm"):
@@ -241,8 +250,15 @@ def _upgrade(path: Path, current: str | None) -> None:
         raise
 
 
-def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = True) -> Database:
-    """Open (creating or upgrading as needed) the database under ``home``."""
+def open_database(
+    home: str | os.PathLike[str] | None = None,
+    *,
+    create: bool = True,
+    progress: ProgressFn | None = None,
+) -> Database:
+    """Open (creating or upgrading as needed) the database under ``home``.
+    ``progress(done, total, label)`` hears an upgrade of an older file, step
+    by step (nothing when the file is new or up to date)."""
     home_path = resolve_home(home)
     try:
         ensure_home(home_path)
@@ -259,7 +275,7 @@ def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = 
     # second `inkbench` started at the same moment) wait here, then find it done
     try:
         with _OPEN_LOCK, FileLock(home_path / LOCK_NAME, timeout=MIGRATION_WAIT_S):
-            _create_or_upgrade(path, create=create)
+            _create_or_upgrade(path, create=create, progress=progress)
     except FileLockTimeout:
         raise DatabaseProblem(
             _(
@@ -270,7 +286,7 @@ def open_database(home: str | os.PathLike[str] | None = None, *, create: bool = 
     return Database(home_path)
 
 
-def _create_or_upgrade(path: Path, *, create: bool) -> None:
+def _create_or_upgrade(path: Path, *, create: bool, progress: ProgressFn | None = None) -> None:
     if path.exists():
         current = _schema_revision(path)
     elif not create:
@@ -296,4 +312,4 @@ def _create_or_upgrade(path: Path, *, create: bool) -> None:
             ).format(path=path, current=current)
         )
     if current != SCHEMA_HEAD:
-        _upgrade(path, current)
+        _upgrade(path, current, progress)

@@ -165,6 +165,83 @@ def fold_aligned(text: str) -> str | None:
     return out if len(out) == len(text) else None
 
 
+_WIDTH_TABLE: dict[str, str] | None = None
+_NAME_FOLDS: re.Pattern[str] | None = None
+
+
+def _width_table() -> dict[str, str]:
+    """Each character whose NFKC form is one letter, digit or space
+    (full-width letters and digits, the ideographic space, compatibility
+    ideographs, circled digits …) to that character. Built once."""
+    global _WIDTH_TABLE
+    if _WIDTH_TABLE is None:
+        table: dict[str, str] = {}
+        for cp in [*range(0x80, 0x10000), *range(0x2F800, 0x2FA20)]:
+            if 0xD800 <= cp < 0xE000:
+                continue
+            out = unicodedata.normalize("NFKC", chr(cp))
+            if len(out) == 1 and out != chr(cp) and (out.isalnum() or out.isspace()):
+                table[chr(cp)] = out
+        _WIDTH_TABLE = table
+    return _WIDTH_TABLE
+
+
+def _name_folds() -> re.Pattern[str]:
+    """A character ``fold_same_length`` may change: one of the width table's
+    in the BMP, a BMP Han character OpenCC's t2s changes (OpenCC is asked
+    once, for all of them, in one call), or any character beyond the BMP
+    (rare; those go the slow way). One class of BMP characters compiles to a
+    bitmap, so a search over a 200,000-character chapter costs ~2 ms."""
+    global _NAME_FOLDS
+    if _NAME_FOLDS is None:
+        chars = {c for c in _width_table() if ord(c) < 0x10000}
+        if _T2S:
+            han = [chr(cp) for a, b in ((0x3400, 0x4DC0), (0x4E00, 0xA000)) for cp in range(a, b)]
+            out = _T2S.convert("\n".join(han)).split("\n")
+            if len(out) == len(han):
+                chars.update(c for c, o in zip(han, out, strict=True) if c != o)
+            else:  # pragma: no cover - OpenCC kept one line per line so far
+                chars.update(han)
+        cls = "".join(re.escape(c) for c in sorted(chars))
+        _NAME_FOLDS = re.compile(f"[{cls}\U00010000-\U0010ffff]")
+    return _NAME_FOLDS
+
+
+def fold_same_length(text: str) -> str:
+    """``text`` folded where it can spell a name (letters, digits, spaces,
+    Han characters) without changing its length, so every position in the
+    result is the same position in ``text``: for matching the story bible's
+    names in a chapter and reporting where they stand.
+
+    Width: each character whose NFKC form is one letter, digit or space is
+    replaced by it (one ``str.replace`` per distinct such character, in C);
+    punctuation and symbols stay as written (names are matched by their
+    letters), as do the few characters NFKC expands (ligatures, ``㈱``).
+    Script: OpenCC t2s with its phrase tables over the whole text; in the
+    rare case a phrase conversion changes the length, each character is
+    converted on its own. A text with nothing to fold (most simplified
+    prose) is known so by one regex search and returned as it is."""
+    if not text or text.isascii() or _name_folds().search(text) is None:
+        return text
+    distinct = set(text)
+    table = _width_table()
+    changed = [c for c in distinct if c in table]
+    for char in changed:
+        text = text.replace(char, table[char])
+    if changed:
+        distinct = {table.get(c, c) for c in distinct}
+    out = fold_script(text, distinct)
+    if len(out) != len(text):
+        out = "".join(map(_char_script, text))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _char_script(char: str) -> str:
+    out = fold_script(char)
+    return out if len(out) == 1 else char
+
+
 # --- pinyin -------------------------------------------------------------------
 
 PINYIN_MAX_CHARS = 12  # per key: names, not sentences

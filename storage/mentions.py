@@ -6,7 +6,12 @@ all of them in one pass over a chapter, however many there are. Chinese has
 no spaces, so a CJK name matches wherever its characters stand (林晚 in
 林晚笑了); a Latin name only as a whole word (Lin, not Linda). Where names
 overlap, the longest wins (林晚晴 over 林晚), and a match never starts inside
-another. Latin letters match without regard to case.
+another. Latin letters match without regard to case, and names and text are
+folded as the search folds them (``storage.fold``: full-width forms to normal
+width, traditional characters to simplified), so 沈梦 is found where the text
+writes 沈夢 (traditional) and ``Ｌｉｎ`` finds Lin. The folding keeps every
+character's position (``fold_same_length``), so positions point into the
+original text.
 
 The automaton is built once per work and bible version (``work.bible_version``
 is bumped by every change to a name) and cached in the process. Standard
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from inkbench.storage.fold import fold_same_length
 from inkbench.storage.text import CJK_RUN
 
 #: (kind, id): kind is "character" or "world_entry"
@@ -51,7 +57,7 @@ class Matcher:
             name = name.strip()
             if not name:
                 continue
-            folded = name.casefold()
+            folded = fold_same_length(name).casefold()
             # a name equal under case folding to another keeps the first owner
             if folded not in self._automaton:
                 # whether its first and last characters need a word boundary
@@ -65,6 +71,7 @@ class Matcher:
         """Each entry named in ``text``: how often and where first."""
         if not self.size or not text:
             return {}
+        text = fold_same_length(text)
         folded = text.casefold()
         if len(folded) != len(text):  # rare (ß → ss): keep positions honest
             folded = "".join(ch.casefold() if len(ch.casefold()) == 1 else ch for ch in text)

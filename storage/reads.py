@@ -80,12 +80,16 @@ def revision_body(conn: sqlite3.Connection, kind: str, revision_id: int) -> str:
 
 def hit_text(conn: sqlite3.Connection, kind: str, row_id: int) -> str:
     """The whole text a search hit points at: an article's or chapter's body,
-    a knowledge chunk, or an image's OCR text."""
+    a knowledge chunk, an image's OCR text, or a work's, album's or
+    knowledge base's description."""
     sql = {
         "article": "SELECT body FROM article WHERE id = ?",
         "chapter": "SELECT body FROM chapter WHERE id = ?",
         "chunk": "SELECT text FROM kb_chunk WHERE id = ?",
         "image": "SELECT ocr_text FROM image WHERE id = ?",
+        "work": "SELECT description FROM work WHERE id = ?",
+        "album": "SELECT description FROM album WHERE id = ?",
+        "knowledge_base": "SELECT description FROM knowledge_base WHERE id = ?",
     }[kind]
     row = conn.execute(sql, (row_id,)).fetchone()
     return (row[0] if row else "") or ""
@@ -165,6 +169,8 @@ class ImageInfo:
     ocr_lang: str | None
     ocr_error: str | None
     ocr_attempts: int | None
+    ocr_engine: str | None = None  # the engine that read the text
+    ocr_boxes: str | None = None  # JSON: the pieces read, with boxes in image pixels
 
 
 def image_info(conn: sqlite3.Connection, image_id: int) -> ImageInfo | None:
@@ -172,7 +178,7 @@ def image_info(conn: sqlite3.Connection, image_id: int) -> ImageInfo | None:
     row = conn.execute(
         "SELECT original_name, blob_sha, thumb_sha, orientation, width, height, format,"
         " size_bytes, taken_at, ocr_status, ocr_text, ocr_confidence, ocr_lang, ocr_error,"
-        " ocr_attempts FROM image WHERE id = ?",
+        " ocr_attempts, ocr_engine, ocr_boxes FROM image WHERE id = ?",
         (image_id,),
     ).fetchone()
     return ImageInfo(*row) if row else None

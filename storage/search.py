@@ -1,5 +1,6 @@
-"""One ranked search over articles, chapters, knowledge-base chunks, OCR text
-and the story bible (characters and world entries).
+"""One ranked search over articles, chapters, knowledge-base chunks, OCR text,
+the story bible (characters and world entries), chat messages, and works,
+albums and knowledge bases by their titles and descriptions.
 
 Each kind has its own FTS5 table (see migration 0001) holding only visible
 rows. A query ranks each table's matches by bm25 where the term is not too
@@ -67,6 +68,20 @@ _KINDS: dict[str, tuple[str, str]] = {
         "SELECT m.id, cv.title, m.content, cv.id, cv.title FROM chat_message m "
         "JOIN conversation cv ON cv.id = m.conversation_id WHERE m.id IN ({ids})",
     ),
+    # works, albums and knowledge bases themselves (migration 0010): title
+    # (with its pinyin) and description
+    "work": (
+        "search_work",
+        "SELECT id, title, description, NULL, NULL FROM work WHERE id IN ({ids})",
+    ),
+    "album": (
+        "search_album",
+        "SELECT id, name, description, NULL, NULL FROM album WHERE id IN ({ids})",
+    ),
+    "knowledge_base": (
+        "search_knowledge_base",
+        "SELECT id, name, description, NULL, NULL FROM knowledge_base WHERE id IN ({ids})",
+    ),
 }
 #: the kinds a search covers unless told otherwise (the TUI's search screen
 #: opens these; it does not open bible entries yet)
@@ -74,7 +89,9 @@ KINDS = ("article", "chapter", "chunk", "image")
 #: story bible entries: characters and world entries
 BIBLE_KINDS = ("character", "world_entry")
 CHAT_KINDS = ("message",)
-ALL_KINDS = KINDS + BIBLE_KINDS + CHAT_KINDS
+#: works, albums and knowledge bases, by title (and its pinyin) and description
+CONTAINER_KINDS = ("work", "album", "knowledge_base")
+ALL_KINDS = KINDS + BIBLE_KINDS + CHAT_KINDS + CONTAINER_KINDS
 
 # How each kind is ranked, by how many rows match (one rowid-ordered probe
 # fetches up to RANK_WINDOW of the newest matches, which costs little):
@@ -102,6 +119,9 @@ RANK_WINDOW: dict[str, int] = {
     "character": 1000,
     "world_entry": 1000,
     "message": 1000,
+    "work": 1000,
+    "album": 1000,
+    "knowledge_base": 1000,
 }
 PY_RANK_MAX = 200
 COMMON_SCORE = 0.0  # bm25 scores are <= 0 (lower is better)
@@ -113,7 +133,8 @@ BM25_B = 0.75
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str  # article, chapter, chunk, image, character, world_entry, message
+    kind: str  # article, chapter, chunk, image, character, world_entry, message,
+    # work, album, knowledge_base
     id: int
     title: str
     snippet: Snippet

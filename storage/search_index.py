@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from inkbench.i18n import _
@@ -74,13 +75,18 @@ def reindex(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    tables: Iterable[str] | None = None,
 ) -> dict[str, int]:
     """Rebuild every search index from its source rows, in the caller's
     (write) transaction. Returns the number of rows indexed per FTS table.
     ``progress(done, total, label)`` counts source rows; a ``cancel`` stops
     between batches with InkbenchError (the caller rolls back: the old
-    indexes stay)."""
+    indexes stay). ``tables``: only these FTS tables (a migration that adds
+    or changes some); all when None."""
     sources = index_sources(conn)
+    if tables is not None:
+        wanted = set(tables)
+        sources = [s for s in sources if s.fts in wanted]
     total = sum(conn.execute(f"SELECT count(*) FROM {s.table}").fetchone()[0] for s in sources)
     done = 0
     counts = {}
@@ -102,7 +108,11 @@ def reindex(
             done += max(cur.rowcount, 0)
             low += BATCH
             if progress is not None:
-                progress(min(done, total), total, f"rebuilding the search index ({src.fts})")
+                progress(
+                    min(done, total),
+                    total,
+                    _("rebuilding the search index ({table})").format(table=src.fts),
+                )
         conn.execute(f"INSERT INTO {src.fts}({src.fts}) VALUES ('optimize')")
         counts[src.fts] = conn.execute(f"SELECT count(*) FROM {src.fts}").fetchone()[0]
     return counts

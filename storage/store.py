@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.paths import DB_NAME, resolve_home
 
 if TYPE_CHECKING:
@@ -58,13 +59,14 @@ class Store:
             return False
         return bool(row) and row[0] == SCHEMA_HEAD
 
-    def database(self) -> Database:
-        """The storage Database (creating/upgrading the file); thread-safe, once."""
+    def database(self, progress: ProgressFn | None = None) -> Database:
+        """The storage Database (creating/upgrading the file); thread-safe, once.
+        ``progress`` hears the steps of upgrading an older file."""
         with self._db_lock:
             if self._db is None:
                 from inkbench.storage.engine import open_database
 
-                self._db = open_database(self.home)
+                self._db = open_database(self.home, progress=progress)
             return self._db
 
     @property

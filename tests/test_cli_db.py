@@ -158,7 +158,7 @@ def test_vacuum_and_reindex(home, capsys, tmp_path) -> None:
     assert code == 0 and "search_chapter 5 rows" in out
     code, out, _ = run(capsys, home, "search", "灯塔", "--json")
     # the demo's chapters, and its story bible: 灯塔, 值班日志 in it, 陈伯 who keeps it
-    assert {h["kind"] for h in json.loads(out)} == {"chapter", "character", "world_entry"}
+    assert {h["kind"] for h in json.loads(out)} == {"chapter", "character", "world_entry", "work"}
     assert run(capsys, home, "db", "check")[0] == 0
 
 

@@ -134,6 +134,23 @@ def rename_album(store: Store, album_id: int, name: str) -> None:
         rename(conn, album_id, name)
 
 
+def set_album_engine(store: Store, album_id: int, engine: str | None) -> None:
+    """Give an album its own OCR engine (tesseract, ppocr, auto), or None
+    for the default from config.toml."""
+    from inkbench.storage.albums import set_album_engine as set_engine
+
+    with store.database().raw() as conn:
+        set_engine(conn, album_id, engine)
+
+
+def album_engine(store: Store, album_id: int) -> str | None:
+    """The album's own OCR engine, or None (config.toml's default applies)."""
+    from inkbench.storage.albums import album_engine as engine
+
+    with store.database().raw(write=False) as conn:
+        return engine(conn, album_id)
+
+
 def transfer_images(
     store: Store, verb: str, image_ids: list[int], target: str
 ) -> tuple[int, int, bool]:

@@ -220,7 +220,17 @@ class InkbenchApp(App):
             )
 
     def _open_database(self) -> None:
-        self.store.database()
+        """(Thread worker.) Open the database, upgrading an older one with its
+        progress in the status bar (rebuilding a big search index takes minutes)."""
+        job = "database-upgrade"
+
+        def progress(done: int, total: int, step: str) -> None:
+            self.post_message(JobProgress(job, step, done, total or None))
+
+        try:
+            self.store.database(progress=progress)
+        finally:
+            self.post_message(JobFinished(job, _("Upgrading the database")))
         self.call_from_thread(self._database_ready)
 
     def _database_ready(self) -> None:

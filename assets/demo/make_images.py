@@ -67,7 +67,8 @@ IMAGES = {
 
 
 def draw(font_path: str, lines: list[str], size: int = 40) -> Image.Image:
-    font = ImageFont.truetype(font_path, size)
+    # the collection's face 2 draws Simplified Chinese (0 is Japanese glyph forms)
+    font = ImageFont.truetype(font_path, size, index=2 if font_path == CJK else 0)
     line_h = int(size * 1.6)
     width = max(int(font.getlength(line)) for line in lines) + 2 * 60
     im = Image.new("L", (max(width, 640), line_h * len(lines) + 2 * 50), 250)

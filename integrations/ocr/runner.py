@@ -92,21 +92,31 @@ _PRELOAD = [
     "inkbench.storage.leases",
     "inkbench.storage.engine",
 ]
+# and for a run that only uses ppocr: onnxruntime and RapidOCR (imports only;
+# no session exists until a worker builds its engine, with its own threads)
+_PRELOAD_PPOCR = ["numpy", "PIL.Image", "onnxruntime", "rapidocr_onnxruntime"]
 
 
-def _context(start_method: str | None):
+def _context(start_method: str | None, *, ppocr_only: bool = False):
     """``spawn`` by default: a fresh interpreter per worker, which sets
     ``OMP_THREAD_LIMIT=1`` before it loads tesseract. ``forkserver``
     (``start_method`` or ``INKBENCH_OCR_START=forkserver``) forks workers
     from a server that imported storage once but never tesseract: the same
     guarantees, without each worker paying ~1 s of CPU for SQLAlchemy and
-    SQLModel, which shows on two cores with short runs."""
-    method = start_method or os.environ.get("INKBENCH_OCR_START") or "spawn"
+    SQLModel, which shows on two cores with short runs.
+
+    A run that only uses ppocr (``ppocr_only``) forks from the server by
+    default, the server having imported onnxruntime and RapidOCR too: each
+    worker then only creates its sessions (the models are read once per
+    process, never per image). The server lives as long as this process, so
+    the TUI's later runs start their workers from it at once."""
+    default = "forkserver" if ppocr_only else "spawn"
+    method = start_method or os.environ.get("INKBENCH_OCR_START") or default
     if method not in mp.get_all_start_methods():
         method = "spawn"
     ctx = mp.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(_PRELOAD)
+        ctx.set_forkserver_preload(_PRELOAD + (_PRELOAD_PPOCR if ppocr_only else []))
     return ctx
 
 
@@ -442,7 +452,7 @@ def run_ocr(
     with db.raw() as conn:
         summary.released_at_start = leases.release_expired(conn, leases.IMAGE_OCR)
 
-    ctx = _context(start_method)
+    ctx = _context(start_method, ppocr_only=run_engine == "ppocr")
     with _usable_stderr(log_path):
         events = ctx.Queue()
         stop = ctx.Event()

@@ -73,7 +73,13 @@ def font() -> ImageFont.FreeTypeFont:
     path = _cjk_font_path()
     if path is None:
         pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk) to render Chinese")
-    return ImageFont.truetype(path, 40)
+    return ImageFont.truetype(path, 40, index=_sc_face(path))
+
+
+def _sc_face(path: str) -> int:
+    """The face of a font collection that draws Simplified Chinese: 2 in Noto
+    Sans CJK's .ttc (0 draws Japanese glyph forms), 0 elsewhere."""
+    return 2 if Path(path).name.startswith("NotoSansCJK") else 0
 
 
 def render(lines: list[str], font, width: int = 760) -> Image.Image:
@@ -340,7 +346,7 @@ def test_a_missing_language_is_one_clear_line(db, home) -> None:
 def test_the_lease_is_renewed_while_tesseract_works(db, tmp_path, font) -> None:
     """A page that takes far longer than the lease: the heartbeat keeps it,
     so the second worker, polling all the while, never takes it over."""
-    small = ImageFont.truetype(font.path, 24)
+    small = ImageFont.truetype(font.path, 24, index=_sc_face(font.path))
     page = Image.new("L", (1400, 1900), 255)
     draw = ImageDraw.Draw(page)
     for i in range(48):

@@ -396,6 +396,10 @@ def test_reindex_rebuilds_what_users_see(filled) -> None:
         "search_character": 0,  # the story bible's (migration 0003): none in this data
         "search_world_entry": 0,
         "search_message": 0,
+        # works, albums and knowledge bases themselves (migration 0010)
+        "search_work": 1,
+        "search_album": 1,
+        "search_knowledge_base": 1,
     }
     assert rank == ("bm25(4.0, 1.0)",)
     with filled.raw(write=False) as conn:

@@ -144,7 +144,7 @@ def test_opening_an_older_database_backs_it_up_first(db, home, monkeypatch) -> N
     _older(monkeypatch)
     ran = []
 
-    def upgrade(path: Path) -> None:
+    def upgrade(path: Path, progress=None) -> None:
         conn = engine_mod.raw_connect(path)
         conn.execute("UPDATE article SET title = 'migrated'")
         conn.close()
@@ -165,7 +165,7 @@ def test_a_failed_upgrade_leaves_the_file_intact(db, home, monkeypatch) -> None:
     db.dispose()
     _older(monkeypatch)
 
-    def broken_upgrade(path: Path) -> None:
+    def broken_upgrade(path: Path, progress=None) -> None:
         conn = engine_mod.raw_connect(path)
         conn.execute("DROP TABLE article_revision")
         conn.execute("UPDATE article SET title = 'half-migrated'")

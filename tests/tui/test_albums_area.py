@@ -73,7 +73,11 @@ async def test_names_and_ocr_text_show_literally(home: Path, tmp_path: Path) -> 
 async def test_import_by_typed_path_then_ocr_runs_by_itself(home: Path, tmp_path: Path) -> None:
     from inkbench.tui.app import make_app
 
-    font = ImageFont.truetype(FONT, 40) if Path(FONT).is_file() else ImageFont.load_default(40)
+    font = (  # face 2: Simplified Chinese
+        ImageFont.truetype(FONT, 40, index=2)
+        if Path(FONT).is_file()
+        else ImageFont.load_default(40)
+    )
     page = Image.new("L", (700, 120), 255)
     ImageDraw.Draw(page).text((20, 30), "Lantern harbour invoice", font=font, fill=0)
     (tmp_path / "in put").mkdir()

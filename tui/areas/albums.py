@@ -59,6 +59,7 @@ class AlbumsArea(AreaPane):
         Binding("d,delete", "trash", N_("Trash"), id="albums.trash"),
         Binding("u", "undo_trash", N_("Undo trash"), id="albums.undo_trash"),
         Binding("O", "ocr", N_("Run OCR"), id="albums.ocr"),
+        Binding("e", "ocr_engine", N_("OCR engine"), id="albums.ocr_engine"),
         Binding("P", "pause_ocr", N_("Pause OCR"), id="albums.pause_ocr"),
         Binding("X", "cancel_jobs", N_("Cancel jobs"), id="albums.cancel"),
         Binding("F", "retry_failed", N_("Retry failed"), show=False, id="albums.retry_failed"),
@@ -247,6 +248,63 @@ class AlbumsArea(AreaPane):
                 changed="album",
                 value=self.album_name,
             )
+
+    def action_ocr_engine(self) -> None:
+        """Choose the OCR engine that reads this album (ppocr for Chinese
+        screenshots, tesseract for English receipts), or the default."""
+        from inkbench.integrations.ocr import ppocr
+        from inkbench.integrations.ocr.choice import configured_engine
+        from inkbench.tui.dialogs.choose import Choose
+
+        if self.album_id is None:
+            self.notify(_("Highlight an album first."))
+            return
+        album_id, album = self.album_id, self.album_name
+        current = actions.album_engine(self.ink.store, album_id) or "default"
+        default = configured_engine(self.ink.store.home) or "auto"
+        installed = ppocr.available()
+        choices = [
+            ("default", _("Default from config.toml ({engine})").format(engine=default)),
+            ("auto", _("auto: ppocr for Chinese when installed, else tesseract")),
+            ("tesseract", _("tesseract")),
+            (
+                "ppocr",
+                _("ppocr (PP-OCR: best for Chinese photos and screenshots)")
+                if installed
+                else _("ppocr (not installed)"),
+            ),
+        ]
+
+        def chosen(engine: str | None) -> None:
+            if engine is None or engine == current:
+                return
+            if engine == "ppocr" and not installed:
+                self.notify(ppocr.missing_message(), severity="error", timeout=15, markup=False)
+                return
+
+            def done(_result: object) -> None:
+                shown = default if engine == "default" else engine
+                self.notify(
+                    _(
+                        "Album {album} is read with {engine}; press O to read its waiting "
+                        "images (to read the others again: inkbench ocr run --again "
+                        "--engine {engine} {album})"
+                    ).format(album=album, engine=shown),
+                    timeout=12,
+                    markup=False,
+                )
+                self.post_message(DataChanged("album"))
+
+            self.ink.db_job(
+                actions.set_album_engine,
+                album_id,
+                None if engine == "default" else engine,
+                name=_("set the OCR engine"),
+                done=done,
+            )
+
+        title = _("OCR engine for album {album}").format(album=album)
+        self.app.push_screen(Choose(title, choices, current), chosen)
 
     def _transfer(self, verb: str) -> None:
         from inkbench.tui.dialogs.ask_text import AskText

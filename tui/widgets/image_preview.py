@@ -1,6 +1,7 @@
 """The Albums preview: the picture (textual-image: Kitty or Sixel graphics
-where the terminal has them, half-blocks otherwise) and the line of facts
-and OCR text shown beside it."""
+where the terminal has them, half-blocks otherwise) with a frame around each
+piece of text OCR read (from the boxes it stored), and the line of facts
+(with the engine that read it) and OCR text shown beside it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from inkbench.storage.store import Store
 from inkbench.tui.vocab import status_name
 
 PREVIEW_PIXELS = 1024
+BOX_COLOUR = (230, 120, 0)  # orange: visible on paper, screenshots and photos
 
 
 def image_widget_class():
@@ -64,6 +66,7 @@ def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
     w, h, fmt, size, taken = info.width, info.height, info.format, info.size_bytes, info.taken_at
     status, text, conf, lang = info.ocr_status, info.ocr_text, info.ocr_confidence, info.ocr_lang
     error, tries = info.ocr_error, info.ocr_attempts
+    engine = info.ocr_engine
     blob_dir = store.home / BLOB_DIR
     register_formats()  # HEIC/HEIF and AVIF decode too
     picture = None
@@ -78,12 +81,16 @@ def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
             break
         except Exception:  # a missing or unreadable file: try the thumbnail
             continue
+    if picture is not None and status == "done" and info.ocr_boxes and w and h:
+        # the boxes are in pixels of the upright image OCR read
+        upright_w = h if orientation in (5, 6, 7, 8) else w
+        draw_boxes(picture, info.ocr_boxes, picture.width / upright_w)
     parts = [flat(name), f"{w}×{h} {fmt or ''}".strip(), f"{(size or 0) / 1024:,.0f} KB"]
     if taken:
         parts.append(_("taken {when}").format(when=str(taken)[:16]))
     ocr = f"OCR {status_name(status)}"
     if conf is not None:
-        ocr += f" ({conf:.0f}%, {lang})"
+        ocr += f" ({conf:.0f}%, {engine + ', ' if engine else ''}{lang})"
     if tries and status != "done":
         ocr += ngettext(", {n} attempt", ", {n} attempts", tries).format(n=tries)
     parts.append(ocr)
@@ -98,3 +105,29 @@ def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
     else:
         body = _("(waiting for OCR: press O to run it)")
     return picture, " · ".join(parts), body
+
+
+def draw_boxes(picture: Any, boxes_json: str, scale: float) -> int:
+    """Frame each piece of text in ``boxes_json`` (as stored: ``[{"box":
+    [x0, y0, x1, y1], ...}]`` in image pixels) on ``picture``, scaled by
+    ``scale``; returns how many were drawn. Bad JSON draws nothing."""
+    import json
+
+    from PIL import ImageDraw
+
+    try:
+        boxes = [b["box"] for b in json.loads(boxes_json)]
+    except (ValueError, TypeError, KeyError):
+        return 0
+    draw = ImageDraw.Draw(picture)
+    width = max(1, round(2 * max(picture.size) / PREVIEW_PIXELS))
+    drawn = 0
+    for box in boxes:
+        try:
+            x0, y0, x1, y1 = (float(v) * scale for v in box)
+        except (TypeError, ValueError):
+            continue
+        pad = width + 1
+        draw.rectangle((x0 - pad, y0 - pad, x1 + pad, y1 + pad), outline=BOX_COLOUR, width=width)
+        drawn += 1
+    return drawn
