@@ -1,7 +1,8 @@
 """Global search (ctrl+f from anywhere): results as you type from articles,
 chapters, knowledge chunks, OCR text, the story bible (characters and world
-entries: Enter opens the entry's page) and chat messages (Enter opens the
-conversation in the Chat area). Snippet highlights are styled spans
+entries: Enter opens the entry's page), chat messages (Enter opens the
+conversation in the Chat area) and works, albums and knowledge bases by name
+or pinyin (Enter opens their area, filtered to them). Snippet highlights are styled spans
 built from the hit's offsets, never markup. Enter opens the hit at its place."""
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def kind_label(kind: str) -> str:
         "character": pgettext("kind", "character"),
         "world_entry": pgettext("kind", "world"),
         "message": pgettext("kind", "chat"),
+        "work": pgettext("kind", "work"),
+        "album": pgettext("kind", "album"),
+        "knowledge_base": pgettext("kind", "knowledge base"),
     }
     return labels.get(kind, kind)
 
@@ -213,6 +217,20 @@ class SearchScreen(ModalScreen[None]):
         if conversation_id is not None and hasattr(pane, "show"):
             pane.show(conversation_id)
 
+    async def _open_in_area(self, area_id: str, title: str) -> None:
+        """Switch to the area listing works, albums or knowledge bases, its
+        list filtered to the hit's name."""
+        from inkbench.tui.widgets.list_pane import ListPane
+
+        app = self.app
+        pane = app.show_area(area_id)  # type: ignore[attr-defined]
+        mounting = app._mounting.get(area_id)  # type: ignore[attr-defined]
+        if mounting is not None:
+            await mounting
+        lists = pane.query(ListPane)
+        if lists:
+            lists.first().show_filtered(title)
+
     def open(self, index: int) -> None:
         from inkbench.storage.text import parse_query
 
@@ -226,6 +244,11 @@ class SearchScreen(ModalScreen[None]):
         if hit.kind == "message":
             self.dismiss(None)
             self.app.call_later(self._open_conversation, hit.parent_id)
+            return
+        areas = {"work": "works", "album": "albums", "knowledge_base": "knowledge"}
+        if hit.kind in areas:
+            self.dismiss(None)
+            self.app.call_later(self._open_in_area, areas[hit.kind], hit.title)
             return
         terms = parse_query(self.query_text).terms
         conn = self.app.store.ui_conn  # type: ignore[attr-defined]

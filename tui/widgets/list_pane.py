@@ -191,6 +191,12 @@ class ListPane(Vertical):
 
     # --- actions ----------------------------------------------------------------
 
+    def show_filtered(self, text: str) -> None:
+        """Filter the list by ``text`` (as typing it after / would) and focus
+        the rows: how a search hit for a work, album or knowledge base opens."""
+        self.query_one("#filter", Input).value = text
+        self.vlist.focus()
+
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
