@@ -61,8 +61,9 @@ messages: install
 run: install
 	$(BIN)/inkbench
 
+# Three test processes, one test file each at a time (see pytest-xdist in pyproject).
 test: install
-	$(BIN)/python -m pytest -q -m "not soak" -p no:cacheprovider
+	$(BIN)/python -m pytest -q -m "not soak" -p no:cacheprovider -n 3 --dist loadfile
 
 soak: install
 	$(BIN)/python -m pytest -q -m soak
