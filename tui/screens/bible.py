@@ -85,7 +85,9 @@ class BibleScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.current_list.focus_list)
+        # Looked up when it runs, not now: a key may have switched the tab by
+        # then, and focusing a hidden pane's list would switch it back.
+        self.call_after_refresh(lambda: self.current_list.focus_list())
 
     # --- state ------------------------------------------------------------------------
 
