@@ -2,13 +2,16 @@
 
 Every Inkbench process that opens a data home's database registers itself
 once (``hold_home``): it takes an exclusive ``filelock`` on its own file
-``run/<pid>.lock``, held until it exits, and writes ``run/<pid>.json`` with its
-pid and command line. Together these act as a shared lock on the home: any
-number of processes hold one each. ``exclusive_home`` (restore) takes the
-gate ``run/gate.lock``, which registration also passes through, so no process
-can register meanwhile, then tries each ``<pid>.lock``: one it can take
-belongs to a process that is gone (a kill -9), and is cleared; one it cannot
-is a live process, named in the refusal.
+``run/<pid>.lock`` and writes ``run/<pid>.json`` with its pid and command
+line. Each ``hold_home`` is counted and undone by a ``release_home`` (a
+``Database`` does so on ``dispose``, a ``Store`` on ``close``); when the last
+one is released the lock is closed and both files removed, and at exit
+whatever is still held goes the same way. Together these act as a shared
+lock on the home: any number of processes hold one each. ``exclusive_home``
+(restore) takes the gate ``run/gate.lock``, which registration also passes
+through, so no process can register meanwhile, then tries each
+``<pid>.lock``: one it can take belongs to a process that is gone (a kill
+-9), and is cleared; one it cannot is a live process, named in the refusal.
 
 Why these and not a shared/exclusive lock on one file: ``filelock`` (already
 used for opening) has no shared mode, and a registry of per-process files
@@ -38,9 +41,19 @@ from inkbench.storage.errors import DatabaseProblem, InvalidInput
 RUN_DIR = "run"
 GATE = "gate.lock"
 GATE_WAIT_S = 600  # a restore of a large backup can take minutes
-_held: dict[Path, tuple[FileLock, int]] = {}  # home -> (its lock, the pid that took it)
+_held: dict[Path, _Hold] = {}  # home -> this process's registration
 _inherited: list[FileLock] = []  # a forked parent's locks: kept alive, never released here
 _mutex = threading.RLock()
+
+
+@dataclass
+class _Hold:
+    """This process's registration in a home: its lock, the pid that took
+    it (a forked child's differs) and how many holds are not released yet."""
+
+    lock: FileLock
+    pid: int
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -65,21 +78,24 @@ def _register(home: Path) -> None:
     lock = _lock(run / f"{pid}.lock", 0)
     lock.acquire()
     if home in _held:  # a forked child: the parent's lock is the parent's
-        _inherited.append(_held[home][0])
-    _held[home] = (lock, pid)
+        _inherited.append(_held[home].lock)
+    _held[home] = _Hold(lock, pid)
     record = {"pid": pid, "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])}
     with contextlib.suppress(OSError):  # a full disk: the lock still counts
         (run / f"{pid}.json").write_text(json.dumps(record), encoding="utf-8")
 
 
 def hold_home(home: Path) -> None:
-    """Register this process as a user of ``home`` (once; until it exits).
+    """Register this process as a user of ``home`` until as many
+    ``release_home`` calls (or its exit).
 
     Waits while a restore has the home; a home that cannot hold the ``run``
     folder (read-only) is used unregistered."""
     key = Path(home).resolve()
     with _mutex:
-        if key in _held and _held[key][1] == os.getpid():
+        hold = _held.get(key)
+        if hold is not None and hold.pid == os.getpid():
+            hold.count += 1
             return
         try:
             (key / RUN_DIR).mkdir(mode=0o700, exist_ok=True)
@@ -94,6 +110,32 @@ def hold_home(home: Path) -> None:
             ) from None
         except OSError:
             return
+
+
+def _let_go(home: Path, hold: _Hold) -> None:
+    """Remove this process's files from ``home``, then close its lock."""
+    with contextlib.suppress(OSError):
+        (home / RUN_DIR / f"{hold.pid}.json").unlink(missing_ok=True)
+        (home / RUN_DIR / f"{hold.pid}.lock").unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        hold.lock.release(force=True)
+
+
+def release_home(home: Path) -> None:
+    """Undo one ``hold_home`` of this process; the last one closes the lock
+    and removes ``run/<pid>.lock`` and ``run/<pid>.json``, so a restore can
+    have the home while this process goes on. Nothing happens for a home
+    this process does not hold (an unregistered one, or a forked parent's)."""
+    key = Path(home).resolve()
+    with _mutex:
+        hold = _held.get(key)
+        if hold is None or hold.pid != os.getpid():
+            return
+        hold.count -= 1
+        if hold.count > 0:
+            return
+        del _held[key]
+        _let_go(key, hold)
 
 
 def _holders(home: Path) -> list[Holder]:
@@ -131,32 +173,36 @@ def exclusive_home(home: Path) -> Iterator[None]:
     holds it, if any does."""
     key = Path(home).resolve()
     hold_home(key)  # this process counts as one of its users, like any other
-    with _mutex:
-        try:
-            (key / RUN_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
-            gate = _gate(key, 0)
-            gate.acquire()
-        except FileLockTimeout:
-            raise InvalidInput(
-                _("another `inkbench db restore` is running on {home}; let it finish").format(
-                    home=key
-                )
-            ) from None
-        try:
-            holders = _holders(key)
-            if holders:
-                names = _(", ").join(
-                    _("pid {pid} ({command})").format(pid=h.pid, command=h.command) for h in holders
-                )
+    try:
+        with _mutex:
+            try:
+                (key / RUN_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+                gate = _gate(key, 0)
+                gate.acquire()
+            except FileLockTimeout:
                 raise InvalidInput(
-                    _(
-                        "other Inkbench processes are using {home}: {names}; close them "
-                        "and try again"
-                    ).format(home=key, names=names)
-                )
-            yield
-        finally:
-            gate.release()
+                    _("another `inkbench db restore` is running on {home}; let it finish").format(
+                        home=key
+                    )
+                ) from None
+            try:
+                holders = _holders(key)
+                if holders:
+                    names = _(", ").join(
+                        _("pid {pid} ({command})").format(pid=h.pid, command=h.command)
+                        for h in holders
+                    )
+                    raise InvalidInput(
+                        _(
+                            "other Inkbench processes are using {home}: {names}; close them "
+                            "and try again"
+                        ).format(home=key, names=names)
+                    )
+                yield
+            finally:
+                gate.release()
+    finally:
+        release_home(key)
 
 
 @atexit.register
@@ -164,11 +210,8 @@ def _release_all() -> None:
     """On a normal exit, let go and remove this process's files (after a
     kill -9 the next restore clears them)."""
     with _mutex:
-        for home, (lock, pid) in list(_held.items()):
-            if pid != os.getpid():
+        for home, hold in list(_held.items()):
+            if hold.pid != os.getpid():
                 continue  # inherited through fork: the parent's to release
-            with contextlib.suppress(OSError):
-                lock.release(force=True)
-                (home / RUN_DIR / f"{pid}.lock").unlink(missing_ok=True)
-                (home / RUN_DIR / f"{pid}.json").unlink(missing_ok=True)
             del _held[home]
+            _let_go(home, hold)
