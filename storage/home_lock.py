@@ -13,6 +13,13 @@ through, so no process can register meanwhile, then tries each
 ``<pid>.lock``: one it can take belongs to a process that is gone (a kill
 -9), and is cleared; one it cannot is a live process, named in the refusal.
 
+Work folders a process makes outside the database (a backup's
+``.inkbench-backup-*`` beside its file: ``owned_temp_dir``) are listed in its
+``run/<pid>.json`` while they exist. When a process is gone without removing
+them (a kill -9), the next process to register in the home, or the next
+backup, finds its lock free and removes them with its files; a live owner's
+are never touched.
+
 Why these and not a shared/exclusive lock on one file: ``filelock`` (already
 used for opening) has no shared mode, and a registry of per-process files
 lets the refusal name each holder (pid and command), which one shared lock
@@ -26,10 +33,12 @@ import atexit
 import contextlib
 import json
 import os
+import secrets
+import shutil
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock
@@ -42,6 +51,9 @@ RUN_DIR = "run"
 GATE = "gate.lock"
 GATE_WAIT_S = 600  # a restore of a large backup can take minutes
 _held: dict[Path, _Hold] = {}  # home -> this process's registration
+# what a registry may list as a process's work folder (a guard: only these
+# names are ever removed for a process that is gone)
+TEMP_PREFIXES = (".inkbench-backup-",)
 _inherited: list[FileLock] = []  # a forked parent's locks: kept alive, never released here
 _mutex = threading.RLock()
 
@@ -53,7 +65,13 @@ class _Hold:
 
     lock: FileLock
     pid: int
+    command: str
     count: int = 1
+    temps: list[Path] = field(default_factory=list)  # work folders it owns now
+
+    def record(self) -> dict[str, object]:
+        """What ``run/<pid>.json`` says about it."""
+        return {"pid": self.pid, "command": self.command, "temps": [str(p) for p in self.temps]}
 
 
 @dataclass(frozen=True)
@@ -72,17 +90,25 @@ def _gate(home: Path, timeout: float) -> FileLock:
     return _lock(home / RUN_DIR / GATE, timeout)
 
 
+def _write_record(home: Path, hold: _Hold) -> None:
+    with contextlib.suppress(OSError):  # a full disk: the lock still counts
+        path = home / RUN_DIR / f"{hold.pid}.json"
+        path.write_text(json.dumps(hold.record()), encoding="utf-8")
+
+
 def _register(home: Path) -> None:
-    run = home / RUN_DIR
+    """Take this process's lock in ``home`` and write its record. Call with
+    the gate held; first clears what gone processes left (an earlier
+    process with this pid among them)."""
+    _holders(home, me=None)
     pid = os.getpid()
-    lock = _lock(run / f"{pid}.lock", 0)
+    lock = _lock(home / RUN_DIR / f"{pid}.lock", 0)
     lock.acquire()
     if home in _held:  # a forked child: the parent's lock is the parent's
         _inherited.append(_held[home].lock)
-    _held[home] = _Hold(lock, pid)
-    record = {"pid": pid, "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])}
-    with contextlib.suppress(OSError):  # a full disk: the lock still counts
-        (run / f"{pid}.json").write_text(json.dumps(record), encoding="utf-8")
+    command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
+    _held[home] = hold = _Hold(lock, pid, command)
+    _write_record(home, hold)
 
 
 def hold_home(home: Path) -> None:
@@ -138,11 +164,30 @@ def release_home(home: Path) -> None:
         _let_go(key, hold)
 
 
-def _holders(home: Path) -> list[Holder]:
-    """Live processes registered in ``home`` other than this one; clears
-    the files of processes that are gone. Call with the gate held."""
+def _read_record(info: Path) -> dict:
+    try:
+        record = json.loads(info.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _clear_gone(lock_file: Path, info: Path) -> None:
+    """Remove what a process that is gone left: its work folders, then its
+    registry files."""
+    temps = _read_record(info).get("temps")
+    for name in temps if isinstance(temps, list) else []:
+        folder = Path(str(name))
+        if folder.name.startswith(TEMP_PREFIXES) and folder.is_absolute():
+            shutil.rmtree(folder, ignore_errors=True)
+    lock_file.unlink(missing_ok=True)
+    info.unlink(missing_ok=True)
+
+
+def _holders(home: Path, me: int | None) -> list[Holder]:
+    """Live processes registered in ``home`` other than ``me``; clears what
+    processes that are gone left. Call with the gate held."""
     out = []
-    me = os.getpid()
     for lock_file in sorted((home / RUN_DIR).glob("*.lock")):
         if lock_file.name == GATE or not lock_file.stem.isdigit():
             continue
@@ -154,16 +199,58 @@ def _holders(home: Path) -> list[Holder]:
         try:
             probe.acquire()
         except FileLockTimeout:
-            try:
-                command = json.loads(info.read_text(encoding="utf-8")).get("command", "?")
-            except (OSError, ValueError):
-                command = "?"
-            out.append(Holder(pid, command))
+            out.append(Holder(pid, str(_read_record(info).get("command", "?"))))
             continue
-        probe.release()
-        lock_file.unlink(missing_ok=True)  # its process is gone
-        info.unlink(missing_ok=True)
+        try:
+            _clear_gone(lock_file, info)  # its process is gone
+        finally:
+            probe.release()
     return out
+
+
+def clear_gone(home: Path) -> None:
+    """Remove what Inkbench processes that are gone (killed) left in
+    ``home``'s registry, and the work folders it lists for them. Does
+    nothing while a restore has the home, or where ``run`` cannot be used."""
+    key = Path(home).resolve()
+    with _mutex, contextlib.suppress(FileLockTimeout, OSError), _gate(key, 0):
+        _holders(key, me=os.getpid())
+
+
+def _note_temp(home: Path, folder: Path, *, owned: bool) -> None:
+    with _mutex:
+        hold = _held.get(home)
+        if hold is None or hold.pid != os.getpid():
+            return  # unregistered (a read-only home): nothing to record it in
+        if owned:
+            hold.temps.append(folder)
+        elif folder in hold.temps:
+            hold.temps.remove(folder)
+        _write_record(home, hold)
+
+
+@contextlib.contextmanager
+def owned_temp_dir(home: Path, parent: Path, prefix: str) -> Iterator[Path]:
+    """A new private folder ``parent/<prefix><pid>-<random>``, removed when
+    the block ends. While it exists it is listed as this process's in
+    ``home``'s registry, so that if the process is killed the next one to
+    register in ``home`` (or the next backup) removes it. ``prefix`` is one of
+    ``TEMP_PREFIXES``; OSError when the folder cannot be made."""
+    if prefix not in TEMP_PREFIXES:
+        raise ValueError(f"not a work folder prefix: {prefix!r}")
+    key = Path(home).resolve()
+    hold_home(key)
+    try:
+        folder = Path(parent).resolve() / f"{prefix}{os.getpid()}-{secrets.token_hex(6)}"
+        _note_temp(key, folder, owned=True)  # listed first: a kill right after leaves none unlisted
+        try:
+            folder.mkdir(mode=0o700)
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            _note_temp(key, folder, owned=False)
+    finally:
+        release_home(key)
 
 
 @contextlib.contextmanager
@@ -186,7 +273,7 @@ def exclusive_home(home: Path) -> Iterator[None]:
                     )
                 ) from None
             try:
-                holders = _holders(key)
+                holders = _holders(key, me=os.getpid())
                 if holders:
                     names = _(", ").join(
                         _("pid {pid} ({command})").format(pid=h.pid, command=h.command)
