@@ -37,13 +37,16 @@ from inkbench.i18n import _
 from inkbench.storage.blobs import blob_path, sweep
 from inkbench.storage.engine import BUSY_TIMEOUT_MS, backup_copy, raw_connect
 from inkbench.storage.errors import DatabaseProblem, InvalidInput
-from inkbench.storage.home_lock import exclusive_home
+from inkbench.storage.home_lock import clear_gone, exclusive_home, owned_temp_dir
 from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.migrations import KNOWN_REVISIONS
 from inkbench.storage.models import utcnow
 from inkbench.storage.paths import BLOB_DIR, DB_NAME, ensure_home
 
 FORMAT = "inkbench-backup"
+# a backup's work folder, beside its file (``home_lock.owned_temp_dir``: one a
+# killed backup leaves is removed by the next process that opens the home)
+WORK_PREFIX = ".inkbench-backup-"
 VERSION = 1
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
@@ -145,14 +148,19 @@ def create_backup(
         )
     if not dest.parent.is_dir():
         raise InvalidInput(_("{parent} does not exist; create it first").format(parent=dest.parent))
+    clear_gone(db.home)  # work folders of backups that were killed, among others
     try:
-        work = Path(tempfile.mkdtemp(prefix=".inkbench-backup-", dir=dest.parent))
-    except OSError as e:
+        with owned_temp_dir(db.home, dest.parent, WORK_PREFIX) as work:
+            return _write_backup(db, dest, work, progress)
+    except OSError as e:  # the work folder cannot be made
         raise InvalidInput(
             _("cannot write in {parent}: {strerror}").format(
                 parent=dest.parent, strerror=e.strerror
             )
         ) from e
+
+
+def _write_backup(db, dest: Path, work: Path, progress: ProgressFn | None) -> BackupInfo:
     try:
         snap = work / DB_NAME
         backup_copy(db.path, snap)
@@ -209,8 +217,6 @@ def create_backup(
                 dest=dest, strerror=e.strerror
             )
         ) from e
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return BackupInfo(dest, created, schema, db_size, len(blobs), sum(size for _sha, size in blobs))
 
 

@@ -83,7 +83,8 @@ class Database:
     def __init__(self, home: Path) -> None:
         from inkbench.storage.home_lock import hold_home
 
-        hold_home(home)  # while this process lives, a restore refuses to replace the file
+        hold_home(home)  # until dispose, a restore refuses to replace the file
+        self._holder_pid: int | None = os.getpid()  # released once, by this process
         self.home = home
         self.path = home / DB_NAME
         self.blob_dir = home / BLOB_DIR
@@ -135,8 +136,16 @@ class Database:
             conn.close()
 
     def dispose(self) -> None:
+        """Close every connection and let go of the home (``run/<pid>.lock``
+        is closed and removed once nothing else in this process holds it),
+        so a restore can have the home while this process goes on."""
+        from inkbench.storage.home_lock import release_home
+
         self.engine.dispose()
         self.read_engine.dispose()
+        if self._holder_pid == os.getpid():  # not a copy inherited through fork
+            self._holder_pid = None
+            release_home(self.home)
 
 
 # --- opening ------------------------------------------------------------------------

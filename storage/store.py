@@ -39,6 +39,7 @@ class Store:
         self._all: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._ui: sqlite3.Connection | None = None
+        self._holding = False  # this Store's hold on the home (storage.home_lock)
 
     # --- schema -----------------------------------------------------------------
 
@@ -78,7 +79,10 @@ class Store:
     def _connect(self) -> sqlite3.Connection:
         from inkbench.storage.home_lock import hold_home
 
-        hold_home(self.home)  # a restore refuses while this process reads the file
+        with self._pool_lock:
+            if not self._holding:  # a restore refuses while this Store reads the file
+                hold_home(self.home)
+                self._holding = True
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         conn.isolation_level = None
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -124,3 +128,9 @@ class Store:
         self._ui = None
         if self._db is not None:
             self._db.dispose()
+        with self._pool_lock:
+            if self._holding:
+                from inkbench.storage.home_lock import release_home
+
+                self._holding = False
+                release_home(self.home)

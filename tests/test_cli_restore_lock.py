@@ -128,3 +128,65 @@ def test_a_process_starting_during_a_restore_waits_for_it(tmp_path: Path) -> Non
         assert proc.poll() is None  # still waiting
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
+
+
+def _open_files_under(folder: Path) -> list[str]:
+    """The files under ``folder`` this process has open (Linux's /proc)."""
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile (the listing's own descriptor)
+            continue
+        if target.startswith(str(folder)):
+            out.append(target)
+    return out
+
+
+def test_a_disposed_database_lets_go_of_the_home(tmp_path: Path) -> None:
+    """``Database.dispose`` (and ``Store.close``) close this process's
+    ``run/<pid>.lock`` and remove its files once nothing else here holds the
+    home, so another process can have the home (a restore) while this one
+    goes on; before that, the restore is refused naming this process."""
+    from inkbench.storage.engine import open_database
+    from inkbench.storage.store import Store
+
+    if not Path("/proc/self/fd").is_dir():
+        import pytest
+
+        pytest.skip("needs /proc to list open files")
+    home = tmp_path / "home"
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "kept.md").write_text("# Kept\n\nIn the backup.\n", encoding="utf-8")
+    assert inkbench(home, "article", "import", str(notes)).returncode == 0
+    backup = tmp_path / "backup.tar"
+    assert inkbench(home, "db", "backup", str(backup)).returncode == 0
+    run = (home / "run").resolve()
+    me = f"{os.getpid()}.lock"
+
+    db = open_database(home)
+    with db.raw() as conn:
+        conn.execute("UPDATE article SET title = 'Changed'")
+    second = open_database(home)  # two holds in one process
+    store = Store(home)
+    assert store.ui_conn.execute("SELECT count(*) FROM article").fetchone() == (1,)
+    second.dispose()
+    store.close()
+    assert (run / me).exists() and _open_files_under(run) == [str(run / me)]  # db holds it
+    refused = inkbench(home, "db", "restore", str(backup), "--force")
+    assert refused.returncode == 1 and f"pid {os.getpid()}" in refused.stderr
+    assert titles(home) == ["Changed"]
+
+    db.dispose()
+    db.dispose()  # twice: still nothing else released
+    assert _open_files_under(run) == []
+    assert sorted(p.name for p in run.iterdir()) == ["gate.lock"]
+    restored = inkbench(home, "db", "restore", str(backup), "--force")
+    assert restored.returncode == 0, restored.stderr
+    assert titles(home) == ["Kept"]
+
+    again = open_database(home)  # this process can hold it again
+    assert _open_files_under(run) == [str(run / me)]
+    again.dispose()
+    assert _open_files_under(run) == []
