@@ -356,7 +356,10 @@ def test_the_lease_is_renewed_while_tesseract_works(db, tmp_path, font) -> None:
     page.save(tmp_path / "page.png")
     summary = import_images(db, "Pages", [tmp_path / "page.png"])
     image_id = summary.imported[0].id
-    result = run_ocr(db, workers=2, lang="eng", lease_seconds=0.3, poll_seconds=0.02)
+    # a 1 s lease (renewed every third of it) is still a fraction of the
+    # page's seconds of OCR; 0.3 s was lost at load 17 when a renewal waited
+    # longer than the lease for a core
+    result = run_ocr(db, workers=2, lang="eng", lease_seconds=1.0, poll_seconds=0.02)
     assert result.lost == 0 and result.processed == [image_id]
     assert _states(db)[image_id] == ("done", 1)
 
