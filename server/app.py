@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         state.upstream = make_client(settings)
+        await state.upstream.start()
         purger = None
         if settings.purge_every > 0:
             purger = asyncio.create_task(purge_forever(state))

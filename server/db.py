@@ -5,6 +5,7 @@ server processes on one PostgreSQL behave as one."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -82,21 +83,15 @@ class Database:
         self._read_factory = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
-        # SQLite only: reads short enough to run on the event loop (see quick_read)
+        # SQLite only: reads short enough to run on the event loop (see quick_connection)
         local = self.engine.dialect.name == "sqlite"
         self._quick_engine = make_engine(url, busy_ms=QUICK_BUSY_MS) if local else None
-        self._quick_factory = (
-            sessionmaker(
-                self._quick_engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
-            )
-            if self._quick_engine is not None
-            else None
-        )
+        self._quick = None  # the pool's wrapper of the quick connection, once opened
 
     @property
     def has_quick_reads(self) -> bool:
-        """Whether ``quick_read`` is available (the database is a local SQLite file)."""
-        return self._quick_factory is not None
+        """Whether ``quick_connection`` is available (the database is a local SQLite file)."""
+        return self._quick_engine is not None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -114,22 +109,21 @@ class Database:
             finally:
                 s.rollback()
 
-    @contextmanager
-    def quick_read(self) -> Iterator[Session]:
-        """A read transaction that waits at most ``QUICK_BUSY_MS`` for a lock
-        (then raises ``OperationalError``), so that the caller may run it on
-        the event loop: an indexed read of a local SQLite file under WAL,
-        which never waits for a writer, costs microseconds in SQLite and
-        holds the GIL for its Python part wherever it runs, while sending it
-        to a worker thread and back costs two thread wake-ups (~10 ms each
-        on a loaded machine). Only when ``has_quick_reads``."""
-        if self._quick_factory is None:
+    def quick_connection(self) -> sqlite3.Connection:
+        """The bare sqlite3 connection (autocommit: a statement is its own
+        read transaction) for reads short enough to run on the event loop:
+        an indexed read of a local SQLite file under WAL, which never waits
+        for a writer, costs microseconds in SQLite and holds the GIL for its
+        Python part wherever it runs, while sending it to a worker thread and
+        back costs two thread wake-ups (~10 ms each on a loaded machine). It
+        gives up on a lock after ``QUICK_BUSY_MS`` (``sqlite3.OperationalError``),
+        so the caller can wait for it off the loop. Only when
+        ``has_quick_reads``; one connection, for the event loop's thread only."""
+        if self._quick_engine is None:
             raise RuntimeError("quick reads are for a local SQLite database")
-        with self._quick_factory() as s:
-            try:
-                yield s
-            finally:
-                s.rollback()
+        if self._quick is None:
+            self._quick = self._quick_engine.raw_connection()
+        return self._quick.driver_connection
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -140,6 +134,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._quick is not None:
+            self._quick.close()
+            self._quick = None
         if self._quick_engine is not None:
             self._quick_engine.dispose()
 

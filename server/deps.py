@@ -4,20 +4,20 @@ database, and the caller (``CurrentUser``) from the bearer token."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
-import httpx
 from fastapi import Depends, Request
-from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from inkbench.server.accounts import Principal, authenticate
+from inkbench.server.accounts import Principal, authenticate, authenticate_sqlite
 from inkbench.server.db import Database
 from inkbench.server.errors import ApiError
 from inkbench.server.security import Passwords
 from inkbench.server.settings import Settings
+from inkbench.server.upstream import Upstream
 
 T = TypeVar("T")
 
@@ -27,7 +27,7 @@ class AppState:
     settings: Settings
     db: Database
     passwords: Passwords
-    upstream: httpx.AsyncClient | None = None
+    upstream: Upstream | None = None
     tasks: set[asyncio.Task] = field(default_factory=set)  # streams still being pumped
     upstream_health: tuple[float, str] = (0.0, "unknown")  # a cache, not state
 
@@ -49,20 +49,19 @@ class AppState:
 
         return await run_in_threadpool(work)
 
-    async def reading_now(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """``reading``, but on SQLite on the event loop itself (see
-        ``Database.quick_read``: a local indexed read is cheaper than the
-        thread hop); if the read finds the database locked past
-        ``QUICK_BUSY_MS``, it waits on a worker thread instead, so the loop
-        never waits for a lock. Elsewhere (PostgreSQL, across a network)
-        always on a worker thread."""
+    async def authenticate(self, token: str) -> Principal:
+        """The caller behind a bearer token. On SQLite the lookup runs on the
+        event loop itself, on a bare connection (see
+        ``Database.quick_connection``); if it finds the database locked past
+        ``QUICK_BUSY_MS`` it waits on a worker thread instead, so the loop
+        never waits for a lock. Elsewhere (PostgreSQL, across a network) on a
+        worker thread."""
         if self.db.has_quick_reads:
             try:
-                with self.db.quick_read() as s:
-                    return fn(s, *args, **kwargs)
-            except OperationalError:  # locked: wait for it off the loop
+                return _refused_with_header(authenticate_sqlite, self.db.quick_connection(), token)
+            except sqlite3.OperationalError:  # locked: wait for it off the loop
                 pass
-        return await self.reading(fn, *args, **kwargs)
+        return await self.reading(authenticate_token, token)
 
 
 async def get_state(request: Request) -> AppState:
@@ -102,8 +101,12 @@ def bearer_token(request: Request) -> str:
 
 def authenticate_token(session, token: str) -> Principal:
     """``authenticate`` with the header a refused bearer token gets."""
+    return _refused_with_header(authenticate, session, token)
+
+
+def _refused_with_header(lookup: Callable[..., Principal], *args: Any) -> Principal:
     try:
-        return authenticate(session, token)
+        return lookup(*args)
     except ApiError as e:
         e.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
         raise
