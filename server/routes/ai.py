@@ -26,7 +26,7 @@ router = APIRouter(prefix="/ai", tags=["ai"])
 log = logging.getLogger("inkbench.server.ai")
 REPLAYED = {"Idempotent-Replayed": "true"}
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-STREAM_BACKLOG = 64  # events held for a client that reads slower than the model writes
+STREAM_BACKLOG = 64  # reads' worth of events held for a client slower than the model
 DRAIN_LIMIT = 64 * 1024  # bytes after [DONE] read to keep the upstream connection
 
 
@@ -347,9 +347,12 @@ class Relay:
             self.queue.get_nowait()
 
     async def _flush(self) -> None:
+        """Hand on the events of one upstream read as one piece: one write to
+        the client (a system call, and a wake-up of the client) for all of
+        them, not one per event."""
         out, self.out = self.out, []
-        for item in out:
-            await self._put(item)
+        if out:
+            await self._put(out[0] if len(out) == 1 else b"".join(out))
 
     def _handle(self, event: bytes) -> bool:
         """Forward one SSE event; True at the end marker."""
@@ -523,7 +526,27 @@ async def _proxy_stream(call: Call) -> Response:
     task = asyncio.create_task(relay.pump())
     call.state.tasks.add(task)
     task.add_done_callback(call.state.tasks.discard)
-    return StreamingResponse(relay.events(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return EventStream(relay.events(), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+class EventStream(StreamingResponse):
+    """A ``StreamingResponse`` that sends its headers together with its first
+    piece: the client then wakes once for both, not once for the headers
+    and again, a moment later, for the first token."""
+
+    async def stream_response(self, send) -> None:
+        first = b""
+        async for chunk in self.body_iterator:
+            first = chunk
+            break
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        if first:
+            await send({"type": "http.response.body", "body": first, "more_body": True})
+        async for chunk in self.body_iterator:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 # --- replay -----------------------------------------------------------------------
