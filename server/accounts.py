@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from inkbench.server.errors import ApiError
@@ -359,6 +359,10 @@ _BY_TOKEN = (
 _BY_TOKEN_SQLITE = str(_BY_TOKEN.compile(dialect=sqlite.dialect()))
 
 
+#: and as PostgreSQL SQL, for psycopg's own async connections (see authenticate_async)
+_BY_TOKEN_PG = str(_BY_TOKEN.compile(dialect=postgresql.psycopg.dialect()))
+
+
 def authenticate(session: Session, token: str) -> Principal:
     """The caller behind an access token: one indexed read of plain columns
     (no ORM objects; this runs on every authenticated request)."""
@@ -384,6 +388,15 @@ def authenticate_sqlite(conn: sqlite3.Connection, token: str) -> Principal:
         h, expires_at, sid, revoked_at, *rest = rows[0]
         row = (h, _sqlite_time(expires_at), sid, _sqlite_time(revoked_at), *rest)
     return _principal(row, digest)
+
+
+async def authenticate_async(reads, token: str) -> Principal:
+    """``authenticate`` on the event loop, through ``Database.async_reads``
+    (PostgreSQL): no thread hop and no SQLAlchemy session before a proxied
+    call's first token. Raises ``psycopg.Error`` when the read fails."""
+    digest = token_hash(token)
+    rows = await reads.fetch(_BY_TOKEN_PG, {"digest": digest})
+    return _principal(rows[0] if rows else None, digest)
 
 
 def _principal(row, digest: str) -> Principal:

@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
                 for task in pending:
                     task.cancel()
             await state.upstream.aclose()
+            if database.async_reads is not None:
+                await database.async_reads.aclose()
             if db is None:
                 database.dispose()
 

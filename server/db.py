@@ -4,6 +4,8 @@ server processes on one PostgreSQL behave as one."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ PG_MIGRATION_LOCK = 0x1A4B_0001
 READ_ONLY = "inkbench_read_only"  # execution option: a read transaction
 POOL_MAX = 40  # PostgreSQL connections per process: anyio's default thread limit
 QUICK_BUSY_MS = 20  # an SQLite read on the event loop gives up on a lock after this
+ASYNC_READS = 4  # PostgreSQL connections per process for reads on the event loop
 
 
 def _create_private(url: str) -> None:
@@ -75,6 +78,45 @@ def make_engine(url: str, *, busy_ms: int = 30_000) -> Engine:
     )
 
 
+class AsyncReads:
+    """Short reads on the event loop over psycopg's own async connections
+    (PostgreSQL, autocommit: a statement is its own snapshot). At most
+    ``size`` at once, each on a connection of its own; a connection that
+    failed is closed, not reused. Tied to the event loop that first uses it."""
+
+    def __init__(self, conninfo: str, size: int = ASYNC_READS) -> None:
+        self.conninfo = conninfo
+        self._slots = asyncio.Semaphore(size)
+        self._idle: list = []
+
+    async def fetch(self, sql: str, params: dict) -> list[tuple]:
+        """The rows of one statement; ``psycopg.Error`` if it fails."""
+        import psycopg
+
+        async with self._slots:
+            if self._idle:
+                conn = self._idle.pop()
+            else:
+                conn = await psycopg.AsyncConnection.connect(
+                    self.conninfo, autocommit=True, connect_timeout=5
+                )
+            try:
+                cur = await conn.execute(sql, params)
+                rows = await cur.fetchall()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+                raise
+            self._idle.append(conn)
+            return rows
+
+    async def aclose(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -87,6 +129,12 @@ class Database:
         local = self.engine.dialect.name == "sqlite"
         self._quick_engine = make_engine(url, busy_ms=QUICK_BUSY_MS) if local else None
         self._quick = None  # the pool's wrapper of the quick connection, once opened
+        # PostgreSQL only: reads on the event loop (see AsyncReads)
+        self.async_reads = (
+            AsyncReads(self.engine.url.set(drivername="postgresql").render_as_string(False))
+            if self.engine.dialect.name == "postgresql"
+            else None
+        )
 
     @property
     def has_quick_reads(self) -> bool:

@@ -4,6 +4,7 @@ database, and the caller (``CurrentUser``) from the bearer token."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,12 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from inkbench.server.accounts import Principal, authenticate, authenticate_sqlite
+from inkbench.server.accounts import (
+    Principal,
+    authenticate,
+    authenticate_async,
+    authenticate_sqlite,
+)
 from inkbench.server.db import Database
 from inkbench.server.errors import ApiError
 from inkbench.server.security import Passwords
@@ -20,6 +26,7 @@ from inkbench.server.settings import Settings
 from inkbench.server.upstream import Upstream
 
 T = TypeVar("T")
+log = logging.getLogger("inkbench.server")
 
 
 @dataclass
@@ -61,6 +68,13 @@ class AppState:
                 return _refused_with_header(authenticate_sqlite, self.db.quick_connection(), token)
             except sqlite3.OperationalError:  # locked: wait for it off the loop
                 pass
+        elif self.db.async_reads is not None:
+            try:
+                return await _refused_with_header_async(self.db.async_reads, token)
+            except ApiError:
+                raise
+            except Exception:  # psycopg's connection failed: the pool's way, which pings
+                log.warning("token lookup on the event loop failed", exc_info=True)
         return await self.reading(authenticate_token, token)
 
 
@@ -102,6 +116,14 @@ def bearer_token(request: Request) -> str:
 def authenticate_token(session, token: str) -> Principal:
     """``authenticate`` with the header a refused bearer token gets."""
     return _refused_with_header(authenticate, session, token)
+
+
+async def _refused_with_header_async(reads, token: str) -> Principal:
+    try:
+        return await authenticate_async(reads, token)
+    except ApiError as e:
+        e.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        raise
 
 
 def _refused_with_header(lookup: Callable[..., Principal], *args: Any) -> Principal:

@@ -113,6 +113,15 @@ def test_concurrent_same_key_reaches_upstream_once(two_servers, upstream):
     assert len(a.usage_rows()) == 1
 
 
+def test_the_ai_route_judges_a_token_as_every_other_route(two_servers, upstream):
+    """On PostgreSQL the AI route looks its token up on the event loop
+    (psycopg's async connections), the other routes through SQLAlchemy."""
+    from tests.server.test_server_proxy_path import check_token_verdicts
+
+    check_token_verdicts(two_servers[0], upstream)
+    assert "token lookup on the event loop failed" not in two_servers[0].logs.text
+
+
 def test_login_rate_limit_is_shared(two_servers):
     a, b = two_servers
     limit = a.settings.login_max_per_user

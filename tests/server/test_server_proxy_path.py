@@ -33,14 +33,19 @@ def test_streamed_calls_reuse_one_upstream_connection(account_server, upstream):
 def test_the_ai_route_judges_a_token_as_every_other_route(account_server, upstream):
     """The AI route looks its token up on a bare SQLite connection (the hot
     path); its verdicts are the ones the other routes give, header included,
-    and none reaches the upstream."""
+    and none reaches the upstream. (On PostgreSQL: test_server_pg.py.)"""
+    check_token_verdicts(account_server, upstream)
+
+
+def check_token_verdicts(srv, upstream) -> None:
+    """The AI route's and /quota's answers to a valid, forged, expired,
+    disabled and revoked token are the same; only the valid one is sent on."""
     from datetime import timedelta
 
     from sqlalchemy import update
 
     from inkbench.server.models import AccessToken, AuthSession, User, utcnow
 
-    srv = account_server
     body = {"model": "fake-small", "messages": [{"role": "user", "content": "hi"}]}
 
     def verdicts(token: str) -> list[tuple[int, str | None, str | None]]:
