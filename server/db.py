@@ -72,7 +72,8 @@ def make_engine(url: str, *, busy_ms: int = 30_000) -> Engine:
     # database work on anyio's thread pool, 40 threads): with fewer, threads
     # queued for a connection while others waited on a user's lock, and past
     # pool_timeout the queued requests failed (QueuePool limit ... reached).
-    # Two workers hold at most 80 of PostgreSQL's default 100 connections.
+    # Two workers hold at most 80 of them (and 2 x ASYNC_READS for token lookups on
+    # the event loop) of PostgreSQL's default 100 connections.
     return create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=POOL_MAX - 10, pool_timeout=60
     )
