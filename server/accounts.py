@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from inkbench.server.errors import ApiError
@@ -353,11 +355,52 @@ _BY_TOKEN = (
 )
 
 
+#: the same lookup as SQLite SQL, for a bare sqlite3 connection (see authenticate_sqlite)
+_BY_TOKEN_SQLITE = str(_BY_TOKEN.compile(dialect=sqlite.dialect()))
+
+
+#: and as PostgreSQL SQL, for psycopg's own async connections (see authenticate_async)
+_BY_TOKEN_PG = str(_BY_TOKEN.compile(dialect=postgresql.psycopg.dialect()))
+
+
 def authenticate(session: Session, token: str) -> Principal:
     """The caller behind an access token: one indexed read of plain columns
     (no ORM objects; this runs on every authenticated request)."""
     digest = token_hash(token)
-    row = session.execute(_BY_TOKEN, {"digest": digest}).first()
+    return _principal(session.execute(_BY_TOKEN, {"digest": digest}).first(), digest)
+
+
+def _sqlite_time(value: str | None) -> datetime | None:
+    """A time as SQLAlchemy stores a ``UTCDateTime`` in SQLite (naive UTC text)."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def authenticate_sqlite(conn: sqlite3.Connection, token: str) -> Principal:
+    """``authenticate`` on a bare sqlite3 connection in autocommit mode: the
+    one statement is its own read transaction (a snapshot; under WAL it never
+    waits for a writer). It costs ~10 µs where a SQLAlchemy session costs
+    ~400 µs, and it runs before every proxied call's first token. Raises
+    ``sqlite3.OperationalError`` when the database is locked."""
+    digest = token_hash(token)
+    rows = conn.execute(_BY_TOKEN_SQLITE, (digest,)).fetchall()  # to its end: no read lock kept
+    row = None
+    if rows:
+        h, expires_at, sid, revoked_at, *rest = rows[0]
+        row = (h, _sqlite_time(expires_at), sid, _sqlite_time(revoked_at), *rest)
+    return _principal(row, digest)
+
+
+async def authenticate_async(reads, token: str) -> Principal:
+    """``authenticate`` on the event loop, through ``Database.async_reads``
+    (PostgreSQL): no thread hop and no SQLAlchemy session before a proxied
+    call's first token. Raises ``psycopg.Error`` when the read fails."""
+    digest = token_hash(token)
+    rows = await reads.fetch(_BY_TOKEN_PG, {"digest": digest})
+    return _principal(rows[0] if rows else None, digest)
+
+
+def _principal(row, digest: str) -> Principal:
+    """The checks of a token lookup's row (``_BY_TOKEN``'s columns)."""
     if row is None or not same(row[0], digest):
         raise ApiError(401, "invalid_token", "the access token is not valid; log in again")
     _h, expires_at, sid, revoked_at, uid, username, plan, disabled, articles, tokens = row

@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         state.upstream = make_client(settings)
+        await state.upstream.start()
         purger = None
         if settings.purge_every > 0:
             purger = asyncio.create_task(purge_forever(state))
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
                 for task in pending:
                     task.cancel()
             await state.upstream.aclose()
+            if database.async_reads is not None:
+                await database.async_reads.aclose()
             if db is None:
                 database.dispose()
 

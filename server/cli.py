@@ -349,7 +349,7 @@ def _serve_workers(settings: Settings, workers: int, options: dict) -> None:
 
 
 #: The server's own libraries: the ``[server]`` extra, not part of a client install.
-SERVER_STACK = ("fastapi", "uvicorn", "argon2", "sqlalchemy")
+SERVER_STACK = ("fastapi", "uvicorn", "argon2", "sqlalchemy", "aiohttp")
 
 
 def missing_server_stack() -> list[str]:

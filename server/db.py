@@ -4,7 +4,10 @@ server processes on one PostgreSQL behave as one."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,6 +21,7 @@ PG_MIGRATION_LOCK = 0x1A4B_0001
 READ_ONLY = "inkbench_read_only"  # execution option: a read transaction
 POOL_MAX = 40  # PostgreSQL connections per process: anyio's default thread limit
 QUICK_BUSY_MS = 20  # an SQLite read on the event loop gives up on a lock after this
+ASYNC_READS = 4  # PostgreSQL connections per process for reads on the event loop
 
 
 def _create_private(url: str) -> None:
@@ -68,10 +72,50 @@ def make_engine(url: str, *, busy_ms: int = 30_000) -> Engine:
     # database work on anyio's thread pool, 40 threads): with fewer, threads
     # queued for a connection while others waited on a user's lock, and past
     # pool_timeout the queued requests failed (QueuePool limit ... reached).
-    # Two workers hold at most 80 of PostgreSQL's default 100 connections.
+    # Two workers hold at most 80 of them (and 2 x ASYNC_READS for token lookups on
+    # the event loop) of PostgreSQL's default 100 connections.
     return create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=POOL_MAX - 10, pool_timeout=60
     )
+
+
+class AsyncReads:
+    """Short reads on the event loop over psycopg's own async connections
+    (PostgreSQL, autocommit: a statement is its own snapshot). At most
+    ``size`` at once, each on a connection of its own; a connection that
+    failed is closed, not reused. Tied to the event loop that first uses it."""
+
+    def __init__(self, conninfo: str, size: int = ASYNC_READS) -> None:
+        self.conninfo = conninfo
+        self._slots = asyncio.Semaphore(size)
+        self._idle: list = []
+
+    async def fetch(self, sql: str, params: dict) -> list[tuple]:
+        """The rows of one statement; ``psycopg.Error`` if it fails."""
+        import psycopg
+
+        async with self._slots:
+            if self._idle:
+                conn = self._idle.pop()
+            else:
+                conn = await psycopg.AsyncConnection.connect(
+                    self.conninfo, autocommit=True, connect_timeout=5
+                )
+            try:
+                cur = await conn.execute(sql, params)
+                rows = await cur.fetchall()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+                raise
+            self._idle.append(conn)
+            return rows
+
+    async def aclose(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
 
 class Database:
@@ -82,21 +126,21 @@ class Database:
         self._read_factory = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
-        # SQLite only: reads short enough to run on the event loop (see quick_read)
+        # SQLite only: reads short enough to run on the event loop (see quick_connection)
         local = self.engine.dialect.name == "sqlite"
         self._quick_engine = make_engine(url, busy_ms=QUICK_BUSY_MS) if local else None
-        self._quick_factory = (
-            sessionmaker(
-                self._quick_engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
-            )
-            if self._quick_engine is not None
+        self._quick = None  # the pool's wrapper of the quick connection, once opened
+        # PostgreSQL only: reads on the event loop (see AsyncReads)
+        self.async_reads = (
+            AsyncReads(self.engine.url.set(drivername="postgresql").render_as_string(False))
+            if self.engine.dialect.name == "postgresql"
             else None
         )
 
     @property
     def has_quick_reads(self) -> bool:
-        """Whether ``quick_read`` is available (the database is a local SQLite file)."""
-        return self._quick_factory is not None
+        """Whether ``quick_connection`` is available (the database is a local SQLite file)."""
+        return self._quick_engine is not None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -114,22 +158,21 @@ class Database:
             finally:
                 s.rollback()
 
-    @contextmanager
-    def quick_read(self) -> Iterator[Session]:
-        """A read transaction that waits at most ``QUICK_BUSY_MS`` for a lock
-        (then raises ``OperationalError``), so that the caller may run it on
-        the event loop: an indexed read of a local SQLite file under WAL,
-        which never waits for a writer, costs microseconds in SQLite and
-        holds the GIL for its Python part wherever it runs, while sending it
-        to a worker thread and back costs two thread wake-ups (~10 ms each
-        on a loaded machine). Only when ``has_quick_reads``."""
-        if self._quick_factory is None:
+    def quick_connection(self) -> sqlite3.Connection:
+        """The bare sqlite3 connection (autocommit: a statement is its own
+        read transaction) for reads short enough to run on the event loop:
+        an indexed read of a local SQLite file under WAL, which never waits
+        for a writer, costs microseconds in SQLite and holds the GIL for its
+        Python part wherever it runs, while sending it to a worker thread and
+        back costs two thread wake-ups (~10 ms each on a loaded machine). It
+        gives up on a lock after ``QUICK_BUSY_MS`` (``sqlite3.OperationalError``),
+        so the caller can wait for it off the loop. Only when
+        ``has_quick_reads``; one connection, for the event loop's thread only."""
+        if self._quick_engine is None:
             raise RuntimeError("quick reads are for a local SQLite database")
-        with self._quick_factory() as s:
-            try:
-                yield s
-            finally:
-                s.rollback()
+        if self._quick is None:
+            self._quick = self._quick_engine.raw_connection()
+        return self._quick.driver_connection
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
@@ -140,6 +183,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._quick is not None:
+            self._quick.close()
+            self._quick = None
         if self._quick_engine is not None:
             self._quick_engine.dispose()
 

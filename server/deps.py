@@ -4,22 +4,29 @@ database, and the caller (``CurrentUser``) from the bearer token."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
-import httpx
 from fastapi import Depends, Request
-from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from inkbench.server.accounts import Principal, authenticate
+from inkbench.server.accounts import (
+    Principal,
+    authenticate,
+    authenticate_async,
+    authenticate_sqlite,
+)
 from inkbench.server.db import Database
 from inkbench.server.errors import ApiError
 from inkbench.server.security import Passwords
 from inkbench.server.settings import Settings
+from inkbench.server.upstream import Upstream
 
 T = TypeVar("T")
+log = logging.getLogger("inkbench.server")
 
 
 @dataclass
@@ -27,7 +34,7 @@ class AppState:
     settings: Settings
     db: Database
     passwords: Passwords
-    upstream: httpx.AsyncClient | None = None
+    upstream: Upstream | None = None
     tasks: set[asyncio.Task] = field(default_factory=set)  # streams still being pumped
     upstream_health: tuple[float, str] = (0.0, "unknown")  # a cache, not state
 
@@ -49,20 +56,26 @@ class AppState:
 
         return await run_in_threadpool(work)
 
-    async def reading_now(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """``reading``, but on SQLite on the event loop itself (see
-        ``Database.quick_read``: a local indexed read is cheaper than the
-        thread hop); if the read finds the database locked past
-        ``QUICK_BUSY_MS``, it waits on a worker thread instead, so the loop
-        never waits for a lock. Elsewhere (PostgreSQL, across a network)
-        always on a worker thread."""
+    async def authenticate(self, token: str) -> Principal:
+        """The caller behind a bearer token. On SQLite the lookup runs on the
+        event loop itself, on a bare connection (see
+        ``Database.quick_connection``); if it finds the database locked past
+        ``QUICK_BUSY_MS`` it waits on a worker thread instead, so the loop
+        never waits for a lock. Elsewhere (PostgreSQL, across a network) on a
+        worker thread."""
         if self.db.has_quick_reads:
             try:
-                with self.db.quick_read() as s:
-                    return fn(s, *args, **kwargs)
-            except OperationalError:  # locked: wait for it off the loop
+                return _refused_with_header(authenticate_sqlite, self.db.quick_connection(), token)
+            except sqlite3.OperationalError:  # locked: wait for it off the loop
                 pass
-        return await self.reading(fn, *args, **kwargs)
+        elif self.db.async_reads is not None:
+            try:
+                return await _refused_with_header_async(self.db.async_reads, token)
+            except ApiError:
+                raise
+            except Exception:  # psycopg's connection failed: the pool's way, which pings
+                log.warning("token lookup on the event loop failed", exc_info=True)
+        return await self.reading(authenticate_token, token)
 
 
 async def get_state(request: Request) -> AppState:
@@ -102,8 +115,20 @@ def bearer_token(request: Request) -> str:
 
 def authenticate_token(session, token: str) -> Principal:
     """``authenticate`` with the header a refused bearer token gets."""
+    return _refused_with_header(authenticate, session, token)
+
+
+async def _refused_with_header_async(reads, token: str) -> Principal:
     try:
-        return authenticate(session, token)
+        return await authenticate_async(reads, token)
+    except ApiError as e:
+        e.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        raise
+
+
+def _refused_with_header(lookup: Callable[..., Principal], *args: Any) -> Principal:
+    try:
+        return lookup(*args)
     except ApiError as e:
         e.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
         raise

@@ -67,32 +67,52 @@ class QuotaState:
         }
 
 
+def _state_query():
+    """The plan, this period's settled use and what calls in flight hold, in
+    one statement. One statement is one snapshot under PostgreSQL's READ
+    COMMITTED: read in two, a call settling in between (its reservation
+    deleted, its usage inserted, one commit) was missed by both reads, and
+    looked free to the next reservation."""
+    usage, held = UsageEvent.__table__.c, QuotaReservation.__table__.c
+    uid = bindparam("uid")
+    in_period = (usage.user_id == uid, usage.at >= bindparam("start"), usage.at < bindparam("end"))
+    live = (held.user_id == uid, held.expires_at > bindparam("now"))
+    return (
+        select(
+            Plan.name,
+            Plan.articles_per_period,
+            Plan.tokens_per_period,
+            select(func.coalesce(func.sum(usage.articles), 0)).where(*in_period).scalar_subquery(),
+            select(func.coalesce(func.sum(usage.prompt_tokens + usage.completion_tokens), 0))
+            .where(*in_period)
+            .scalar_subquery(),
+            select(func.coalesce(func.sum(held.articles), 0)).where(*live).scalar_subquery(),
+            select(func.coalesce(func.sum(held.tokens), 0)).where(*live).scalar_subquery(),
+        )
+        .join_from(User, Plan, Plan.name == User.plan_name)
+        .where(User.id == uid)
+    )
+
+
+_STATE = _state_query()  # built once: its compiled form is cached by the statement
+
+
 def quota_state(session: Session, user_id: int) -> QuotaState:
+    """The user's plan and use this period, as one consistent snapshot."""
     start, end = period()
-    user = session.get(User, user_id)
-    plan = session.get(Plan, user.plan_name)
     row = session.execute(
-        select(
-            func.coalesce(func.sum(UsageEvent.articles), 0),
-            func.coalesce(func.sum(UsageEvent.prompt_tokens + UsageEvent.completion_tokens), 0),
-        ).where(UsageEvent.user_id == user_id, UsageEvent.at >= start, UsageEvent.at < end)
-    ).one()
-    held = session.execute(
-        select(
-            func.coalesce(func.sum(QuotaReservation.articles), 0),
-            func.coalesce(func.sum(QuotaReservation.tokens), 0),
-        ).where(QuotaReservation.user_id == user_id, QuotaReservation.expires_at > utcnow())
+        _STATE, {"uid": user_id, "start": start, "end": end, "now": utcnow()}
     ).one()
     return QuotaState(
-        plan=plan.name,
+        plan=row[0],
         start=start,
         end=end,
-        limit_articles=plan.articles_per_period,
-        limit_tokens=plan.tokens_per_period,
-        used_articles=int(row[0]),
-        used_tokens=int(row[1]),
-        reserved_articles=int(held[0]),
-        reserved_tokens=int(held[1]),
+        limit_articles=row[1],
+        limit_tokens=row[2],
+        used_articles=int(row[3]),
+        used_tokens=int(row[4]),
+        reserved_articles=int(row[5]),
+        reserved_tokens=int(row[6]),
     )
 
 

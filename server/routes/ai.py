@@ -12,34 +12,34 @@ import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import httpx
+import aiohttp
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from inkbench.server import idempotency, quota
 from inkbench.server.accounts import Principal
-from inkbench.server.deps import AppState, CurrentUser, StateDep, authenticate_token, bearer_token
+from inkbench.server.deps import AppState, CurrentUser, StateDep, bearer_token
 from inkbench.server.errors import ApiError, error_body
-from inkbench.server.upstream import status_error, transport_error
+from inkbench.server.upstream import TRANSPORT_ERRORS, status_error, transport_error
 
 router = APIRouter(prefix="/ai", tags=["ai"])
 log = logging.getLogger("inkbench.server.ai")
 REPLAYED = {"Idempotent-Replayed": "true"}
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-STREAM_BACKLOG = 64  # events held for a client that reads slower than the model writes
+STREAM_BACKLOG = 64  # reads' worth of events held for a client slower than the model
 DRAIN_LIMIT = 64 * 1024  # bytes after [DONE] read to keep the upstream connection
 
 
 @router.get("/models")
 async def list_models(_user: CurrentUser, state: StateDep) -> JSONResponse:
     try:
-        resp = await state.upstream.get("models")
-    except httpx.HTTPError as e:
+        status, content = await state.upstream.get("models")
+    except TRANSPORT_ERRORS as e:
         raise transport_error(e) from None
-    if resp.status_code >= 400:
-        raise status_error(resp.status_code, resp.content)
+    if status >= 400:
+        raise status_error(status, content)
     try:
-        data = resp.json()
+        data = json.loads(content)
     except ValueError:
         raise ApiError(
             502, "upstream_error", "the AI service sent a model list that is not JSON"
@@ -223,7 +223,7 @@ async def chat_completions(
 ) -> Response:
     token = bearer_token(request)
     # who is asking, before a byte of the body is read
-    user = await state.reading_now(authenticate_token, token)
+    user = await state.authenticate(token)
     key = (idempotency_key or "").strip() or None
     if purpose not in quota.PURPOSES:
         raise ApiError(400, "bad_request", f"X-Inkbench-Purpose must be one of {quota.PURPOSES}")
@@ -263,15 +263,15 @@ def _capped(body: dict, max_tokens: int) -> dict:
 
 async def _proxy_once(call: Call) -> Response:
     try:
-        resp = await call.state.upstream.post("chat/completions", json=call.body)
-    except httpx.HTTPError as e:
+        status, content = await call.state.upstream.post("chat/completions", call.body)
+    except TRANSPORT_ERRORS as e:
         await call.release()
         raise transport_error(e) from None
-    if resp.status_code >= 400:
+    if status >= 400:
         await call.release()
-        raise status_error(resp.status_code, resp.content)
+        raise status_error(status, content)
     try:
-        data = resp.json()
+        data = json.loads(content)
         text = data["choices"][0]["message"].get("content") or ""
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         await call.release()
@@ -287,7 +287,7 @@ async def _proxy_once(call: Call) -> Response:
     )
     # the upstream's own bytes (it is a JSON object, checked above): no
     # second encoding of what was just decoded
-    return Response(resp.content, media_type="application/json")
+    return Response(content, media_type="application/json")
 
 
 # --- streaming --------------------------------------------------------------------
@@ -306,7 +306,7 @@ class Relay:
     reply is still read to its end, charged once and stored, so a retry with
     the same Idempotency-Key gets it without a second upstream call."""
 
-    def __init__(self, call: Call, resp: httpx.Response, wants_usage: bool) -> None:
+    def __init__(self, call: Call, resp: aiohttp.ClientResponse, wants_usage: bool) -> None:
         self.call = call
         self.resp = resp
         self.wants_usage = wants_usage
@@ -347,9 +347,12 @@ class Relay:
             self.queue.get_nowait()
 
     async def _flush(self) -> None:
+        """Hand on the events of one upstream read as one piece: one write to
+        the client (a system call, and a wake-up of the client) for all of
+        them, not one per event."""
         out, self.out = self.out, []
-        for item in out:
-            await self._put(item)
+        if out:
+            await self._put(out[0] if len(out) == 1 else b"".join(out))
 
     def _handle(self, event: bytes) -> bool:
         """Forward one SSE event; True at the end marker."""
@@ -395,18 +398,19 @@ class Relay:
         self.out.append(event + b"\n\n")
         return False
 
-    async def _drain_upstream(self, raw) -> None:
+    async def _drain_upstream(self, raw) -> bool:
         """Read what follows ``[DONE]`` (normally only the end of the chunked
         body, a few bytes), so the connection goes back to the client's pool:
         closed half-read, every streamed call paid for a new TCP connection
         to the upstream before its first token. An upstream that keeps
-        talking is cut off after ``DRAIN_LIMIT`` bytes."""
+        talking is cut off after ``DRAIN_LIMIT`` bytes. True: read to its end."""
         left = DRAIN_LIMIT
-        with contextlib.suppress(httpx.HTTPError):
+        with contextlib.suppress(*TRANSPORT_ERRORS):
             async for chunk in raw:
                 left -= len(chunk)
                 if left < 0:
-                    break
+                    return False
+        return self.resp.content.at_eof()
 
     async def pump(self) -> None:
         call = self.call
@@ -415,7 +419,8 @@ class Relay:
         stopped = False
         buf = b""
         renewed = time.monotonic()
-        raw = self.resp.aiter_raw()  # one iterator: the drain reads on from it
+        raw = self.resp.content.iter_any()  # one iterator: the drain reads on from it
+        ended = False
         try:
             async for chunk in raw:
                 buf = (buf + chunk).replace(b"\r\n", b"\n")
@@ -437,9 +442,9 @@ class Relay:
                         key=call.key,
                         lease=settings.idempotency_lease,
                     )
-        except httpx.TimeoutException:
+        except TimeoutError:
             self.error = ApiError(504, "upstream_timeout", "the AI service stopped answering")
-        except httpx.HTTPError:
+        except aiohttp.ClientError:
             self.error = ApiError(
                 502, "upstream_error", "the AI service's stream broke off before its end"
             )
@@ -450,8 +455,11 @@ class Relay:
             raise
         finally:
             if done:
-                await self._drain_upstream(raw)
-            await self.resp.aclose()
+                ended = await self._drain_upstream(raw)
+            if ended:
+                self.resp.release()  # read to its end: the connection goes back to the pool
+            else:
+                self.resp.close()  # half-read: the connection cannot be reused
         try:
             if done:
                 stored = {
@@ -501,27 +509,44 @@ async def _proxy_stream(call: Call) -> Response:
     wants_usage = bool(options.get("include_usage"))
     options["include_usage"] = True
     payload["stream_options"] = options
-    upstream = call.state.upstream
     try:
-        resp = await upstream.send(
-            upstream.build_request("POST", "chat/completions", json=payload), stream=True
-        )
-    except httpx.HTTPError as e:
+        resp = await call.state.upstream.stream("chat/completions", payload)
+    except TRANSPORT_ERRORS as e:
         await call.release()
         raise transport_error(e) from None
-    if resp.status_code >= 400:
+    if resp.status >= 400:
         try:
-            content = await resp.aread()
-        except httpx.HTTPError:
+            content = await resp.read()
+        except TRANSPORT_ERRORS:
             content = b""
-        await resp.aclose()
+        resp.close()
         await call.release()
-        raise status_error(resp.status_code, content)
+        raise status_error(resp.status, content)
     relay = Relay(call, resp, wants_usage)
     task = asyncio.create_task(relay.pump())
     call.state.tasks.add(task)
     task.add_done_callback(call.state.tasks.discard)
-    return StreamingResponse(relay.events(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return EventStream(relay.events(), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+class EventStream(StreamingResponse):
+    """A ``StreamingResponse`` that sends its headers together with its first
+    piece: the client then wakes once for both, not once for the headers
+    and again, a moment later, for the first token."""
+
+    async def stream_response(self, send) -> None:
+        first = b""
+        async for chunk in self.body_iterator:
+            first = chunk
+            break
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        if first:
+            await send({"type": "http.response.body", "body": first, "more_body": True})
+        async for chunk in self.body_iterator:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 # --- replay -----------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -12,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from inkbench.server import __version__
 from inkbench.server.deps import AppState, StateDep, authenticate_token, bearer_token
 from inkbench.server.errors import ApiError
+from inkbench.server.upstream import TRANSPORT_ERRORS
 
 router = APIRouter(tags=["health"])
 UPSTREAM_CHECK_EVERY = 10.0  # seconds; clients poll, the upstream is asked less often
@@ -22,9 +22,9 @@ async def _upstream(state: AppState) -> str:
     if time.monotonic() - checked < UPSTREAM_CHECK_EVERY:
         return verdict
     try:
-        resp = await state.upstream.get("models", timeout=3.0)
-        verdict = "ok" if resp.status_code < 400 else f"error {resp.status_code}"
-    except httpx.HTTPError:
+        status, _body = await state.upstream.get("models", timeout=3.0)
+        verdict = "ok" if status < 400 else f"error {status}"
+    except TRANSPORT_ERRORS:
         verdict = "unreachable"
     state.upstream_health = (time.monotonic(), verdict)
     return verdict

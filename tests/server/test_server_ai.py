@@ -259,7 +259,7 @@ def test_upstream_failures_map_to_clear_codes(
 
 
 def test_upstream_down_is_502(account_server, token):
-    account_server.app.state.inkbench.upstream._base_url = httpx.URL("http://127.0.0.1:9/v1/")
+    account_server.app.state.inkbench.upstream.base = "http://127.0.0.1:9/v1/"  # nothing listens
     r = httpx.post(
         f"{account_server.api}/ai/chat/completions", json=chat_body(), headers=bearer(token)
     )

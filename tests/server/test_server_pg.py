@@ -113,6 +113,15 @@ def test_concurrent_same_key_reaches_upstream_once(two_servers, upstream):
     assert len(a.usage_rows()) == 1
 
 
+def test_the_ai_route_judges_a_token_as_every_other_route(two_servers, upstream):
+    """On PostgreSQL the AI route looks its token up on the event loop
+    (psycopg's async connections), the other routes through SQLAlchemy."""
+    from tests.server.test_server_proxy_path import check_token_verdicts
+
+    check_token_verdicts(two_servers[0], upstream)
+    assert "token lookup on the event loop failed" not in two_servers[0].logs.text
+
+
 def test_login_rate_limit_is_shared(two_servers):
     a, b = two_servers
     limit = a.settings.login_max_per_user
@@ -219,3 +228,72 @@ def test_concurrent_keyed_calls_on_a_limited_plan_are_all_served_once(two_server
     assert statuses == [200] * 48
     keys = sorted(r.idempotency_key for r in a.usage_rows())
     assert keys == sorted(f"key-{i}" for i in range(48))
+
+
+def test_a_settle_between_a_reservations_reads_is_not_counted_twice_as_free(pg_url):
+    """Under READ COMMITTED every statement sees its own snapshot. A
+    reservation that read the settled usage and the held reservations in two
+    statements could see a call settle between them: its usage not yet, its
+    reservation no longer. The call then looked free and a second call was
+    given the same remaining tokens (a plan of 1,000 tokens ended at 1,083, once in a
+    few runs of the test above). Here the settle commits right after the
+    reservation's read of the usage, every time."""
+    from sqlalchemy import event, select
+
+    from inkbench.server import quota
+    from inkbench.server.accounts import add_user, set_plan
+    from inkbench.server.db import Database
+    from inkbench.server.errors import ApiError
+    from inkbench.server.models import User
+    from inkbench.server.security import Passwords
+    from tests.fakes.fixtures import cheap_settings
+
+    db = Database(pg_url)
+    other = Database(pg_url)
+    try:
+        db.migrate()
+        with db.session() as s:
+            set_plan(s, "small", articles=None, tokens=1000)
+            add_user(s, Passwords(cheap_settings()), "carol", PASSWORD, plan="small")
+        with db.session() as s:
+            user_id = s.execute(select(User.id)).scalar_one()
+            quota.record_usage(
+                s,
+                user_id=user_id,
+                model="m",
+                purpose="chat",
+                prompt_tokens=12,
+                completion_tokens=901,
+            )
+        body = {"model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 82}
+        with db.session() as s:  # a call in flight holds the last 87 tokens
+            held = quota.reserve(
+                s, user_id=user_id, purpose="chat", body=body, article_min_tokens=300, ttl=600
+            )
+        assert held.tokens == 87  # its prompt's estimate (5) and its reply's cap (82)
+
+        settled = []
+
+        def settle_now(conn, cursor, statement, *args) -> None:
+            if "usage_event" in statement and not settled:
+                settled.append(True)
+                with other.session() as s:  # the call in flight settles: it used all 87
+                    quota.record_usage(
+                        s,
+                        user_id=user_id,
+                        model="m",
+                        purpose="chat",
+                        prompt_tokens=5,
+                        completion_tokens=82,
+                        reservation_id=held.id,
+                    )
+
+        event.listen(db.engine, "after_cursor_execute", settle_now)
+        with pytest.raises(ApiError) as refused, db.session() as s:
+            quota.reserve(
+                s, user_id=user_id, purpose="chat", body=body, article_min_tokens=300, ttl=600
+            )
+        assert settled and refused.value.code == "quota_exceeded"
+    finally:
+        db.dispose()
+        other.dispose()
