@@ -192,6 +192,9 @@ class Runner:
         self._stop = CancelToken()  # run(cancel=...) adopts the caller's token
         self._halt = threading.Event()  # the current item must stop
         self._halt_reason = ""
+        # what the provider is given as ``cancel``: cancelled when the run
+        # stops or the item halts, which wakes a read waiting for data
+        self._item_token = CancelToken()
         self._health_wait = 1.0
         self._next_health_check = 0.0
         self._claimed_at = time.monotonic()
@@ -206,13 +209,12 @@ class Runner:
     def stopping(self) -> bool:
         return self._stop.cancelled
 
-    def _cancelled(self) -> bool:
-        return self._stop.cancelled or self._halt.is_set()
-
-    @property
-    def _item_cancel(self) -> CancelToken:
-        """The token the provider checks: the run stops or the item halts."""
-        return _ItemCancel(self)
+    def _halt_item(self, reason: str) -> None:
+        """The current item must stop (paused or cancelled elsewhere, lease
+        lost): its stream is aborted at once, even while it waits for data."""
+        self._halt_reason = reason
+        self._halt.set()
+        self._item_token.cancel()
 
     def _emit(self, kind: str, **kw) -> None:
         with contextlib.suppress(Exception):  # a UI callback must never break the runner
@@ -414,6 +416,14 @@ class Runner:
     def _process_item(self, item_id: int) -> None:
         self._halt.clear()
         self._halt_reason = ""
+        self._item_token = CancelToken()
+        unhook = self._stop.on_cancel(self._item_token.cancel)
+        try:
+            self._process_claimed(item_id)
+        finally:
+            unhook()
+
+    def _process_claimed(self, item_id: int) -> None:
         ctx = self._load(item_id)
         task_id = ctx.task.id
         self._emit("item_started", task_id=task_id, item_id=item_id, text=ctx.item.topic_text)
@@ -469,7 +479,7 @@ class Runner:
                         model=model,
                         idempotency_key=ctx.key,
                         purpose="generate",
-                        cancel=self._item_cancel,
+                        cancel=self._item_token,
                     ):
                         if isinstance(event, TextDelta):
                             if event.text:
@@ -498,7 +508,7 @@ class Runner:
                     self._emit(
                         "item_retry", task_id=ctx.task.id, item_id=ctx.item.id, message=str(e)
                     )
-                    if self._stop.wait(min(8.0, 0.5 * 2**attempt)) or self._halt.is_set():
+                    if self._item_token.wait(min(8.0, 0.5 * 2**attempt)):
                         raise _Halt() from None
         finally:
             beat.stop()
@@ -647,18 +657,6 @@ def _no_usage():
     return Usage()
 
 
-class _ItemCancel(CancelToken):
-    """Cancelled when the runner stops or its current item must halt."""
-
-    def __init__(self, runner: Runner) -> None:
-        super().__init__()
-        self.runner = runner
-
-    @property
-    def cancelled(self) -> bool:
-        return self.runner._cancelled()
-
-
 class _Heartbeat:
     """While an item streams: renew the lease, save the text so far, and
     notice a pause or cancel made elsewhere (the TUI, another process).
@@ -696,8 +694,7 @@ class _Heartbeat:
         r = self.runner
         if not r._halt.is_set():
             log.warning("item %s: %s; streaming stopped", self.item_id, why)
-        r._halt_reason = "lease lost"
-        r._halt.set()
+        r._halt_item("lease lost")
 
     def _beat(self) -> None:
         r = self.runner
@@ -734,5 +731,4 @@ class _Heartbeat:
         self._renewed_at = time.monotonic()
         self._failing = False
         if status is None or status[0] not in ("queued", "running"):
-            r._halt_reason = status[0] if status else "deleted"
-            r._halt.set()
+            r._halt_item(status[0] if status else "deleted")
