@@ -21,33 +21,30 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from inkbench.i18n import _
 from inkbench.integrations.images import Refused, prepare
 from inkbench.integrations.importers.textfiles import read_text, split_title
 from inkbench.integrations.kb_import import chunk_blocks, extract
 from inkbench.storage import blobs, revisions
-from inkbench.storage.albums import create_album, find_album_id
-from inkbench.storage.article_settings import create_setting
+from inkbench.storage.albums import create_album, find_album_id, insert_image
+from inkbench.storage.article_settings import create_setting, setting_name_taken
 from inkbench.storage.articles import create_article
 from inkbench.storage.assets import asset_path
 from inkbench.storage.distillations import create_distillation, list_topics
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
 from inkbench.storage.jobs import ProgressFn
-from inkbench.storage.knowledge import add_document, create_kb, retrieve
+from inkbench.storage.knowledge import add_document, create_kb, kb_name_taken, retrieve
 from inkbench.storage.models import (
     ArticleImage,
-    ArticleSetting,
     ArticleSource,
-    ConversionTarget,
-    KnowledgeBase,
     db_time,
     utcnow,
 )
 from inkbench.storage.publish_accounts import add_account, find_account
-from inkbench.storage.targets import create_target
+from inkbench.storage.targets import create_target, target_name_taken
 from inkbench.storage.tasks import create_task, task_items
 from inkbench.storage.works import create_chapter, create_work
 
@@ -112,10 +109,7 @@ def _read_spec(root: Path) -> _Spec:
 
 
 def _loaded(session: Session, marker: str) -> bool:
-    return (
-        session.exec(select(ArticleSetting.id).where(ArticleSetting.name == marker)).first()
-        is not None
-    )
+    return setting_name_taken(session, marker)
 
 
 def _free_name(taken: Callable[[str], bool], name: str) -> str:
@@ -298,39 +292,31 @@ def _insert_all(session: Session, spec: _Spec, prepared, doc_blobs) -> dict[str,
         blobs.register(conn, p.sha, p.size)
         blobs.register(conn, p.thumb_sha, p.thumb_size)
         image_ids.append(
-            conn.execute(
-                "INSERT INTO image (album_id, blob_sha, thumb_sha, original_name, size_bytes,"
-                " width, height, format, ocr_status, ocr_attempts, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)",
-                (
-                    album_id,
-                    p.sha,
-                    p.thumb_sha,
-                    p.name,
-                    p.size,
-                    p.width,
-                    p.height,
-                    p.format,
-                    db_time(now),
-                ),
-            ).lastrowid
+            insert_image(
+                conn,
+                album_id,
+                blob_sha=p.sha,
+                thumb_sha=p.thumb_sha,
+                original_name=p.name,
+                size_bytes=p.size,
+                width=p.width,
+                height=p.height,
+                format=p.format,
+                taken_at=None,
+                orientation=None,
+                created_at=db_time(now),
+            )
         )
     added["albums"], added["images"] = 1, len(prepared)
 
     # the knowledge base
     k = raw["knowledge_base"]
 
-    def kb_taken(name: str) -> bool:
-        return (
-            session.exec(
-                select(KnowledgeBase.id).where(
-                    KnowledgeBase.name == name, KnowledgeBase.deleted_at.is_(None)
-                )
-            ).first()
-            is not None
-        )
-
-    kb = create_kb(session, _free_name(kb_taken, k["name"]), k.get("description", ""))
+    kb = create_kb(
+        session,
+        _free_name(lambda n: kb_name_taken(session, n), k["name"]),
+        k.get("description", ""),
+    )
     session.flush()
     chunks = 0
     for (path, extracted, doc_chunks), (sha, size) in zip(spec.documents, doc_blobs, strict=True):
@@ -358,13 +344,9 @@ def _insert_all(session: Session, spec: _Spec, prepared, doc_blobs) -> dict[str,
     )
     t = raw["target"]
 
-    def target_taken(name: str) -> bool:
-        query = select(ConversionTarget.id).where(ConversionTarget.name == name)
-        return session.exec(query).first() is not None
-
     target = create_target(
         session,
-        _free_name(target_taken, t["name"]),
+        _free_name(lambda n: target_name_taken(session, n), t["name"]),
         **{key: t[key] for key in ("pitch", "site", "contact") if key in t},
     )
     added["distillations"], added["topics"] = 1, len(d["topics"])

@@ -25,10 +25,13 @@ from pathlib import Path
 
 from inkbench.i18n import _
 from inkbench.integrations.generation.images import IMAGE_REF
+from inkbench.storage.articles import count_articles, live_article_ids
 from inkbench.storage.blobs import blob_path
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput, NotFound
+from inkbench.storage.illustrations import image_file, listed_images
 from inkbench.storage.jobs import ProgressFn
+from inkbench.storage.reads import load_document
 
 FORMATS = ("md", "html", "docx")
 BATCH = 200
@@ -74,15 +77,8 @@ def _article_ids(db: Database, ids: Iterable[int] | None) -> Iterator[int]:
         return
     last = 0
     while True:
-        with db.raw(write=False) as conn:
-            batch = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM article WHERE deleted_at IS NULL AND id > ? ORDER BY id"
-                    " LIMIT ?",
-                    (last, BATCH),
-                )
-            ]
+        with db.read() as s:
+            batch = live_article_ids(s, after=last, limit=BATCH)
         if not batch:
             return
         yield from batch
@@ -91,27 +87,17 @@ def _article_ids(db: Database, ids: Iterable[int] | None) -> Iterator[int]:
 
 def _load(db: Database, article_id: int) -> tuple[str, str, list[ExportedImage]]:
     with db.raw(write=False) as conn:
-        row = conn.execute("SELECT title, body FROM article WHERE id = ?", (article_id,)).fetchone()
-        if row is None:
+        doc = load_document(conn, "article", article_id)
+        if doc is None:
             raise NotFound(
                 _("no article with id {article_id}; `inkbench article list` shows them").format(
                     article_id=article_id
                 )
             )
-        imgs = conn.execute(
-            "SELECT i.id, ai.caption, i.original_name, i.blob_sha, i.format, i.orientation"
-            " FROM article_image ai"
-            " JOIN image i ON i.id = ai.image_id WHERE ai.article_id = ?"
-            " ORDER BY ai.position, ai.id",
-            (article_id,),
-        ).fetchall()
-        referenced = {int(m.group(2)) for m in IMAGE_REF.finditer(row[1])} - {r[0] for r in imgs}
+        imgs = listed_images(conn, article_id)
+        referenced = {int(m.group(2)) for m in IMAGE_REF.finditer(doc.body)} - {r.id for r in imgs}
         for image_id in sorted(referenced):  # referenced in the body but not listed
-            extra = conn.execute(
-                "SELECT id, '', original_name, blob_sha, format, orientation FROM image"
-                " WHERE id = ?",
-                (image_id,),
-            ).fetchone()
+            extra = image_file(conn, image_id)
             if extra:
                 imgs.append(extra)
     images = [
@@ -125,7 +111,7 @@ def _load(db: Database, article_id: int) -> tuple[str, str, list[ExportedImage]]
         )
         for i, caption, name, sha, fmt, orientation in imgs
     ]
-    return row[0], row[1], images
+    return doc.title, doc.body, images
 
 
 def convert_image(source: Path, orientation: int | None) -> tuple[bytes, str]:
@@ -356,10 +342,8 @@ def export_articles(
             _load(db, article_id)
         total = len(ids)
     else:
-        with db.raw(write=False) as conn:
-            total = conn.execute(
-                "SELECT count(*) FROM article WHERE deleted_at IS NULL"
-            ).fetchone()[0]
+        with db.read() as s:
+            total = count_articles(s)
     done: list[ExportedArticle] = []
     for n, article_id in enumerate(_article_ids(db, ids), 1):
         title, body, images = _load(db, article_id)

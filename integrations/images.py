@@ -47,7 +47,13 @@ from PIL import Image, UnidentifiedImageError
 
 from inkbench.i18n import _
 from inkbench.storage import blobs
-from inkbench.storage.albums import clean_name, get_or_create_album
+from inkbench.storage.albums import (
+    clean_name,
+    get_or_create_album,
+    image_in_album,
+    insert_image,
+    touch_album,
+)
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput
 from inkbench.storage.jobs import CancelToken, ProgressFn
@@ -448,39 +454,33 @@ def prepare(path: Path, blob_dir: Path) -> Prepared:
 
 def _insert(conn, album_id: int, p: Prepared, now: str) -> tuple[int | None, str | None]:
     """(image id, None) or (None, why skipped)."""
-    row = conn.execute(
-        "SELECT id, deleted_at FROM image WHERE album_id = ? AND blob_sha = ?", (album_id, p.sha)
-    ).fetchone()
-    if row is not None:
-        if row[1]:
+    existing = image_in_album(conn, album_id, p.sha)
+    if existing is not None:
+        image_id, trashed = existing
+        if trashed:
             return None, _(
                 "already in the album as image {id} (in the Trash; restore it from there)"
-            ).format(id=row[0])
-        return None, _("already in the album as image {id}").format(id=row[0])
+            ).format(id=image_id)
+        return None, _("already in the album as image {id}").format(id=image_id)
     blobs.register(conn, p.sha, p.size)
     blobs.register(conn, p.thumb_sha, p.thumb_size)
-    cur = conn.execute(
-        "INSERT INTO image (album_id, blob_sha, thumb_sha, original_name, size_bytes, width,"
-        " height, format, taken_at, orientation, ocr_status, ocr_attempts, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
-        " ON CONFLICT (album_id, blob_sha) DO NOTHING",
-        (
-            album_id,
-            p.sha,
-            p.thumb_sha,
-            p.name,
-            p.size,
-            p.width,
-            p.height,
-            p.format,
-            db_time(p.taken_at) if p.taken_at else None,
-            p.orientation,
-            now,
-        ),
+    image_id = insert_image(
+        conn,
+        album_id,
+        blob_sha=p.sha,
+        thumb_sha=p.thumb_sha,
+        original_name=p.name,
+        size_bytes=p.size,
+        width=p.width,
+        height=p.height,
+        format=p.format,
+        taken_at=db_time(p.taken_at) if p.taken_at else None,
+        orientation=p.orientation,
+        created_at=now,
     )
-    if cur.rowcount != 1:  # another process imported it a moment ago
+    if image_id is None:  # another process imported it a moment ago
         return None, _("already in the album")
-    return int(cur.lastrowid), None
+    return image_id, None
 
 
 def import_images(
@@ -516,10 +516,7 @@ def import_images(
             if summary.album_id is None:
                 summary.album_id, summary.album_created = get_or_create_album(conn, album_name)
             else:
-                conn.execute(
-                    "UPDATE album SET updated_at = ? WHERE id = ?",
-                    (db_time(utcnow()), summary.album_id),
-                )
+                touch_album(conn, summary.album_id)
             now = db_time(utcnow())
             results = [(p, *_insert(conn, summary.album_id, p, now)) for p in pending]
         for p, image_id, why in results:

@@ -477,6 +477,61 @@ def _touch(conn: sqlite3.Connection, album_id: int) -> None:
     conn.execute("UPDATE album SET updated_at = ? WHERE id = ?", (db_time(utcnow()), album_id))
 
 
+def touch_album(conn: sqlite3.Connection, album_id: int) -> None:
+    """The album changed now (its list sorts by it)."""
+    _touch(conn, album_id)
+
+
+def image_in_album(
+    conn: sqlite3.Connection, album_id: int, blob_sha: str
+) -> tuple[int, bool] | None:
+    """The album's image with this content, if any: (its id, in the Trash)."""
+    row = conn.execute(
+        "SELECT id, deleted_at FROM image WHERE album_id = ? AND blob_sha = ?", (album_id, blob_sha)
+    ).fetchone()
+    return (row[0], bool(row[1])) if row is not None else None
+
+
+def insert_image(
+    conn: sqlite3.Connection,
+    album_id: int,
+    *,
+    blob_sha: str,
+    thumb_sha: str | None,
+    original_name: str,
+    size_bytes: int,
+    width: int | None,
+    height: int | None,
+    format: str | None,
+    taken_at: str | None,
+    orientation: int | None,
+    created_at: str,
+) -> int | None:
+    """Add an image to the album, waiting for OCR; its id, or None when the
+    album holds this content already (another process added it a moment
+    ago). Its blobs must be registered first."""
+    cur = conn.execute(
+        "INSERT INTO image (album_id, blob_sha, thumb_sha, original_name, size_bytes, width,"
+        " height, format, taken_at, orientation, ocr_status, ocr_attempts, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
+        " ON CONFLICT (album_id, blob_sha) DO NOTHING",
+        (
+            album_id,
+            blob_sha,
+            thumb_sha,
+            original_name,
+            size_bytes,
+            width,
+            height,
+            format,
+            taken_at,
+            orientation,
+            created_at,
+        ),
+    )
+    return int(cur.lastrowid) if cur.rowcount == 1 else None
+
+
 # --- the OCR state machine ----------------------------------------------------------------
 
 
@@ -537,6 +592,21 @@ def reread_album(conn: sqlite3.Connection, album_id: int) -> int:
         (album_id,),
     )
     return cur.rowcount
+
+
+def ocr_source(
+    conn: sqlite3.Connection, image_id: int
+) -> tuple[str, int | None, str, str | None] | None:
+    """What OCR reads for an image: (blob digest, orientation, original
+    name, its album's own OCR engine or None); None when there is no such
+    image."""
+    row = conn.execute(
+        "SELECT blob_sha, orientation, original_name,"
+        " (SELECT ocr_engine FROM album WHERE id = image.album_id)"
+        " FROM image WHERE id = ?",
+        (image_id,),
+    ).fetchone()
+    return (row[0], row[1], row[2], row[3]) if row is not None else None
 
 
 def album_engine(conn: sqlite3.Connection, album_id: int) -> str | None:

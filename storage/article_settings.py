@@ -114,6 +114,12 @@ def find_setting(session: Session, name_or_id: str | int) -> ArticleSetting:
     return s
 
 
+def setting_name_taken(session: Session, name: str) -> bool:
+    """Whether an article setting is called exactly ``name``."""
+    stmt = select(ArticleSetting.id).where(ArticleSetting.name == name)
+    return session.exec(stmt).first() is not None
+
+
 def update_setting(session: Session, setting_id: int, **fields) -> ArticleSetting:
     """Change the fields given (``None`` leaves a field as it is)."""
     s = get_setting(session, setting_id)

@@ -192,3 +192,15 @@ def already_imported(session: Session, files: list[tuple[str, str, str]]) -> set
         )
         have.update((p, t, b) for p, t, b in rows)
     return {i for i, (p, t, b) in enumerate(files) if (p, t.strip(), b) in have}
+
+
+def live_article_ids(session: Session, *, after: int = 0, limit: int = 500) -> list[int]:
+    """Ids of articles not in the Trash, above ``after``, in id order: a
+    page at a time, for work over every article."""
+    stmt = (
+        select(Article.id)
+        .where(Article.deleted_at.is_(None), Article.id > after)
+        .order_by(Article.id)
+        .limit(limit)
+    )
+    return list(session.exec(stmt).all())

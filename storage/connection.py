@@ -5,6 +5,8 @@ processes can open the database without loading SQLAlchemy."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from inkbench.storage.text import register_functions
@@ -47,3 +49,18 @@ def raw_connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     configure_connection(conn)
     return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """One transaction on a ``raw_connect`` connection: ``BEGIN IMMEDIATE``
+    for writing (so two writers never deadlock on a lock upgrade), a plain
+    ``BEGIN`` for a consistent read; committed at the end, rolled back on
+    any exception."""
+    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

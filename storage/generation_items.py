@@ -1,15 +1,17 @@
 """Generation items as the runner moves them: ``pending → running → done |
-failed``, and the task's status and counts that follow. Raw ``sqlite3``
-connection, the caller's transaction; the runner claims items with
-``storage.leases``. Standard library only, like the other worker-path
+failed``, and the task's status and counts that follow: claiming one
+(``storage.leases``), when the next is due, and the pauses the runner makes
+and lifts itself (offline, quota). Raw ``sqlite3`` connection, the caller's
+transaction. Standard library only, like the other worker-path
 modules.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from inkbench.storage import leases
 from inkbench.storage.vocab import db_time, utcnow
 
 
@@ -130,3 +132,105 @@ def save_partial(conn: sqlite3.Connection, item_id: int, owner: str, partial: st
         (partial, item_id, owner),
     )
     return cur.rowcount == 1
+
+
+def claim_item(
+    conn: sqlite3.Connection, owner: str, lease_seconds: float, *, task_id: int | None = None
+) -> int | None:
+    """Claim the next claimable item (of task ``task_id`` only, if given)
+    for ``owner`` with a lease, and mark its task running; the item's id, or
+    None when nothing is claimable. Must run in a write transaction."""
+    scope, params = ("1", None) if task_id is None else ("task_id = :task", {"task": task_id})
+    item_id = leases.claim(
+        conn, leases.GENERATION, owner, lease_seconds, scope=scope, scope_params=params
+    )
+    if item_id is not None:
+        mark_task_running(conn, item_task_id(conn, item_id))
+    return item_id
+
+
+def item_task_id(conn: sqlite3.Connection, item_id: int) -> int:
+    """The task item ``item_id`` belongs to."""
+    row = conn.execute("SELECT task_id FROM generation_item WHERE id = ?", (item_id,)).fetchone()
+    return row[0]
+
+
+def task_status(conn: sqlite3.Connection, task_id: int) -> str | None:
+    """The task's status; None when the task is gone."""
+    row = conn.execute("SELECT status FROM generation_task WHERE id = ?", (task_id,)).fetchone()
+    return row[0] if row is not None else None
+
+
+#: what ``next_due_at`` answers for an item that can be claimed now
+DUE_NOW = datetime.min.replace(tzinfo=UTC)
+
+
+def next_due_at(
+    conn: sqlite3.Connection, owner: str, *, task_id: int | None = None
+) -> datetime | None:
+    """When an item of an active task (of ``task_id`` only, if given) can
+    next be claimed by ``owner``: a pending one waiting out its backoff
+    (``DUE_NOW`` for one due already), or one another worker holds whose
+    lease will lapse (that worker may have died); None when there is none."""
+    scope, params = ("1", {}) if task_id is None else ("task_id = :task", {"task": task_id})
+    row = conn.execute(
+        "SELECT min(CASE WHEN status = 'pending' THEN coalesce(next_attempt_at, '')"
+        " ELSE lease_expires_at END) FROM generation_item"
+        " WHERE status IN ('pending', 'running') AND (lease_owner IS NULL"
+        " OR lease_owner != :me) AND task_id IN (SELECT id FROM generation_task"
+        f" WHERE status IN ('queued', 'running')) AND ({scope})",
+        {**params, "me": owner},
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    if row[0] == "":
+        return DUE_NOW
+    return datetime.fromisoformat(row[0]).replace(tzinfo=UTC)
+
+
+#: pause reasons the runner lifts itself once the server answers (and the quota allows)
+SERVICE_PAUSES = ("offline", "quota_exceeded")
+
+
+def tasks_paused_for_service(
+    conn: sqlite3.Connection, *, task_id: int | None = None
+) -> list[tuple[int, str]]:
+    """Tasks (``task_id`` only, if given) paused offline or for quota:
+    (id, pause reason) each."""
+    scope, params = ("1", {}) if task_id is None else ("id = :task", {"task": task_id})
+    rows = conn.execute(
+        "SELECT id, pause_reason FROM generation_task WHERE status = 'paused'"
+        f" AND pause_reason IN ('offline', 'quota_exceeded') AND ({scope})",
+        params,
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def resume_paused_task(conn: sqlite3.Connection, task_id: int, reason: str) -> bool:
+    """Queue again a task that is still paused for ``reason``; its items
+    waiting out a backoff may start at once. True if it was resumed."""
+    cur = conn.execute(
+        "UPDATE generation_task SET status = 'queued', pause_reason = NULL,"
+        " error = NULL, updated_at = ? WHERE id = ? AND status = 'paused'"
+        " AND pause_reason = ?",
+        (db_time(utcnow()), task_id, reason),
+    )
+    if not cur.rowcount:
+        return False
+    conn.execute(
+        "UPDATE generation_item SET next_attempt_at = NULL"
+        " WHERE task_id = ? AND status = 'pending'",
+        (task_id,),
+    )
+    return True
+
+
+def pause_active_task(conn: sqlite3.Connection, task_id: int, reason: str, message: str) -> None:
+    """Pause a queued or running task for ``reason`` (``offline``,
+    ``quota_exceeded``, ``login_required``), ``message``'s first line as
+    its error; a task in any other state is left as it is."""
+    conn.execute(
+        "UPDATE generation_task SET status = 'paused', pause_reason = ?, error = ?,"
+        " updated_at = ? WHERE id = ? AND status IN ('queued', 'running')",
+        (reason, message.splitlines()[0][:500], db_time(utcnow()), task_id),
+    )

@@ -10,6 +10,8 @@ worker processes import this.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 from collections.abc import Callable
 
@@ -19,16 +21,47 @@ ProgressFn = Callable[[int, int, str], None]
 
 
 class CancelToken:
-    """A one-way flag: once cancelled, always cancelled. Safe across threads."""
+    """A one-way flag: once cancelled, always cancelled. Safe across threads.
 
-    __slots__ = ("_event",)
+    A job blocked where it cannot look at the flag (a network read waiting
+    for data) registers ``on_cancel`` to be woken: e.g. to shut the socket
+    it waits on."""
+
+    __slots__ = ("_callbacks", "_event", "_lock")
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
 
     def cancel(self) -> None:
-        """Ask the job to stop at its next check."""
-        self._event.set()
+        """Ask the job to stop at its next check, and run the ``on_cancel``
+        callbacks (once each, in this thread)."""
+        with self._lock:
+            if self._event.is_set():
+                return
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # one waker failing must not keep the others asleep
+                logging.getLogger("inkbench.jobs").exception("a cancel callback failed")
+
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` when the token is cancelled (at once if it is
+        already); returns a function that unregisters it. The callback runs
+        in the cancelling thread, so it must be quick (a failure is logged)."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return lambda: self._forget(callback)
+        callback()
+        return lambda: None
+
+    def _forget(self, callback: Callable[[], None]) -> None:
+        with self._lock, contextlib.suppress(ValueError):
+            self._callbacks.remove(callback)
 
     @property
     def cancelled(self) -> bool:

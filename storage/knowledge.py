@@ -59,6 +59,11 @@ def _live_by_name(session: Session, name: str) -> KnowledgeBase | None:
     ).first()
 
 
+def kb_name_taken(session: Session, name: str) -> bool:
+    """Whether a knowledge base outside the Trash is called ``name``."""
+    return _live_by_name(session, name) is not None
+
+
 def create_kb(session: Session, name: str, description: str = "") -> KnowledgeBase:
     name = _clean_name(name)
     if _live_by_name(session, name) is not None:

@@ -392,6 +392,15 @@ def renew_lease(conn: sqlite3.Connection, publication_id: int, owner: str, secon
     return leases.renew(conn, leases.PUBLICATION, publication_id, owner, seconds)
 
 
+def marker_shared(conn: sqlite3.Connection, publication_id: int, marker: str) -> bool:
+    """Whether another publication carries ``marker`` (the same article to
+    the same account before): a post with it may exist already."""
+    row = conn.execute(
+        "SELECT 1 FROM publication WHERE marker = ? AND id <> ? LIMIT 1", (marker, publication_id)
+    ).fetchone()
+    return row is not None
+
+
 def next_due_at(conn: sqlite3.Connection) -> datetime | None:
     """When the next queued publication (of an account not paused) becomes due."""
     row = conn.execute(

@@ -70,6 +70,12 @@ def find_target(session: Session, name_or_id: str | int) -> ConversionTarget:
     return t
 
 
+def target_name_taken(session: Session, name: str) -> bool:
+    """Whether a conversion target is called exactly ``name``."""
+    stmt = select(ConversionTarget.id).where(ConversionTarget.name == name)
+    return session.exec(stmt).first() is not None
+
+
 def update_target(session: Session, target_id: int, **fields) -> ConversionTarget:
     """Change the fields given (``None`` leaves a field as it is)."""
     t = get_target(session, target_id)

@@ -27,6 +27,8 @@ from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.models import (
     ACTIVE_TASK_STATUSES,
     Album,
+    ArticleSetting,
+    ConversionTarget,
     GenerationItem,
     GenerationTask,
     KnowledgeBase,
@@ -220,6 +222,19 @@ def task_items(session: Session, task_id: int) -> list[GenerationItem]:
             .order_by(GenerationItem.position)
         ).all()
     )
+
+
+def item_inputs(
+    session: Session, item_id: int
+) -> tuple[GenerationItem, GenerationTask, ArticleSetting | None, ConversionTarget | None]:
+    """What an item's request is built from: the item, its task, the task's
+    article setting and conversion target (None where the task has none, or
+    it was deleted while the task ran)."""
+    item = session.get(GenerationItem, item_id)
+    task = session.get(GenerationTask, item.task_id)
+    setting = session.get(ArticleSetting, task.setting_id) if task.setting_id else None
+    target = session.get(ConversionTarget, task.target_id) if task.target_id else None
+    return item, task, setting, target
 
 
 def item_articles(session: Session, task_id: int) -> dict[int, int]:

@@ -70,7 +70,7 @@ class DirectProvider(HttpProvider):
 
     def quota(self) -> Quota:
         """This month's use from the local log; a direct endpoint has no limits."""
-        from inkbench.integrations.ai.usage import local_usage, month_start, next_month_start
+        from inkbench.storage.ai_usage import local_usage, month_start, next_month_start
         from inkbench.storage.engine import open_database
 
         db = open_database(self.home)

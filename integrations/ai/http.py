@@ -17,9 +17,11 @@ store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
+import socket
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -316,6 +318,8 @@ class HttpProvider:
         finish: str | None = None
         got_model = body["model"]
         done = False
+        # a cancel wakes a read that waits for data (it is checked between lines)
+        unhook = cancel.on_cancel(lambda: abort_read(resp)) if cancel is not None else None
         try:
             for data in iter_data(resp.iter_lines()):
                 if cancel is not None and cancel.cancelled:
@@ -344,15 +348,21 @@ class HttpProvider:
                     finish = choice.get("finish_reason") or finish
                 if isinstance(obj.get("usage"), dict):
                     usage = obj["usage"]
-        except httpx.TimeoutException:
-            raise StreamCut(
-                "".join(text), _("no data for {timeout:.0f} s").format(timeout=self.timeout)
-            ) from None
         except httpx.HTTPError as e:
+            if cancel is not None and cancel.cancelled:  # the read was aborted
+                raise Cancelled() from None
+            if isinstance(e, httpx.TimeoutException):
+                raise StreamCut(
+                    "".join(text), _("no data for {timeout:.0f} s").format(timeout=self.timeout)
+                ) from None
             raise StreamCut("".join(text), type(e).__name__) from None
         finally:
+            if unhook is not None:
+                unhook()
             resp.close()
         if not done:
+            if cancel is not None and cancel.cancelled:  # aborted: the body "ended"
+                raise Cancelled()
             raise StreamCut("".join(text), _("the connection closed early"))
         yield Done(
             usage=_usage(usage, body, "".join(text)),
@@ -407,6 +417,20 @@ class HttpProvider:
             raise UpstreamError(
                 _("{what} sent a model list that is not one").format(what=_(self.what))
             ) from None
+
+
+def abort_read(resp: httpx.Response) -> None:
+    """Wake a thread blocked reading ``resp`` (from any thread): shut its
+    socket down, so the read ends at once with an error instead of waiting
+    for data or its timeout. The connection is not reused. Closing the
+    response instead is not safe while another thread reads it, and closing
+    a socket does not wake a read already waiting on it; a shutdown does."""
+    stream = resp.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is None:  # a transport without sockets: the check between lines serves
+        return
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _usage(usage: dict | None, body: dict, text: str) -> Usage:

@@ -22,9 +22,9 @@ from inkbench.integrations.ai.provider import (
     TextDelta,
     UpstreamError,
 )
-from inkbench.integrations.ai.usage import log_request
 from inkbench.settings import Settings
 from inkbench.storage import chat as store
+from inkbench.storage.ai_usage import log_request
 from inkbench.storage.assistants import get_assistant
 from inkbench.storage.errors import InkbenchError
 from inkbench.storage.jobs import CancelToken

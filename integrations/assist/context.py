@@ -35,6 +35,16 @@ from itertools import islice
 
 from inkbench.i18n import _, ngettext
 from inkbench.integrations.assist.actions import ACTIONS, INSTRUCTIONS, LABELS, Action
+from inkbench.storage.assist_reads import (
+    CHARACTER_FIELDS,
+    aliases_of,
+    character_rows,
+    count_named,
+    earlier_synopses,
+    live_text,
+    named_by_count,
+    world_entry_rows,
+)
 from inkbench.storage.errors import InvalidInput, NotFound
 from inkbench.storage.mentions import matcher_for
 
@@ -49,16 +59,6 @@ NOTES_BATCH = 32  # entries described at a time, until the notes' share is full
 CHUNK = 1000  # characters: how finely "closest to the cursor" is measured
 SNAP = 300  # a cut moves to the next line break if one is this close
 
-CHARACTER_FIELDS = (
-    "age",
-    "gender",
-    "appearance",
-    "personality",
-    "background",
-    "motivation",
-    "flaws",
-    "strengths",
-)
 _FIELD_LABELS = {
     "en": {f: f for f in CHARACTER_FIELDS},
     "zh": {
@@ -199,14 +199,6 @@ def _head(text: str, budget: int) -> str:
     return "".join(kept)
 
 
-_NAMED_SQL = (
-    "SELECT {what} FROM mention m "
-    "LEFT JOIN character c ON c.id = m.character_id "
-    "LEFT JOIN world_entry w ON w.id = m.world_entry_id "
-    "WHERE m.chapter_id = ? AND c.deleted_at IS NULL AND w.deleted_at IS NULL"
-)
-
-
 def _order_entries(
     conn: sqlite3.Connection,
     chapter_id: int,
@@ -222,7 +214,7 @@ def _order_entries(
     rest by how often the chapter names them, where first, and id. Which
     entries a chapter names is read from ``mention`` (kept on every save),
     so only the window is scanned."""
-    total = conn.execute(_NAMED_SQL.format(what="count(*)"), (chapter_id,)).fetchone()[0]
+    total = count_named(conn, chapter_id)
     matcher = matcher_for(conn, work_id)
     distance: dict[tuple[str, int], int] = {}
     if end > start:
@@ -251,12 +243,7 @@ def _order_entries(
 
     def ordered() -> Iterator[tuple[str, int]]:
         yield from near
-        rows = conn.execute(
-            _NAMED_SQL.format(what="m.character_id, m.world_entry_id")
-            + " ORDER BY m.count DESC, m.first_position, m.character_id, m.world_entry_id",
-            (chapter_id,),
-        )
-        for cid, wid in rows:
+        for cid, wid in named_by_count(conn, chapter_id):
             key = ("character", cid) if cid is not None else ("world_entry", wid)
             if key not in distance:
                 yield key
@@ -276,19 +263,11 @@ def _entry_lines(
     sep = "；" if language == "zh" else "; "
     colon = "：" if language == "zh" else ": "
     aliases: dict[tuple[str, int], list[str]] = {}
-    if chars or places:
-        q = (
-            "SELECT character_id, world_entry_id, name FROM bible_name WHERE is_alias "
-            f"AND (character_id IN ({','.join('?' * len(chars)) or 'NULL'}) "
-            f"OR world_entry_id IN ({','.join('?' * len(places)) or 'NULL'})) ORDER BY id"
-        )
-        for cid, wid, name in conn.execute(q, (*chars, *places)):
-            key = ("character", cid) if cid is not None else ("world_entry", wid)
-            aliases.setdefault(key, []).append(name)
+    for cid, wid, name in aliases_of(conn, chars, places):
+        key = ("character", cid) if cid is not None else ("world_entry", wid)
+        aliases.setdefault(key, []).append(name)
     if chars:
-        cols = ", ".join(("id", "name", "role", "description", *CHARACTER_FIELDS))
-        q = f"SELECT {cols} FROM character WHERE id IN ({','.join('?' * len(chars))})"
-        for row in conn.execute(q, chars):
+        for row in character_rows(conn, chars):
             cid, name, role, description, *attrs = row
             key = ("character", cid)
             also = aliases.get(key)
@@ -301,11 +280,7 @@ def _entry_lines(
             ]
             out[key] = (name, f"- {head}{colon}{sep.join(parts)}")
     if places:
-        q = (
-            "SELECT id, title, category, content FROM world_entry "
-            f"WHERE id IN ({','.join('?' * len(places))})"
-        )
-        for wid, title, category, content in conn.execute(q, places):
+        for wid, title, category, content in world_entry_rows(conn, places):
             key = ("world_entry", wid)
             also = aliases.get(key)
             head = title + (f" ({', '.join(also)})" if also else "")
@@ -355,11 +330,7 @@ def _synopses(
 ) -> tuple[list[str], int]:
     """The previous chapters' synopses within ``budget``, in chapter order,
     and how many earlier ones were left out."""
-    rows = conn.execute(
-        "SELECT title, synopsis FROM chapter WHERE work_id = ? AND position < ? "
-        "AND deleted_at IS NULL AND synopsis != '' ORDER BY position DESC, id DESC",
-        (work_id, position),
-    ).fetchall()
+    rows = earlier_synopses(conn, work_id, position)
     kept: list[str] = []
     used = 0
     for title, synopsis in rows:
@@ -373,19 +344,9 @@ def _synopses(
 
 
 def _load(conn: sqlite3.Connection, owner: str, owner_id: int) -> tuple:
-    if owner == "chapter":
-        row = conn.execute(
-            "SELECT title, body, work_id, position FROM chapter WHERE id = ? "
-            "AND deleted_at IS NULL",
-            (owner_id,),
-        ).fetchone()
-    elif owner == "article":
-        row = conn.execute(
-            "SELECT title, body, NULL, 0 FROM article WHERE id = ? AND deleted_at IS NULL",
-            (owner_id,),
-        ).fetchone()
-    else:
+    if owner not in ("chapter", "article"):
         raise InvalidInput(_("assist works on a chapter or an article"))
+    row = live_text(conn, owner, owner_id)
     if row is None:
         if owner == "chapter":
             message = _("no chapter with id {id}; it may be in the Trash")

@@ -23,14 +23,15 @@ from inkbench.integrations.ai.provider import (
     StreamCut,
     TextDelta,
 )
-from inkbench.integrations.ai.usage import log_request
 from inkbench.integrations.assist.actions import ACTIONS
 from inkbench.integrations.assist.context import Context, Persona, assemble
 from inkbench.settings import Settings
 from inkbench.storage.ai_edits import apply_ai_text, set_synopsis
+from inkbench.storage.ai_usage import log_request
 from inkbench.storage.assistants import count_use, examples_of, get_assistant
 from inkbench.storage.errors import InkbenchError, InvalidInput
 from inkbench.storage.jobs import CancelToken
+from inkbench.storage.reads import load_document
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,8 @@ def prepare(
             text=text,
         )
         if text is None:
-            table = "chapter" if owner == "chapter" else "article"
-            row = conn.execute(f"SELECT body FROM {table} WHERE id = ?", (owner_id,)).fetchone()
-            text = row[0] or ""
+            doc = load_document(conn, "chapter" if owner == "chapter" else "article", owner_id)
+            text = doc.body if doc is not None else ""
     params["body"] = text
     return ctx, assistant_id, used_model, params
 

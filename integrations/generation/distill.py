@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from inkbench.i18n import _
 from inkbench.integrations.ai.errors import AIError
-from inkbench.integrations.ai.usage import log_request
 from inkbench.integrations.generation.prompts import fill, prompt_asset
 from inkbench.integrations.generation.replies import parse_questions
+from inkbench.storage.ai_usage import log_request
 from inkbench.storage.distillations import create_distillation, list_topics
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InvalidInput

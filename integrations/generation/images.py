@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from inkbench.storage.illustrations import least_used_images, matching_images
 from inkbench.storage.knowledge import or_expression, retrieval_terms
 
 IMAGE_REF = re.compile(r"!\[([^\]\n]*)\]\(inkbench-image:(\d+)\)")
@@ -42,31 +43,24 @@ def _caption(name: str, ocr: str | None) -> str:
 def pick_images(
     conn: sqlite3.Connection, album_id: int, task_id: int, text: str, *, limit: int = 2
 ) -> list[PickedImage]:
+    """Up to ``limit`` images of the album for an article about ``text``:
+    those whose OCR text or name match first, then those the task has used
+    least."""
     if limit <= 0:
         return []
     picked: list[PickedImage] = []
     terms = retrieval_terms(text)
     if terms:
-        rows = conn.execute(
-            "SELECT i.id, i.original_name, i.ocr_text FROM search_image"
-            " JOIN image i ON i.id = search_image.rowid"
-            " WHERE search_image MATCH ? AND i.album_id = ? AND i.deleted_at IS NULL"
-            " ORDER BY search_image.rank LIMIT ?",
-            (or_expression(terms), album_id, limit),
-        ).fetchall()
+        rows = matching_images(conn, album_id, or_expression(terms), limit=limit)
         picked = [PickedImage(r[0], _caption(r[1], r[2]), True) for r in rows]
     if len(picked) < limit:
-        have = [p.image_id for p in picked] or [0]
-        rows = conn.execute(
-            "SELECT i.id, i.original_name, i.ocr_text FROM image i"
-            " WHERE i.album_id = ? AND i.deleted_at IS NULL"
-            f" AND i.id NOT IN ({','.join('?' * len(have))})"
-            " ORDER BY (SELECT count(*) FROM article_image ai"
-            "  JOIN article a ON a.id = ai.article_id"
-            "  JOIN generation_item gi ON gi.id = a.generation_item_id"
-            "  WHERE ai.image_id = i.id AND gi.task_id = ?), i.id LIMIT ?",
-            (album_id, *have, task_id, limit - len(picked)),
-        ).fetchall()
+        rows = least_used_images(
+            conn,
+            album_id,
+            task_id,
+            exclude=[p.image_id for p in picked],
+            limit=limit - len(picked),
+        )
         picked += [PickedImage(r[0], _caption(r[1], r[2]), False) for r in rows]
     return picked
 

@@ -39,7 +39,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from inkbench.i18n import _
 from inkbench.integrations.ai.errors import (
@@ -51,37 +50,40 @@ from inkbench.integrations.ai.errors import (
     QuotaExceeded,
 )
 from inkbench.integrations.ai.provider import Done, TextDelta
-from inkbench.integrations.ai.usage import log_request
 from inkbench.integrations.generation.images import pick_images, place_images
 from inkbench.integrations.generation.prompts import build_messages
 from inkbench.integrations.generation.replies import split_article
 from inkbench.storage import leases
-from inkbench.storage.articles import create_article
+from inkbench.storage.ai_usage import log_request
 from inkbench.storage.connection import is_busy
 from inkbench.storage.engine import Database
 from inkbench.storage.errors import InkbenchError
+from inkbench.storage.generated_articles import add_generated_article, article_of_item
 from inkbench.storage.generation_items import (
+    claim_item,
     finish_task_if_done,
     item_done,
     item_release,
     item_retry_or_fail,
-    mark_task_running,
+    item_task_id,
+    next_due_at,
+    pause_active_task,
     requeue_if_idle,
+    resume_paused_task,
     save_partial,
+    task_status,
+    tasks_paused_for_service,
 )
 from inkbench.storage.jobs import CancelToken
 from inkbench.storage.knowledge import retrieve
 from inkbench.storage.models import (
-    ArticleImage,
     ArticleSetting,
-    ArticleSource,
     ConversionTarget,
     GenerationItem,
     GenerationTask,
-    db_time,
     utcnow,
 )
-from inkbench.storage.revisions import snapshot
+from inkbench.storage.tasks import item_inputs
 
 log = logging.getLogger("inkbench.generate")
 
@@ -192,6 +194,9 @@ class Runner:
         self._stop = CancelToken()  # run(cancel=...) adopts the caller's token
         self._halt = threading.Event()  # the current item must stop
         self._halt_reason = ""
+        # what the provider is given as ``cancel``: cancelled when the run
+        # stops or the item halts, which wakes a read waiting for data
+        self._item_token = CancelToken()
         self._health_wait = 1.0
         self._next_health_check = 0.0
         self._claimed_at = time.monotonic()
@@ -206,13 +211,12 @@ class Runner:
     def stopping(self) -> bool:
         return self._stop.cancelled
 
-    def _cancelled(self) -> bool:
-        return self._stop.cancelled or self._halt.is_set()
-
-    @property
-    def _item_cancel(self) -> CancelToken:
-        """The token the provider checks: the run stops or the item halts."""
-        return _ItemCancel(self)
+    def _halt_item(self, reason: str) -> None:
+        """The current item must stop (paused or cancelled elsewhere, lease
+        lost): its stream is aborted at once, even while it waits for data."""
+        self._halt_reason = reason
+        self._halt.set()
+        self._item_token.cancel()
 
     def _emit(self, kind: str, **kw) -> None:
         with contextlib.suppress(Exception):  # a UI callback must never break the runner
@@ -250,30 +254,14 @@ class Runner:
                 requeue_if_idle(conn)
         return self.stats
 
-    def _scope(self) -> tuple[str, dict]:
-        if self.task_id is None:
-            return "1", {}
-        return "task_id = :task", {"task": self.task_id}
-
     def _seconds_to_next_due(self) -> float | None:
         """Seconds until an item of an active task can be claimed: a pending
         one waiting out its backoff, or a running one whose lease will lapse
         (its worker may have died); None when there is none."""
-        scope, params = self._scope()
         with self.db.raw(write=False) as conn:
-            row = conn.execute(
-                "SELECT min(CASE WHEN status = 'pending' THEN coalesce(next_attempt_at, '')"
-                " ELSE lease_expires_at END) FROM generation_item"
-                " WHERE status IN ('pending', 'running') AND (lease_owner IS NULL"
-                " OR lease_owner != :me) AND task_id IN (SELECT id FROM generation_task"
-                f" WHERE status IN ('queued', 'running')) AND ({scope})",
-                {**params, "me": self.owner},
-            ).fetchone()
-        if row is None or row[0] is None:
+            due = next_due_at(conn, self.owner, task_id=self.task_id)
+        if due is None:
             return None
-        if row[0] == "":
-            return 0.05
-        due = datetime.fromisoformat(row[0]).replace(tzinfo=UTC)
         return max(0.05, (due - utcnow()).total_seconds() + 0.05)
 
     def _check_paused_tasks(self, *, force: bool = False) -> None:
@@ -282,14 +270,8 @@ class Runner:
         now = time.monotonic()
         if not force and now < self._next_health_check:
             return
-        scope, params = self._scope()
-        scope = scope.replace("task_id", "id")
         with self.db.raw(write=False) as conn:
-            waiting = conn.execute(
-                "SELECT id, pause_reason FROM generation_task WHERE status = 'paused'"
-                f" AND pause_reason IN ('offline', 'quota_exceeded') AND ({scope})",
-                params,
-            ).fetchall()
+            waiting = tasks_paused_for_service(conn, task_id=self.task_id)
         if not waiting:
             self._health_wait = 1.0
             return
@@ -310,20 +292,8 @@ class Runner:
         if ok_reasons:
             with self.db.raw() as conn:
                 for task_id, reason in waiting:
-                    if reason in ok_reasons:
-                        cur = conn.execute(
-                            "UPDATE generation_task SET status = 'queued', pause_reason = NULL,"
-                            " error = NULL, updated_at = ? WHERE id = ? AND status = 'paused'"
-                            " AND pause_reason = ?",
-                            (db_time(utcnow()), task_id, reason),
-                        )
-                        if cur.rowcount:
-                            conn.execute(
-                                "UPDATE generation_item SET next_attempt_at = NULL"
-                                " WHERE task_id = ? AND status = 'pending'",
-                                (task_id,),
-                            )
-                            resumed.append(task_id)
+                    if reason in ok_reasons and resume_paused_task(conn, task_id, reason):
+                        resumed.append(task_id)
         for task_id in resumed:
             self._emit("task_resumed", task_id=task_id, message=_("the server answers again"))
         if resumed:
@@ -336,32 +306,17 @@ class Runner:
 
     def process_next(self) -> bool:
         """Claim one item and see it through; False when nothing is claimable."""
-        scope, params = self._scope()
         self._claimed_at = time.monotonic()  # the lease runs from (at the latest) here
         with self.db.raw() as conn:
-            item_id = leases.claim(
-                conn,
-                leases.GENERATION,
-                self.owner,
-                self.lease_seconds,
-                scope=scope,
-                scope_params=params,
-            )
-            if item_id is None:
-                return False
-            task_id = conn.execute(
-                "SELECT task_id FROM generation_item WHERE id = ?", (item_id,)
-            ).fetchone()[0]
-            mark_task_running(conn, task_id)
+            item_id = claim_item(conn, self.owner, self.lease_seconds, task_id=self.task_id)
+        if item_id is None:
+            return False
         self._process(item_id)
         return True
 
     def _load(self, item_id: int) -> _Context:
         with self.db.read() as s:
-            item = s.get(GenerationItem, item_id)
-            task = s.get(GenerationTask, item.task_id)
-            setting = s.get(ArticleSetting, task.setting_id) if task.setting_id else None
-            target = s.get(ConversionTarget, task.target_id) if task.target_id else None
+            item, task, setting, target = item_inputs(s, item_id)
         if setting is None:  # deleted while the task ran: the defaults stand in
             setting = ArticleSetting(name=task.setting_name or "default")
         sources = []
@@ -394,9 +349,7 @@ class Runner:
             again, task_id = True, None
             with self.db.raw() as conn:
                 if leases.still_ours(conn, leases.GENERATION, item_id, self.owner):
-                    task_id = conn.execute(
-                        "SELECT task_id FROM generation_item WHERE id = ?", (item_id,)
-                    ).fetchone()[0]
+                    task_id = item_task_id(conn, item_id)
                     again = item_retry_or_fail(
                         conn,
                         item_id,
@@ -414,6 +367,14 @@ class Runner:
     def _process_item(self, item_id: int) -> None:
         self._halt.clear()
         self._halt_reason = ""
+        self._item_token = CancelToken()
+        unhook = self._stop.on_cancel(self._item_token.cancel)
+        try:
+            self._process_claimed(item_id)
+        finally:
+            unhook()
+
+    def _process_claimed(self, item_id: int) -> None:
         ctx = self._load(item_id)
         task_id = ctx.task.id
         self._emit("item_started", task_id=task_id, item_id=item_id, text=ctx.item.topic_text)
@@ -469,7 +430,7 @@ class Runner:
                         model=model,
                         idempotency_key=ctx.key,
                         purpose="generate",
-                        cancel=self._item_cancel,
+                        cancel=self._item_token,
                     ):
                         if isinstance(event, TextDelta):
                             if event.text:
@@ -498,7 +459,7 @@ class Runner:
                     self._emit(
                         "item_retry", task_id=ctx.task.id, item_id=ctx.item.id, message=str(e)
                     )
-                    if self._stop.wait(min(8.0, 0.5 * 2**attempt)) or self._halt.is_set():
+                    if self._item_token.wait(min(8.0, 0.5 * 2**attempt)):
                         raise _Halt() from None
         finally:
             beat.stop()
@@ -523,20 +484,13 @@ class Runner:
         with self.db.raw() as conn:
             if leases.still_ours(conn, leases.GENERATION, item_id, self.owner):
                 item_release(conn, item_id)
-                task_id = conn.execute(
-                    "SELECT task_id FROM generation_item WHERE id = ?", (item_id,)
-                ).fetchone()[0]
-                requeue_if_idle(conn, task_id)
+                requeue_if_idle(conn, item_task_id(conn, item_id))
 
     def _pause(self, task_id: int, item_id: int, reason: str, message: str) -> None:
         with self.db.raw() as conn:
             if leases.still_ours(conn, leases.GENERATION, item_id, self.owner):
                 item_release(conn, item_id)
-            conn.execute(
-                "UPDATE generation_task SET status = 'paused', pause_reason = ?, error = ?,"
-                " updated_at = ? WHERE id = ? AND status IN ('queued', 'running')",
-                (reason, message.splitlines()[0][:500], db_time(utcnow()), task_id),
-            )
+            pause_active_task(conn, task_id, reason, message)
         self.stats.paused += 1
         self._emit("task_paused", task_id=task_id, item_id=item_id, message=message)
 
@@ -575,12 +529,8 @@ class Runner:
             conn = session.connection().connection.driver_connection
             if not leases.still_ours(conn, leases.GENERATION, ctx.item.id, self.owner):
                 return  # our lease lapsed and another runner has it
-            existing = conn.execute(
-                "SELECT id FROM article WHERE generation_item_id = ?", (ctx.item.id,)
-            ).fetchone()
-            if existing is not None:  # written before (never twice)
-                article_id = existing[0]
-            else:
+            article_id = article_of_item(conn, ctx.item.id)  # written before: never twice
+            if article_id is None:
                 images = []
                 if ctx.task.album_id:
                     images = pick_images(
@@ -590,35 +540,15 @@ class Runner:
                         f"{ctx.item.topic_text} {title}",
                         limit=self.images_per_article,
                     )
-                article = create_article(
+                article_id = add_generated_article(
                     session,
                     title,
                     place_images(body, images),
-                    origin="generated",
                     generation_item_id=ctx.item.id,
                     topic_id=ctx.item.topic_id,
+                    images=[(img.image_id, img.caption) for img in images],
+                    sources=[(src.chunk_id, src.document_title) for src in ctx.sources],
                 )
-                article_id = article.id
-                for n, img in enumerate(images):
-                    session.add(
-                        ArticleImage(
-                            article_id=article_id,
-                            image_id=img.image_id,
-                            position=n,
-                            caption=img.caption,
-                        )
-                    )
-                for n, src in enumerate(ctx.sources):
-                    session.add(
-                        ArticleSource(
-                            article_id=article_id,
-                            chunk_id=src.chunk_id,
-                            document_title=src.document_title,
-                            position=n,
-                        )
-                    )
-                session.flush()
-                snapshot(session, "article", article_id, "ai")
                 log_request(
                     self.db,
                     provider=getattr(self.provider, "name", ""),
@@ -645,18 +575,6 @@ def _no_usage():
     from inkbench.integrations.ai.provider import Usage
 
     return Usage()
-
-
-class _ItemCancel(CancelToken):
-    """Cancelled when the runner stops or its current item must halt."""
-
-    def __init__(self, runner: Runner) -> None:
-        super().__init__()
-        self.runner = runner
-
-    @property
-    def cancelled(self) -> bool:
-        return self.runner._cancelled()
 
 
 class _Heartbeat:
@@ -696,8 +614,7 @@ class _Heartbeat:
         r = self.runner
         if not r._halt.is_set():
             log.warning("item %s: %s; streaming stopped", self.item_id, why)
-        r._halt_reason = "lease lost"
-        r._halt.set()
+        r._halt_item("lease lost")
 
     def _beat(self) -> None:
         r = self.runner
@@ -712,9 +629,7 @@ class _Heartbeat:
                 if n != self._saved_len:
                     save_partial(conn, self.item_id, r.owner, "".join(self.parts[:n]))
                     self._saved_len = n
-                status = conn.execute(
-                    "SELECT status FROM generation_task WHERE id = ?", (self.task_id,)
-                ).fetchone()
+                status = task_status(conn, self.task_id)
         except Exception as e:
             if is_busy(e):  # another writer holds the database: try at the next beat
                 log.debug("item %s: heartbeat waits for a busy database", self.item_id)
@@ -733,6 +648,5 @@ class _Heartbeat:
             return
         self._renewed_at = time.monotonic()
         self._failing = False
-        if status is None or status[0] not in ("queued", "running"):
-            r._halt_reason = status[0] if status else "deleted"
-            r._halt.set()
+        if status not in ("queued", "running"):
+            r._halt_item(status or "deleted")

@@ -19,6 +19,7 @@ attempts instead of killing worker after worker) and starts a new worker.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import queue
@@ -143,13 +144,10 @@ def _usable_stderr(log_path: str | os.PathLike[str] | None) -> Iterator[None]:
 
 @contextmanager
 def _txn(conn: sqlite3.Connection, write: bool = True) -> Iterator[sqlite3.Connection]:
-    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-    try:
+    from inkbench.storage.connection import transaction
+
+    with transaction(conn, write=write):
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def _one_line(e: BaseException) -> str:
@@ -158,7 +156,11 @@ def _one_line(e: BaseException) -> str:
 
 
 class _Heartbeat(threading.Thread):
-    """Renews the lease on the image in hand every third of the lease."""
+    """Renews the lease on the image in hand every third of the lease. A
+    busy database is tried again at the next beat; any other failure is
+    logged. A lost lease (another worker holds the image) cannot stop
+    tesseract mid-image: its result is dropped, never written (``finish_ocr``
+    and ``fail_ocr`` also write only while the lease is the worker's)."""
 
     def __init__(self, db_path: Path, owner: str, lease_seconds: float) -> None:
         super().__init__(name="ocr-lease", daemon=True)
@@ -178,7 +180,7 @@ class _Heartbeat(threading.Thread):
 
     def run(self) -> None:
         from inkbench.storage import leases
-        from inkbench.storage.connection import raw_connect
+        from inkbench.storage.connection import is_busy, raw_connect
 
         conn = raw_connect(self.db_path)
         try:
@@ -194,8 +196,15 @@ class _Heartbeat(threading.Thread):
                         ok = leases.renew(
                             conn, leases.IMAGE_OCR, image_id, self.owner, self.lease_seconds
                         )
-                except sqlite3.Error:
-                    continue  # busy for longer than the timeout: try again next beat
+                except sqlite3.Error as e:
+                    if not is_busy(e):  # busy: another writer; try again at the next beat
+                        logging.getLogger("inkbench.ocr").warning(
+                            "image %s: renewing the lease failed: %s: %s",
+                            image_id,
+                            type(e).__name__,
+                            e,
+                        )
+                    continue
                 if not ok:
                     with self.lock:
                         if self.image_id == image_id:
@@ -309,16 +318,7 @@ def _work(cfg, engines, conn, beat, owner, events, stop, pause, parent, blob_dir
             image_id = leases.claim(
                 conn, q, owner, cfg.lease_seconds, scope=scope, scope_params=scope_params
             )
-            row = (
-                conn.execute(
-                    "SELECT blob_sha, orientation, original_name,"
-                    " (SELECT ocr_engine FROM album WHERE id = image.album_id)"
-                    " FROM image WHERE id = ?",
-                    (image_id,),
-                ).fetchone()
-                if image_id is not None
-                else None
-            )
+            row = albums.ocr_source(conn, image_id) if image_id is not None else None
         if image_id is None or row is None:
             if not cfg.until_empty:
                 break

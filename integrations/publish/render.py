@@ -23,6 +23,7 @@ from inkbench.integrations.export import WEB_SHOWS, convert_image
 from inkbench.integrations.generation.images import IMAGE_REF
 from inkbench.integrations.publish.base import Media, Rejected
 from inkbench.storage.blobs import blob_path
+from inkbench.storage.illustrations import image_file, listed_images
 
 
 @dataclass(frozen=True)
@@ -53,21 +54,13 @@ def article_images(
     body links to). ``Rejected`` (one line) when one is missing from the
     store. Formats browsers do not show (HEIF) are converted into
     ``work_dir``."""
-    rows = conn.execute(
-        "SELECT i.id, ai.caption, i.original_name, i.blob_sha, i.format, i.orientation"
-        " FROM article_image ai JOIN image i ON i.id = ai.image_id WHERE ai.article_id = ?"
-        " ORDER BY ai.position, ai.id",
-        (article_id,),
-    ).fetchall()
-    listed = {r[0] for r in rows}
+    rows = listed_images(conn, article_id)
+    listed = {r.id for r in rows}
     for m in IMAGE_REF.finditer(body):
         image_id = int(m.group(2))
         if image_id in listed:
             continue
-        row = conn.execute(
-            "SELECT id, ?, original_name, blob_sha, format, orientation FROM image WHERE id = ?",
-            (m.group(1), image_id),
-        ).fetchone()
+        row = image_file(conn, image_id, m.group(1))
         if row is None:
             raise Rejected(
                 _(

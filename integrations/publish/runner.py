@@ -44,6 +44,7 @@ from inkbench.storage.engine import Database
 from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.leases import worker_name
 from inkbench.storage.publish_accounts import AccountRow, get_account_by_id, pause_account
+from inkbench.storage.reads import load_document
 from inkbench.storage.vocab import utcnow
 
 LEASE_SECONDS = 300.0
@@ -102,20 +103,18 @@ def _lease(db: Database, owner: str, lease_seconds: float, work_dir: Path) -> _J
             return None
         pub = pubs.get_publication(conn, pub_id)
         account = get_account_by_id(conn, pub.account_id)
-        body = conn.execute("SELECT body FROM article WHERE id = ?", (pub.article_id,)).fetchone()
+        doc = load_document(conn, "article", pub.article_id)
         revision_id = pubs.ensure_revision(conn, pub.article_id)
-        shared = conn.execute(
-            "SELECT 1 FROM publication WHERE marker = ? AND id <> ? LIMIT 1", (pub.marker, pub_id)
-        ).fetchone()
+        shared = pubs.marker_shared(conn, pub_id, pub.marker)
     # committed: the row is ``publishing`` with its marker before any remote call
-    body = body[0] if body else ""
+    body = doc.body if doc is not None else ""
     images, error = None, None
     try:  # outside the write transaction: a HEIF image is converted here
         with db.raw(write=False) as conn:
             images = article_images(conn, db.blob_dir, pub.article_id, body, work_dir)
     except Rejected as e:
         error = e
-    return _Job(pub, account, body, revision_id, shared is not None, images, error)
+    return _Job(pub, account, body, revision_id, shared, images, error)
 
 
 def account_for(row: AccountRow, secret: str | None) -> Account:
