@@ -221,6 +221,9 @@ def search(
 # a query with more pinyin terms than this (that each find some title) also
 # looks for rows matching through the pinyin of only the first ones
 PINYIN_TERMS_MAX = 4
+# titles found by pinyin checked against the other terms one by one up to
+# this many (see _matching)
+ROWS_LOOKED_UP = 64
 
 
 def _probe(
@@ -253,10 +256,12 @@ def _probe(
     if table is None or not keyed:
         return ids, set()
     only_part = len(query.parts) == 1
+    # with n matches already, only newer rows can still be among the newest n
+    floor = ids[-1] if len(ids) >= n else 0
     titled: dict[int, set[int]] = {}  # part -> rows whose title's pinyin matches
     for i, key in keyed:
-        sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC"
-        params: tuple = (_quote_key(key),)
+        sql = f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid > ? ORDER BY rowid DESC"
+        params: tuple = (_quote_key(key), floor)
         if only_part:  # nothing else to check: the newest n are enough
             sql += " LIMIT ?"
             params += (n,)
@@ -273,7 +278,7 @@ def _probe(
             rows = set.intersection(*(titled[i] for i in through))
             rest = query.without(set(through))
             if rows and rest:
-                rows = _matching(conn, fts, rest, rows)
+                rows = _matching(conn, fts, rest, rows, n)
             by_pinyin |= rows - found
     merged = sorted(found | by_pinyin, reverse=True)[:n]
     kept = set(merged)
@@ -284,21 +289,29 @@ def _quote_key(key: str) -> str:
     return '"' + key.replace('"', '""') + '"*'
 
 
-def _matching(conn: sqlite3.Connection, fts: str, match: str, rows: set[int]) -> set[int]:
-    """Those of ``rows`` that match ``match`` in ``fts``."""
-    found: set[int] = set()
-    ordered = sorted(rows)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        found.update(
-            r[0]
-            for r in conn.execute(
-                f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? AND rowid IN "
-                f"({','.join('?' * len(chunk))})",
-                (match, *chunk),
-            )
+def _matching(conn: sqlite3.Connection, fts: str, match: str, rows: set[int], n: int) -> set[int]:
+    """The newest ``n`` of ``rows`` that match ``match`` in ``fts``. A few
+    rows are looked up one by one (FTS5 seeks each rowid in every doclist,
+    which costs per row); more are met on one backward walk over the matches,
+    stopping at the ``n``-th."""
+    if len(rows) <= ROWS_LOOKED_UP:
+        found = conn.execute(
+            f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? AND rowid IN "
+            f"({','.join('?' * len(rows))})",
+            (match, *sorted(rows)),
         )
-    return found
+        return set(sorted((r[0] for r in found), reverse=True)[:n])
+    out: set[int] = set()
+    for (rowid,) in conn.execute(
+        f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? AND rowid BETWEEN ? AND ?"
+        " ORDER BY rowid DESC",
+        (match, min(rows), max(rows)),
+    ):
+        if rowid in rows:
+            out.add(rowid)
+            if len(out) >= n:
+                break
+    return out
 
 
 def _holds(title: str, body: str, terms: tuple[str, ...]) -> bool:
