@@ -236,6 +236,30 @@ def fold_same_length(text: str) -> str:
     return out
 
 
+_CHAR_VARIANTS: dict[str, str] | None = None
+
+
+def char_variants(char: str) -> str:
+    """``char`` and every character that folds to it on its own: full-width
+    forms (``ｐ`` for ``p``) and traditional characters OpenCC's t2s turns
+    into it without its phrase tables (``國`` for ``国``). For counting a
+    folded term in text as written (a regex class per character, in C),
+    never for the index. The table is built once, in one OpenCC call."""
+    global _CHAR_VARIANTS
+    if _CHAR_VARIANTS is None:
+        pairs = list(_width_table().items())
+        if _T2S:
+            han = [chr(cp) for a, b in ((0x3400, 0x4DC0), (0x4E00, 0xA000)) for cp in range(a, b)]
+            out = _T2S.convert("\n".join(han)).split("\n")
+            if len(out) == len(han):
+                pairs += [(c, o) for c, o in zip(han, out, strict=True) if c != o and len(o) == 1]
+        variants: dict[str, str] = {}
+        for written, folded in pairs:
+            variants[folded] = variants.get(folded, "") + written
+        _CHAR_VARIANTS = variants
+    return char + _CHAR_VARIANTS.get(char, "")
+
+
 @lru_cache(maxsize=65536)
 def _char_script(char: str) -> str:
     out = fold_script(char)

@@ -87,32 +87,38 @@ def reindex(
     if tables is not None:
         wanted = set(tables)
         sources = [s for s in sources if s.fts in wanted]
-    total = sum(conn.execute(f"SELECT count(*) FROM {s.table}").fetchone()[0] for s in sources)
+    # the tables one trigger-fed source fills (a kind's index and its title
+    # pinyin, migration 0011) are rebuilt together, from one pass over its rows
+    groups: dict[tuple[str, str], list[IndexSource]] = {}
+    for src in sources:
+        groups.setdefault((src.table, src.column), []).append(src)
+    total = sum(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table, _c in groups)
     done = 0
     counts = {}
-    for src in sources:
-        config = _config(conn, src.fts)
-        conn.execute(f"DROP TABLE {src.fts}")
-        conn.execute(src.create_sql)
-        for key, value in config:
-            conn.execute(f"INSERT INTO {src.fts}({src.fts}, rank) VALUES (?, ?)", (key, value))
-        ids = conn.execute(f"SELECT min(id), max(id) FROM {src.table}").fetchone()
+    for (table, column), group in groups.items():
+        for src in group:
+            config = _config(conn, src.fts)
+            conn.execute(f"DROP TABLE {src.fts}")
+            conn.execute(src.create_sql)
+            for key, value in config:
+                conn.execute(f"INSERT INTO {src.fts}({src.fts}, rank) VALUES (?, ?)", (key, value))
+        label = _("rebuilding the search index ({table})").format(
+            table=", ".join(src.fts for src in group)
+        )
+        ids = conn.execute(f"SELECT min(id), max(id) FROM {table}").fetchone()
         low, high = (ids[0], ids[1]) if ids[0] is not None else (1, 0)
         while low <= high:
             if cancel is not None and cancel.cancelled:
                 raise InkbenchError(_("the search index rebuild was cancelled"))
             cur = conn.execute(
-                f"UPDATE {src.table} SET {src.column} = {src.column} WHERE id BETWEEN ? AND ?",
+                f"UPDATE {table} SET {column} = {column} WHERE id BETWEEN ? AND ?",
                 (low, low + BATCH - 1),
             )
             done += max(cur.rowcount, 0)
             low += BATCH
             if progress is not None:
-                progress(
-                    min(done, total),
-                    total,
-                    _("rebuilding the search index ({table})").format(table=src.fts),
-                )
-        conn.execute(f"INSERT INTO {src.fts}({src.fts}) VALUES ('optimize')")
-        counts[src.fts] = conn.execute(f"SELECT count(*) FROM {src.fts}").fetchone()[0]
+                progress(min(done, total), total, label)
+        for src in group:
+            conn.execute(f"INSERT INTO {src.fts}({src.fts}) VALUES ('optimize')")
+            counts[src.fts] = conn.execute(f"SELECT count(*) FROM {src.fts}").fetchone()[0]
     return counts

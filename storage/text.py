@@ -27,10 +27,13 @@ Latin text passes through unchanged for unicode61 to fold and split.
 Before all this, text and queries are folded (``storage.fold``): full-width
 forms to normal width (NFKC) and traditional characters to simplified
 (OpenCC), so ``Ｐｙｔｈｏｎ`` finds ``Python`` and ``鳳凰單叢`` finds ``凤凰单丛``.
-Titles also carry their pinyin (``title_form``): tokens ``py0`` + the full
-pinyin or initials from each Han character on, which a Latin-letters query
-term matches as a prefix (``fhdc`` -> ``"py0fhdc"*``). The marker keeps those
-tokens apart from English words, so the prefix reads only pinyin.
+Titles are also found by their pinyin: the full pinyin and initials from
+each Han character on (``pinyin_form``) live in a small FTS5 table per kind
+(``search_<kind>_pinyin``, migration 0011) with prefix indexes, and a
+Latin-letters query term is also looked up there as a prefix (``fhdc`` ->
+``"fhdc"*``; see ``Query.pinyin`` and ``storage.search``). Before 0011 the
+keys were tokens ``py0…`` in the titles' own index (``title_form``), which a
+short term had to expand over every title key of the big tables.
 """
 
 from __future__ import annotations
@@ -108,13 +111,23 @@ PINYIN_MARK = "py0"
 
 
 def title_form(title: str | None) -> str:
-    """The index form of a title: ``index_form`` plus its pinyin keys, each
-    marked with PINYIN_MARK (see module docstring)."""
+    """The index form of a title before migration 0011: ``index_form`` plus
+    its pinyin keys, each marked with PINYIN_MARK. Only the triggers of
+    migrations 0004, 0005 and 0010 call it (as ``ink_title_form``), while a
+    database is upgraded through them; 0011 moves the keys to their own
+    tables (``pinyin_form``)."""
     form = index_form(title)
     keys = pinyin_keys(title)
     if keys:
         form = f"{form} {' '.join(PINYIN_MARK + k for k in keys)}"
     return form
+
+
+def pinyin_form(title: str | None) -> str:
+    """What a title's pinyin table row holds: its pinyin keys (full pinyin
+    and initials from each Han character on), space-separated; "" for a
+    title without Han characters."""
+    return " ".join(pinyin_keys(title))
 
 
 # --- queries -----------------------------------------------------------------
@@ -128,10 +141,22 @@ _TOKEN_CHARS = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed user query: an FTS5 MATCH expression and the literal terms."""
+    """A parsed user query: an FTS5 MATCH expression and the literal terms.
+
+    ``match`` is the AND of ``parts``. A part of ``pinyin`` that is not None
+    is a Latin-letters term that also matches a title whose pinyin starts
+    with it (the key, lower case, for a pinyin table's ``"key"*``): a row
+    matches the query when each part matches its text or, where it has a
+    key, its title's pinyin."""
 
     match: str  # FTS5 expression, "" when nothing searchable was typed
     terms: tuple[str, ...]  # what to highlight in the original text
+    parts: tuple[str, ...] = ()  # the AND-ed FTS5 expressions making up ``match``
+    pinyin: tuple[str | None, ...] = ()  # per part: its pinyin key, or None
+
+    def without(self, skipped: set[int] | frozenset[int]) -> str:
+        """``match`` without the parts at these positions ("" when none is left)."""
+        return " AND ".join(p for i, p in enumerate(self.parts) if i not in skipped)
 
 
 def _phrases_for_piece(piece: str) -> list[list[str]]:
@@ -179,12 +204,13 @@ def parse_query(text: str, *, exact: bool = False) -> Query:
     apart from the rest of its term ("Python中" is "python" AND "中").
 
     The text is folded (width, script) to match the index; a term of Latin
-    letters alone also matches titles by their pinyin. With ``exact`` the
-    terms to highlight stay as typed and no pinyin is tried (the caller keeps
-    only hits holding the terms as written).
+    letters alone also matches titles by their pinyin (``Query.pinyin``).
+    With ``exact`` the terms to highlight stay as typed and no pinyin is
+    tried (the caller keeps only hits holding the terms as written).
     """
     terms: list[str] = []
     parts: list[str] = []
+    pinyin_keys_: list[str | None] = []
     typed = text
     text = fold(text)
     typed_terms = [
@@ -206,13 +232,17 @@ def parse_query(text: str, *, exact: bool = False) -> Query:
             last = phrase[-1]
             if prefix_latin and i == len(phrases) - 1 and not CJK_RUN.search(last):
                 expr += "*"
-            if pinyin:
-                expr = f"({expr} OR {_quote(PINYIN_MARK + literal.lower())}*)"
             parts.append(expr)
+            pinyin_keys_.append(literal.lower() if pinyin else None)
     if exact:
         # folding never splits nor joins whitespace-separated terms
         terms = [t.strip("*").strip() for t in typed_terms if _TOKEN_CHARS.search(t)]
-    return Query(match=" AND ".join(parts), terms=tuple(terms))
+    return Query(
+        match=" AND ".join(parts),
+        terms=tuple(terms),
+        parts=tuple(parts),
+        pinyin=tuple(pinyin_keys_),
+    )
 
 
 # --- snippets ------------------------------------------------------------------
@@ -288,8 +318,10 @@ def make_snippet(
 
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions search triggers and list filters call:
-    ``ink_index_form(text)``, ``ink_title_form(title)`` and
+    ``ink_index_form(text)``, ``ink_pinyin_form(title)``,
+    ``ink_title_form(title)`` (migrations 0004-0010) and
     ``ink_name_matches(name, typed)``."""
     conn.create_function("ink_index_form", 1, index_form, deterministic=True)
+    conn.create_function("ink_pinyin_form", 1, pinyin_form, deterministic=True)
     conn.create_function("ink_title_form", 1, title_form, deterministic=True)
     conn.create_function("ink_name_matches", 2, sql_name_matches, deterministic=True)

@@ -400,6 +400,14 @@ def test_reindex_rebuilds_what_users_see(filled) -> None:
         "search_work": 1,
         "search_album": 1,
         "search_knowledge_base": 1,
+        # titles' pinyin (migration 0011): the titles above all have Han characters
+        "search_article_pinyin": 1,
+        "search_chapter_pinyin": 1,
+        "search_character_pinyin": 0,
+        "search_world_entry_pinyin": 0,
+        "search_work_pinyin": 1,
+        "search_album_pinyin": 1,
+        "search_knowledge_base_pinyin": 1,
     }
     assert rank == ("bm25(4.0, 1.0)",)
     with filled.raw(write=False) as conn:

@@ -25,6 +25,7 @@ from inkbench.storage.text import (
     find_spans,
     index_form,
     parse_query,
+    pinyin_form,
     register_functions,
     title_form,
 )
@@ -46,9 +47,12 @@ def test_index_and_query_forms_meet() -> None:
     assert index_form("Ｐｙｔｈｏｎ") == "Python"
     assert index_form("鳳凰單叢") == index_form("凤凰单丛")
     assert parse_query("鳳凰單叢").match == parse_query("凤凰单丛").match
-    assert "py0fhdc" in title_form("鳳凰單叢").split()
+    assert "py0fhdc" in title_form("鳳凰單叢").split()  # before 0011
     assert "py0fenghuangdancong" in title_form("凤凰单丛").split()
     assert "py0" not in index_form("凤凰单丛")  # bodies carry no pinyin
+    # since 0011 a title's keys have a table of their own
+    assert pinyin_form("鳳凰單叢").split()[:2] == ["fenghuangdancong", "fhdc"]
+    assert pinyin_form("plain English") == pinyin_form(None) == ""
 
 
 def test_pinyin_keys_from_each_character() -> None:
@@ -209,7 +213,8 @@ def test_without_opencc_the_rest_still_folds() -> None:
         "assert fold('Ｐｙｔｈｏｎ　鳳凰') == 'Python 鳳凰'\n"
         "assert pinyin_keys('凤凰单丛')[:2] == ['fenghuangdancong', 'fhdc']\n"
         "assert index_form('鳳凰單叢') != index_form('凤凰单丛')\n"
-        "assert parse_query('Ｐｙｔｈｏｎ').match.startswith('(\"python\"')\n"
+        "assert parse_query('Ｐｙｔｈｏｎ').match == '\"python\"'\n"
+        "assert parse_query('Ｐｙｔｈｏｎ').pinyin == ('python',)\n"
         "print('ok')\n"
     )
     result = subprocess.run(

@@ -31,10 +31,13 @@ def test_parse_query_shapes() -> None:
     assert parse_query("文A").match == '"文" AND "a"'
     assert parse_query('"春天 的 故事"').match == '"春天" AND "的" AND "故事"'
     assert parse_query('"中文 mixed"').match == '"中文 mixed"'
-    # a Latin-letters term also matches titles by pinyin (marked tokens, prefix)
-    assert parse_query("the cat").match == '("the" OR "py0the"*) AND ("cat" OR "py0cat"*)'
-    assert parse_query("the cat", exact=True).match == '"the" AND "cat"'
-    assert parse_query("a").match == '"a"'  # one letter: no pinyin prefix scan
+    # a Latin-letters term also matches titles by pinyin (their pinyin tables)
+    q = parse_query("the 中 cat")
+    assert q.match == '"the" AND "中" AND "cat"'
+    assert q.parts == ('"the"', '"中"', '"cat"') and q.pinyin == ("the", None, "cat")
+    assert q.without({0, 2}) == '"中"'
+    assert parse_query("the cat", exact=True).pinyin == (None, None)
+    assert parse_query("a").pinyin == (None,)  # one letter: no pinyin prefix scan
     assert parse_query('"the cat"').match == '"the cat"'
 
 
@@ -45,6 +48,7 @@ def test_snippet_highlights_offsets_in_original_text() -> None:
 
 
 def test_parse_query_latin_prefix_and_syntax_characters() -> None:
-    assert parse_query("gard*").match == '("gard"* OR "py0gard"*)'
+    assert parse_query("gard*").match == '"gard"*'
+    assert parse_query("gard*").pinyin == ("gard",)
     assert parse_query("gard*", exact=True).match == '"gard"*'
     assert parse_query("* ( ) :").match == ""

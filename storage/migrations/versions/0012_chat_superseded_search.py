@@ -3,7 +3,7 @@ message's replaced ones stay in the conversation, but search no longer
 finds their text
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01 05:30:00.000000
 
 Migration 0006's triggers indexed every message; 0009 added
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
