@@ -150,8 +150,7 @@ def fill_people(
     # joins in SQL, put in name order by one sort instead of one per scene
     people = dict(
         conn.execute(
-            "SELECT id, name FROM character WHERE work_id = ? AND deleted_at IS NULL "
-            "ORDER BY name",
+            "SELECT id, name FROM character WHERE work_id = ? AND deleted_at IS NULL ORDER BY name",
             (work_id,),
         ).fetchall()
     )
