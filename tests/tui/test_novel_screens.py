@@ -435,6 +435,43 @@ async def test_outline_scene_form_keeps_trashed_place_and_people(home: Path) -> 
     assert _scene_people(home, ids["scene"]) == sorted([ids["lin"], ids["marco"]])
 
 
+async def test_long_outline_pages_and_reads_characters_as_it_scrolls(home: Path) -> None:
+    from inkbench.storage.engine import open_database
+    from inkbench.storage.works import create_chapter
+    from inkbench.tui.screens.editor import EditorScreen
+    from inkbench.tui.screens.outline import PEOPLE_PAGE
+
+    app, ids = _app(home)
+    db = open_database(home)
+    with db.write() as s:
+        for n in range(4, 4 + 2 * PEOPLE_PAGE):
+            title = f"[b]Part {n}[/b]" if n % 2 else f"Part {n}"
+            last = create_chapter(s, ids["work"], title, f"Marco met 林晚. Marco left. {n}\n")
+    db.dispose()
+    async with app.run_test(size=SIZE) as pilot:
+        outline = await _open_outline(pilot, app)
+        box = outline.query_one("#outline")
+        assert box.row_count == 3 + 2 + 2 * PEOPLE_PAGE  # chapters and two scenes
+        assert len(outline._peopled) <= PEOPLE_PAGE  # only what was on screen
+        await pilot.press("end")
+        await wait_for(pilot, lambda: outline.current_key() == f"c{last.id}")
+        last_title = f"[b]Part {3 + 2 * PEOPLE_PAGE}[/b]"
+        await wait_for(pilot, lambda: last_title in screen_text(app))
+        # the last chapters' characters were read when they came on screen
+        assert "named: Marco, 林晚" in screen_text(app).split(last_title)[1]
+        assert len(outline._peopled) > PEOPLE_PAGE
+        await pilot.press("home")
+        await wait_for(pilot, lambda: outline.current_key() == f"c{ids['chapter0']}")
+        await pilot.press("pagedown")
+        await wait_for(pilot, lambda: (box.highlighted or 0) > 5)
+        await pilot.press("up")
+        key = outline.current_key()
+        chapter = outline.lines[key][1]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        assert app.screen.doc.id == chapter.id
+
+
 async def test_editor_names_panel_follows_saves_and_opens_entries(home: Path) -> None:
     from inkbench.tui.messages import OpenDocument
     from inkbench.tui.screens.editor import EditorScreen
