@@ -155,6 +155,12 @@ class OutlineList(ScrollView, can_focus=True):
         self._strips.clear()
         super().notify_style_update()
 
+    def on_focus(self) -> None:
+        self._refresh_row(self._cursor)  # the cursor's colours follow the focus
+
+    def on_blur(self) -> None:
+        self._refresh_row(self._cursor)
+
     def _width(self) -> int:
         return self.scrollable_content_region.width or self.size.width
 
