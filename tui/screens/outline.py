@@ -186,27 +186,24 @@ class OutlineScreen(Screen):
         self.chapters = chapters
         self._peopled.clear()
         self.lines.clear()
-        rows: list[tuple] = []  # (kind, chapter index, scene or None)
+        lines = self.lines
         keys: list[str] = []
         heights: list[int] = []
-        for k, c in enumerate(chapters):
+        for c in chapters:
             key = f"c{c.id}"
-            row = ("chapter", c)
-            self.lines[key] = row
-            rows.append(("chapter", k, None))
+            lines[key] = ("chapter", c)
             keys.append(key)
             heights.append(chapter_height(c, c.id in named))
             for s in c.scenes:
-                skey = f"s{s.id}"
-                self.lines[skey] = ("scene", c, s)
-                rows.append(("scene", k, s))
-                keys.append(skey)
+                key = f"s{s.id}"
+                lines[key] = ("scene", c, s)
+                keys.append(key)
                 heights.append(1)
 
         def lines_of(i: int) -> list[Content]:
-            kind, k, scene = rows[i]
-            self._people(k)
-            return chapter_lines(chapters[k]) if kind == "chapter" else [scene_line(scene)]
+            line = lines[keys[i]]
+            self._people(line[1].number - 1)  # chapter numbers count from 1, in order
+            return chapter_lines(line[1]) if line[0] == "chapter" else [scene_line(line[2])]
 
         box.set_rows(keys, heights, lines_of, keep=before)
         scenes = len(keys) - len(chapters)
