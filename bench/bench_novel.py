@@ -267,21 +267,23 @@ async def _outline_opens(home: Path, work_id: int, small_id: int, rounds: int = 
     app = make_app(home=home)
     times: dict[int, list[float]] = {work_id: [], small_id: []}
     cpu: dict[int, list[float]] = {work_id: [], small_id: []}
-    full_gcs: list[float] = []  # full (generation 2) collections during the opens, ms
-    started: list[float] = []
+    # full (generation 2) collections while each work's outline opened, in ms
+    full_gcs: dict[int, list[float]] = {work_id: [], small_id: []}
+    opening: list = [None, 0.0]  # the work being opened, when a collection started
 
     def on_gc(phase: str, info: dict) -> None:
-        if info["generation"] == 2:
+        if info["generation"] == 2 and opening[0] is not None:
             if phase == "start":
-                started[:] = [time.perf_counter()]
-            elif started:
-                full_gcs.append((time.perf_counter() - started[0]) * 1000)
+                opening[1] = time.perf_counter()
+            else:
+                full_gcs[opening[0]].append((time.perf_counter() - opening[1]) * 1000)
 
     gc.callbacks.append(on_gc)
     async with app.run_test(size=(110, 32)) as pilot:
         await pilot.pause()
         for n in range(rounds + 1):
             for wid in (work_id, small_id):
+                opening[0] = wid if n else None
                 start, start_cpu = time.perf_counter(), time.process_time()
                 app.push_screen(OutlineScreen(wid, "长夜"))
                 while not (isinstance(app.screen, OutlineScreen) and app.screen.loaded):
@@ -293,14 +295,17 @@ async def _outline_opens(home: Path, work_id: int, small_id: int, rounds: int = 
                 if n:  # the first round warms up
                     times[wid].append(elapsed)
                     cpu[wid].append((time.process_time() - start_cpu) * 1000)
+                opening[0] = None
                 app.pop_screen()
                 await pilot.pause()
     gc.callbacks.remove(on_gc)
-    if full_gcs:
-        print(
-            f"    full garbage collections during the opens: {len(full_gcs)}, "
-            f"{min(full_gcs):.0f}-{max(full_gcs):.0f} ms each"
-        )
+    for wid, label in ((work_id, "300 chapters"), (small_id, "3 chapters")):
+        pauses = full_gcs[wid]
+        if pauses:
+            print(
+                f"    full garbage collections while opening {label}: {len(pauses)} of "
+                f"{rounds} opens, {min(pauses):.0f}-{max(pauses):.0f} ms each"
+            )
     return times[work_id], times[small_id], cpu[work_id], cpu[small_id]
 
 

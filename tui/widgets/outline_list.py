@@ -180,7 +180,7 @@ class OutlineList(ScrollView, can_focus=True):
             for content in self._lines_of(row)[: self._heights[row]]:
                 rendered = Visual.to_strips(self, content, width, 1, style)
                 strip = rendered[0] if rendered else Strip.blank(width, rich_style)
-                strips.append(strip.extend_cell_length(width, rich_style).crop(0, width))
+                strips.append(strip.adjust_cell_length(width, rich_style))
             if len(self._strips) > 400:  # rows long scrolled past
                 self._strips.clear()
             self._strips[(row, cursor)] = strips
