@@ -219,6 +219,7 @@ def scene_fields(form: SceneForm) -> list[Field]:
             ",".join(str(i) for i in form.character_ids),
             "multichoice",
             {str(i): name for i, name in form.people},
+            placeholder=_("The work has no characters yet: add them in the story bible (b)."),
         ),
     ]
 

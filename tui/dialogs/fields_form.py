@@ -36,8 +36,9 @@ def multi_values(value: str) -> list[str]:
 class Field:
     """One field: ``kind`` is ``line``, ``text`` (several lines), ``choice``
     (``choices``: value -> shown label), ``multichoice`` (any of ``choices``;
-    the value lists the chosen ones separated by commas, space toggles one)
-    or ``flag`` (value "1" or "")."""
+    the value lists the chosen ones separated by commas, space toggles one;
+    ``placeholder`` is shown when there is nothing to choose) or ``flag``
+    (value "1" or "")."""
 
     id: str
     label: str
@@ -94,6 +95,8 @@ class FieldsForm(Dialog[dict[str, str] | None]):
                         compact=True,
                     )
                 elif f.kind == "multichoice":
+                    if not f.choices:  # say so rather than show an empty box
+                        yield Label(Content(f.placeholder or _("(nothing to choose from)")))
                     chosen = set(multi_values(f.value))
                     yield SelectionList[str](
                         *(
