@@ -3,6 +3,8 @@ scene stands is a marker in the chapter's text (``storage.scene_markers``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlmodel import Session, select
 
 from inkbench.i18n import _
@@ -50,10 +52,17 @@ def _check_location(session: Session, chapter: Chapter, location_id: int | None)
 
 
 def _set_characters(session: Session, scene: Scene, chapter: Chapter, ids) -> None:
+    """The scene's characters become ``ids``; links to characters in the
+    Trash stay (restoring the character brings its scenes back with it)."""
+    kept = []
     for row in session.exec(select(SceneCharacter).where(SceneCharacter.scene_id == scene.id)):
+        character = session.get(Character, row.character_id)
+        if character is not None and character.deleted_at is not None:
+            kept.append(row.character_id)
+            continue
         session.delete(row)
     session.flush()
-    for cid in dict.fromkeys(ids):
+    for cid in dict.fromkeys(i for i in ids if i not in kept):
         character = session.get(Character, cid)
         if character is None or character.work_id != chapter.work_id:
             raise InvalidInput(_("a scene's characters must belong to the same work"))
@@ -170,3 +179,56 @@ def move_scene(session: Session, scene_id: int, index: int) -> int:
         revision="manual",
     )
     return index
+
+
+@dataclass(slots=True)
+class SceneForm:
+    """What the scene form shows: a scene's details (empty for a new one) and
+    what it can choose from: the work's live world entries as places and its
+    live characters, each as (id, title or name) in title or name order.
+    ``location_in_trash``: the scene's location is a world entry in the Trash
+    (then the last of ``places``)."""
+
+    synopsis: str = ""
+    time: str = ""
+    mood: str = ""
+    location_id: int | None = None
+    character_ids: list[int] = field(default_factory=list)
+    places: list[tuple[int, str]] = field(default_factory=list)
+    people: list[tuple[int, str]] = field(default_factory=list)
+    location_in_trash: bool = False
+
+
+def scene_form(session: Session, chapter_id: int, scene_id: int | None = None) -> SceneForm:
+    """The scene form of a scene of ``chapter_id`` (a new scene when
+    ``scene_id`` is None). A location in the Trash stays among the places,
+    so saving the form does not drop it."""
+    chapter = _chapter(session, chapter_id)
+    form = SceneForm()
+    if scene_id is not None:
+        scene = get_scene(session, scene_id)
+        form.synopsis, form.time, form.mood = scene.synopsis, scene.time, scene.mood
+        form.location_id = scene.location_id
+        form.character_ids = [c.id for c in scene_characters(session, scene_id)]
+    form.places = [
+        (e.id, e.title)
+        for e in session.exec(
+            select(WorldEntry)
+            .where(WorldEntry.work_id == chapter.work_id, WorldEntry.deleted_at.is_(None))
+            .order_by(WorldEntry.title)
+        )
+    ]
+    if form.location_id is not None and form.location_id not in dict(form.places):
+        entry = session.get(WorldEntry, form.location_id)
+        if entry is not None:
+            form.places.append((entry.id, entry.title))
+            form.location_in_trash = True
+    form.people = [
+        (c.id, c.name)
+        for c in session.exec(
+            select(Character)
+            .where(Character.work_id == chapter.work_id, Character.deleted_at.is_(None))
+            .order_by(Character.name)
+        )
+    ]
+    return form

@@ -4,7 +4,7 @@ round trips the bible screens, the outline and the Works area share."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inkbench.i18n import _
 from inkbench.storage.vocab import (
@@ -14,8 +14,12 @@ from inkbench.storage.vocab import (
     WORLD_CATEGORIES,
 )
 from inkbench.tui import bible_actions
-from inkbench.tui.dialogs.fields_form import Field, FieldsForm
+from inkbench.tui.dialogs.fields_form import Field, FieldsForm, multi_values
 from inkbench.tui.vocab import attribute_label, category_name, role_name, status_name
+
+if TYPE_CHECKING:
+    from inkbench.storage.scenes import SceneForm
+    from inkbench.storage.store import Store
 
 
 def character_fields(view: Any | None) -> list[Field]:
@@ -192,10 +196,57 @@ def edit_entry(node: Any, kind: str, work_id: int, entry_id: int | None, done) -
         app.db_job(bible_actions.read_entry, kind, entry_id, name=_("read entry"), done=with_view)
 
 
-def scene_fields(values: dict) -> list[Field]:
-    """The scene form."""
+def scene_fields(form: SceneForm) -> list[Field]:
+    """The scene form (``form``: a ``storage.scenes.SceneForm``): synopsis,
+    the place (one of the work's world entries, or none), time, mood and the
+    characters in it (any of the work's characters)."""
+    places = {"0": _("(none)")}
+    for i, (entry_id, title) in enumerate(form.places):
+        trashed = form.location_in_trash and i == len(form.places) - 1
+        places[str(entry_id)] = (
+            _("{title} (in the Trash)").format(title=title) if trashed else title
+        )
     return [
-        Field("synopsis", _("Synopsis"), values["synopsis"], "text"),
-        Field("time", _("Time"), values["time"]),
-        Field("mood", _("Mood"), values["mood"]),
+        Field("synopsis", _("Synopsis"), form.synopsis, "text"),
+        Field(
+            "location", _("Location (a world entry)"), str(form.location_id or 0), "choice", places
+        ),
+        Field("time", _("Time"), form.time),
+        Field("mood", _("Mood"), form.mood),
+        Field(
+            "characters",
+            _("Characters in the scene (space chooses)"),
+            ",".join(str(i) for i in form.character_ids),
+            "multichoice",
+            {str(i): name for i, name in form.people},
+            placeholder=_("The work has no characters yet: add them in the story bible (b)."),
+        ),
     ]
+
+
+def read_scene_form(store: Store, chapter_id: int, scene_id: int | None) -> SceneForm:
+    """The scene form's details and choices (``storage.scenes.SceneForm``);
+    a new scene's when ``scene_id`` is None. A db job."""
+    from inkbench.storage.scenes import scene_form
+
+    with store.database().read() as session:
+        return scene_form(session, chapter_id, scene_id)
+
+
+def save_scene_form(store: Store, scene_id: int | None, chapter_id: int, values: dict) -> int:
+    """Save the scene form: change the scene, or add one at the end of the
+    chapter (``scene_id`` None); its id. A db job."""
+    from inkbench.storage.scenes import add_scene, update_scene
+
+    location = values.get("location") or "0"
+    fields = {
+        "synopsis": values.get("synopsis", ""),
+        "time": values.get("time", ""),
+        "mood": values.get("mood", ""),
+        "location_id": None if location == "0" else int(location),
+        "character_ids": [int(v) for v in multi_values(values.get("characters", ""))],
+    }
+    with store.database().write() as session:
+        if scene_id is None:
+            return add_scene(session, chapter_id, **fields).id
+        return update_scene(session, scene_id, **fields).id

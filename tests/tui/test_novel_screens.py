@@ -199,9 +199,7 @@ async def test_tags_new_and_applied_from_the_outline(home: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, OutlineScreen) and app.screen.loaded)
         outline = app.screen
         box = outline.query_one("#outline")
-        box.highlighted = [box.get_option_at_index(i).id for i in range(box.option_count)].index(
-            f"s{ids['scene2']}"
-        )
+        box.highlighted = box.keys.index(f"s{ids['scene2']}")
         await pilot.press("t", *"[b]arc", "enter")
         await wait_for(
             pilot,
@@ -254,7 +252,7 @@ async def test_outline_reorders_scenes_and_chapters_and_opens_text(home: Path) -
         await wait_for(pilot, lambda: isinstance(app.screen, OutlineScreen) and app.screen.loaded)
         outline = app.screen
         box = outline.query_one("#outline")
-        keys = [box.get_option_at_index(i).id for i in range(box.option_count)]
+        keys = box.keys
         assert keys[:3] == [f"c{ids['chapter0']}", f"s{ids['scene']}", f"s{ids['scene2']}"]
         text = screen_text(app)
         assert "Leaving the harbor" in text and "at harbor" in text and "[i]Quiet[/i]" in text
@@ -290,6 +288,188 @@ async def test_outline_reorders_scenes_and_chapters_and_opens_text(home: Path) -
         editor = app.screen
         row, _col = editor.text_area.cursor_location
         assert editor.text_area.document.get_line(row - 1) == f"<!-- scene:{ids['scene']} -->"
+
+
+async def _open_outline(pilot, app):
+    from inkbench.tui.screens.outline import OutlineScreen
+
+    await settle(pilot, app)
+    await pilot.press("2")
+    await settle(pilot, app)
+    await pilot.press("O")
+    await wait_for(pilot, lambda: isinstance(app.screen, OutlineScreen) and app.screen.loaded)
+    return app.screen
+
+
+def _scene_people(home: Path, scene_id: int) -> list[int]:
+    row = db_row(
+        home,
+        "SELECT group_concat(character_id) FROM "
+        "(SELECT character_id FROM scene_character WHERE scene_id = ? ORDER BY character_id)",
+        (scene_id,),
+    )
+    return [int(x) for x in row[0].split(",")] if row[0] else []
+
+
+async def test_outline_scene_form_sets_location_and_characters(home: Path) -> None:
+    from textual.widgets import Select, SelectionList
+
+    from inkbench.tui.dialogs.fields_form import FieldsForm
+
+    app, ids = _app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        outline = await _open_outline(pilot, app)
+        box = outline.query_one("#outline")
+        # the second scene has no place and nobody in it
+        box.highlighted = box.keys.index(f"s{ids['scene2']}")
+        await wait_for(pilot, lambda: "Characters: (none)" in screen_text(app))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, FieldsForm))
+        form = app.screen
+        place = form.query_one("#f-location", Select)
+        assert place.value == "0"  # (none)
+        people = form.query_one("#f-characters", SelectionList)
+        assert people.selected == []
+        assert [people.get_option_at_index(i).prompt.plain for i in range(2)] == ["Marco", "林晚"]
+        place.value = str(ids["harbor"])
+        people.focus()
+        await pilot.press("down", "space")  # 林晚 (the list starts on Marco)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FieldsForm))
+        await wait_for(
+            pilot,
+            lambda: (
+                db_row(home, "SELECT location_id FROM scene WHERE id = ?", (ids["scene2"],))[0]
+                == ids["harbor"]
+            ),
+        )
+        assert _scene_people(home, ids["scene2"]) == [ids["lin"]]
+        # the row and the detail below the list show them
+        await wait_for(
+            pilot, lambda: "farewell · at harbor · sad · 0 words · 林晚" in screen_text(app)
+        )
+        await wait_for(pilot, lambda: "Location: harbor" in screen_text(app))
+        assert "Characters: 林晚" in screen_text(app)
+        # the first scene: its place taken away, Marco taken out of it
+        box.highlighted = box.keys.index(f"s{ids['scene']}")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, FieldsForm))
+        form = app.screen
+        place = form.query_one("#f-location", Select)
+        people = form.query_one("#f-characters", SelectionList)
+        assert place.value == str(ids["harbor"])
+        assert sorted(people.selected) == sorted([str(ids["lin"]), str(ids["marco"])])
+        place.value = "0"
+        people.focus()
+        await pilot.press("space")  # Marco off
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FieldsForm))
+        await wait_for(
+            pilot,
+            lambda: (
+                db_row(home, "SELECT location_id FROM scene WHERE id = ?", (ids["scene"],))[0]
+                is None
+            ),
+        )
+        assert _scene_people(home, ids["scene"]) == [ids["lin"]]
+        # a new scene at the end of the chapter, with a place and both people
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, FieldsForm))
+        form = app.screen
+        form.query_one("#f-synopsis").load_text("[b]Storm[/b] at sea")
+        form.query_one("#f-location", Select).value = str(ids["sea"])
+        people = form.query_one("#f-characters", SelectionList)
+        people.focus()
+        await pilot.press("space", "down", "space")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FieldsForm))
+        await wait_for(
+            pilot,
+            lambda: (
+                db_row(home, "SELECT count(*) FROM scene WHERE location_id = ?", (ids["sea"],))[0]
+                == 1
+            ),
+        )
+        new = db_row(home, "SELECT id, synopsis FROM scene WHERE location_id = ?", (ids["sea"],))
+        assert new[1] == "[b]Storm[/b] at sea"
+        assert _scene_people(home, new[0]) == sorted([ids["lin"], ids["marco"]])
+        await wait_for(pilot, lambda: "[b]Storm[/b] at sea · at The Sea" in screen_text(app))
+
+
+async def test_outline_scene_form_keeps_trashed_place_and_people(home: Path) -> None:
+    from textual.widgets import Select, SelectionList
+
+    from inkbench.storage.engine import open_database
+    from inkbench.storage.trash import trash
+    from inkbench.tui.dialogs.fields_form import FieldsForm
+
+    app, ids = _app(home)
+    db = open_database(home)
+    with db.write() as s:
+        trash(s, "character", ids["marco"])
+        trash(s, "world_entry", ids["harbor"])
+    db.dispose()
+    async with app.run_test(size=SIZE) as pilot:
+        outline = await _open_outline(pilot, app)
+        box = outline.query_one("#outline")
+        box.highlighted = box.keys.index(f"s{ids['scene']}")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, FieldsForm))
+        form = app.screen
+        place = form.query_one("#f-location", Select)
+        assert place.value == str(ids["harbor"])
+        assert "harbor (in the Trash)" in screen_text(app)
+        people = form.query_one("#f-characters", SelectionList)
+        assert people.option_count == 1 and people.selected == [str(ids["lin"])]
+        form.query_one("#f-mood").value = "calm"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FieldsForm))
+        await wait_for(
+            pilot,
+            lambda: (
+                db_row(home, "SELECT mood FROM scene WHERE id = ?", (ids["scene"],))[0] == "calm"
+            ),
+        )
+    row = db_row(home, "SELECT location_id FROM scene WHERE id = ?", (ids["scene"],))
+    assert row[0] == ids["harbor"]
+    assert _scene_people(home, ids["scene"]) == sorted([ids["lin"], ids["marco"]])
+
+
+async def test_long_outline_pages_and_reads_characters_as_it_scrolls(home: Path) -> None:
+    from inkbench.storage.engine import open_database
+    from inkbench.storage.works import create_chapter
+    from inkbench.tui.screens.editor import EditorScreen
+    from inkbench.tui.screens.outline import PEOPLE_PAGE
+
+    app, ids = _app(home)
+    db = open_database(home)
+    with db.write() as s:
+        for n in range(4, 4 + 2 * PEOPLE_PAGE):
+            title = f"[b]Part {n}[/b]" if n % 2 else f"Part {n}"
+            last = create_chapter(s, ids["work"], title, f"Marco met 林晚. Marco left. {n}\n")
+    db.dispose()
+    async with app.run_test(size=SIZE) as pilot:
+        outline = await _open_outline(pilot, app)
+        box = outline.query_one("#outline")
+        assert box.row_count == 3 + 2 + 2 * PEOPLE_PAGE  # chapters and two scenes
+        assert len(outline._peopled) <= PEOPLE_PAGE  # only what was on screen
+        await pilot.press("end")
+        await wait_for(pilot, lambda: outline.current_key() == f"c{last.id}")
+        last_title = f"[b]Part {3 + 2 * PEOPLE_PAGE}[/b]"
+        await wait_for(pilot, lambda: last_title in screen_text(app))
+        # the last chapters' characters were read when they came on screen
+        assert "named: Marco, 林晚" in screen_text(app).split(last_title)[1]
+        assert len(outline._peopled) > PEOPLE_PAGE
+        await pilot.press("home")
+        await wait_for(pilot, lambda: outline.current_key() == f"c{ids['chapter0']}")
+        await pilot.press("pagedown")
+        await wait_for(pilot, lambda: (box.highlighted or 0) > 5)
+        await pilot.press("up")
+        key = outline.current_key()
+        chapter = outline.lines[key][1]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        assert app.screen.doc.id == chapter.id
 
 
 async def test_editor_names_panel_follows_saves_and_opens_entries(home: Path) -> None:

@@ -1,4 +1,5 @@
-"""A form of labelled fields (one line, several lines, a choice, a flag):
+"""A form of labelled fields (one line, several lines, a choice, several
+choices, a flag):
 the story bible's, a work's, a chapter's and the export's forms are lists
 of :class:`Field` shown by this one dialog."""
 
@@ -10,16 +11,34 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
+from textual.widgets.selection_list import Selection
 
 from inkbench.i18n import N_, _
 from inkbench.tui.dialogs.base import Dialog
 
 
+def multi_values(value: str) -> list[str]:
+    """The chosen values of a ``multichoice`` field's value, in order."""
+    return [v for v in (x.strip() for x in value.split(",")) if v]
+
+
 @dataclass
 class Field:
     """One field: ``kind`` is ``line``, ``text`` (several lines), ``choice``
-    (``choices``: value -> shown label) or ``flag`` (value "1" or "")."""
+    (``choices``: value -> shown label), ``multichoice`` (any of ``choices``;
+    the value lists the chosen ones separated by commas, space toggles one;
+    ``placeholder`` is shown when there is nothing to choose) or ``flag``
+    (value "1" or "")."""
 
     id: str
     label: str
@@ -42,6 +61,7 @@ class FieldsForm(Dialog[dict[str, str] | None]):
     FieldsForm Label { color: $text-muted; }
     FieldsForm TextArea { height: 5; }
     FieldsForm Select { width: 1fr; }
+    FieldsForm SelectionList { height: auto; max-height: 8; border: none; padding: 0; }
     FieldsForm Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     FieldsForm Button { margin-left: 1; }
     """
@@ -74,6 +94,18 @@ class FieldsForm(Dialog[dict[str, str] | None]):
                         id=f"f-{f.id}",
                         compact=True,
                     )
+                elif f.kind == "multichoice":
+                    if not f.choices:  # say so rather than show an empty box
+                        yield Label(Content(f.placeholder or _("(nothing to choose from)")))
+                    chosen = set(multi_values(f.value))
+                    yield SelectionList[str](
+                        *(
+                            Selection(Content(label), value, value in chosen)
+                            for value, label in f.choices.items()
+                        ),
+                        id=f"f-{f.id}",
+                        compact=True,
+                    )
                 else:
                     yield Input(f.value, placeholder=f.placeholder, id=f"f-{f.id}", compact=True)
             with Horizontal():
@@ -89,6 +121,9 @@ class FieldsForm(Dialog[dict[str, str] | None]):
                 out[f.id] = widget.text
             elif isinstance(widget, Checkbox):
                 out[f.id] = "1" if widget.value else ""
+            elif isinstance(widget, SelectionList):
+                chosen = set(widget.selected)
+                out[f.id] = ",".join(v for v in f.choices if v in chosen)
             elif isinstance(widget, Select):
                 out[f.id] = "" if widget.value is Select.BLANK else str(widget.value)
             else:
