@@ -107,6 +107,10 @@ class Matcher:
             self._keys.append(key)
         self.size = len(patterns)
         self._patterns = patterns
+        # name index -> entry number, entry number -> key
+        numbers: dict[EntryKey, int] = {}
+        self._entry_of = [numbers.setdefault(key, len(numbers)) for key in self._keys]
+        self._entry_keys = list(numbers)
         self._longest = max(map(len, patterns), default=0)
         self._leftmost_longest = (
             ahocorasick_rs.AhoCorasick(
@@ -125,21 +129,13 @@ class Matcher:
         matches = self._kept(_casefold_same_length(fold_same_length(text)))
         if not matches:
             return {}
-        names = list(map(_first, matches))
-        counts = Counter(names)
-        # later items overwrite earlier ones: reversed, each name keeps its first start
-        firsts = dict(zip(reversed(names), map(_second, reversed(matches)), strict=True))
-        found: dict[EntryKey, Found] = {}
-        keys = self._keys
-        for index, count in counts.items():
-            key = keys[index]
-            seen = found.get(key)
-            first = firsts[index]
-            if seen is not None:
-                count += seen.count
-                first = min(first, seen.first_position)
-            found[key] = Found(count, first)
-        return found
+        # each match's entry as a small int (an entry's aliases count as the entry)
+        entries = list(map(self._entry_of.__getitem__, map(_first, matches)))
+        counts = Counter(entries)
+        # later items overwrite earlier ones: reversed, each entry keeps its first start
+        firsts = dict(zip(reversed(entries), map(_second, reversed(matches)), strict=True))
+        keys = self._entry_keys
+        return {keys[entry]: Found(count, firsts[entry]) for entry, count in counts.items()}
 
     def spans(self, text: str) -> list[tuple[int, int, EntryKey]]:
         """Every name found in ``text`` as (start, end, entry), end exclusive,
