@@ -150,6 +150,7 @@ class ChatPage:
     lines: list[ChatLine]
     earlier: int  # messages before these
     queued: int  # messages of the whole conversation waiting to be sent
+    before_id: int | None = None  # these are the messages before this one (None: the latest)
 
 
 def conversation_page(
@@ -171,7 +172,8 @@ def conversation_page(
         labels = attachment_labels(conn, conversation_id, from_id=first, before_id=before_id)
         lines = [ChatLine(*row[:4], bool(row[4]), tuple(labels.get(row[0], ()))) for row in rows]
         earlier = message_count(conn, conversation_id, before_id=first) if rows else 0
-        return ChatPage(conversation_id, lines, earlier, queued_count(conn, conversation_id))
+        queued = queued_count(conn, conversation_id)
+        return ChatPage(conversation_id, lines, earlier, queued, before_id)
 
 
 def new_conversation(store: Store, title: str) -> int:

@@ -163,6 +163,7 @@ class ChatArea(AreaPane):
             return  # another conversation was chosen meanwhile
         log = self.log_view
         self._scroll_armed = False
+        self._reading_earlier = False  # a page read for the log before is dropped
         self.earlier = page.earlier
         self._first_id = page.lines[0].id if page.lines else None
         log.clear()
@@ -204,10 +205,10 @@ class ChatArea(AreaPane):
 
     def _earlier_shown(self, page) -> None:
         self._reading_earlier = False
-        if page.conversation_id != self.current or not page.lines:
-            return
-        if page.lines[-1].id >= (self._first_id or 0):
+        if page.conversation_id != self.current or page.before_id != self._first_id:
             return  # the log was read again meanwhile
+        if not page.lines:
+            return
         log = self.log_view
         self._scroll_armed = False
         had_note = bool(self.earlier)
