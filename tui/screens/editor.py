@@ -15,9 +15,9 @@ regex scans (several ms), and a key typed meanwhile waited for it.
 A chapter's editor has a side panel (``ctrl+b`` shows or hides it) listing
 who and what the chapter names, read again after each save in a job while it
 is shown, never per keystroke; ``f3`` opens the page of the name under the
-cursor. Scene
-markers are shown dim and kept whole (``tui/widgets/editor_area.py``); on a
-marker's line the status line shows that scene's synopsis.
+cursor. Scene markers are shown dim and kept whole
+(``tui/widgets/editor_area.py``); on a marker's line the status line shows
+that scene's synopsis.
 """
 
 from __future__ import annotations
