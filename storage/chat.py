@@ -335,25 +335,65 @@ def messages(session: Session, conversation_id: int) -> list[ChatMessage]:
     )
 
 
-def message_rows(conn, conversation_id: int) -> list[tuple[int, str, str, str, bool]]:
+def message_rows(
+    conn, conversation_id: int, *, before_id: int | None = None, limit: int | None = None
+) -> list[tuple[int, str, str, str, bool]]:
     """(id, role, content, status, superseded) of a conversation's messages
-    in order, through a stdlib connection: 10,000 of them read in a few
-    milliseconds."""
-    return conn.execute(
+    in order, through a stdlib connection: all of them, or the last ``limit``
+    before the message ``before_id`` (a page, read backwards along the
+    ``(conversation_id, id)`` index, whatever the conversation's length)."""
+    if before_id is None and limit is None:
+        return conn.execute(
+            "SELECT id, role, content, status, superseded_by IS NOT NULL FROM chat_message "
+            "WHERE conversation_id = ? ORDER BY id",
+            (conversation_id,),
+        ).fetchall()
+    rows = conn.execute(
         "SELECT id, role, content, status, superseded_by IS NOT NULL FROM chat_message "
-        "WHERE conversation_id = ? ORDER BY id",
-        (conversation_id,),
+        "WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        (
+            conversation_id,
+            before_id if before_id is not None else 2**63 - 1,
+            limit if limit is not None else -1,
+        ),
     ).fetchall()
+    rows.reverse()
+    return rows
 
 
-def attachment_labels(conn, conversation_id: int) -> dict[int, list[str]]:
-    """How each message's attachments are shown, by message id."""
+def message_count(conn, conversation_id: int, *, before_id: int | None = None) -> int:
+    """How many messages the conversation has (before the message ``before_id``)."""
+    return conn.execute(
+        "SELECT count(*) FROM chat_message WHERE conversation_id = ? AND id < ?",
+        (conversation_id, before_id if before_id is not None else 2**63 - 1),
+    ).fetchone()[0]
+
+
+def queued_count(conn, conversation_id: int) -> int:
+    """Messages of the conversation waiting to be sent (not superseded)."""
+    return conn.execute(
+        "SELECT count(*) FROM chat_message WHERE conversation_id = ? AND status = 'queued' "
+        "AND superseded_by IS NULL",
+        (conversation_id,),
+    ).fetchone()[0]
+
+
+def attachment_labels(
+    conn, conversation_id: int, *, from_id: int | None = None, before_id: int | None = None
+) -> dict[int, list[str]]:
+    """How each message's attachments are shown, by message id (of the
+    messages from ``from_id`` up to ``before_id``, when given)."""
     out: dict[int, list[str]] = {}
     for message_id, kind, ref_id, title, cut in conn.execute(
         "SELECT a.message_id, a.kind, a.ref_id, a.title, a.cut FROM chat_attachment a "
         "JOIN chat_message m ON m.id = a.message_id WHERE m.conversation_id = ? "
+        "AND a.message_id >= ? AND a.message_id < ? "
         "ORDER BY a.message_id, a.id",
-        (conversation_id,),
+        (
+            conversation_id,
+            from_id if from_id is not None else -(2**63),
+            before_id if before_id is not None else 2**63 - 1,
+        ),
     ):
         out.setdefault(message_id, []).append(label(kind, ref_id, title, cut))
     return out

@@ -137,15 +137,43 @@ def conversations(store: Store) -> list:
 
 
 def conversation_lines(store: Store, conversation_id: int) -> list[ChatLine]:
-    """A conversation's messages."""
-    from inkbench.storage.chat import attachment_labels, message_rows
+    """A conversation's messages, all of them."""
+    return conversation_page(store, conversation_id, limit=None).lines
+
+
+@dataclass(frozen=True)
+class ChatPage:
+    """The last messages of a conversation (before some message), as the
+    Chat area shows them, and how many come before them."""
+
+    conversation_id: int
+    lines: list[ChatLine]
+    earlier: int  # messages before these
+    queued: int  # messages of the whole conversation waiting to be sent
+    before_id: int | None = None  # these are the messages before this one (None: the latest)
+
+
+def conversation_page(
+    store: Store, conversation_id: int, before_id: int | None = None, limit: int | None = 200
+) -> ChatPage:
+    """The last ``limit`` messages before ``before_id`` (the latest when
+    None; all when ``limit`` is None): what opening a conversation reads,
+    however long it is."""
+    from inkbench.storage.chat import (
+        attachment_labels,
+        message_count,
+        message_rows,
+        queued_count,
+    )
 
     with store.reader() as conn:
-        labels = attachment_labels(conn, conversation_id)
-        return [
-            ChatLine(*row[:4], bool(row[4]), tuple(labels.get(row[0], ())))
-            for row in message_rows(conn, conversation_id)
-        ]
+        rows = message_rows(conn, conversation_id, before_id=before_id, limit=limit)
+        first = rows[0][0] if rows else before_id
+        labels = attachment_labels(conn, conversation_id, from_id=first, before_id=before_id)
+        lines = [ChatLine(*row[:4], bool(row[4]), tuple(labels.get(row[0], ()))) for row in rows]
+        earlier = message_count(conn, conversation_id, before_id=first) if rows else 0
+        queued = queued_count(conn, conversation_id)
+        return ChatPage(conversation_id, lines, earlier, queued, before_id)
 
 
 def new_conversation(store: Store, title: str) -> int:

@@ -21,7 +21,7 @@ inputs give the same messages: no clock, no randomness, ties broken by id.
 Tokens are estimated without a tokenizer, which differs per model: a CJK
 character (or any other of three UTF-8 bytes or more) counts one token, a
 Latin word 4/3, an ASCII symbol 1/2; counted by C string methods only.
-Standard library, pyahocorasick (through ``storage.mentions``) and one
+Standard library, ahocorasick-rs (through ``storage.mentions``) and one
 read-only SQLite connection; a 200,000-character chapter with 2,000 bible
 entries assembles in a few milliseconds (``make bench``).
 """

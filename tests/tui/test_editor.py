@@ -199,6 +199,7 @@ async def _render_after_edits(area_cls, language: str | None) -> list[list[str]]
     from textual.geometry import Region
 
     text = "# Title\n\nSome *words* and `code` here, long enough to wrap in a narrow view.\n" * 40
+    text += "a (bracket opened\nand closed) later\nshort\n"
 
     class One(App):
         def compose(self):
@@ -226,6 +227,20 @@ async def _render_after_edits(area_cls, language: str | None) -> list[list[str]]
             ("type", "replaced"),
             ("move", (30, 2)),
             ("type", "*" * 70),
+            # a key that adds a row, then keys and deletions inside one row
+            ("move", (82, 5)),
+            ("type", "a row of words"),
+            ("type", "\b\b\b"),
+            ("select", ((82, 2), (82, 4))),
+            ("type", "ab"),
+            # deleting a bracket whose match (highlighted) is on another line
+            ("move", (120, 2)),
+            ("type", "\x7f"),
+            ("type", "("),
+            ("move", (121, 11)),
+            ("type", "\b"),
+            ("move", (122, 5)),
+            ("type", "ever longer, until this short line wraps into another row"),
             ("move", (0, 0)),
         ]
         frames.append(frame())
@@ -240,8 +255,13 @@ async def _render_after_edits(area_cls, language: str | None) -> list[list[str]]
                 for ch in arg:
                     if ch == "\n":
                         await pilot.press("enter")
+                    elif ch == "\b":
+                        await pilot.press("backspace")
+                    elif ch == "\x7f":
+                        await pilot.press("delete")
                     else:
                         area._replace_via_keyboard(ch, *area.selection)
+                    frames.append(frame())  # every key, as a terminal shows it
             await pilot.pause()
             frames.append(frame())
     return frames
@@ -260,3 +280,34 @@ async def test_editor_area_renders_exactly_like_textarea() -> None:
         assert len(ours) == len(theirs)
         for step, (a, b) in enumerate(zip(ours, theirs, strict=True)):
             assert a == b, f"language={language} step {step} differs"
+
+
+async def test_a_key_inside_a_line_repaints_only_that_lines_rows() -> None:
+    from textual.app import App
+    from textual.geometry import Region
+
+    from inkbench.tui.widgets.editor_area import EditorArea
+
+    text = "一行足够长的中文，在窄的视图里会换成几行显示出来。\n" * 300
+
+    class One(App):
+        def compose(self):
+            yield EditorArea(text, soft_wrap=True)
+
+    app = One()
+    async with app.run_test(size=(30, 20)) as pilot:
+        area = app.query_one(EditorArea)
+        area.cursor_blink = False
+        area.focus()
+        area.move_cursor((150, 3), center=True)
+        await pilot.pause()
+        area.render_lines(Region(0, 0, area.size.width, area.size.height))
+        area._replace_via_keyboard("字", *area.selection)
+        rows = area.wrapped_document._line_index_to_offsets[150]
+        top = area.scroll_offset.y - area.content_offset.y  # dirty rows count the border
+        assert len(rows) > 1
+        assert area._styles_cache._dirty_lines == {y - top for y in rows}
+        # a new line is a change to every row below it: all of them repaint
+        area.render_lines(Region(0, 0, area.size.width, area.size.height))
+        area._replace_via_keyboard("\n", *area.selection)
+        assert len(area._styles_cache._dirty_lines) == area.size.height

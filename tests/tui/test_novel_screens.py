@@ -497,11 +497,21 @@ async def test_editor_names_panel_follows_saves_and_opens_entries(home: Path) ->
             "Isle of Vey": 1,
             "Marco": 1,
         }
-        # ctrl+b hides and shows it
+        # ctrl+b hides and shows it; hidden, it is not read after saves,
+        # shown again, it is read at once
         await pilot.press("ctrl+b")
         assert not panel.display
+        seen = panel.generation
+        await pilot.press(*" Marco")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not editor.dirty and not editor.saving)
+        await app.workers.wait_for_complete()
+        assert panel.generation == seen
         await pilot.press("ctrl+b")
         assert panel.display
+        await wait_for(pilot, lambda: panel.generation > seen)
+        assert dict((n.name, n.count) for n in panel.named)["Marco"] == 2
+        assert "Marco  2" in screen_text(app)
         # f3 on a name opens its page
         editor.text_area.move_cursor((1, 1))
         await pilot.press("f3")

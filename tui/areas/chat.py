@@ -9,7 +9,12 @@ entry, a knowledge passage: ``attach`` does it from other screens); ``e``
 edits an earlier message and sends it again, ``r`` regenerates the last
 reply (both supersede the later messages, which stay, marked so); ``c``
 copies the last reply into the chapter or article as a new revision; ``x``
-exports the conversation as Markdown."""
+exports the conversation as Markdown.
+
+Opening a conversation reads its last ``CHAT_PAGE`` messages and how many
+come before them, so a conversation of 10,000 messages opens as fast as one
+of 200; scrolling to the top of the log (or ``home`` there) reads the page
+before, put above what is shown with the same message still in view."""
 
 from __future__ import annotations
 
@@ -20,12 +25,40 @@ from textual.content import Content
 from textual.widgets import Input, Log, OptionList, Static
 from textual.widgets.option_list import Option
 
-from inkbench.i18n import N_, _
+from inkbench.i18n import N_, _, ngettext
 from inkbench.tui.areas.base import AreaPane
 
 _ROLE = {"user": N_("You"), "assistant": N_("AI")}
 _STATUS = {"queued": N_("queued"), "incomplete": N_("incomplete"), "error": N_("failed")}
 _SUPERSEDED = N_("superseded")
+CHAT_PAGE = 200  # messages read at a time
+
+
+def chat_log_lines(lines: list) -> list[str]:
+    """The log's lines for ``ChatLine``s: who, marks, attachments, the text,
+    a blank line."""
+    out: list[str] = []
+    roles = {role: _(shown) for role, shown in _ROLE.items()}
+    superseded = f" [{_(_SUPERSEDED)}]"
+    for m in lines:
+        mark = f" [{_(_STATUS[m.status])}]" if m.status in _STATUS else ""
+        if m.superseded:
+            mark += superseded
+        out.append(f"{roles.get(m.role, m.role)}{mark}:")
+        if m.attachments:
+            out.extend("+ " + _("attached: {what}").format(what=a) for a in m.attachments)
+        out.extend(m.content.splitlines() or [""])
+        out.append("")
+    return out
+
+
+def earlier_note(n: int) -> str:
+    """The log's first line while earlier messages are not read yet."""
+    return ngettext(
+        "↑ {n} earlier message: scroll up to read it",
+        "↑ {n} earlier messages: scroll up to read them",
+        n,
+    ).format(n=n)
 
 
 class ChatArea(AreaPane):
@@ -55,6 +88,10 @@ class ChatArea(AreaPane):
         self._streaming: int | None = None
         self.pending: list = []  # AttachmentRefs for the next message
         self.pending_labels: list[str] = []
+        self.earlier = 0  # messages of the current conversation before those shown
+        self._first_id: int | None = None  # the first message shown
+        self._reading_earlier = False
+        self._scroll_armed = False  # the log's scrolling may read the page before
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -72,6 +109,7 @@ class ChatArea(AreaPane):
         self.query_one("#chat-list", OptionList).focus()
 
     def on_mount(self) -> None:
+        self.watch(self.log_view, "scroll_y", self._log_scrolled, init=False)
         self.reload()
 
     def on_area_shown(self) -> None:
@@ -107,30 +145,85 @@ class ChatArea(AreaPane):
             self.show(int(event.option.id))
 
     def show(self, conversation_id: int) -> None:
-        """Load a conversation's messages into the log."""
-        from inkbench.tui.assist_actions import conversation_lines
+        """Load a conversation's last messages into the log."""
+        from inkbench.tui.assist_actions import conversation_page
 
         self.current = conversation_id
         self.ink.db_job(
-            conversation_lines, conversation_id, name=_("chat messages"), done=self._shown
+            conversation_page,
+            conversation_id,
+            None,
+            CHAT_PAGE,
+            name=_("chat messages"),
+            done=self._shown,
         )
 
-    def _shown(self, lines: list) -> None:
+    def _shown(self, page) -> None:
+        if page.conversation_id != self.current:
+            return  # another conversation was chosen meanwhile
         log = self.log_view
+        self._scroll_armed = False
+        self._reading_earlier = False  # a page read for the log before is dropped
+        self.earlier = page.earlier
+        self._first_id = page.lines[0].id if page.lines else None
         log.clear()
-        out: list[str] = []
-        for m in lines:
-            mark = f" [{_(_STATUS[m.status])}]" if m.status in _STATUS else ""
-            if m.superseded:
-                mark += f" [{_(_SUPERSEDED)}]"
-            out.append(f"{_(_ROLE[m.role])}{mark}:")
-            out.extend("+ " + _("attached: {what}").format(what=a) for a in m.attachments)
-            out.extend(m.content.splitlines() or [""])
-            out.append("")
-        log.write_lines(out)
-        queued = sum(1 for m in lines if m.status == "queued" and not m.superseded)
+        head = [earlier_note(page.earlier)] if page.earlier else []
+        log.write_lines(head + chat_log_lines(page.lines))
+        self.call_after_refresh(self._arm_scroll)
+        queued = page.queued
         self._status(_("{n} queued: f sends them").format(n=queued) if queued else "")
         self._show_pending()
+
+    def _arm_scroll(self) -> None:
+        self._scroll_armed = True
+
+    def _log_scrolled(self, y: float) -> None:
+        if (
+            y <= 0
+            and self._scroll_armed
+            and self.earlier
+            and not self._reading_earlier
+            and self.current is not None
+        ):
+            self.read_earlier()
+
+    def read_earlier(self) -> None:
+        """Read the page before the first message shown and put it above."""
+        from inkbench.tui.assist_actions import conversation_page
+
+        if not self.earlier or self.current is None or self._reading_earlier:
+            return
+        self._reading_earlier = True
+        self.ink.db_job(
+            conversation_page,
+            self.current,
+            self._first_id,
+            CHAT_PAGE,
+            name=_("chat messages"),
+            done=self._earlier_shown,
+        )
+
+    def _earlier_shown(self, page) -> None:
+        self._reading_earlier = False
+        if page.conversation_id != self.current or page.before_id != self._first_id:
+            return  # the log was read again meanwhile
+        if not page.lines:
+            return
+        log = self.log_view
+        self._scroll_armed = False
+        had_note = bool(self.earlier)
+        kept = list(log.lines[1:] if had_note else log.lines)  # without the old note
+        self.earlier = page.earlier
+        self._first_id = page.lines[0].id
+        added = ([earlier_note(page.earlier)] if page.earlier else []) + chat_log_lines(page.lines)
+        top, before = log.scroll_offset.y, len(log.lines)
+        log.clear()
+        log.write_lines(added + kept, scroll_end=False)
+        # what was shown stays where it was on screen (the Log drops empty lines)
+        # (the old note, at the very top, is gone: the first message below it stays)
+        top = max(top, 1 if had_note else 0)
+        log.scroll_to(y=top + len(log.lines) - before, animate=False, immediate=True)
+        self.call_after_refresh(self._arm_scroll)
 
     # --- sending --------------------------------------------------------------------------
 

@@ -14,13 +14,25 @@ drawn dim and italic, and protected: a keystroke, paste or cut that would
 break a marker line or glue text to it is refused (the editor says how to
 remove a scene: select its whole marker line). The check looks only at the
 lines an edit touches, so typing costs the same in a long chapter.
+
+A key typed inside one line repaints only that line's rows. Textual's
+``TextArea`` repaints the whole view after every edit (its ``selection``
+reactive refreshes the widget), so each key re-styled every visible row
+(~35 rows, most of a keystroke's time). While a keyboard edit runs, a whole
+refresh is noted instead of done; afterwards, if the edit stayed inside one
+line and nothing else moved (scroll position, the number of rows, the size,
+a matching bracket, highlighting, a suggestion, the placeholder), only that
+line's rows are refreshed, and otherwise the whole view as before.
 """
 
 from __future__ import annotations
 
+from typing import Self
+
 from rich.style import Style
 from textual.cache import LRUCache
 from textual.document._wrapped_document import WrappedDocument
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import TextArea
@@ -88,7 +100,9 @@ class EditorArea(TextArea):
         if not self._markers_kept("", start, end):
             self.post_message(self.MarkerProtected())
             return None
-        return super()._delete_via_keyboard(start, end)
+        return self._repainting_one_line(
+            start[0] == end[0], lambda: super(EditorArea, self)._delete_via_keyboard(start, end)
+        )
 
     def _replace_via_keyboard(
         self, insert: str, start: Location, end: Location
@@ -96,7 +110,63 @@ class EditorArea(TextArea):
         if not self._markers_kept(insert, start, end):
             self.post_message(self.MarkerProtected())
             return None
-        return super()._replace_via_keyboard(insert, start, end)
+        one_line = start[0] == end[0] and "\n" not in insert and "\r" not in insert
+        return self._repainting_one_line(
+            one_line, lambda: super(EditorArea, self)._replace_via_keyboard(insert, start, end)
+        )
+
+    # --- repainting only the line a key changed ----------------------------------------
+
+    _typing = False  # a keyboard edit is running
+    _whole_refresh_wanted = False
+
+    def _view(self) -> tuple:
+        """What decides where every row is drawn and how it looks, apart
+        from the text of the edited line."""
+        return (
+            self.scroll_offset,
+            self.virtual_size,
+            self.size,
+            self.wrapped_document.height,
+            self._matching_bracket_location,
+            self.gutter_width,
+        )
+
+    def _repainting_one_line(self, one_line: bool, edit) -> EditResult | None:
+        if not one_line or self.language is not None or self.placeholder or self.suggestion:
+            return edit()
+        row = self.selection.end[0]
+        before = self._view()
+        self._typing, self._whole_refresh_wanted = True, False
+        try:
+            result = edit()
+        finally:
+            self._typing = False
+        if not self._whole_refresh_wanted:
+            return result
+        if (
+            result is not None
+            and self.selection.end[0] == row
+            and not self.suggestion
+            and self._view() == before
+        ):
+            rows = self.wrapped_document._line_index_to_offsets[row]
+            self.refresh_lines(rows[0], len(rows))
+        else:
+            super().refresh()
+        return result
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if self._typing and not regions and repaint and not layout and not recompose:
+            self._whole_refresh_wanted = True  # decided when the edit is done
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _set_document(self, text: str, language: str | None) -> None:
         super()._set_document(text, language)

@@ -1,8 +1,10 @@
 """The chapter editor's side panel: who and what this chapter names, with
 counts, most named first. It is filled from the stored mentions (found in the
 save's own transaction, off the UI thread) after each save, never on a
-keystroke, so typing costs the same with the panel open. Enter on a line
-opens that entry's page."""
+keystroke, so typing costs the same with the panel open. A save that leaves
+the list as shown (most saves: the same names, the same counts) changes
+nothing on screen, so the panel is not rebuilt while the writer types. Enter
+on a line opens that entry's page."""
 
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ class MentionsPanel(Vertical):
         super().__init__(**kwargs)
         self.named: list = []
         self.generation = 0  # bumped by every show(): tests wait on it
+        self._shown: list[tuple] | None = None  # what the lines say
 
     def compose(self) -> ComposeResult:
         yield Static(Content(_("In this chapter")), id="mentions-head")
@@ -46,6 +49,11 @@ class MentionsPanel(Vertical):
     def show(self, named: list) -> None:
         """Show ``named`` (``storage.bible.Named`` rows, most named first)."""
         self.named = named
+        shown = [(n.kind, n.id, n.name, n.count) for n in named]
+        if shown == self._shown:
+            self.generation += 1
+            return
+        self._shown = shown
         box = self.query_one("#mentions", OptionList)
         highlighted = box.highlighted
         box.clear_options()
