@@ -29,7 +29,7 @@ RowLines = Callable[[int], list[Content]]
 class OutlineList(ScrollView, can_focus=True):
     """Rows with a cursor; ``Highlighted``/``Selected`` carry the row's key."""
 
-    HELP_SECTION = N_("Lists")
+    HELP_SECTION = N_("Outline")  # its keys listed beside the outline screen's
     DEFAULT_CSS = """
     OutlineList {
         height: 1fr; background: $surface; scrollbar-gutter: stable;
