@@ -377,6 +377,8 @@ async def test_outline_scene_form_sets_location_and_characters(home: Path) -> No
         await wait_for(pilot, lambda: isinstance(app.screen, FieldsForm))
         form = app.screen
         form.query_one("#f-synopsis").load_text("[b]Storm[/b] at sea")
+        form.query_one("#f-time").value = "  dusk "
+        form.query_one("#f-mood").value = "   "  # a space typed over the field: no mood
         form.query_one("#f-location", Select).value = str(ids["sea"])
         people = form.query_one("#f-characters", SelectionList)
         people.focus()
@@ -392,6 +394,7 @@ async def test_outline_scene_form_sets_location_and_characters(home: Path) -> No
         )
         new = db_row(home, "SELECT id, synopsis FROM scene WHERE location_id = ?", (ids["sea"],))
         assert new[1] == "[b]Storm[/b] at sea"
+        assert db_row(home, "SELECT time, mood FROM scene WHERE id = ?", (new[0],)) == ("dusk", "")
         assert _scene_people(home, new[0]) == sorted([ids["lin"], ids["marco"]])
         await wait_for(pilot, lambda: "[b]Storm[/b] at sea · at The Sea" in screen_text(app))
 

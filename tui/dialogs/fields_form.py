@@ -126,8 +126,8 @@ class FieldsForm(Dialog[dict[str, str] | None]):
                 out[f.id] = ",".join(v for v in f.choices if v in chosen)
             elif isinstance(widget, Select):
                 out[f.id] = "" if widget.value is Select.BLANK else str(widget.value)
-            else:
-                out[f.id] = widget.value  # type: ignore[attr-defined]
+            else:  # a one-line input: the spaces around it are not meant
+                out[f.id] = widget.value.strip()  # type: ignore[attr-defined]
         return out
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
