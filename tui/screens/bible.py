@@ -171,6 +171,12 @@ class BibleScreen(Screen):
         self.dismiss(None)
 
     def action_tab(self, tab: str) -> None:
+        # Focus leaves the old list first: a focused widget that is hidden
+        # hands focus to a sibling (Textual's Hide handler), here the hidden
+        # pane's filter, and focusing inside a pane makes it the active tab
+        # again. That raced the new list's (deferred) focus under load.
+        if tab != self.tab:
+            self.set_focus(None)
         self.query_one(TabbedContent).active = tab
 
     def _changed(self, _result=None) -> None:
