@@ -53,7 +53,12 @@ def _stopped_backup(home: Path, dest: Path) -> tuple[subprocess.Popen, Path]:
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
-    while not (work := list(dest.parent.glob(".inkbench-backup-*"))):
+    # stopped once it writes the archive: the database snapshot is done, so
+    # the stop never lands inside SQLite's WAL locking (a process stopped
+    # there makes every other opener fail with SQLITE_PROTOCOL)
+    while not (
+        work := [w for w in dest.parent.glob(".inkbench-backup-*") if (w / "backup.tar").exists()]
+    ):
         assert proc.poll() is None, "the backup ended before its work folder was seen"
         assert time.monotonic() < deadline, "the backup never made its work folder"
         time.sleep(0.001)
