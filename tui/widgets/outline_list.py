@@ -13,7 +13,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 
-from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -22,6 +21,7 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 from inkbench.i18n import N_
+from inkbench.tui.widgets.virtual_list import LIST_BINDINGS
 
 RowLines = Callable[[int], list[Content]]
 
@@ -42,15 +42,7 @@ class OutlineList(ScrollView, can_focus=True):
     }
     """
     COMPONENT_CLASSES = {"outline-list--cursor"}
-    BINDINGS = [
-        Binding("up,k", "cursor_up", N_("Up"), show=False, id="list.up"),
-        Binding("down,j", "cursor_down", N_("Down"), show=False, id="list.down"),
-        Binding("pageup", "page_up", N_("Page up"), show=False, id="list.page_up"),
-        Binding("pagedown,space", "page_down", N_("Page down"), show=False, id="list.page_down"),
-        Binding("home", "first", N_("First row"), show=False, id="list.first"),
-        Binding("end", "last", N_("Last row"), show=False, id="list.last"),
-        Binding("enter", "select", N_("Open"), id="list.open"),
-    ]
+    BINDINGS = LIST_BINDINGS
 
     class Highlighted(Message):
         """The cursor moved to the row ``key``."""

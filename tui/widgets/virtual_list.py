@@ -30,6 +30,17 @@ from inkbench.i18n import N_, _
 from inkbench.storage.lists import Row, RowSource
 from inkbench.tui.vocab import category_name, kind_name, role_name, status_name
 
+# the keys of every list (VirtualList, OutlineList): one set of binding ids
+LIST_BINDINGS = [
+    Binding("up,k", "cursor_up", N_("Up"), show=False, id="list.up"),
+    Binding("down,j", "cursor_down", N_("Down"), show=False, id="list.down"),
+    Binding("pageup", "page_up", N_("Page up"), show=False, id="list.page_up"),
+    Binding("pagedown,space", "page_down", N_("Page down"), show=False, id="list.page_down"),
+    Binding("home", "first", N_("First row"), show=False, id="list.first"),
+    Binding("end", "last", N_("Last row"), show=False, id="list.last"),
+    Binding("enter", "select", N_("Open"), id="list.open"),
+]
+
 
 class VirtualList(ScrollView, can_focus=True):
     HELP_SECTION = N_("Lists")
@@ -44,15 +55,7 @@ class VirtualList(ScrollView, can_focus=True):
     VirtualList > .virtual-list--empty { color: $text-muted; }
     """
     COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--empty"}
-    BINDINGS = [
-        Binding("up,k", "cursor_up", N_("Up"), show=False, id="list.up"),
-        Binding("down,j", "cursor_down", N_("Down"), show=False, id="list.down"),
-        Binding("pageup", "page_up", N_("Page up"), show=False, id="list.page_up"),
-        Binding("pagedown,space", "page_down", N_("Page down"), show=False, id="list.page_down"),
-        Binding("home", "first", N_("First row"), show=False, id="list.first"),
-        Binding("end", "last", N_("Last row"), show=False, id="list.last"),
-        Binding("enter", "select", N_("Open"), id="list.open"),
-    ]
+    BINDINGS = LIST_BINDINGS
 
     cursor: reactive[int] = reactive(0, always_update=True)
 
