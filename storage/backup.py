@@ -20,6 +20,7 @@ with ``force`` (a copy of the replaced database is kept beside it).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -27,7 +28,6 @@ import re
 import shutil
 import sqlite3
 import tarfile
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,11 +47,14 @@ FORMAT = "inkbench-backup"
 # a backup's work folder, beside its file (``home_lock.owned_temp_dir``: one a
 # killed backup leaves is removed by the next process that opens the home)
 WORK_PREFIX = ".inkbench-backup-"
+# a restore's work folder, in the home (the same: a killed restore's goes at
+# the next open); ``.restore-*`` folders of older versions go by age (vacuum)
+RESTORE_PREFIX = ".inkbench-restore-"
 VERSION = 1
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 CHUNK = 1 << 20
-STALE_AFTER_S = 3600  # a temp directory this old belongs to no running restore
+STALE_AFTER_S = 3600  # an older version's ``.restore-*`` folder this old belongs to no restore
 _BLOB_MEMBER = re.compile(r"^blobs/([0-9a-f]{2})/([0-9a-f]{62})$")
 # tables whose rows mean "this home holds the user's data"
 _DATA_TABLES = (
@@ -488,14 +491,14 @@ def _restore_into(
                 "backup (a copy of the current database is kept beside it)"
             ).format(db_path=db_path)
         )
-    try:
-        work = Path(tempfile.mkdtemp(prefix=".restore-", dir=home))
-    except OSError as e:
-        raise InvalidInput(
-            _("cannot write in {home}: {strerror}").format(home=home, strerror=e.strerror)
-        ) from None
-    replaced = None
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            work = stack.enter_context(owned_temp_dir(home, home, RESTORE_PREFIX))
+        except OSError as e:
+            raise InvalidInput(
+                _("cannot write in {home}: {strerror}").format(home=home, strerror=e.strerror)
+            ) from None
+        replaced = None
         try:
             _extract(src, tar, manifest, work, progress)
             _check_database(src, work / DB_NAME, manifest)
@@ -518,9 +521,7 @@ def _restore_into(
                     "it, which does no harm. Free some disk space and try again"
                 ).format(src=src, value=_why(e), db_path=db_path, where=where)
             ) from None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return replaced
+        return replaced
 
 
 def _why(error: BaseException) -> str:

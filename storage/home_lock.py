@@ -14,7 +14,8 @@ through, so no process can register meanwhile, then tries each
 -9), and is cleared; one it cannot is a live process, named in the refusal.
 
 Work folders a process makes outside the database (a backup's
-``.inkbench-backup-*`` beside its file: ``owned_temp_dir``) are listed in its
+``.inkbench-backup-*`` beside its file, a restore's ``.inkbench-restore-*``
+in the home: ``owned_temp_dir``) are listed in its
 ``run/<pid>.json`` while they exist. When a process is gone without removing
 them (a kill -9), the next process to register in the home, or the next
 backup, finds its lock free and removes them with its files; a live owner's
@@ -53,7 +54,7 @@ GATE_WAIT_S = 600  # a restore of a large backup can take minutes
 _held: dict[Path, _Hold] = {}  # home -> this process's registration
 # what a registry may list as a process's work folder (a guard: only these
 # names are ever removed for a process that is gone)
-TEMP_PREFIXES = (".inkbench-backup-",)
+TEMP_PREFIXES = (".inkbench-backup-", ".inkbench-restore-")
 _inherited: list[FileLock] = []  # a forked parent's locks: kept alive, never released here
 _mutex = threading.RLock()
 

@@ -104,3 +104,33 @@ def test_a_killed_backups_work_folder_goes_at_the_next_open_or_backup(tmp_path: 
     with tarfile.open(out / "third.tar") as tar:
         assert len([m for m in tar.getmembers() if m.name.startswith("blobs/")]) == BLOBS
     assert sorted(p.name for p in (home / "run").iterdir()) == ["gate.lock"]
+
+
+def test_a_killed_restores_work_folder_goes_at_the_next_open(tmp_path: Path) -> None:
+    home, other = tmp_path / "home", tmp_path / "other"
+    _home_with_files(home)
+    dest = tmp_path / "home.tar"
+    assert inkbench(home, "db", "backup", str(dest)).returncode == 0
+    proc = subprocess.Popen(
+        [INKBENCH, "--home", str(other), "db", "restore", str(dest)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    # killed once it is extracting the stored files into its work folder
+    while not (work := [w for w in other.glob(".inkbench-restore-*") if any(w.rglob("blobs/*/*"))]):
+        assert proc.poll() is None, "the restore ended before its work folder was seen"
+        assert time.monotonic() < deadline, "the restore never made its work folder"
+        time.sleep(0.001)
+    _kill(proc)
+    assert work[0].is_dir()  # a kill -9 leaves it
+
+    stats = inkbench(other, "stats")  # the next process to open the home
+    assert stats.returncode == 0, stats.stderr
+    assert not work[0].exists()
+    assert not (other / "run" / f"{proc.pid}.json").exists()
+    restored = inkbench(other, "db", "restore", str(dest), "--force")
+    assert restored.returncode == 0, restored.stderr
+    assert not list(other.glob(".inkbench-restore-*"))

@@ -83,7 +83,7 @@ def test_backup_is_one_file_and_restores_byte_for_byte(filled, tmp_path) -> None
     for blob_sha, _size in manifest["blobs"]:
         restored = blobs.blob_path(other / "blobs", blob_sha)
         assert restored.read_bytes() == blobs.blob_path(filled.blob_dir, blob_sha).read_bytes()
-    assert not list(other.glob(".restore-*"))
+    assert not list(other.glob(".inkbench-restore-*"))
     reopened = open_database(other)
     with reopened.raw(write=False) as conn:
         assert [h.kind for h in search(conn, "发票")] == ["image"]
@@ -451,7 +451,7 @@ def test_a_full_disk_during_restore_replaces_nothing(filled, tmp_path, monkeypat
         backup.restore_backup(filled.home, dest, force=True)
     assert "\n" not in str(err.value)
     assert (home_state(filled.home), dump(filled.path)) == before
-    assert not list(filled.home.glob(".restore-*"))
+    assert not list(filled.home.glob(".inkbench-restore-*"))
 
 
 @pytest.mark.parametrize("fails_at", ["first blob", "database"])
@@ -512,7 +512,7 @@ def test_a_failure_during_the_swap_replaces_nothing(filled, tmp_path, monkeypatc
     assert {k: after.get(k) for k in before[0]} == before[0]  # what was there is intact
     added = set(after) - set(before[0])
     assert all(k.startswith("blobs/") or k.endswith(".bak") for k in added), added
-    assert not list(home.glob(".restore-*"))
+    assert not list(home.glob(".inkbench-restore-*"))
 
     backup.restore_backup(home, dest, force=True)  # once there is room again
     assert dump(home / "inkbench.db") == dump(filled.path)
