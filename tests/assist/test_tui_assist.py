@@ -146,3 +146,40 @@ async def test_chat_area_sends_and_streams(logged_in, upstream) -> None:
         ("user", "去哪里", "done"),
         ("assistant", "可以去青石镇。", "done"),
     ]
+
+
+async def test_chat_log_keeps_blank_lines_and_streams_a_reply_on_its_own_lines(
+    logged_in, upstream
+) -> None:
+    """The log shows a blank line between messages and between a message's
+    paragraphs, and a streamed reply starts on its own line under the
+    message sent (Textual's ``Log.write_lines`` drops empty lines)."""
+    from inkbench.storage.chat import create_conversation
+    from inkbench.storage.engine import open_database
+    from inkbench.tui.app import make_app
+    from inkbench.tui.areas.chat import ChatArea
+
+    db = open_database(logged_in)
+    with db.write() as s:
+        create_conversation(s, "paragraphs")
+    db.dispose()
+    upstream.behaviour.words = 12
+    upstream.behaviour.chunk_delay = 0.3
+    app = make_app(home=logged_in)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("9")
+        await wait_for(pilot, lambda: "paragraphs" in screen_text(app))
+        log = app.query_one(ChatArea).log_view
+        app.query_one("#chat-input").focus()
+        await pilot.press(*"first")
+        await pilot.press("enter")
+        # while the reply streams: the message sent, a blank line, then the reply
+        await wait_for(pilot, lambda: any(line.startswith("AI:") for line in log.lines))
+        assert log.lines[:4] == ["You:", "first", "", "AI:"]
+        await wait_for(pilot, lambda: "w11" in screen_text(app), timeout=20)
+        await wait_for(pilot, lambda: app.query_one(ChatArea)._streaming is None)
+        await settle(pilot, app)
+        # shown again from the database: each message then a blank line
+        await wait_for(pilot, lambda: log.lines[:4] == ["You:", "first", "", "AI:"])
+        assert log.lines[5:7] == ["", ""] and log.lines[4].startswith("w0")

@@ -52,6 +52,23 @@ def chat_log_lines(lines: list) -> list[str]:
     return out
 
 
+def write_lines(log: Log, lines: list[str], *, scroll_end: bool | None = None) -> None:
+    """Write whole lines to ``log``, empty ones included, and leave it on a
+    new empty line, where a streamed reply goes on. (``Log.write_lines``
+    drops empty lines, since ``"".splitlines()`` is empty: messages ran
+    together and a reply streamed onto the end of the message before it.)"""
+    if lines:
+        log.write("\n".join(lines) + "\n", scroll_end=scroll_end)
+
+
+def shown_lines(log: Log) -> list[str]:
+    """The log's whole lines, without the empty line it is left on."""
+    lines = list(log.lines)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def earlier_note(n: int) -> str:
     """The log's first line while earlier messages are not read yet."""
     return ngettext(
@@ -168,7 +185,7 @@ class ChatArea(AreaPane):
         self._first_id = page.lines[0].id if page.lines else None
         log.clear()
         head = [earlier_note(page.earlier)] if page.earlier else []
-        log.write_lines(head + chat_log_lines(page.lines))
+        write_lines(log, head + chat_log_lines(page.lines))
         self.call_after_refresh(self._arm_scroll)
         queued = page.queued
         self._status(_("{n} queued: f sends them").format(n=queued) if queued else "")
@@ -212,14 +229,14 @@ class ChatArea(AreaPane):
         log = self.log_view
         self._scroll_armed = False
         had_note = bool(self.earlier)
-        kept = list(log.lines[1:] if had_note else log.lines)  # without the old note
+        kept = shown_lines(log)[1:] if had_note else shown_lines(log)  # without the old note
         self.earlier = page.earlier
         self._first_id = page.lines[0].id
         added = ([earlier_note(page.earlier)] if page.earlier else []) + chat_log_lines(page.lines)
         top, before = log.scroll_offset.y, len(log.lines)
         log.clear()
-        log.write_lines(added + kept, scroll_end=False)
-        # what was shown stays where it was on screen (the Log drops empty lines)
+        write_lines(log, added + kept, scroll_end=False)
+        # what was shown stays where it was on screen
         # (the old note, at the very top, is gone: the first message below it stays)
         top = max(top, 1 if had_note else 0)
         log.scroll_to(y=top + len(log.lines) - before, animate=False, immediate=True)
@@ -235,7 +252,7 @@ class ChatArea(AreaPane):
         attached = tuple(self.pending)
         shown = ["+ " + _("attached: {what}").format(what=a) for a in self.pending_labels]
         self.pending, self.pending_labels = [], []
-        self.log_view.write_lines([f"{_('You')}:", *shown, *text.splitlines(), ""])
+        write_lines(self.log_view, [f"{_('You')}:", *shown, *text.splitlines(), ""])
         self._send(self.current, text, attached)
 
     def _send(
@@ -272,7 +289,7 @@ class ChatArea(AreaPane):
 
     def _sent(self, result) -> None:
         self._streaming = None
-        self.log_view.write("\n\n")
+        self.log_view.write("\n\n")  # the reply's line ends; a blank line after it
         if result is not None and result.stopped_by:
             self._status(
                 _("queued: {why}; f sends it when the server answers").format(why=result.stopped_by)
