@@ -77,6 +77,11 @@ def first_frame(
     env = {**(env if env is not None else os.environ), "TERM": "xterm-256color"}
     for name in ("COLUMNS", "LINES"):  # the pty's size is the one to use
         env.pop(name, None)
+    # bytecode is written and used, as for an installed wheel (pip compiles
+    # it): with PYTHONDONTWRITEBYTECODE set (this machine sets it) every run
+    # of an editable install compiles the project's modules again, while the
+    # bare app's Textual comes compiled from site-packages
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     proc = subprocess.Popen(
         list(argv),

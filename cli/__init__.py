@@ -51,8 +51,9 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line, in the current language."""
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line, in the current language; without its
+    commands when ``commands`` is false (only the options that open the TUI)."""
     parser = argparse.ArgumentParser(
         prog="inkbench",
         description=_("A keyboard-driven terminal workbench for writing and AI work on it."),
@@ -74,10 +75,27 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("the interface's language for this run (default: config, then $LANG)"),
     )
     parser.set_defaults(func=None)
+    if not commands:
+        return parser
     sub = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
+
+
+def opens_tui(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` holds no command, only ``--home``/``--lang`` and their
+    values: the TUI opens, and the commands' parsers (every command module,
+    ~0.1 s) need not be built."""
+    i = 0
+    while i < len(argv):
+        if argv[i] in ("--home", "--lang"):
+            i += 2
+        elif argv[i].startswith(("--home=", "--lang=")):
+            i += 1
+        else:
+            return False
+    return True
 
 
 def _report_bug(args: argparse.Namespace, error: BaseException) -> None:
@@ -133,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(choose_language(argv))
     argparse_i18n.install()
-    parser = build_parser()
+    parser = build_parser(commands=not opens_tui(argv))
     args = parser.parse_args(argv)
     from inkbench.storage.errors import InkbenchError, user_error
 

@@ -14,7 +14,7 @@ from inkbench.tui.vocab import status_name
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``chapter list|add|edit|move|show``."""
-    from inkbench.storage.models import CHAPTER_STATUSES
+    from inkbench.storage.vocab import CHAPTER_STATUSES
 
     c = sub.add_parser("chapter", help=_("a work's chapters: list, add, edit, move, show"))
     csub = c.add_subparsers(title=_("chapter commands"), metavar="COMMAND", required=True)

@@ -62,8 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fields(p: argparse.ArgumentParser) -> None:
-    from inkbench.storage.bible import CHARACTER_ATTRIBUTES
-    from inkbench.storage.models import CHARACTER_ROLES
+    from inkbench.storage.vocab import CHARACTER_ATTRIBUTES, CHARACTER_ROLES
 
     p.add_argument(
         "--alias", action="append", default=[], metavar="ALIAS", help=_("another name (repeat)")

@@ -21,12 +21,12 @@ def _day(value: str) -> date:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``usage``."""
-    from inkbench.storage.ai_usage import GROUPS
+    from inkbench.storage.vocab import USAGE_GROUPS
 
     p = sub.add_parser(
         "usage", help=_("the AI requests made from here: tokens, time, errors, estimated cost")
     )
-    p.add_argument("--by", choices=list(GROUPS), default="day", help=_("group by (default day)"))
+    p.add_argument("--by", choices=USAGE_GROUPS, default="day", help=_("group by (default day)"))
     p.add_argument("--since", type=_day, metavar="DATE", help=_("from this day on (YYYY-MM-DD)"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_usage)

@@ -64,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fields(p: argparse.ArgumentParser) -> None:
-    from inkbench.storage.models import WORK_STATUSES
+    from inkbench.storage.vocab import WORK_STATUSES
 
     p.add_argument("--genre", help=_("the genre"))
     p.add_argument(

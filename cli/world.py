@@ -14,7 +14,7 @@ from inkbench.tui.vocab import category_name
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``world list|add|edit|show|trash``."""
-    from inkbench.storage.models import WORLD_CATEGORIES
+    from inkbench.storage.vocab import WORLD_CATEGORIES
 
     w = sub.add_parser("world", help=_("a work's world entries: places, organisations, items …"))
     wsub = w.add_subparsers(title=_("world commands"), metavar="COMMAND", required=True)

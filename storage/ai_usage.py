@@ -17,6 +17,7 @@ from sqlmodel import Session
 from inkbench.i18n import _
 from inkbench.storage.errors import InvalidInput
 from inkbench.storage.models import AiRequest
+from inkbench.storage.vocab import USAGE_GROUPS
 
 if TYPE_CHECKING:
     from inkbench.storage.engine import Database
@@ -28,6 +29,7 @@ GROUPS: dict[str, str] = {
     "assistant": "COALESCE(a.name, '')",
     "purpose": "r.request_type",
 }
+assert tuple(GROUPS) == USAGE_GROUPS
 
 
 @dataclass(frozen=True)

@@ -32,19 +32,7 @@ from inkbench.storage.models import (
     WorldEntryCharacter,
     utcnow,
 )
-
-#: what a character records besides its name (all free text)
-CHARACTER_ATTRIBUTES = (
-    "description",
-    "age",
-    "gender",
-    "appearance",
-    "personality",
-    "background",
-    "motivation",
-    "flaws",
-    "strengths",
-)
+from inkbench.storage.vocab import CHARACTER_ATTRIBUTES  # noqa: F401 (re-exported)
 
 
 def raw_connection(session: Session):

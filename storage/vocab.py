@@ -27,6 +27,20 @@ PUBLISH_KINDS = ("wordpress", "metaweblog", "folder", "webhook")
 # what can be attached to a chat message as context (kb: a knowledge passage)
 CHAT_ATTACHMENT_KINDS = ("chapter", "article", "character", "world", "kb")
 CHARACTER_ROLES = ("protagonist", "antagonist", "supporting", "minor")
+#: how `inkbench usage` groups AI requests (storage.ai_usage.GROUPS: their SQL)
+USAGE_GROUPS = ("day", "model", "assistant", "purpose")
+#: what a character records besides its name (all free text)
+CHARACTER_ATTRIBUTES = (
+    "description",
+    "age",
+    "gender",
+    "appearance",
+    "personality",
+    "background",
+    "motivation",
+    "flaws",
+    "strengths",
+)
 WORLD_CATEGORIES = (
     "geography",
     "history",
