@@ -31,7 +31,7 @@ from inkbench.storage.store import Store
 from inkbench.tui.areas import AREAS, area
 from inkbench.tui.commands import InkbenchCommands
 from inkbench.tui.jobs import Job, Jobs, describe_error, log_error
-from inkbench.tui.keymap import check_keymap
+from inkbench.tui.keymap import check_keymap, unknown_ids
 from inkbench.tui.messages import (
     AccountChanged,
     ConnectivityChanged,
@@ -51,6 +51,9 @@ from inkbench.tui.widgets.footer import Footer
 from inkbench.tui.widgets.status_bar import StatusBar
 
 FIRST_AREA = "articles"
+# the [keymap] ids are checked this long after start-up, once the first
+# screen is up (knowing every id imports every area and screen module)
+KEYMAP_CHECK_AFTER_S = 0.5
 
 
 class AreaTabs(Widget):
@@ -164,13 +167,24 @@ class InkbenchApp(App):
         self._mounting: dict[str, Any] = {}
         self._problems = list(self.settings.problems)
         if self.settings.keymap:
-            from inkbench.tui.keys import all_ids
-
-            keymap, problems = check_keymap(
-                self.settings.keymap, all_ids(type(self)), str(self.settings.path or "config.toml")
-            )
+            # ids are checked after the first frame (_check_keymap_ids); an
+            # entry naming no binding changes nothing meanwhile
+            keymap, problems = check_keymap(self.settings.keymap, None, self._config_name)
             self._problems += problems
             self.set_keymap(keymap)
+
+    @property
+    def _config_name(self) -> str:
+        return str(self.settings.path or "config.toml")
+
+    def _settings_notice(self, problem: str) -> None:
+        self.notify(problem, title=_("Settings"), severity="warning", timeout=12, markup=False)
+
+    def _check_keymap_ids(self) -> None:
+        from inkbench.tui.keys import all_ids
+
+        for problem in unknown_ids(self.settings.keymap, all_ids(type(self)), self._config_name):
+            self._settings_notice(problem)
 
     # --- layout -------------------------------------------------------------------
 
@@ -198,7 +212,9 @@ class InkbenchApp(App):
                     )
                 )
         for problem in self._problems:
-            self.notify(problem, title=_("Settings"), severity="warning", timeout=12, markup=False)
+            self._settings_notice(problem)
+        if self.settings.keymap:
+            self.set_timer(KEYMAP_CHECK_AFTER_S, self._check_keymap_ids)
         self.query_one(ContentSwitcher).current = f"area-{FIRST_AREA}"
         self.call_after_refresh(self._focus_area, FIRST_AREA)
         from inkbench.integrations.ai.plain_http import set_sink

@@ -37,21 +37,17 @@ def _valid_key(key: str, names: set[str]) -> bool:
 
 
 def check_keymap(
-    keymap: dict[str, str], known_ids: Iterable[str], source: str = "config.toml"
+    keymap: dict[str, str], known_ids: Iterable[str] | None, source: str = "config.toml"
 ) -> tuple[dict[str, str], list[str]]:
-    """Split a user keymap into the valid entries and one message per bad one."""
-    known = set(known_ids)
+    """Split a user keymap into the valid entries and one message per bad one.
+    ``known_ids`` None: the ids are not checked (see :func:`unknown_ids`)."""
+    known = None if known_ids is None else set(known_ids)
     names = _key_names()
     good: dict[str, str] = {}
     problems: list[str] = []
     for binding_id, keys in keymap.items():
-        if binding_id not in known:
-            problems.append(
-                _(
-                    "{source} [keymap]: no binding with id {id!r} (see the help screen, F1); "
-                    "entry ignored"
-                ).format(source=source, id=binding_id)
-            )
+        if known is not None and binding_id not in known:
+            problems.append(_unknown(source, binding_id))
             continue
         bad = [k for k in keys.split(",") if not _valid_key(k, names)]
         if bad:
@@ -64,3 +60,19 @@ def check_keymap(
             continue
         good[binding_id] = keys
     return good, problems
+
+
+def _unknown(source: str, binding_id: str) -> str:
+    return _(
+        "{source} [keymap]: no binding with id {id!r} (see the help screen, F1); entry ignored"
+    ).format(source=source, id=binding_id)
+
+
+def unknown_ids(
+    keymap: dict[str, str], known_ids: Iterable[str], source: str = "config.toml"
+) -> list[str]:
+    """One message per keymap entry naming no binding. (The app checks the
+    ids after its first frame: knowing them all imports every area and
+    screen module.)"""
+    known = set(known_ids)
+    return [_unknown(source, binding_id) for binding_id in keymap if binding_id not in known]

@@ -134,8 +134,11 @@ async def test_keymap_override_and_bad_entries(home: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         messages = [n.message for n in app._notifications]
-        assert any("no.such.binding" in m for m in messages)
         assert any("area.works" in m and "nosuchkey" in m for m in messages)
+        # the ids are checked once the first screen is up
+        await wait_for(
+            pilot, lambda: any("no.such.binding" in n.message for n in app._notifications)
+        )
         assert app.theme == "textual-light"
         await pilot.press("t")
         await settle(pilot, app)
