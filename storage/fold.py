@@ -338,6 +338,24 @@ def is_pinyin_query(term: str) -> bool:
     return len(term) >= 2 and term.isascii() and term.isalpha()
 
 
+def mixed_pinyin_key(term: str) -> str | None:
+    """For a (folded) term of Han characters then ASCII letters, as typed
+    when the input method's last syllables were not converted
+    (``凤凰dancong``): the Han part's full pinyin and then the letters
+    (``fenghuangdancong``), the start of a title's pinyin it may mean.
+    None for any other term, or Han characters without a reading."""
+    m = _HAN_RUN.match(term)
+    if m is None or m.end() == len(term):
+        return None
+    letters = term[m.end() :]
+    if not (letters.isascii() and letters.isalpha()):
+        return None
+    full, _initials = _syllables(m.group())
+    if not all(full):
+        return None
+    return ("".join(full) + letters).lower()
+
+
 # --- names matched against text (list filters) -------------------------------
 
 
@@ -357,7 +375,7 @@ def _name_keys(name: str) -> str:
 def _needle(text: str) -> tuple[str, str | None]:
     folded = fold(text).strip().casefold()
     compact = folded.replace(" ", "")
-    return folded, compact if is_pinyin_query(compact) else None
+    return folded, compact if is_pinyin_query(compact) else mixed_pinyin_key(compact)
 
 
 def name_matches(name: str | None, text: str) -> bool:

@@ -48,6 +48,7 @@ from inkbench.storage.fold import (
     fold_script,
     fold_width,
     is_pinyin_query,
+    mixed_pinyin_key,
     pinyin_keys,
     sql_name_matches,
 )
@@ -145,7 +146,9 @@ class Query:
 
     ``match`` is the AND of ``parts``. A part of ``pinyin`` that is not None
     is a Latin-letters term that also matches a title whose pinyin starts
-    with it (the key, lower case, for a pinyin table's ``"key"*``): a row
+    with it (the key, lower case, for a pinyin table's ``"key"*``), or a term
+    of Han characters then letters (``鳳凰dancong``: key ``fenghuangdancong``,
+    see ``fold.mixed_pinyin_key``): a row
     matches the query when each part matches its text or, where it has a
     key, its title's pinyin."""
 
@@ -226,14 +229,16 @@ def parse_query(text: str, *, exact: bool = False) -> Query:
         literal = raw.strip("*").strip()
         if literal:
             terms.append(literal)
-        pinyin = not exact and m.group(2) is not None and is_pinyin_query(literal)
+        key = None
+        if not exact and m.group(2) is not None:
+            key = literal.lower() if is_pinyin_query(literal) else mixed_pinyin_key(literal)
         for i, phrase in enumerate(phrases):
             expr = _quote(" ".join(phrase))
             last = phrase[-1]
             if prefix_latin and i == len(phrases) - 1 and not CJK_RUN.search(last):
                 expr += "*"
             parts.append(expr)
-            pinyin_keys_.append(literal.lower() if pinyin else None)
+            pinyin_keys_.append(key)
     if exact:
         # folding never splits nor joins whitespace-separated terms
         terms = [t.strip("*").strip() for t in typed_terms if _TOKEN_CHARS.search(t)]

@@ -140,6 +140,12 @@ def test_odd_queries_give_sensible_results(db, ids) -> None:
         a = create_article(s, "混合", "鳳凰dancong 是一种写法").id
     assert ("article", a) in found(db, "凤凰dancong")
     assert ("article", a) in found(db, "鳳凰dancong")
+    # ... or the title its pinyin goes on with: the input method's last
+    # syllables left unconverted (凤凰 typed, dancong not yet)
+    assert ("article", ids["tea"]) in found(db, "鳳凰dancong")
+    assert ("article", ids["tea"]) in found(db, "凤凰dan")
+    assert ("article", ids["tea"]) not in found(db, "凤dancong")  # 凰 is missing
+    assert ("article", ids["tea"]) not in found(db, "凤凰dancong", exact=True)
     # characters OpenCC does not map are matched as they are
     with db.write() as s:
         b = create_article(s, "罕见字", "这里有𠀀字和㐀字。").id
@@ -160,4 +166,6 @@ def test_storage_title_filters_fold_too(db, ids) -> None:
         assert count_articles(s, text="学习") == 1
         assert [k.name for k in list_kbs(s, text_filter="凤凰单丛")] == ["鳳凰單叢資料"]
         assert [k.name for k in list_kbs(s, text_filter="fhdczl")] == ["鳳凰單叢資料"]
+        assert [k.name for k in list_kbs(s, text_filter="鳳凰dancong")] == ["鳳凰單叢資料"]
+        assert list_kbs(s, text_filter="凤dancong") == []
         assert list_kbs(s, text_filter="%") == []
