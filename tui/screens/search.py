@@ -28,7 +28,17 @@ from inkbench.tui.messages import OpenDocument
 
 def kind_label(kind: str) -> str:
     """What a hit is, in a few cells."""
-    labels = {
+    return _kind_labels().get(kind, kind)
+
+
+def kind_width() -> int:
+    """Cells for the kind column: the widest label in the current language
+    and a space ("knowledge base" is 14 cells, 知识库 6)."""
+    return max(cell_len(label) for label in _kind_labels().values()) + 1
+
+
+def _kind_labels() -> dict[str, str]:
+    return {
         "article": pgettext("kind", "article"),
         "chapter": pgettext("kind", "chapter"),
         "chunk": pgettext("kind", "knowledge base"),
@@ -40,7 +50,6 @@ def kind_label(kind: str) -> str:
         "album": pgettext("kind", "album"),
         "knowledge_base": pgettext("kind", "knowledge base"),
     }
-    return labels.get(kind, kind)
 
 
 HIGHLIGHT = "bold reverse $text-accent"
@@ -57,8 +66,9 @@ def _mark(content: Content, terms: tuple[str, ...]) -> Content:
 def hit_content(hit, width: int = 0, terms: tuple[str, ...] = ()) -> Content:
     """Two lines: kind, title (and parent), then the snippet with its matches
     highlighted from the offsets storage computed (cut to ``width`` cells)."""
+    indent = kind_width()
     head = Content.assemble(
-        (pad(kind_label(hit.kind), 10), "$text-muted"),
+        (pad(kind_label(hit.kind), indent), "$text-muted"),
         _mark(Content.styled(flat(hit.title) or _("(untitled)"), "bold"), terms),
         (
             _("  in {parent_title}").format(parent_title=flat(hit.parent_title))
@@ -72,9 +82,9 @@ def hit_content(hit, width: int = 0, terms: tuple[str, ...] = ()) -> Content:
     if width > 20 and spans:
         # wide (CJK) text: start the line near the first match so it is seen
         first = spans[0][0]
-        if cell_len(text[:first]) > (width - 10) // 2:
+        if cell_len(text[:first]) > (width - indent) // 2:
             cut = first
-            while cut > 0 and cell_len(text[cut - 1 : first]) < (width - 10) // 4:
+            while cut > 0 and cell_len(text[cut - 1 : first]) < (width - indent) // 4:
                 cut -= 1
             text = "…" + text[cut:]
             spans = [(a - cut + 1, b - cut + 1) for a, b in spans if a >= cut]
@@ -83,8 +93,8 @@ def hit_content(hit, width: int = 0, terms: tuple[str, ...] = ()) -> Content:
         snippet = snippet.stylize(HIGHLIGHT, start, end)
     if width > 20:
         head = head.truncate(width, ellipsis=True)
-        snippet = snippet.truncate(width - 10, ellipsis=True)
-    return Content("\n").join([head, Content("          ") + snippet])
+        snippet = snippet.truncate(width - indent, ellipsis=True)
+    return Content("\n").join([head, Content(" " * indent) + snippet])
 
 
 def locate(text: str, terms: tuple[str, ...]) -> tuple[int, int]:
