@@ -27,7 +27,7 @@ async def test_chat_area_attach_regenerate_edit_copy_export(
     from inkbench.tui.app import make_app
     from inkbench.tui.areas.chat import ChatArea
     from inkbench.tui.dialogs.ask_text import AskText
-    from inkbench.tui.dialogs.pick_one import PickOne
+    from inkbench.tui.dialogs.choose import Choose
     from inkbench.tui.screens.editor import EditorScreen
 
     (lin,) = rows(logged_in, "SELECT id FROM character WHERE name = '林晚'")[0]
@@ -75,7 +75,7 @@ async def test_chat_area_attach_regenerate_edit_copy_export(
         # e: edit the message and send it again
         upstream.behaviour.reply = "第三个回答。"
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, PickOne))
+        await wait_for(pilot, lambda: isinstance(app.screen, Choose))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, AskText))
         assert app.screen.value == "她是谁"

@@ -379,7 +379,7 @@ class ChatArea(AreaPane):
         """Pick one of your messages, edit it, send it again."""
         from inkbench.tui.assist_actions import edit_chat, my_messages
         from inkbench.tui.dialogs.ask_text import AskText
-        from inkbench.tui.dialogs.pick_one import PickOne
+        from inkbench.tui.dialogs.choose import Choose
 
         conversation_id = self.current
         if conversation_id is None:
@@ -409,7 +409,7 @@ class ChatArea(AreaPane):
                 return
             choices = [(str(i), " ".join(text.split())[:60]) for i, text in rows]
             self.app.push_screen(
-                PickOne(_("Which message to edit"), choices), lambda c: picked(rows, c)
+                Choose(_("Which message to edit"), choices), lambda c: picked(rows, c)
             )
 
         self.ink.db_job(my_messages, conversation_id, name=_("chat messages"), done=listed)
