@@ -10,17 +10,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 
+from inkbench.storage.vocab import CHARACTER_ATTRIBUTES
+
 #: a character's descriptive fields, in the order a context lists them
-CHARACTER_FIELDS = (
-    "age",
-    "gender",
-    "appearance",
-    "personality",
-    "background",
-    "motivation",
-    "flaws",
-    "strengths",
-)
+CHARACTER_FIELDS = tuple(f for f in CHARACTER_ATTRIBUTES if f != "description")
 
 _NAMED_SQL = (
     "SELECT {what} FROM mention m "

@@ -23,20 +23,9 @@ from inkbench.storage.models import (
     KbDocument,
     WorldEntry,
 )
+from inkbench.storage.vocab import CHARACTER_ATTRIBUTES
 
 ATTACH_LIMIT = 20_000  # characters of one attachment sent with a message
-
-_CHARACTER_FIELDS = (
-    "description",
-    "age",
-    "gender",
-    "appearance",
-    "personality",
-    "background",
-    "motivation",
-    "flaws",
-    "strengths",
-)
 
 
 @dataclass(frozen=True)
@@ -81,7 +70,9 @@ def _source(session: Session, ref: AttachmentRef) -> tuple[str, str]:
         if row is not None and row.deleted_at is None:
             lines = [f"{row.name} ({row.role})"]
             lines += [
-                f"{name}: {getattr(row, name)}" for name in _CHARACTER_FIELDS if getattr(row, name)
+                f"{name}: {getattr(row, name)}"
+                for name in CHARACTER_ATTRIBUTES
+                if getattr(row, name)
             ]
             return row.name, "\n".join(lines)
     elif ref.kind == "world":
