@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 INKBENCH = str(Path(sys.executable).with_name("inkbench"))
@@ -42,26 +43,36 @@ def _home_with_files(home: Path) -> None:
         db.dispose()
 
 
-def _stopped_backup(home: Path, dest: Path) -> tuple[subprocess.Popen, Path]:
-    """A real `inkbench db backup`, stopped (SIGSTOP) once its work folder
-    exists: mid-way, alive. Returns the process and its folder."""
+def _caught(home: Path, args: list[str], folders: Callable[[], list[Path]], what: str):
+    """A real `inkbench ARGS` on ``home``, in a session of its own, and its
+    work folder once ``folders`` finds it (polled every millisecond)."""
     proc = subprocess.Popen(
-        [INKBENCH, "--home", str(home), "db", "backup", str(dest)],
+        [INKBENCH, "--home", str(home), *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
+    while not (work := folders()):
+        assert proc.poll() is None, f"the {what} ended before its work folder was seen"
+        assert time.monotonic() < deadline, f"the {what} never made its work folder"
+        time.sleep(0.001)
+    return proc, work
+
+
+def _stopped_backup(home: Path, dest: Path) -> tuple[subprocess.Popen, Path]:
+    """A real `inkbench db backup`, stopped (SIGSTOP) once its work folder
+    exists: mid-way, alive. Returns the process and its folder."""
     # stopped once it writes the archive: the database snapshot is done, so
     # the stop never lands inside SQLite's WAL locking (a process stopped
     # there makes every other opener fail with SQLITE_PROTOCOL)
-    while not (
-        work := [w for w in dest.parent.glob(".inkbench-backup-*") if (w / "backup.tar").exists()]
-    ):
-        assert proc.poll() is None, "the backup ended before its work folder was seen"
-        assert time.monotonic() < deadline, "the backup never made its work folder"
-        time.sleep(0.001)
+    proc, work = _caught(
+        home,
+        ["db", "backup", str(dest)],
+        lambda: [w for w in dest.parent.glob(".inkbench-backup-*") if (w / "backup.tar").exists()],
+        "backup",
+    )
     os.kill(proc.pid, signal.SIGSTOP)
     assert len(work) == 1 and not dest.exists()  # stopped before it finished
     return proc, work[0]
@@ -111,19 +122,13 @@ def test_a_killed_restores_work_folder_goes_at_the_next_open(tmp_path: Path) -> 
     _home_with_files(home)
     dest = tmp_path / "home.tar"
     assert inkbench(home, "db", "backup", str(dest)).returncode == 0
-    proc = subprocess.Popen(
-        [INKBENCH, "--home", str(other), "db", "restore", str(dest)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
     # killed once it is extracting the stored files into its work folder
-    while not (work := [w for w in other.glob(".inkbench-restore-*") if any(w.rglob("blobs/*/*"))]):
-        assert proc.poll() is None, "the restore ended before its work folder was seen"
-        assert time.monotonic() < deadline, "the restore never made its work folder"
-        time.sleep(0.001)
+    proc, work = _caught(
+        other,
+        ["db", "restore", str(dest)],
+        lambda: [w for w in other.glob(".inkbench-restore-*") if any(w.rglob("blobs/*/*"))],
+        "restore",
+    )
     _kill(proc)
     assert work[0].is_dir()  # a kill -9 leaves it
 
