@@ -272,6 +272,7 @@ async def _outline_opens(home: Path, work_id: int, small_id: int, rounds: int = 
     from inkbench.tui.screens.outline import OutlineScreen
 
     app = make_app(home=home)
+    app.freeze_headless = True  # as the real app does (tui.app.freeze_heap)
     times: dict[int, list[float]] = {work_id: [], small_id: []}
     cpu: dict[int, list[float]] = {work_id: [], small_id: []}
     # full (generation 2) collections while each work's outline opened, in ms
