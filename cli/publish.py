@@ -346,6 +346,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             published=summary.published, failed=summary.failed, retried=summary.retried
         )
     )
+    if summary.lost:
+        print(
+            ngettext(
+                "{n} publication was taken over by another worker (this one held it too"
+                " long) and left to it",
+                "{n} publications were taken over by another worker (this one held them too"
+                " long) and left to it",
+                summary.lost,
+            ).format(n=summary.lost)
+        )
     return 1 if summary.failed or summary.paused else 0
 
 

@@ -39,6 +39,7 @@ def status_name(status: str) -> str:
         "error": pgettext("status", "error"),
         "publishing": pgettext("status", "publishing"),
         "retry": pgettext("status", "retry"),
+        "lost": pgettext("status", "left to another worker"),
     }
     word, paren, rest = status.partition(" (")
     if word in names:
