@@ -35,8 +35,6 @@ from inkbench.integrations.publish.base import (
 )
 from inkbench.integrations.publish.marker import has_marker, marker_token, with_marker
 
-#: WordPress error codes that mean the login itself was not accepted
-_BAD_LOGIN = {"incorrect_password", "rest_not_logged_in", "invalid_username", "invalid_email"}
 #: how many of the newest posts ``find_post`` also looks through
 RECENT = 50
 _NO_APP_PASSWORDS = {"application_passwords_disabled", "application_passwords_disabled_for_user"}
@@ -196,8 +194,11 @@ class WordPressTarget:
                     "password (an application password, not the login password)"
                 ).format(site=self.base, user=self.user)
             )
-        if status == 401 and (code in _BAD_LOGIN or not code):
-            # what WordPress 6.1 answers to any wrong user name or password
+        if status == 401:
+            # WordPress answers 401 only to a request it did not log in (a
+            # wrong user name or password: 6.1 says so, newer versions often
+            # answer rest_cannot_create or rest_not_logged_in instead); a
+            # logged-in user without the right gets 403
             return AuthFailed(
                 _(
                     "{site} did not accept {user} with this application password; check the "

@@ -73,6 +73,23 @@ def test_wrong_application_password_is_auth_failed(site: FakeWordPress) -> None:
     assert site.posts == {}
 
 
+def test_a_wrong_password_answered_as_anonymous_is_still_a_wrong_password(
+    site: FakeWordPress, tmp_path: Path
+) -> None:
+    """WordPress 6 runs a request with a wrong application password as
+    nobody's: a write is refused 401 ``rest_cannot_create``. That is the
+    password, not the user's role."""
+    site.anonymous_on_bad_password = True
+    for call in (
+        lambda t: t.create_post(post()),
+        lambda t: t.upload_media(image(tmp_path)),
+    ):
+        with pytest.raises(AuthFailed, match="application password") as e:
+            call(target(site, secret="wrong"))
+        assert "role" not in str(e.value)
+    assert site.posts == {} and site.media == {}
+
+
 def test_unknown_user_says_so(site: FakeWordPress) -> None:
     with pytest.raises(AuthFailed, match="no user nobody"):
         target(site, user="nobody").check()
