@@ -62,6 +62,11 @@ def kind_name(kind: str) -> str:
         "generation_task": pgettext("kind", "task"),
         "character": pgettext("kind", "character"),
         "world_entry": pgettext("kind", "world entry"),
+        # publishing accounts
+        "wordpress": "WordPress",
+        "metaweblog": "MetaWeblog",
+        "folder": pgettext("kind", "site folder"),
+        "webhook": "Webhook",
     }
     return names.get(kind.replace(" ", "_"), kind)
 
