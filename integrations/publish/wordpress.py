@@ -14,9 +14,11 @@ searches drafts, scheduled and published posts for it (``status=any`` with
 
 from __future__ import annotations
 
+import contextlib
 import html
 import mimetypes
 import re
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,6 +87,20 @@ class WordPressTarget:
     def close(self) -> None:
         """Close the connection pool."""
         self.client.close()
+
+    def abort(self) -> None:
+        """Wake a call waiting on the site (from any thread): shut down the
+        sockets of the client's connections, so the call ends at once with
+        an error instead of at its timeout. The runner calls it when the
+        item's lease is lost. Best effort: it reaches into httpcore's pool,
+        and does nothing where that is not found."""
+        pool = getattr(getattr(self.client, "_transport", None), "_pool", None)
+        for conn in list(getattr(pool, "connections", None) or ()):
+            stream = getattr(getattr(conn, "_connection", None), "_network_stream", None)
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     # --- the wire ------------------------------------------------------------------------
 
