@@ -10,6 +10,11 @@
 - ``publish_webhook_media_uploads``: the same articles to a webhook account
   in ``urls`` mode (a receiver on 127.0.0.1 in this process): uploads vs
   distinct images. Target: equal (once per image and account, not per use).
+- ``publish_wordpress_articles_per_s`` and ``publish_wordpress_media_uploads``
+  (only when ``INKBENCH_TEST_WP_URL`` is set, as the tests read it: the
+  WordPress of ``../shared/wordpress/setup.sh``): the same articles through
+  the REST API with the application password; the media the site holds
+  afterwards vs distinct images. The posts and media are deleted after.
 
 The articles share 30 distinct PNGs (each uses 3). Scratch data under
 ``bench/work/publish/``. ``INKBENCH_BENCH_PUBLISH`` changes the count.
@@ -194,8 +199,74 @@ def main() -> None:
         target="uploads == distinct images",
         met=_Receiver.uploads == DISTINCT,
     )
+    if os.environ.get("INKBENCH_TEST_WP_URL"):
+        wordpress(db, ids)
     db.dispose()
     shutil.rmtree(WORK, ignore_errors=True)
+
+
+def wordpress(db, ids: list[int]) -> None:
+    """The articles to the real WordPress of ``INKBENCH_TEST_WP_URL``."""
+    import httpx
+
+    from inkbench.integrations.publish.runner import run_publications
+    from inkbench.storage import publications as pubs
+    from inkbench.storage.publish_accounts import add_account
+
+    url = os.environ["INKBENCH_TEST_WP_URL"].rstrip("/")
+    user = os.environ.get("INKBENCH_TEST_WP_USER", "admin")
+    secret = os.environ["INKBENCH_TEST_WP_APP_PASSWORD"]
+    rest = httpx.Client(auth=(user, secret), timeout=60)
+
+    def listed(kind: str) -> set[int]:
+        found: set[int] = set()
+        for page in range(1, 100):
+            params = {"rest_route": f"/wp/v2/{kind}", "per_page": 100, "page": page}
+            if kind == "posts":
+                params["status"] = "any"
+            params["context"] = "edit"
+            resp = rest.get(f"{url}/", params=params)
+            if resp.status_code == 400:  # past the last page
+                break
+            resp.raise_for_status()
+            batch = {item["id"] for item in resp.json()}
+            found |= batch
+            if len(batch) < 100:
+                break
+        return found
+
+    media_before, posts_before = listed("media"), listed("posts")
+    with db.raw() as conn:
+        add_account(conn, "wp", "wordpress", url=url, user=user)
+        pubs.enqueue(conn, ids, "wp")
+    try:
+        start = time.perf_counter()
+        summary = run_publications(db, lambda row: secret)
+        value = len(ids) / (time.perf_counter() - start)
+        assert summary.published == len(ids), summary.outcomes[:3]
+        media = listed("media") - media_before
+        record(
+            "publish_wordpress_articles_per_s",
+            value=value,
+            unit="art/s",
+            baseline=None,
+            target="for the record",
+            met=True,
+        )
+        record(
+            "publish_wordpress_media_uploads",
+            value=len(media),
+            unit="uploads",
+            baseline=DISTINCT,
+            target="media on the site == distinct images",
+            met=len(media) == DISTINCT == summary.media_uploads,
+        )
+    finally:
+        for kind, before in (("posts", posts_before), ("media", media_before)):
+            for item in listed(kind) - before:
+                params = {"rest_route": f"/wp/v2/{kind}/{item}", "force": "true"}
+                rest.delete(f"{url}/", params=params)
+        rest.close()
 
 
 if __name__ == "__main__":

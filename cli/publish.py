@@ -257,10 +257,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         print(_line(r))
-    print(
-        ", ".join(f"{format_number(n)} {status}" for status, n in counts.items() if n)
-        or _("nothing queued or published yet")
-    )
+    # TRANSLATORS: one status's count in `publish list`'s last line, e.g. "2 queued"
+    each = [
+        _("{n} {status}").format(n=format_number(n), status=status_name(status))
+        for status, n in counts.items()
+        if n
+    ]
+    # TRANSLATORS: what goes between the counts of `publish list`'s last line
+    print(_(", ").join(each) or _("nothing queued or published yet"))
     return 0
 
 
@@ -346,6 +350,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             published=summary.published, failed=summary.failed, retried=summary.retried
         )
     )
+    if summary.lost:
+        print(
+            ngettext(
+                "{n} publication was taken over by another worker (this one held it too"
+                " long) and left to it",
+                "{n} publications were taken over by another worker (this one held them too"
+                " long) and left to it",
+                summary.lost,
+            ).format(n=summary.lost)
+        )
     return 1 if summary.failed or summary.paused else 0
 
 

@@ -6,7 +6,11 @@ which sets ``publishing`` and commits *before* any remote call; the row's
 ``marker`` (set here at enqueue, and reused for the same article and
 account) is stored on the remote post, so a retry finds the post an earlier,
 killed attempt made. Publishing the same article to the same account again
-carries the remote id forward and updates that post.
+carries the remote id forward and updates that post. The runner's outcome
+writes (``mark_published``, ``record_remote``, ``mark_failed``,
+``mark_retry``, ``release``) apply only while the caller still holds the
+lease and say whether they did: a worker whose lease ran out never
+overwrites the worker that took the row after it.
 
 Images are uploaded once per account: ``media_url``/``put_media_url`` keep
 the remote URL per stored file (blob) and account.
@@ -444,48 +448,70 @@ def ensure_revision(conn: sqlite3.Connection, article_id: int) -> int:
     ).fetchone()[0]
 
 
+#: what an outcome write adds to its ``WHERE``: the row is still the caller's
+#: (a worker whose lease ran out must not overwrite the outcome of the worker
+#: that took the row after it)
+_HELD = " AND lease_owner = ? AND status = 'publishing'"
+
+
+def still_held(conn: sqlite3.Connection, publication_id: int, owner: str) -> bool:
+    """Whether ``owner`` still holds the publication's lease (it is publishing)."""
+    return leases.still_ours(conn, leases.PUBLICATION, publication_id, owner)
+
+
 def mark_published(
     conn: sqlite3.Connection,
     publication_id: int,
     *,
+    owner: str,
     remote_id: str,
     url: str | None,
     revision_id: int | None,
-) -> None:
+) -> bool:
     """The post exists remotely: record where, and the revision it holds.
-    The article's status becomes ``published`` (unless it is a draft post)."""
+    The article's status becomes ``published`` (unless it is a draft post).
+
+    Applied only while ``owner`` holds the lease; False (nothing written)
+    when another worker has taken the row."""
     now = db_time(utcnow())
-    conn.execute(
+    cur = conn.execute(
         "UPDATE publication SET status = 'published', remote_id = ?, url = ?,"
         " published_revision_id = ?, last_error = NULL, lease_owner = NULL,"
-        " lease_expires_at = NULL, published_at = ?, updated_at = ? WHERE id = ?",
-        (remote_id, url, revision_id, now, now, publication_id),
+        " lease_expires_at = NULL, published_at = ?, updated_at = ? WHERE id = ?" + _HELD,
+        (remote_id, url, revision_id, now, now, publication_id, owner),
     )
+    if cur.rowcount != 1:
+        return False
     conn.execute(
         "UPDATE article SET status = 'published', updated_at = ? WHERE id = (SELECT article_id"
         " FROM publication WHERE id = ? AND NOT draft)",
         (now, publication_id),
     )
+    return True
 
 
 def record_remote(
-    conn: sqlite3.Connection, publication_id: int, remote_id: str, url: str | None
-) -> None:
-    """Keep a remote id as soon as it is known (before the item is finished)."""
-    conn.execute(
-        "UPDATE publication SET remote_id = ?, url = ?, updated_at = ? WHERE id = ?",
-        (remote_id, url, db_time(utcnow()), publication_id),
+    conn: sqlite3.Connection, publication_id: int, remote_id: str, url: str | None, *, owner: str
+) -> bool:
+    """Keep a remote id as soon as it is known (before the item is finished);
+    False (nothing written) when ``owner`` no longer holds the lease."""
+    cur = conn.execute(
+        "UPDATE publication SET remote_id = ?, url = ?, updated_at = ? WHERE id = ?" + _HELD,
+        (remote_id, url, db_time(utcnow()), publication_id, owner),
     )
+    return cur.rowcount == 1
 
 
-def mark_failed(conn: sqlite3.Connection, publication_id: int, error: str) -> None:
-    """The item failed for good (the remote refused it): no more attempts."""
+def mark_failed(conn: sqlite3.Connection, publication_id: int, error: str, *, owner: str) -> bool:
+    """The item failed for good (the remote refused it): no more attempts.
+    False (nothing written) when ``owner`` no longer holds the lease."""
     now = db_time(utcnow())
-    conn.execute(
+    cur = conn.execute(
         "UPDATE publication SET status = 'failed', last_error = ?, lease_owner = NULL,"
-        " lease_expires_at = NULL, updated_at = ? WHERE id = ?",
-        (_one_line(error), now, publication_id),
+        " lease_expires_at = NULL, updated_at = ? WHERE id = ?" + _HELD,
+        (_one_line(error), now, publication_id, owner),
     )
+    return cur.rowcount == 1
 
 
 def mark_retry(
@@ -493,14 +519,19 @@ def mark_retry(
     publication_id: int,
     error: str,
     *,
+    owner: str,
     backoff_s: float,
     max_attempts: int,
-) -> bool:
-    """After a transient failure: queued again after ``backoff_s`` while
-    attempts remain (True), else failed (False)."""
-    attempts = conn.execute(
-        "SELECT attempts FROM publication WHERE id = ?", (publication_id,)
-    ).fetchone()[0]
+) -> str | None:
+    """After a transient failure: ``"queued"`` again after ``backoff_s``
+    while attempts remain, else ``"failed"``; None (nothing written) when
+    ``owner`` no longer holds the lease."""
+    row = conn.execute(
+        "SELECT attempts FROM publication WHERE id = ?" + _HELD, (publication_id, owner)
+    ).fetchone()
+    if row is None:
+        return None
+    attempts = row[0]
     if attempts >= max_attempts:
         mark_failed(
             conn,
@@ -508,31 +539,37 @@ def mark_retry(
             _("{error} (gave up after {n} attempts; `inkbench publish retry` tries again)").format(
                 error=_one_line(error), n=attempts
             ),
+            owner=owner,
         )
-        return False
+        return "failed"
     now = utcnow()
     conn.execute(
         "UPDATE publication SET status = 'queued', last_error = ?, lease_owner = NULL,"
-        " lease_expires_at = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+        " lease_expires_at = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ?" + _HELD,
         (
             _one_line(error),
             db_time(now + timedelta(seconds=backoff_s)),
             db_time(now),
             publication_id,
+            owner,
         ),
     )
-    return True
+    return "queued"
 
 
-def release(conn: sqlite3.Connection, publication_id: int, *, error: str | None = None) -> None:
+def release(
+    conn: sqlite3.Connection, publication_id: int, *, owner: str, error: str | None = None
+) -> bool:
     """Hand the item back untried (its account was paused, or the runner
-    stops): queued again, the attempt not counted."""
-    conn.execute(
+    stops): queued again, the attempt not counted. False (nothing written)
+    when ``owner`` no longer holds the lease."""
+    cur = conn.execute(
         "UPDATE publication SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL,"
         " attempts = MAX(attempts - 1, 0), last_error = COALESCE(?, last_error), updated_at = ?"
-        " WHERE id = ? AND status = 'publishing'",
-        (_one_line(error) if error else None, db_time(utcnow()), publication_id),
+        " WHERE id = ?" + _HELD,
+        (_one_line(error) if error else None, db_time(utcnow()), publication_id, owner),
     )
+    return cur.rowcount == 1
 
 
 # --- media uploaded once per account --------------------------------------------------

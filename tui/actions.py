@@ -322,13 +322,14 @@ def task_items_text(store: Store, task_id: int) -> tuple[str, str]:
 
 
 def publish_articles(
-    store: Store, article_ids: list[int], account_name: str, draft: bool = False
+    store: Store, article_ids: list[int], account_names: list[str], draft: bool = False
 ) -> int:
-    """Queue the articles for publishing to the account; the number queued."""
+    """Queue the articles for publishing to each account, all or nothing
+    (one refusal queues none); the number of publications queued."""
     from inkbench.storage.publications import enqueue
 
     with store.database().raw() as conn:
-        return len(enqueue(conn, article_ids, account_name, draft=draft))
+        return sum(len(enqueue(conn, article_ids, name, draft=draft)) for name in account_names)
 
 
 def retry_publication(store: Store, publication_id: int) -> str:

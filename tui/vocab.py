@@ -39,6 +39,7 @@ def status_name(status: str) -> str:
         "error": pgettext("status", "error"),
         "publishing": pgettext("status", "publishing"),
         "retry": pgettext("status", "retry"),
+        "lost": pgettext("status", "left to another worker"),
     }
     word, paren, rest = status.partition(" (")
     if word in names:
@@ -61,6 +62,11 @@ def kind_name(kind: str) -> str:
         "generation_task": pgettext("kind", "task"),
         "character": pgettext("kind", "character"),
         "world_entry": pgettext("kind", "world entry"),
+        # publishing accounts
+        "wordpress": "WordPress",
+        "metaweblog": "MetaWeblog",
+        "folder": pgettext("kind", "site folder"),
+        "webhook": "Webhook",
     }
     return names.get(kind.replace(" ", "_"), kind)
 

@@ -145,16 +145,24 @@ def _file_backend(config: Settings, *, interactive: bool) -> keyring.backend.Key
     return backend
 
 
-def keyring_backend(config: Settings, *, interactive: bool = False):
-    """The backend tokens go to, or ``KeyringUnavailable`` with the opt-in."""
+def keyring_backend(config: Settings, *, interactive: bool = False, what: str | None = None):
+    """The backend tokens go to, or ``KeyringUnavailable`` with the opt-in.
+    ``what``: what the caller keeps there, for the message (login tokens
+    if not given)."""
     if config.account.keyring == "file":
         return _file_backend(config, interactive=interactive)
     backend = keyring.get_keyring()
     why = _is_unusable(backend)
     if why:
-        raise KeyringUnavailable(
-            _("cannot store login tokens: {why}; {opt_in}").format(why=why, opt_in=opt_in())
-        )
+        if what is None:
+            message = _("cannot store login tokens: {why}; {opt_in}").format(
+                why=why, opt_in=opt_in()
+            )
+        else:
+            message = _("cannot store {what}: {why}; {opt_in}").format(
+                what=what, why=why, opt_in=opt_in()
+            )
+        raise KeyringUnavailable(message)
     return backend
 
 

@@ -11,10 +11,17 @@ from typing import Any
 
 import keyring.errors
 
-from inkbench.integrations.ai.credentials import _call, keyring_backend
+from inkbench.i18n import _
+from inkbench.integrations.ai.credentials import _call
+from inkbench.integrations.ai.credentials import keyring_backend as _backend
 from inkbench.settings import Settings
 
 SERVICE = "inkbench-publish"
+
+
+def keyring_backend(config: Settings, *, interactive: bool = False):
+    """The keyring backend, or ``KeyringUnavailable`` naming publishing secrets."""
+    return _backend(config, interactive=interactive, what=_("publishing passwords and keys"))
 
 
 def _entry(name: str) -> str:

@@ -14,9 +14,11 @@ searches drafts, scheduled and published posts for it (``status=any`` with
 
 from __future__ import annotations
 
+import contextlib
 import html
 import mimetypes
 import re
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,8 +37,6 @@ from inkbench.integrations.publish.base import (
 )
 from inkbench.integrations.publish.marker import has_marker, marker_token, with_marker
 
-#: WordPress error codes that mean the login itself was not accepted
-_BAD_LOGIN = {"incorrect_password", "rest_not_logged_in", "invalid_username", "invalid_email"}
 #: how many of the newest posts ``find_post`` also looks through
 RECENT = 50
 _NO_APP_PASSWORDS = {"application_passwords_disabled", "application_passwords_disabled_for_user"}
@@ -87,6 +87,20 @@ class WordPressTarget:
     def close(self) -> None:
         """Close the connection pool."""
         self.client.close()
+
+    def abort(self) -> None:
+        """Wake a call waiting on the site (from any thread): shut down the
+        sockets of the client's connections, so the call ends at once with
+        an error instead of at its timeout. The runner calls it when the
+        item's lease is lost. Best effort: it reaches into httpcore's pool,
+        and does nothing where that is not found."""
+        pool = getattr(getattr(self.client, "_transport", None), "_pool", None)
+        for conn in list(getattr(pool, "connections", None) or ()):
+            stream = getattr(getattr(conn, "_connection", None), "_network_stream", None)
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     # --- the wire ------------------------------------------------------------------------
 
@@ -196,8 +210,11 @@ class WordPressTarget:
                     "password (an application password, not the login password)"
                 ).format(site=self.base, user=self.user)
             )
-        if status == 401 and (code in _BAD_LOGIN or not code):
-            # what WordPress 6.1 answers to any wrong user name or password
+        if status == 401:
+            # WordPress answers 401 only to a request it did not log in (a
+            # wrong user name or password: 6.1 says so, newer versions often
+            # answer rest_cannot_create or rest_not_logged_in instead); a
+            # logged-in user without the right gets 403
             return AuthFailed(
                 _(
                     "{site} did not accept {user} with this application password; check the "

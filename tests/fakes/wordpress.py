@@ -60,6 +60,9 @@ class FakeWordPress:
     stall_media: float = 0.0
     drop_after_create: int = 0
     search_drafts: bool = True
+    #: answer a wrong password as WordPress 6 often does: the request runs
+    #: anonymously and a write is refused 401 ``rest_cannot_create``
+    anonymous_on_bad_password: bool = False
     posts: dict[int, dict[str, Any]] = field(default_factory=dict)
     media: dict[int, dict[str, Any]] = field(default_factory=dict)
     terms: dict[str, dict[int, str]] = field(
@@ -153,6 +156,8 @@ class FakeWordPress:
         if user != self.user:
             raise _err(401, "invalid_username", "Unknown username.")
         if password.replace(" ", "") != self.app_password.replace(" ", ""):
+            if self.anonymous_on_bad_password:
+                return False
             raise _err(
                 401,
                 "incorrect_password",
@@ -184,6 +189,8 @@ class FakeWordPress:
                 "roles": [self.role],
                 "capabilities": CAPS[self.role],
             }
+        if not authed and method == "POST" and self.anonymous_on_bad_password:
+            raise _err(401, "rest_cannot_create", "Sorry, you are not allowed to create posts.")
         if not authed and (method == "POST" or q.get("context") == "edit" or q.get("status")):
             raise _err(401, "rest_forbidden", "Sorry, you are not allowed to do that.")
         caps = CAPS[self.role]

@@ -76,12 +76,18 @@ def test_expired_lease_is_taken_back_and_retry_backs_off(db, tmp_path):
         assert pubs.lease_next(conn, "w2", 60) is None
         assert pubs.lease_next(conn, "w2", 60, now=utcnow() + timedelta(seconds=5)) == p.id
         assert pubs.get_publication(conn, p.id).attempts == 2
-        assert pubs.mark_retry(conn, p.id, "timeout\nmore", backoff_s=30, max_attempts=3)
+        assert (
+            pubs.mark_retry(conn, p.id, "timeout\nmore", owner="w2", backoff_s=30, max_attempts=3)
+            == "queued"
+        )
         row = pubs.get_publication(conn, p.id)
         assert row.status == "queued" and row.last_error == "timeout"
         assert pubs.lease_next(conn, "w3", 60) is None  # backing off
         assert pubs.lease_next(conn, "w3", 60, now=utcnow() + timedelta(seconds=31)) == p.id
-        assert not pubs.mark_retry(conn, p.id, "timeout", backoff_s=30, max_attempts=3)
+        assert (
+            pubs.mark_retry(conn, p.id, "timeout", owner="w3", backoff_s=30, max_attempts=3)
+            == "failed"
+        )
         row = pubs.get_publication(conn, p.id)
         assert row.status == "failed" and "gave up after 3 attempts" in row.last_error
         with pytest.raises(InvalidInput, match="only queued"):
@@ -90,6 +96,44 @@ def test_expired_lease_is_taken_back_and_retry_backs_off(db, tmp_path):
         assert pubs.cancel_publication(conn, p.id).status == "cancelled"
         with pytest.raises(InvalidInput, match="only failed or cancelled"):
             pubs.retry_publication(conn, pubs.enqueue(conn, [a], "site")[0].id)
+
+
+def test_outcome_writes_apply_only_for_the_lease_holder(db, tmp_path):
+    """A worker whose lease ran out (w1) and another that took the row (w2):
+    every outcome write of w1 is refused and changes nothing; w2's apply."""
+    a = _article(db)
+    _folder(db, tmp_path)
+    later = utcnow() + timedelta(seconds=5)
+    with db.raw() as conn:
+        (p,) = pubs.enqueue(conn, [a], "site")
+        assert pubs.lease_next(conn, "w1", 1) == p.id
+        assert pubs.lease_next(conn, "w2", 60, now=later) == p.id  # w1's lease expired
+        before = pubs.get_publication(conn, p.id)
+        rev = pubs.ensure_revision(conn, a)
+        assert not pubs.still_held(conn, p.id, "w1") and pubs.still_held(conn, p.id, "w2")
+        assert not pubs.renew_lease(conn, p.id, "w1", 60)
+        assert not pubs.record_remote(conn, p.id, "late", "/late/", owner="w1")
+        assert not pubs.mark_published(
+            conn, p.id, owner="w1", remote_id="late", url="/late/", revision_id=rev
+        )
+        assert not pubs.mark_failed(conn, p.id, "late failure", owner="w1")
+        assert pubs.mark_retry(conn, p.id, "late", owner="w1", backoff_s=1, max_attempts=9) is None
+        assert not pubs.release(conn, p.id, owner="w1", error="late")
+        assert pubs.get_publication(conn, p.id) == before  # nothing of w1's was written
+        status = conn.execute("SELECT status FROM article WHERE id = ?", (a,)).fetchone()[0]
+        assert status != "published"
+        assert pubs.record_remote(conn, p.id, "r2", "/two/", owner="w2")
+        assert pubs.mark_published(
+            conn, p.id, owner="w2", remote_id="r2", url="/two/", revision_id=rev
+        )
+        row = pubs.get_publication(conn, p.id)
+        assert (row.status, row.remote_id, row.url) == ("published", "r2", "/two/")
+        # the row is finished: neither worker can write over it any more
+        assert not pubs.mark_failed(conn, p.id, "too late", owner="w2")
+        assert not pubs.mark_published(
+            conn, p.id, owner="w1", remote_id="late", url="/late/", revision_id=rev
+        )
+        assert pubs.get_publication(conn, p.id).remote_id == "r2"
 
 
 def test_trash_refuses_an_article_waiting_to_be_published(db, tmp_path):
@@ -114,7 +158,9 @@ def test_published_records_revision_and_changed_since(db, tmp_path):
         pubs.lease_next(conn, "w", 60)
         rev = pubs.ensure_revision(conn, a)
         assert pubs.ensure_revision(conn, a) == rev  # not made twice
-        pubs.mark_published(conn, p.id, remote_id="r1", url="/posts/one/", revision_id=rev)
+        assert pubs.mark_published(
+            conn, p.id, owner="w", remote_id="r1", url="/posts/one/", revision_id=rev
+        )
         assert pubs.changed_since_published(conn, a) is False
         (where,) = pubs.article_publications(conn, a)
     assert where.url == "/posts/one/" and where.status == "published"

@@ -117,6 +117,20 @@ def test_wrong_password(make) -> None:
 
 
 @pytest.mark.parametrize("make", [rest, xmlrpc], ids=["rest", "xmlrpc"])
+def test_wrong_password_while_publishing_is_a_wrong_password(make, picture: Media) -> None:
+    """Not only ``check``: the calls the runner makes first say the password is
+    wrong, not that the user lacks a role (WordPress 6 answers them 401
+    ``rest_cannot_create``)."""
+    target = make(secret="wrong-password-here")
+    with pytest.raises(AuthFailed, match="password") as e:
+        target.upload_media(picture)
+    assert "role" not in str(e.value)
+    with pytest.raises(AuthFailed, match="password") as e:
+        target.create_post(article(new_marker()))
+    assert "role" not in str(e.value)
+
+
+@pytest.mark.parametrize("make", [rest, xmlrpc], ids=["rest", "xmlrpc"])
 def test_post_with_image_found_by_marker_then_updated(make, site: Site, picture: Media) -> None:
     target = make()
     url = target.upload_media(picture)

@@ -73,6 +73,23 @@ def test_wrong_application_password_is_auth_failed(site: FakeWordPress) -> None:
     assert site.posts == {}
 
 
+def test_a_wrong_password_answered_as_anonymous_is_still_a_wrong_password(
+    site: FakeWordPress, tmp_path: Path
+) -> None:
+    """WordPress 6 runs a request with a wrong application password as
+    nobody's: a write is refused 401 ``rest_cannot_create``. That is the
+    password, not the user's role."""
+    site.anonymous_on_bad_password = True
+    for call in (
+        lambda t: t.create_post(post()),
+        lambda t: t.upload_media(image(tmp_path)),
+    ):
+        with pytest.raises(AuthFailed, match="application password") as e:
+            call(target(site, secret="wrong"))
+        assert "role" not in str(e.value)
+    assert site.posts == {} and site.media == {}
+
+
 def test_unknown_user_says_so(site: FakeWordPress) -> None:
     with pytest.raises(AuthFailed, match="no user nobody"):
         target(site, user="nobody").check()
@@ -286,3 +303,29 @@ def test_found_among_the_newest_when_the_search_leaves_drafts_out(site: FakeWord
 def test_a_url_of_a_page_of_the_site_means_the_site(site: FakeWordPress) -> None:
     for tail in ("/wp-json/", "/xmlrpc.php", "/wp-admin/"):
         assert "logged in" in target(site, url=site.url + tail).check()
+
+
+def test_abort_wakes_an_upload_the_site_holds(site: FakeWordPress, tmp_path: Path) -> None:
+    """What the runner does when the item's lease is lost: the call waiting
+    on the site ends at once with an error, not at its timeout."""
+    site.stall_media = 600.0  # the site reads half the image, then hangs
+    wp = WordPressTarget(
+        Account(
+            name="wp", kind="wordpress", url=site.url, user=site.user, secret=site.app_password
+        ),
+        timeout=60.0,
+    )
+    wp.check()  # a connection in the pool, as in a run
+
+    def abort_when_stalled() -> None:
+        while not any(route == "/wp/v2/media" for _m, route in site.requests):
+            threading.Event().wait(0.02)  # until the upload has reached the site
+        wp.abort()
+
+    stalled = threading.Thread(target=abort_when_stalled, daemon=True)
+    stalled.start()
+    with pytest.raises(Transient) as e:
+        wp.upload_media(image(tmp_path))
+    assert "did not answer in time" not in str(e.value)  # woken, not timed out
+    stalled.join(5)
+    assert site.media == {}

@@ -38,10 +38,10 @@ async def test_enter_on_an_account_dismisses_once_with_it_and_the_draft_flag() -
         dialog = ChooseAccount("Publish to", ACCOUNTS)
         await _shown(pilot, app, dialog)
         text = " ".join(str(o.prompt) for o in dialog.query_one(OptionList).options)
-        assert "[b]blog[/b]  (wordpress · paused)" in text  # user text, literally
+        assert "[b]blog[/b]  (WordPress · paused)" in text  # user text, literally
         await pilot.press("down", "enter")
         await pilot.pause()
-        assert app.results == [("[b]blog[/b]", False)]
+        assert app.results == [(["[b]blog[/b]"], False)]
         assert app.screen is not dialog and len(app.screen_stack) == 1
 
         dialog = ChooseAccount("Publish to", ACCOUNTS)
@@ -50,7 +50,22 @@ async def test_enter_on_an_account_dismisses_once_with_it_and_the_draft_flag() -
         dialog.query_one(OptionList).focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert app.results[1:] == [("my-site", True)]
+        assert app.results[1:] == [(["my-site"], True)]
+        assert len(app.screen_stack) == 1
+
+
+async def test_space_ticks_several_accounts_and_enter_publishes_to_them() -> None:
+    app = Host()
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = ChooseAccount("Publish to", [*ACCOUNTS, ("third", "webhook", False)])
+        await _shown(pilot, app, dialog)
+        await pilot.press("space", "down", "down", "space", "space", "space")
+        prompts = [str(o.prompt) for o in dialog.query_one(OptionList).options]
+        assert prompts[0].startswith("☑ my-site") and prompts[1].startswith("☐ [b]blog")
+        assert prompts[2].startswith("☑ third")
+        await pilot.press("up", "enter")  # the highlighted one is not ticked: the ticked go
+        await pilot.pause()
+        assert app.results == [(["my-site", "third"], False)]
         assert len(app.screen_stack) == 1
 
 
@@ -62,7 +77,7 @@ async def test_the_buttons_and_escape_of_the_account_dialog() -> None:
         await pilot.press("down")
         await pilot.click("#ok")
         await pilot.pause()
-        assert app.results == [("[b]blog[/b]", False)]
+        assert app.results == [(["[b]blog[/b]"], False)]
 
         for way in ("#close", "escape"):
             dialog = ChooseAccount("Publish to", ACCOUNTS)

@@ -81,3 +81,63 @@ async def test_publish_without_accounts_says_how_to_add_one(home: Path) -> None:
         await pilot.press("p")
         await wait_for(pilot, lambda: "inkbench publish account add" in _notices(app))
         assert db_row(home, "SELECT count(*) FROM publication")[0] == 0
+
+
+async def test_marked_articles_go_to_several_accounts_at_once(home: Path, tmp_path: Path) -> None:
+    """x marks articles (one with a markup-like title); p publishes the
+    marked ones; space in the dialog ticks more than one account. Each
+    (article, account) is queued once."""
+    from inkbench.tui.app import make_app
+    from inkbench.tui.dialogs.choose_account import ChooseAccount
+    from inkbench.tui.widgets.list_pane import ListPane
+
+    ids = seed(home)
+    _folder_account(home, tmp_path / "one")
+    from inkbench.storage.engine import open_database
+    from inkbench.storage.publish_accounts import add_account
+
+    with open_database(home).raw() as conn:
+        add_account(conn, "other-site", "folder", format="hexo", path=str(tmp_path / "two"))
+    app = make_app(home=home)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        articles = app.pane("articles").query_one(ListPane)
+
+        async def go_to(article_id: int) -> None:
+            await pilot.press("home")
+            for _ in range(articles.vlist.total):
+                if articles.vlist.current_row[0] == article_id:
+                    return
+                await pilot.press("down")
+            raise AssertionError(f"no article {article_id}")
+
+        await go_to(ids["tricky0"])
+        await pilot.press("x")
+        await go_to(ids["garden"])
+        await pilot.press("x")
+        await wait_for(pilot, lambda: "2 articles marked" in screen_text(app))
+        assert articles.vlist.marks == {ids["tricky0"], ids["garden"]}
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooseAccount))
+        assert "2 marked articles" in screen_text(app)
+        await pilot.press("space", "down", "space", "enter")
+        await wait_for(pilot, lambda: db_row(home, "SELECT count(*) FROM publication")[0] == 4)
+        await wait_for(pilot, lambda: "Queued for publishing" in _notices(app))
+        pairs = {
+            (r[0], r[1]) for r in _rows(home, "SELECT article_id, account_name FROM publication")
+        }
+        assert pairs == {
+            (a, n) for a in (ids["tricky0"], ids["garden"]) for n in ("my-site", "other-site")
+        }
+        await settle(pilot, app)
+        assert articles.vlist.marks == set()  # queued: the marks are cleared
+
+
+def _rows(home: Path, sql: str) -> list[tuple]:
+    import sqlite3
+
+    conn = sqlite3.connect(home / "inkbench.db")
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
-from inkbench.i18n import N_, _
+from inkbench.i18n import N_, _, ngettext
 from inkbench.storage.lists import ArticleSource
 from inkbench.tui import actions
 from inkbench.tui.areas.base import AreaPane
@@ -25,6 +25,7 @@ class ArticlesArea(AreaPane):
         Binding("d,delete", "trash", N_("Trash"), id="articles.trash"),
         Binding("h", "history", N_("History"), id="articles.history"),
         Binding("p", "publish", N_("Publish"), id="articles.publish"),
+        Binding("x", "mark", N_("Mark"), show=False, id="articles.mark"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -58,6 +59,20 @@ class ArticlesArea(AreaPane):
         from inkbench.storage.publications import article_publications
 
         line = self.query_one("#article-published", Static)
+        marks = self.pane.vlist.marks
+        if marks:
+            n = len(marks)
+            line.update(
+                Content(
+                    ngettext(
+                        "{n} article marked: p publishes it, x unmarks",
+                        "{n} articles marked: p publishes them, x unmarks",
+                        n,
+                    ).format(n=n)
+                )
+            )
+            line.display = True
+            return
         rows = article_publications(self.ink.store.ui_conn, article_id) if article_id else []
         parts = []
         for p in rows[:3]:
@@ -67,30 +82,50 @@ class ArticlesArea(AreaPane):
         line.update(Content(" · ".join(parts)))
         line.display = bool(parts)
 
-    def action_publish(self) -> None:
-        row = self.pane.vlist.current_row
+    def action_mark(self) -> None:
+        """Mark or unmark the highlighted article (p publishes the marked
+        ones) and go to the next."""
+        vlist = self.pane.vlist
+        row = vlist.current_row
         if row is None:
             return
-        article_id, title = row[0], row[1]
+        vlist.marks.symmetric_difference_update({row[0]})
+        vlist.refresh()
+        vlist.action_cursor_down()
+        self._show_published(self._current_id())
+
+    def action_publish(self) -> None:
+        vlist = self.pane.vlist
+        row = vlist.current_row
+        if row is None and not vlist.marks:
+            return
+        article_ids = sorted(vlist.marks) if vlist.marks else [row[0]]
+        if len(article_ids) == 1 and row is not None and row[0] == article_ids[0]:
+            what = _("“{title}”").format(title=row[1])
+        else:
+            n = len(article_ids)
+            what = ngettext("{n} marked article", "{n} marked articles", n).format(n=n)
         from inkbench.tui.dialogs.choose_account import ChooseAccount
 
         def queued(n: int) -> None:
             self.notify(
-                _("Queued for publishing: {title}. Press g in Publish (0) to send it.").format(
-                    title=title
+                _("Queued for publishing: {what}. Press g in Publish (0) to send it.").format(
+                    what=what
                 ),
                 markup=False,
             )
+            vlist.marks.clear()
+            vlist.refresh()
             self.post_message(DataChanged("publication"))
-            self._show_published(article_id)
+            self._show_published(self._current_id())
 
-        def chosen(choice: tuple[str, bool] | None) -> None:
+        def chosen(choice: tuple[list[str], bool] | None) -> None:
             if choice is not None:
-                name, draft = choice
+                names, draft = choice
                 self.ink.db_job(
                     actions.publish_articles,
-                    [article_id],
-                    name,
+                    article_ids,
+                    names,
                     draft,
                     name=_("publish"),
                     done=queued,
@@ -104,7 +139,7 @@ class ArticlesArea(AreaPane):
                 )
                 return
             self.app.push_screen(
-                ChooseAccount(_("Publish “{title}” to").format(title=title), accounts), chosen
+                ChooseAccount(_("Publish {what} to").format(what=what), accounts), chosen
             )
 
         self.ink.db_job(

@@ -128,7 +128,7 @@ class PublishArea(AreaPane):
     def _outcome(self, outcome) -> None:
         """One item the runner finished: a failure or a paused account is a
         notice (what went wrong and what to do); every outcome refreshes."""
-        if outcome.status in ("failed", "paused"):
+        if outcome.status in ("failed", "paused", "lost"):
             self.notify(
                 f"{outcome.article_title} → {outcome.account}: {outcome.message}",
                 severity="error",

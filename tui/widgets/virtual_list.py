@@ -53,8 +53,9 @@ class VirtualList(ScrollView, can_focus=True):
         text-style: bold;
     }
     VirtualList > .virtual-list--empty { color: $text-muted; }
+    VirtualList > .virtual-list--marked { background: $accent 35%; text-style: bold; }
     """
-    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--empty"}
+    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--empty", "virtual-list--marked"}
     BINDINGS = LIST_BINDINGS
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -115,6 +116,8 @@ class VirtualList(ScrollView, can_focus=True):
         self.loaded = False
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._widths: list[int] = []
+        #: ids (a row's first cell) of the rows the user marked, drawn marked
+        self.marks: set = set()
 
     # --- data -------------------------------------------------------------------
 
@@ -320,10 +323,11 @@ class VirtualList(ScrollView, can_focus=True):
                 parts.append(" ")
         line = "".join(parts)
         line = set_cell_size(line, width)
+        style = self.rich_style
+        if self.marks and row[0] in self.marks:
+            style += self.get_component_rich_style("virtual-list--marked")
         if index == self.cursor:
-            style = self.rich_style + self.get_component_rich_style("virtual-list--cursor")
-        else:
-            style = self.rich_style
+            style += self.get_component_rich_style("virtual-list--cursor")
         return Strip([Segment(line, style)], width)
 
     # --- cursor -----------------------------------------------------------------
