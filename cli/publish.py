@@ -40,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "words",
         nargs=argparse.REMAINDER,
+        metavar="ARTICLE|COMMAND",
         help=_("article ids and --to ACCOUNT, or a command: {commands}").format(
             commands=", ".join(COMMANDS)
         ),

@@ -243,7 +243,8 @@ def cmd_outline(args: argparse.Namespace) -> int:
     for c in chapters:
         who = _(", ").join(p.name for p in c.characters[:5])
         print(
-            f"{c.number:>4}. {c.title}  [{status_name(c.status)}, {format_words(c.word_count)}]"
+            f"{c.number:>4}. {c.title}  "
+            f"[{status_name(c.status)}{_(', ')}{format_words(c.word_count)}]"
             + (f" — {who}" if who else "")
         )
         if c.synopsis:
@@ -252,7 +253,7 @@ def cmd_outline(args: argparse.Namespace) -> int:
             where = f" @{x.location}" if x.location else ""
             people = _(", ").join(p.name for p in x.characters)
             mark = "·" if x.placed else "?"
-            line = f"      {mark} {x.synopsis or '…'}{where} ({x.word_count}w)"
+            line = f"      {mark} {x.synopsis or '…'}{where} ({format_words(x.word_count)})"
             print(line + (f" — {people}" if people else ""))
     return 0
 
