@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 
 from inkbench.cli.output import print_json
-from inkbench.i18n import _, format_number, pgettext
+from inkbench.i18n import N_, _, format_number, pgettext
 
 #: a search hit's kind as people call it
 HIT_KINDS = {
-    "article": pgettext("table", "article"),
-    "chapter": pgettext("table", "chapter"),
-    "chunk": pgettext("table", "knowledge"),
-    "image": pgettext("table", "image text"),
-    "work": pgettext("table", "work"),
-    "album": pgettext("table", "album"),
-    "knowledge_base": pgettext("table", "knowledge base"),
+    "article": N_("article"),
+    "chapter": N_("chapter"),
+    "chunk": N_("knowledge"),
+    "image": N_("image text"),
+    "work": N_("work"),
+    "album": N_("album"),
+    "knowledge_base": N_("knowledge base"),
 }
 
 
