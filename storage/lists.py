@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from inkbench.i18n import N_, format_number, ngettext
 from inkbench.storage.fold import list_filter
+from inkbench.storage.vocab import document_format_name
 
 Row = tuple
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -393,7 +394,7 @@ class DocumentSource(SqlSource):
         return "SELECT count(*) FROM kb_document d"
 
     def cells(self, row):
-        return (flat(row[1]), row[2], str(row[3]))
+        return (flat(row[1]), document_format_name(row[2]), str(row[3]))
 
 
 # --- generation -------------------------------------------------------------------

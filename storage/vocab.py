@@ -94,3 +94,16 @@ def origin_name(origin: str) -> str:
         "imported": pgettext("origin", "imported"),
     }
     return names.get(origin, origin)
+
+
+def document_format_name(fmt: str) -> str:
+    """A knowledge document's stored format (``markdown``, ``text``, ``pdf``…) as
+    the user reads it: names of formats as written, plain text in words."""
+    names = {
+        "markdown": "Markdown",
+        "text": pgettext("format", "text"),
+        "html": "HTML",
+        "pdf": "PDF",
+        "docx": "Word",
+    }
+    return names.get(fmt, fmt)
