@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from inkbench.i18n import N_, format_number, ngettext
 from inkbench.storage.fold import list_filter
-from inkbench.storage.vocab import document_format_name
+from inkbench.storage.vocab import account_kind_name, document_format_name
 
 Row = tuple
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -532,4 +532,4 @@ class PublishAccountSource(SqlSource):
     def cells(self, row):
         _id, name, kind, where, paused, _reason, published = row
         mark = " ⏸" if paused else ""
-        return (flat(name) + mark, kind, flat(where), f"{published:,}")
+        return (flat(name) + mark, account_kind_name(kind), flat(where), f"{published:,}")

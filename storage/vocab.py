@@ -107,3 +107,15 @@ def document_format_name(fmt: str) -> str:
         "docx": "Word",
     }
     return names.get(fmt, fmt)
+
+
+def account_kind_name(kind: str) -> str:
+    """A publishing account's kind (``wordpress``, ``folder``…) as the user
+    reads it: the names of blog systems as written, the rest in words."""
+    names = {
+        "wordpress": "WordPress",
+        "metaweblog": "MetaWeblog",
+        "folder": pgettext("account kind", "folder"),
+        "webhook": "Webhook",
+    }
+    return names.get(kind, kind)
