@@ -136,6 +136,18 @@ def test_stored_ids_are_shown_in_the_language_and_json_keeps_them(home: Path) ->
         for word in words:
             assert word in r.stdout, (args, r.stdout)
         assert not _english_words(r.stdout) & ids, (args, r.stdout)
+    # composed lines: table names and states, origins, dates, streaks
+    for args in (("stats",), ("article", "show", "1"), ("ocr", "show", "1"), ("kb", "show", "1")):
+        r = _cli(home, *args, **ZH)
+        assert r.returncode == 0, r.stderr
+        names = {"brewing", "notes", "poster", "zh", "png"}  # file and document names
+        assert not _english_words(r.stdout) - names, (args, r.stdout)
+    stats = _cli(home, "work", "stats", "1", **ZH).stdout
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", stats) and "连续写作：1 天" in stats, stats
+    stats = _cli(home, "work", "stats", "1", **EN).stdout
+    assert re.search(r"\d{4}-\d\d-\d\d", stats) and "streak: 1 day\n" in stats, stats
+    refused = _cli(home, "task", "pause", "1", **ZH)
+    assert refused.returncode == 1 and "“已完成”" in refused.stderr, refused.stderr
     rows = _cli(home, "character", "list", "1", "--json", **ZH).stdout
     assert '"protagonist"' in rows and "主角" not in rows
     english = _cli(home, "character", "list", "1", **EN).stdout
