@@ -119,3 +119,14 @@ def account_kind_name(kind: str) -> str:
         "webhook": "Webhook",
     }
     return names.get(kind, kind)
+
+
+def purpose_name(purpose: str) -> str:
+    """What an AI request was for (``chat``, ``distill``, ``generate``), as the
+    usage report groups it."""
+    names = {
+        "chat": pgettext("purpose", "chat"),
+        "distill": pgettext("purpose", "distilling topics"),
+        "generate": pgettext("purpose", "generating articles"),
+    }
+    return names.get(purpose, purpose)
