@@ -38,7 +38,7 @@ async def test_enter_on_an_account_dismisses_once_with_it_and_the_draft_flag() -
         dialog = ChooseAccount("Publish to", ACCOUNTS)
         await _shown(pilot, app, dialog)
         text = " ".join(str(o.prompt) for o in dialog.query_one(OptionList).options)
-        assert "[b]blog[/b]  (wordpress · paused)" in text  # user text, literally
+        assert "[b]blog[/b]  (WordPress · paused)" in text  # user text, literally
         await pilot.press("down", "enter")
         await pilot.pause()
         assert app.results == [("[b]blog[/b]", False)]

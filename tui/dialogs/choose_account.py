@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Button, Checkbox
 
 from inkbench.i18n import _
+from inkbench.storage.vocab import account_kind_name
 from inkbench.tui.dialogs.choose import Choose
 
 
@@ -19,7 +20,12 @@ class ChooseAccount(Choose[tuple[str, bool] | None]):
     def __init__(self, title: str, accounts: list[tuple[str, str, bool]]) -> None:
         paused_note = _(" · paused")
         choices = [
-            (name, f"{name}  ({kind}{paused_note if paused else ''})")
+            (
+                name,
+                _("{name}  ({kind})").format(
+                    name=name, kind=account_kind_name(kind) + (paused_note if paused else "")
+                ),
+            )
             for name, kind, paused in accounts
         ]
         super().__init__(title, choices)
