@@ -8,7 +8,7 @@ from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, print_json
 from inkbench.i18n import _, format_number, format_words, ngettext
 from inkbench.tui.cells import pad
-from inkbench.tui.vocab import status_name
+from inkbench.tui.vocab import origin_name, status_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -140,14 +140,16 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"{a.id}  {a.title}")
     print(
         _("status {status}, {words}, {origin}").format(
-            status=a.status, words=format_words(a.word_count), origin=a.origin
+            status=status_name(a.status),
+            words=format_words(a.word_count),
+            origin=origin_name(a.origin),
         )
     )
     if not pubs:
         print(_("not published anywhere"))
     for p in pubs:
         line = _("publication #{id} to {account}: {status}").format(
-            id=p.publication_id, account=p.account_name, status=p.status
+            id=p.publication_id, account=p.account_name, status=status_name(p.status)
         )
         if p.url:
             line += f"  {p.url}"
@@ -166,7 +168,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         title = a.title
     print(
         _("article {id} ({title}) is now {status}").format(
-            id=args.id, title=title, status=args.status
+            id=args.id, title=title, status=status_name(args.status)
         )
     )
     return 0

@@ -63,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _fields(p: argparse.ArgumentParser) -> None:
     from inkbench.storage.vocab import CHARACTER_ATTRIBUTES, CHARACTER_ROLES
+    from inkbench.tui.vocab import attribute_label
 
     p.add_argument(
         "--alias", action="append", default=[], metavar="ALIAS", help=_("another name (repeat)")
@@ -71,7 +72,10 @@ def _fields(p: argparse.ArgumentParser) -> None:
         "--role", choices=CHARACTER_ROLES, help=_("protagonist, antagonist, supporting or minor")
     )
     for field in CHARACTER_ATTRIBUTES:
-        p.add_argument(f"--{field}", help=_("the character's {field}").format(field=field))
+        p.add_argument(
+            f"--{field}",
+            help=_("the character's {field}").format(field=attribute_label(field).lower()),
+        )
 
 
 def _attributes(args: argparse.Namespace) -> dict[str, str]:

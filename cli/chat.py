@@ -50,7 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "edit", help=_("edit an earlier message and send it again (later ones are superseded)")
     )
     p.add_argument("conversation", type=int, metavar="CONV", help=_("the conversation's id"))
-    p.add_argument("message", type=int, metavar="MSG", help=_("the message's id (chat show)"))
+    p.add_argument(
+        "message", type=int, metavar="MSG", help=_("the message's id (see `inkbench chat show`)")
+    )
     p.add_argument("text", metavar="TEXT", help=_("the new text"))
     p.add_argument("--model", help=_("model id (default: the configured one)"))
     p.set_defaults(func=cmd_edit)

@@ -7,9 +7,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from rich.cells import cell_len
+
 from inkbench.cli.output import print_json, warn
-from inkbench.i18n import _
+from inkbench.i18n import _, pgettext
 from inkbench.settings import Settings, entries, load_settings
+from inkbench.tui.cells import pad
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,8 +46,19 @@ def _value(entry) -> str:
     if entry.value is None:
         return _("(unset)")
     if entry.value == {}:
-        return "(none)"
+        return _("(none)")
     return json.dumps(entry.value, ensure_ascii=False)
+
+
+def _source(source: str) -> str:
+    """Where a setting's value came from (``default``, ``file``, ``env:VAR``) in words."""
+    if source == "default":
+        return pgettext("setting source", "default")
+    if source == "file":
+        return pgettext("setting source", "file")
+    if source.startswith("env:"):
+        return _("env:{variable}").format(variable=source.removeprefix("env:"))
+    return source
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -71,9 +85,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"# {settings.path}{state}")
     width = max(len(e.key) for e in rows)
     values = [_value(e) for e in rows]
-    vwidth = min(max(len(v) for v in values), 40)
+    vwidth = min(max(cell_len(v) for v in values), 40)
     for e, v in zip(rows, values, strict=True):
-        print(f"{e.key:<{width}}  {v:<{vwidth}}  {e.source}")
+        print(f"{e.key:<{width}}  {pad(v, vwidth)}  {_source(e.source)}")
     return 0
 
 

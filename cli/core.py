@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from inkbench.cli.output import print_json
-from inkbench.i18n import N_, _, format_number
+from inkbench.i18n import N_, _, format_number, pgettext
 
 #: a search hit's kind as people call it
 HIT_KINDS = {
@@ -79,8 +79,58 @@ def open_tui(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+def table_label(table: str) -> str:
+    """A table's rows in words (the table's name when it has none)."""
+    labels = {
+        "album": pgettext("table", "albums"),
+        "article_setting": pgettext("table", "writing settings"),
+        "assistant": pgettext("table", "assistants"),
+        "blob": pgettext("table", "stored files"),
+        "conversion_target": pgettext("table", "conversion targets"),
+        "distillation": pgettext("table", "keywords"),
+        "knowledge_base": pgettext("table", "knowledge bases"),
+        "publish_account": pgettext("table", "publishing accounts"),
+        "work": pgettext("table", "works"),
+        "chapter": pgettext("table", "chapters"),
+        "character": pgettext("table", "characters"),
+        "generation_task": pgettext("table", "generation tasks"),
+        "image": pgettext("table", "images"),
+        "kb_document": pgettext("table", "knowledge documents"),
+        "published_media": pgettext("table", "published images"),
+        "tag": pgettext("table", "tags"),
+        "topic": pgettext("table", "topics"),
+        "world_entry": pgettext("table", "world entries"),
+        "writing_day": pgettext("table", "writing days"),
+        "bible_name": pgettext("table", "story bible names"),
+        "chapter_tag": pgettext("table", "chapter tags"),
+        "character_relation": pgettext("table", "character relationships"),
+        "generation_item": pgettext("table", "task items"),
+        "kb_chunk": pgettext("table", "knowledge passages"),
+        "mention": pgettext("table", "mentions"),
+        "scene": pgettext("table", "scenes"),
+        "world_entry_character": pgettext("table", "world entry characters"),
+        "article": pgettext("table", "articles"),
+        "scene_character": pgettext("table", "scene characters"),
+        "scene_tag": pgettext("table", "scene tags"),
+        "article_image": pgettext("table", "article images"),
+        "article_source": pgettext("table", "article sources"),
+        "conversation": pgettext("table", "conversations"),
+        "ai_request": pgettext("table", "AI requests"),
+        "article_revision": pgettext("table", "article revisions"),
+        "chapter_revision": pgettext("table", "chapter revisions"),
+        "chat_message": pgettext("table", "chat messages"),
+        "chat_attachment": pgettext("table", "chat attachments"),
+        "publication": pgettext("table", "publications"),
+    }
+    return labels.get(table, table)
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
+    from rich.cells import cell_len
+
     from inkbench.storage.stats import stats
+    from inkbench.storage.vocab import status_name
+    from inkbench.tui.cells import pad
 
     db = open_db(args)
     with db.raw(write=False) as conn:
@@ -89,13 +139,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     print(_("rows:"))
+    labels = {table: table_label(table) for table in data["rows"]}
+    width = max((cell_len(label) for label in labels.values()), default=0)
     for table, n in data["rows"].items():
         trashed = data["trashed"].get(table)
         extra = "  " + _("({n} in the Trash)").format(n=format_number(trashed)) if trashed else ""
-        print(f"  {table:<18} {format_number(n):>9}{extra}")
-    for title, key in ((_("OCR"), "ocr"), (_("tasks"), "tasks"), (_("task items"), "items")):
+        print(f"  {pad(labels[table], width)} {format_number(n):>9}{extra}")
+    titles = (
+        (_("OCR"), "ocr"),
+        (pgettext("stats", "generation tasks"), "tasks"),
+        (pgettext("stats", "task items"), "items"),
+    )
+    for title, key in titles:
         if data[key]:
-            counts = _(", ").join(f"{k} {format_number(v)}" for k, v in sorted(data[key].items()))
+            counts = _(", ").join(
+                f"{status_name(k)} {format_number(v)}" for k, v in sorted(data[key].items())
+            )
             print(_("{title}: {counts}").format(title=title, counts=counts))
     return 0
 

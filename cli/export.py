@@ -61,6 +61,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_provenance(args: argparse.Namespace) -> int:
     from inkbench.storage.provenance import article_provenance
+    from inkbench.tui.vocab import origin_name
 
     db = open_db(args)
     with db.raw(write=False) as conn:
@@ -68,7 +69,11 @@ def cmd_provenance(args: argparse.Namespace) -> int:
     if args.json:
         print_json(p.__dict__)
         return 0
-    print(_("article {article_id} ({origin})").format(article_id=p.article_id, origin=p.origin))
+    print(
+        _("article {article_id} ({origin})").format(
+            article_id=p.article_id, origin=origin_name(p.origin)
+        )
+    )
     if p.item_id is None and p.task_id is None:
         print("  " + _("not written by a generation task"))
         return 0

@@ -105,7 +105,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from rich.cells import cell_len
+
     from inkbench.storage.knowledge import count_documents, find_kb, list_documents
+    from inkbench.storage.vocab import document_format_name
+    from inkbench.tui.cells import pad
 
     db = open_db(args)
     with db.read() as session:
@@ -117,7 +121,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     print(_("knowledge base {id}: {name}").format(id=kb.id, name=kb.name))
     for d in docs:
-        print(f"{d.id:>6}  {d.format:<8} {_chunks(d.chunks):>14}  {d.title}")
+        fmt = pad(document_format_name(d.format), 9)
+        chunks = _chunks(d.chunks)
+        chunks = " " * max(0, 14 - cell_len(chunks)) + chunks  # right-aligned by cells
+        print(f"{d.id:>6}  {fmt}{chunks}  {d.title}")
     print(
         ngettext("{n} of {total} document", "{n} of {total} documents", total).format(
             n=len(docs), total=format_number(total)

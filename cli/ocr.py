@@ -279,7 +279,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     )
     print(
         _('image {id} "{name}" in "{album}": {status}').format(
-            id=r.id, name=r.original_name, album=image.album_name, status=r.ocr_status
+            id=r.id, name=r.original_name, album=image.album_name, status=status_name(r.ocr_status)
         )
         + conf
     )

@@ -18,6 +18,7 @@ from datetime import datetime
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json
 from inkbench.i18n import _, format_number, ngettext
+from inkbench.storage.vocab import account_kind_name
 from inkbench.tui.cells import pad
 from inkbench.tui.vocab import status_name
 
@@ -40,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "words",
         nargs=argparse.REMAINDER,
+        metavar="ARTICLE|COMMAND",
         help=_("article ids and --to ACCOUNT, or a command: {commands}").format(
             commands=", ".join(COMMANDS)
         ),
@@ -425,7 +427,7 @@ def cmd_account_list(args: argparse.Namespace) -> int:
         where = r.path if r.kind == "folder" else r.url
         fmt = f" {r.format}" if r.format else ""
         state = "  " + _("paused: {reason}").format(reason=r.pause_reason) if r.paused else ""
-        print(f"{r.name:<16} {r.kind}{fmt}  {where}{state}")
+        print(f"{pad(r.name, 17)}{account_kind_name(r.kind)}{fmt}  {where}{state}")
     if not rows:
         print(_("no publishing accounts; add one with `inkbench publish account add`"))
     return 0

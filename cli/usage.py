@@ -55,12 +55,19 @@ def cmd_usage(args: argparse.Namespace) -> int:
         _("errors"),
         _("cost"),
     )
-    width = max(12, *(len(r.key) for r in rows))
-    print(f"{'':<{width}} " + " ".join(f"{h:>10}" for h in head))
-    for r in rows:
+    from rich.cells import cell_len
+
+    from inkbench.storage.vocab import purpose_name
+    from inkbench.tui.cells import pad
+
+    keys = [(purpose_name(r.key) if args.by == "purpose" else r.key) or "-" for r in rows]
+    width = max(12, *(cell_len(key) for key in keys))
+    # right-aligned by cells: a Chinese heading takes two cells a character
+    print(" " * (width + 1) + " ".join(" " * max(0, 10 - cell_len(h)) + h for h in head))
+    for key, r in zip(keys, rows, strict=True):
         cost = "-" if r.cost is None else f"{r.cost:.4f}"
         print(
-            f"{r.key or '-':<{width}} {r.requests:>10} {r.prompt_tokens:>10} "
+            f"{pad(key, width + 1)}{r.requests:>10} {r.prompt_tokens:>10} "
             f"{r.completion_tokens:>10} {r.duration_ms / 1000:>10.1f} {r.errors:>10} {cost:>10}"
         )
     return 0

@@ -7,7 +7,7 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _, format_words
+from inkbench.i18n import _, format_date, format_number, format_words, ngettext
 from inkbench.tui.cells import pad
 from inkbench.tui.vocab import status_name
 
@@ -194,9 +194,14 @@ def _bar(n: int, top: int, width: int = 30) -> str:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print a work's writing statistics."""
+    from datetime import date
+
+    from rich.cells import cell_len
+
     from inkbench.storage.errors import InvalidInput
     from inkbench.storage.works import find_work
     from inkbench.storage.writing_stats import writing_stats
+    from inkbench.tui.cells import pad
 
     if args.days < 1:
         raise InvalidInput(_("--days must be at least 1"))
@@ -212,16 +217,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(
             "  "
             + _("{words} of {goal} words ({percent:.0%})").format(
-                words=st.words, goal=st.goal, percent=st.fraction
+                words=format_number(st.words), goal=format_number(st.goal), percent=st.fraction
             )
         )
     else:
-        print("  " + _("{words} words (no goal set)").format(words=st.words))
-    print("  " + _("streak: {days} day(s)").format(days=st.streak))
+        print("  " + _("{words} words (no goal set)").format(words=format_number(st.words)))
+    print("  " + ngettext("streak: {n} day", "streak: {n} days", st.streak).format(n=st.streak))
     top = max((n for _d, n in st.days), default=0)
-    for day, n in st.days:
-        if n:
-            print(f"  {day} {n:>7} {_bar(n, top)}")
+    shown = [(format_date(date.fromisoformat(day)), n) for day, n in st.days if n]
+    width = max((cell_len(day) for day, _n in shown), default=0)
+    for day, n in shown:
+        print(f"  {pad(day, width)}{format_number(n):>7} {_bar(n, top)}")
     return 0
 
 
@@ -243,7 +249,8 @@ def cmd_outline(args: argparse.Namespace) -> int:
     for c in chapters:
         who = _(", ").join(p.name for p in c.characters[:5])
         print(
-            f"{c.number:>4}. {c.title}  [{status_name(c.status)}, {format_words(c.word_count)}]"
+            f"{c.number:>4}. {c.title}  "
+            f"[{status_name(c.status)}{_(', ')}{format_words(c.word_count)}]"
             + (f" — {who}" if who else "")
         )
         if c.synopsis:
@@ -252,7 +259,7 @@ def cmd_outline(args: argparse.Namespace) -> int:
             where = f" @{x.location}" if x.location else ""
             people = _(", ").join(p.name for p in x.characters)
             mark = "·" if x.placed else "?"
-            line = f"      {mark} {x.synopsis or '…'}{where} ({x.word_count}w)"
+            line = f"      {mark} {x.synopsis or '…'}{where} ({format_words(x.word_count)})"
             print(line + (f" — {people}" if people else ""))
     return 0
 

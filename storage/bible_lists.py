@@ -5,7 +5,7 @@ plain SQL, like ``storage.lists``; stdlib only."""
 
 from __future__ import annotations
 
-from inkbench.i18n import N_
+from inkbench.i18n import N_, format_number, ngettext
 from inkbench.storage.lists import Column, SqlSource, flat
 
 _LIVE_MENTIONS = (
@@ -17,8 +17,11 @@ _LIVE_MENTIONS = (
 class CharacterSource(SqlSource):
     """A work's live characters: name, role, appearances (times named in the text)."""
 
-    noun = N_("characters")
-    noun_one = "character"  # English only
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 character``, ``2 characters``)."""
+
+        return ngettext("{n} story character", "{n} story characters", n).format(n=format_number(n))
+
     fast_sorts = ("name", "appearances")  # one work's characters: hundreds at most
     columns = (
         Column(N_("Name")),
@@ -53,8 +56,11 @@ class WorldEntrySource(SqlSource):
     """A work's live world entries as a tree: each parent before its
     children (by title), the title indented by depth."""
 
-    noun = N_("world entries")
-    noun_one = "world entry"  # English only
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 world entry``, ``2 world entries``)."""
+
+        return ngettext("{n} world entry", "{n} world entries", n).format(n=format_number(n))
+
     fast_sorts = ("tree",)
     columns = (
         Column(N_("Title")),
@@ -96,8 +102,11 @@ class WorldEntrySource(SqlSource):
 class TagSource(SqlSource):
     """A work's tags: name, colour, and how many chapters and scenes carry each."""
 
-    noun = N_("tags")
-    noun_one = "tag"  # English only
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 tag``, ``2 tags``)."""
+
+        return ngettext("{n} tag", "{n} tags", n).format(n=format_number(n))
+
     fast_sorts = ("name",)
     columns = (
         Column(N_("Tag")),

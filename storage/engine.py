@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from inkbench.i18n import _
 from inkbench.storage.connection import BUSY_TIMEOUT_MS, configure_connection, raw_connect
-from inkbench.storage.errors import DatabaseProblem
+from inkbench.storage.errors import DatabaseProblem, held_elsewhere
 from inkbench.storage.jobs import ProgressFn
 from inkbench.storage.migrations import KNOWN_REVISIONS, SCHEMA_HEAD
 from inkbench.storage.paths import BLOB_DIR, DB_NAME, ensure_home, resolve_home
@@ -177,6 +177,9 @@ def _schema_revision(path: Path) -> str | None:
         finally:
             conn.close()
     except sqlite3.OperationalError as e:
+        held = held_elsewhere(e, path)
+        if held is not None:
+            raise held from e
         if "unable to open" in str(e):
             raise DatabaseProblem(
                 _("cannot open {path}; check its permissions").format(path=path)

@@ -47,6 +47,35 @@ class DiskProblem(InkbenchError):
 _SQLITE_FULL = 13
 _SQLITE_IOERR = 10
 _SQLITE_CANTOPEN = 14
+# another process stopped (or hung) inside SQLite's WAL locking
+_SQLITE_PROTOCOL = 15
+
+
+def held_elsewhere(error: BaseException, path: object = None) -> DatabaseProblem | None:
+    """The one-line problem when ``error`` is SQLite's SQLITE_PROTOCOL: another
+    process holds the database's locks (stopped or hung inside SQLite), which
+    is no damage: close that process and try again. None for any other error."""
+    import sqlite3
+
+    orig = getattr(error, "orig", None) or error  # SQLAlchemy wraps the driver's error
+    if not isinstance(orig, sqlite3.Error):
+        return None
+    code = (getattr(orig, "sqlite_errorcode", None) or 0) & 0xFF
+    if code != _SQLITE_PROTOCOL and str(orig) != "locking protocol":
+        return None
+    if path is None:
+        return DatabaseProblem(
+            _(
+                "another Inkbench process is holding the database (it may be stopped "
+                "or hung); close it, then try again"
+            )
+        )
+    return DatabaseProblem(
+        _(
+            "another Inkbench process is holding {path} (it may be stopped or hung); "
+            "close it, then try again"
+        ).format(path=path)
+    )
 
 
 def _disk_problem(error: BaseException) -> DiskProblem | None:
@@ -98,7 +127,9 @@ def _disk_problem(error: BaseException) -> DiskProblem | None:
 def user_error(error: BaseException | None) -> InkbenchError | None:
     """The one-line error to show for ``error``: itself when expected, a
     ``DiskProblem`` when it (or what caused it, or the driver error an ORM
-    wrapped) is a full disk, a used-up quota or an I/O error; else None
+    wrapped) is a full disk, a used-up quota or an I/O error, a
+    ``DatabaseProblem`` when another process holds SQLite's locks
+    (SQLITE_PROTOCOL); else None
     (a bug). The CLI and the TUI's job router both ask this."""
     seen: set[int] = set()
     todo = [error]
@@ -109,7 +140,7 @@ def user_error(error: BaseException | None) -> InkbenchError | None:
         seen.add(id(e))
         if isinstance(e, InkbenchError):
             return e
-        problem = _disk_problem(e)
+        problem = _disk_problem(e) or held_elsewhere(e)
         if problem is not None:
             return problem
         todo.extend((getattr(e, "orig", None), e.__cause__, e.__context__))

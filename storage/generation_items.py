@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from inkbench.i18n import _
 from inkbench.storage import leases
 from inkbench.storage.vocab import db_time, utcnow
 
@@ -40,7 +41,7 @@ def finish_task_if_done(conn: sqlite3.Connection, task_id: int) -> str | None:
         (task_id,),
     ).fetchone()
     status = "completed" if (done or 0) > 0 or not failed else "failed"
-    error = None if status == "completed" else "every article failed; see the items' errors"
+    error = None if status == "completed" else _("every article failed; see the items' errors")
     now = db_time(utcnow())
     cur = conn.execute(
         "UPDATE generation_task SET status = ?, error = COALESCE(?, error), finished_at = ?,"

@@ -15,8 +15,9 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inkbench.i18n import N_
+from inkbench.i18n import N_, format_number, ngettext
 from inkbench.storage.fold import list_filter
+from inkbench.storage.vocab import account_kind_name, document_format_name
 
 Row = tuple
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -47,8 +48,10 @@ class RowSource:
     # sorts an index serves: any page is a few ms, read on the UI thread.
     # Pages in other orders (a sort over the whole table) are read in a worker.
     fast_sorts: tuple[str, ...] = ()
-    noun: str = N_("rows")
-    noun_one: str = "row"  # English only: other languages have no singular
+
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 row``, ``2 rows``)."""
+        return ngettext("{n} row", "{n} rows", n).format(n=format_number(n))
 
     def count(self, conn: sqlite3.Connection, text: str) -> int:
         raise NotImplementedError
@@ -125,8 +128,10 @@ def _when(value: object) -> str:
 
 
 class ArticleSource(SqlSource):
-    noun = N_("articles")
-    noun_one = "article"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 article``, ``2 articles``)."""
+        return ngettext("{n} article", "{n} articles", n).format(n=format_number(n))
+
     columns = (
         Column(N_("Title")),
         Column(N_("Status"), 9),
@@ -150,8 +155,10 @@ class ArticleSource(SqlSource):
 
 
 class WorkSource(SqlSource):
-    noun = N_("works")
-    noun_one = "work"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 work``, ``2 works``)."""
+        return ngettext("{n} work", "{n} works", n).format(n=format_number(n))
+
     fast_sorts = ("updated", "title")  # works are few (hundreds, not 100k)
     columns = (
         Column(N_("Title")),
@@ -188,8 +195,10 @@ class WorkSource(SqlSource):
 
 
 class ChapterSource(SqlSource):
-    noun = N_("chapters")
-    noun_one = "chapter"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 chapter``, ``2 chapters``)."""
+        return ngettext("{n} chapter", "{n} chapters", n).format(n=format_number(n))
+
     fast_sorts = ("position",)  # one work's chapters
     columns = (
         Column("#", 4, "right"),
@@ -226,8 +235,12 @@ TRASH_TABLES = (
 
 
 class TrashSource(SqlSource):
-    noun = N_("items in the Trash")
-    noun_one = "item in the Trash"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 item in the Trash``)."""
+        return ngettext("{n} item in the Trash", "{n} items in the Trash", n).format(
+            n=format_number(n)
+        )
+
     columns = (Column(N_("Kind"), 14), Column(N_("Title")), Column(N_("Deleted"), 16))
     select = (
         "SELECT * FROM ("
@@ -259,8 +272,10 @@ _LIVE = "i.album_id = a.id AND i.deleted_at IS NULL"
 
 
 class AlbumSource(SqlSource):
-    noun = N_("albums")
-    noun_one = "album"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 album``, ``2 albums``)."""
+        return ngettext("{n} album", "{n} albums", n).format(n=format_number(n))
+
     columns = (
         Column(N_("Album")),
         Column(N_("Images"), 7, "right"),
@@ -290,8 +305,10 @@ class AlbumSource(SqlSource):
 
 
 class ImageSource(SqlSource):
-    noun = N_("images")
-    noun_one = "image"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 image``, ``2 images``)."""
+        return ngettext("{n} image", "{n} images", n).format(n=format_number(n))
+
     columns = (
         Column(N_("Image")),
         Column(N_("Size"), 11, "right"),
@@ -329,8 +346,10 @@ class ImageSource(SqlSource):
 
 
 class KbSource(SqlSource):
-    noun = N_("knowledge bases")
-    noun_one = "knowledge base"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 knowledge base``, ``2 knowledge bases``)."""
+        return ngettext("{n} knowledge base", "{n} knowledge bases", n).format(n=format_number(n))
+
     columns = (Column(N_("Knowledge base")), Column(N_("Docs"), 6, "right"))
     select = (
         "SELECT k.id, k.name, (SELECT count(*) FROM kb_document d WHERE d.kb_id = k.id"
@@ -351,8 +370,10 @@ class KbSource(SqlSource):
 
 
 class DocumentSource(SqlSource):
-    noun = N_("documents")
-    noun_one = "document"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 document``, ``2 documents``)."""
+        return ngettext("{n} document", "{n} documents", n).format(n=format_number(n))
+
     columns = (Column(N_("Document")), Column(N_("Format"), 8), Column(N_("Chunks"), 7, "right"))
     filter_sql = "d.title LIKE ? ESCAPE '\\'"
     orders = {
@@ -373,15 +394,17 @@ class DocumentSource(SqlSource):
         return "SELECT count(*) FROM kb_document d"
 
     def cells(self, row):
-        return (flat(row[1]), row[2], str(row[3]))
+        return (flat(row[1]), document_format_name(row[2]), str(row[3]))
 
 
 # --- generation -------------------------------------------------------------------
 
 
 class DistillationSource(SqlSource):
-    noun = N_("distillations")
-    noun_one = "distillation"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 distillation``, ``2 distillations``)."""
+        return ngettext("{n} distillation", "{n} distillations", n).format(n=format_number(n))
+
     columns = (Column(N_("Keyword")), Column(N_("Topics"), 7, "right"))
     select = (
         "SELECT d.id, d.keyword, (SELECT count(*) FROM topic t WHERE t.distillation_id = d.id)"
@@ -401,8 +424,10 @@ class DistillationSource(SqlSource):
 
 
 class TopicSource(SqlSource):
-    noun = N_("topics")
-    noun_one = "topic"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 topic``, ``2 topics``)."""
+        return ngettext("{n} topic", "{n} topics", n).format(n=format_number(n))
+
     columns = (Column("#", 4, "right"), Column(N_("Reader question")))
     filter_sql = "question LIKE ? ESCAPE '\\'"
     orders = {"order": ("position, id", "position DESC, id DESC")}
@@ -418,8 +443,10 @@ class TopicSource(SqlSource):
 
 
 class TaskSource(SqlSource):
-    noun = N_("tasks")
-    noun_one = "task"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 task``, ``2 tasks``)."""
+        return ngettext("{n} task", "{n} tasks", n).format(n=format_number(n))
+
     columns = (
         Column(N_("Task")),
         Column(N_("Status"), 24),
@@ -447,8 +474,11 @@ class TaskSource(SqlSource):
 class PublicationSource(SqlSource):
     """The publishing queue and its history, newest first."""
 
-    noun = N_("publications")
-    noun_one = "publication"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 publication``, ``2 publications``)."""
+
+        return ngettext("{n} publication", "{n} publications", n).format(n=format_number(n))
+
     columns = (
         Column(N_("Article")),
         Column(N_("Account"), 14),
@@ -476,8 +506,11 @@ class PublicationSource(SqlSource):
 class PublishAccountSource(SqlSource):
     """The publishing accounts with how much went out through each."""
 
-    noun = N_("accounts")
-    noun_one = "account"  # English only: other languages have no singular
+    def count_text(self, n: int) -> str:
+        """``n`` rows as the footer counts them (``1 account``, ``2 accounts``)."""
+
+        return ngettext("{n} account", "{n} accounts", n).format(n=format_number(n))
+
     columns = (
         Column(N_("Account")),
         Column(N_("Kind"), 11),
@@ -499,4 +532,4 @@ class PublishAccountSource(SqlSource):
     def cells(self, row):
         _id, name, kind, where, paused, _reason, published = row
         mark = " ⏸" if paused else ""
-        return (flat(name) + mark, kind, flat(where), f"{published:,}")
+        return (flat(name) + mark, account_kind_name(kind), flat(where), f"{published:,}")

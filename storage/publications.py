@@ -35,6 +35,7 @@ from inkbench.storage.vocab import (
     ACTIVE_PUBLICATION_STATUSES,
     PUBLICATION_STATUSES,
     db_time,
+    status_name,
     utcnow,
 )
 
@@ -191,7 +192,7 @@ def enqueue(
                 ).format(
                     id=article_id,
                     title=title,
-                    status=active[1],
+                    status=status_name(active[1]),
                     account=account.name,
                     pub=active[0],
                 )
@@ -343,7 +344,7 @@ def retry_publication(conn: sqlite3.Connection, publication_id: int) -> Publicat
     if pub.status not in ("failed", "cancelled"):
         raise InvalidInput(
             _("publication #{id} is {status}; only failed or cancelled ones can be retried").format(
-                id=pub.id, status=pub.status
+                id=pub.id, status=status_name(pub.status)
             )
         )
     if pub.account_id is None:
@@ -368,7 +369,7 @@ def cancel_publication(conn: sqlite3.Connection, publication_id: int) -> Publica
     if pub.status != "queued":
         raise InvalidInput(
             _("publication #{id} is {status}; only queued ones can be cancelled").format(
-                id=pub.id, status=pub.status
+                id=pub.id, status=status_name(pub.status)
             )
         )
     conn.execute(

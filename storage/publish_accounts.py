@@ -14,7 +14,13 @@ from datetime import datetime
 
 from inkbench.i18n import _
 from inkbench.storage.errors import InUse, InvalidInput, NotFound
-from inkbench.storage.vocab import ACTIVE_PUBLICATION_STATUSES, PUBLISH_KINDS, db_time, utcnow
+from inkbench.storage.vocab import (
+    ACTIVE_PUBLICATION_STATUSES,
+    PUBLISH_KINDS,
+    db_time,
+    status_name,
+    utcnow,
+)
 
 FOLDER_FORMATS = ("hugo", "hexo", "jekyll")
 WEBHOOK_FORMATS = ("base64", "urls")
@@ -183,7 +189,7 @@ def remove_account(conn: sqlite3.Connection, name: str) -> AccountRow:
             _(
                 "cannot remove account {name!r}: publication #{id} is {status}; cancel it"
                 " (`inkbench publish cancel {id}`) or wait for it to finish"
-            ).format(name=name, id=active[0], status=active[1])
+            ).format(name=name, id=active[0], status=status_name(active[1]))
         )
     conn.execute("DELETE FROM publish_account WHERE id = ?", (account.id,))
     return account

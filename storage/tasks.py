@@ -36,6 +36,7 @@ from inkbench.storage.models import (
 )
 from inkbench.storage.targets import get_target
 from inkbench.storage.task_names import TaskNames, task_names, task_names_of
+from inkbench.storage.vocab import status_name
 
 PAUSE_REASONS = ("user", "quota_exceeded", "offline", "login_required")
 MAX_ARTICLES_PER_TASK = 1000
@@ -273,7 +274,7 @@ def pause_task(
     if task.status not in ("queued", "running"):
         raise InvalidInput(
             _("task {id} is {status}; only a queued or running task pauses").format(
-                id=task.id, status=task.status
+                id=task.id, status=status_name(task.status)
             )
         )
     return _set_status(session, task, "paused", pause_reason=reason, error=error)
@@ -284,7 +285,9 @@ def resume_task(session: Session, task_id: int) -> GenerationTask:
     task = get_task(session, task_id)
     if task.status != "paused":
         raise InvalidInput(
-            _("task {id} is {status}, not paused").format(id=task.id, status=task.status)
+            _("task {id} is {status}, not paused").format(
+                id=task.id, status=status_name(task.status)
+            )
         )
     # items waiting out a backoff may start at once
     session.connection().execute(
@@ -302,7 +305,7 @@ def cancel_task(session: Session, task_id: int) -> GenerationTask:
     task = get_task(session, task_id)
     if task.status not in ACTIVE_TASK_STATUSES:
         raise InvalidInput(
-            _("task {id} is already {status}").format(id=task.id, status=task.status)
+            _("task {id} is already {status}").format(id=task.id, status=status_name(task.status))
         )
     return _set_status(session, task, "cancelled", finished_at=utcnow())
 
@@ -344,7 +347,7 @@ def delete_task(session: Session, task_id: int) -> None:
     if task.status in ACTIVE_TASK_STATUSES:
         raise InvalidInput(
             _('task #{id} "{name}" is {status}; cancel it first').format(
-                id=task.id, name=task.name, status=task.status
+                id=task.id, name=task.name, status=status_name(task.status)
             )
         )
     session.delete(task)

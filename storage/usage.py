@@ -8,6 +8,7 @@ from sqlmodel import Session
 from inkbench.i18n import N_, _
 from inkbench.storage.errors import InUse
 from inkbench.storage.models import ACTIVE_TASK_STATUSES
+from inkbench.storage.vocab import status_name
 
 # entity name -> generation_task column that references it
 TASK_REFERENCES = {
@@ -43,7 +44,7 @@ def entity_label(entity: str) -> str:
 
 def _describe(task_id: int, name: str, status: str) -> str:
     label = f'#{task_id} "{name}"' if name else f"#{task_id}"
-    return _("generation task {label} ({status})").format(label=label, status=status)
+    return _("generation task {label} ({status})").format(label=label, status=status_name(status))
 
 
 def active_task_using(session: Session, entity: str, row_id: int) -> str | None:
@@ -103,7 +104,7 @@ def refuse_if_in_use(session: Session, entity: str, row_id: int, what: str) -> N
                 _(
                     "cannot delete article {what}: publication #{id} to {account} is {status};"
                     " cancel it (`inkbench publish cancel {id}`) or wait for it to finish"
-                ).format(what=what, id=pub[0], account=pub[1], status=pub[2])
+                ).format(what=what, id=pub[0], account=pub[1], status=status_name(pub[2]))
             )
     task = active_task_using(session, entity, row_id)
     if task:

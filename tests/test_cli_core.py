@@ -224,7 +224,7 @@ def test_stats_counts_rows_trash_and_states(home, capsys, docs) -> None:
     assert data["tasks"] == {} and data["items"] == {}
     code, out, _ = run(capsys, home, "stats")
     assert "article" in out and "(1 in the Trash)" in out
-    assert "OCR: done 1, failed 1, no_text 1, pending 2" in out
+    assert "OCR: done 1, failed 1, no text 1, pending 2" in out
 
 
 def test_a_data_directory_that_is_a_file(capsys, tmp_path) -> None:

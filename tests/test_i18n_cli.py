@@ -4,10 +4,12 @@ the CLI and from storage, success lines, counts and word counts."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -134,7 +136,132 @@ def test_stored_ids_are_shown_in_the_language_and_json_keeps_them(home: Path) ->
         for word in words:
             assert word in r.stdout, (args, r.stdout)
         assert not _english_words(r.stdout) & ids, (args, r.stdout)
+    # composed lines: table names and states, origins, dates, streaks
+    for args in (("stats",), ("article", "show", "1"), ("ocr", "show", "1"), ("kb", "show", "1")):
+        r = _cli(home, *args, **ZH)
+        assert r.returncode == 0, r.stderr
+        names = {"brewing", "notes", "poster", "zh", "png"}  # file and document names
+        assert not _english_words(r.stdout) - names, (args, r.stdout)
+    stats = _cli(home, "work", "stats", "1", **ZH).stdout
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", stats) and "连续写作：1 天" in stats, stats
+    stats = _cli(home, "work", "stats", "1", **EN).stdout
+    assert re.search(r"\d{4}-\d\d-\d\d", stats) and "streak: 1 day\n" in stats, stats
+    refused = _cli(home, "task", "pause", "1", **ZH)
+    assert refused.returncode == 1 and "“已完成”" in refused.stderr, refused.stderr
     rows = _cli(home, "character", "list", "1", "--json", **ZH).stdout
     assert '"protagonist"' in rows and "主角" not in rows
     english = _cli(home, "character", "list", "1", **EN).stdout
     assert "protagonist" in english
+
+
+#: names, formats and ids the Chinese help keeps on purpose (besides option
+#: names, metavars, choices and command names, which are found in the parsers)
+KEPT_WORDS = {
+    "inkbench",
+    "json",
+    "toml",
+    "config",
+    "tesseract",
+    "ppocr",
+    "auto",
+    "default",
+    "md",
+    "txt",
+    "html",
+    "pdf",
+    "docx",
+    "epub",
+    "markdown",
+    "hugo",
+    "hexo",
+    "jekyll",
+    "base64",
+    "urls",
+    "chi_sim",
+    "eng",
+    "rrggbb",
+    "xml",
+    "rpc",
+    "url",
+    "api",
+    "id",
+    "wordpress",
+    "metaweblog",
+    "webhook",
+    "ai",
+    "ocr",
+    "pp",
+    "git",
+    "token",
+    "inkbench_home",
+    "chapter",
+    "article",
+    "character",
+    "world",
+    "kb",
+    "account",
+    "server",
+    "user",
+    "engine",
+    "base_url",
+    "keymap",
+    "budgets",
+    "lang",
+    "tar",
+    "en",
+    "zh",
+}
+
+
+def _parsers_in(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                yield from _parsers_in(sub)
+
+
+def _left_in_help(parser: argparse.ArgumentParser) -> set[str]:
+    """English words in one parser's help that are no option, metavar, choice,
+    command name or kept name."""
+    from inkbench.cli.publish import COMMANDS
+    from inkbench.storage import vocab
+
+    kept = set(KEPT_WORDS) | set(COMMANDS)
+    # the ids a --status filter takes
+    kept |= {*vocab.ARTICLE_STATUSES, *vocab.TASK_STATUSES, *vocab.OCR_STATUSES}
+    kept |= set(vocab.PUBLICATION_STATUSES)
+    for action in parser._actions:
+        kept |= {str(c).lower() for c in action.choices or ()}
+        if isinstance(action, argparse._SubParsersAction):
+            kept |= {part for name in action.choices for part in name.split("-")}
+    text = parser.format_help().replace(parser.prog, " ")  # the command's own name
+    text = re.sub(r"--?[\w-]+", " ", text)  # options
+    text = re.sub(r"`[^`]*`|\{[^}]*\}|\b[A-Z][A-Z_|:]+\b", " ", text)  # commands, choices, metavars
+    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z_0-9]+", text)}
+    return words - kept
+
+
+def test_every_help_of_every_command_is_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walks the whole argparse tree (and the two parsers ``publish`` hands
+    its words to): in Chinese, any English word left in a --help is a bug."""
+    from inkbench import i18n
+    from inkbench.cli import argparse_i18n, build_parser
+    from inkbench.cli.publish import _articles_parser, _commands_parser
+
+    monkeypatch.setenv("COLUMNS", "1000")  # no word cut by a line break
+    i18n.set_language("zh")
+    try:
+        argparse_i18n.install()
+        roots = (build_parser(), _articles_parser(), _commands_parser())
+        left = {
+            parser.prog: words
+            for root in roots
+            for parser in _parsers_in(root)
+            if (words := _left_in_help(parser))
+        }
+        count = sum(1 for root in roots for _parser in _parsers_in(root))
+    finally:
+        i18n.set_language("en")
+    assert count > 100  # the walk reached every subcommand
+    assert not left, "\n".join(f"{prog}: {sorted(words)}" for prog, words in left.items())

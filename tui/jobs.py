@@ -127,7 +127,7 @@ class Jobs:
             if not show or (now - last < progress_every and n < total):
                 return
             last = now
-            text = f"{job.label} (paused)" if job.paused else job.label
+            text = _("{label} (paused)").format(label=job.label) if job.paused else job.label
             self.app.post_message(JobProgress(job.id, text, n, total or None))
 
         def run() -> Any:
@@ -160,10 +160,22 @@ class Jobs:
             where = _("details in {path}").format(path=path)
         except OSError as e:  # the log itself cannot be written: say so, still notify
             where = _("the error log could not be written ({error})").format(error=e)
-        advice = job.advice or _("Try again; if it fails again, report it with the log.")
-        self.app.post_message(
-            JobFailed(job.id, job.label, f"{describe_error(error)}. {advice} ({where})")
-        )
+        from inkbench.storage.errors import DatabaseProblem, DiskProblem, user_error
+
+        expected = user_error(error)
+        if job.advice:
+            advice = job.advice
+        elif expected is not None and not isinstance(expected, DiskProblem | DatabaseProblem):
+            advice = ""  # bad input or a refusal: its own line says what to do; no bug to report
+        else:
+            advice = _("Try again; if it fails again, report it with the log.")
+        if advice:
+            text = _("{error}. {advice} ({where})").format(
+                error=describe_error(error), advice=advice, where=where
+            )
+        else:
+            text = _("{error} ({where})").format(error=describe_error(error), where=where)
+        self.app.post_message(JobFailed(job.id, job.label, text))
 
     # --- control ------------------------------------------------------------------
 
@@ -192,6 +204,6 @@ class Jobs:
     def toggle_pause(self, job: Job) -> bool:
         """Pause or resume a pausable job; its new ``paused`` state."""
         job.paused = not job.paused
-        text = f"{job.label} (paused)" if job.paused else job.label
+        text = _("{label} (paused)").format(label=job.label) if job.paused else job.label
         self.app.post_message(JobProgress(job.id, text, job.done, job.total or None))
         return job.paused

@@ -9,42 +9,9 @@ The database keeps the English ids; lists and notices show them through
 from __future__ import annotations
 
 from inkbench.i18n import _, pgettext
+from inkbench.storage.vocab import origin_name, status_name
 
-
-def status_name(status: str) -> str:
-    """A stored status (``draft``, ``no_text``, ``paused``…) as the user reads it."""
-    names = {
-        "draft": pgettext("status", "draft"),
-        "ready": pgettext("status", "ready"),
-        "published": pgettext("status", "published"),
-        "archived": pgettext("status", "archived"),
-        "pending": pgettext("status", "pending"),
-        "running": pgettext("status", "running"),
-        "done": pgettext("status", "done"),
-        "no_text": pgettext("status", "no text"),
-        "no text": pgettext("status", "no text"),
-        "failed": pgettext("status", "failed"),
-        "planning": pgettext("status", "planning"),
-        "drafting": pgettext("status", "drafting"),
-        "revising": pgettext("status", "revising"),
-        "complete": pgettext("status", "complete"),
-        "abandoned": pgettext("status", "abandoned"),
-        "revised": pgettext("status", "revised"),
-        "final": pgettext("status", "final"),
-        "queued": pgettext("status", "queued"),
-        "paused": pgettext("status", "paused"),
-        "completed": pgettext("status", "completed"),
-        "cancelled": pgettext("status", "cancelled"),
-        "incomplete": pgettext("status", "incomplete"),
-        "error": pgettext("status", "error"),
-        "publishing": pgettext("status", "publishing"),
-        "retry": pgettext("status", "retry"),
-        "lost": pgettext("status", "left to another worker"),
-    }
-    word, paren, rest = status.partition(" (")
-    if word in names:
-        return names[word] + paren + rest
-    return names.get(status, status)
+__all__ = ["origin_name", "status_name"]
 
 
 def kind_name(kind: str) -> str:
@@ -62,11 +29,6 @@ def kind_name(kind: str) -> str:
         "generation_task": pgettext("kind", "task"),
         "character": pgettext("kind", "character"),
         "world_entry": pgettext("kind", "world entry"),
-        # publishing accounts
-        "wordpress": "WordPress",
-        "metaweblog": "MetaWeblog",
-        "folder": pgettext("kind", "site folder"),
-        "webhook": "Webhook",
     }
     return names.get(kind.replace(" ", "_"), kind)
 

@@ -76,6 +76,24 @@ async def test_ocr_failure_is_one_notice_and_logged(
         await _assert_reported(pilot, app, home, "OCR", "tesseract vanished [red]x[/red]")
 
 
+async def test_bad_input_is_one_notice_without_a_bug_report(home: Path) -> None:
+    """A new article with an empty title: storage refuses it (InvalidInput);
+    the notice says so and where the log is, but not to report a bug."""
+    from inkbench.tui.app import make_app
+
+    app = make_app(home=home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.show_area("articles")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await _assert_reported(pilot, app, home, "new article", "an article needs a title")
+        message = _failure_notices(app, "new article")[0].message
+        assert "report" not in message and "Try again" not in message, message
+
+
 async def test_knowledge_import_failure_is_one_notice_and_logged(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,8 +13,8 @@ from textual.content import Content
 from textual.widgets import Button, Checkbox, OptionList, Static
 
 from inkbench.i18n import N_, _
+from inkbench.storage.vocab import account_kind_name
 from inkbench.tui.dialogs.choose import Choose
-from inkbench.tui.vocab import kind_name
 
 TICKED, UNTICKED = "☑", "☐"
 
@@ -28,7 +28,9 @@ class ChooseAccount(Choose[tuple[list[str], bool] | None]):
     def __init__(self, title: str, accounts: list[tuple[str, str, bool]]) -> None:
         paused_note = _(" · paused")
         self.labels = {
-            name: f"{name}  ({kind_name(kind)}{paused_note if paused else ''})"
+            name: _("{name}  ({kind})").format(
+                name=name, kind=account_kind_name(kind) + (paused_note if paused else "")
+            )
             for name, kind, paused in accounts
         }
         self.ticked: list[str] = []

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Select, Static
 
-from inkbench.i18n import N_, _
+from inkbench.i18n import N_, _, pgettext
 from inkbench.tui.dialogs.base import FormDialog
 
 
@@ -53,11 +53,23 @@ class TaskDialog(FormDialog[dict | None]):
             yield Label(_("How many articles"))
             yield Input(value=str(max(1, self.topics)), id="count", type="integer", compact=True)
             yield Label(_("Knowledge base (optional)"))
-            yield Select(self._options(c["kbs"]), prompt="none", id="kb", compact=True)
+            yield Select(
+                self._options(c["kbs"]), prompt=pgettext("choice", "none"), id="kb", compact=True
+            )
             yield Label(_("Album for illustrations (optional)"))
-            yield Select(self._options(c["albums"]), prompt="none", id="album", compact=True)
+            yield Select(
+                self._options(c["albums"]),
+                prompt=pgettext("choice", "none"),
+                id="album",
+                compact=True,
+            )
             yield Label(_("Conversion target (optional)"))
-            yield Select(self._options(c["targets"]), prompt="none", id="target", compact=True)
+            yield Select(
+                self._options(c["targets"]),
+                prompt=pgettext("choice", "none"),
+                id="target",
+                compact=True,
+            )
             yield Label(_("Model (empty: the configured one)"))
             yield Input(id="model", compact=True)
             with Horizontal():

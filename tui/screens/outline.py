@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def _people(people) -> str:
-    return ", ".join(p.name for p in people)
+    return _(", ").join(p.name for p in people)
 
 
 # chapters whose characters are read at once when one of them is first built

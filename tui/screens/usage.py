@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from inkbench.i18n import N_, _
+from inkbench.storage.vocab import purpose_name
 from inkbench.tui.dialogs.base import PageDialog
 
 GROUPINGS = {
@@ -79,8 +80,9 @@ class UsageScreen(PageDialog[None]):
         table.clear()
         for r in rows:
             cost = "-" if r.cost is None else f"{r.cost:.4f}"
+            key = purpose_name(r.key) if self.by == "purpose" else r.key
             table.add_row(
-                Text(r.key or "-"),
+                Text(key or "-"),
                 Text(str(r.requests), justify="right"),
                 Text(str(r.prompt_tokens), justify="right"),
                 Text(str(r.completion_tokens), justify="right"),

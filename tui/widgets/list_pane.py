@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from inkbench.i18n import N_, _, format_number, language, pgettext
+from inkbench.i18n import N_, _, pgettext
 from inkbench.storage.lists import RowSource
 from inkbench.tui.widgets.virtual_list import VirtualList
 
@@ -129,11 +129,7 @@ class ListPane(Vertical):
         vlist = self.vlist
         width = vlist.row_width or self.size.width or 80
         self.query_one(".list-header", Static).update(vlist.header(width))
-        if vlist.total == 1 and language() == "en":
-            noun = self.source.noun_one  # "1 album"; Chinese has no singular form
-        else:
-            noun = _(self.source.noun)
-        info = f"{format_number(vlist.total)} {noun}" if vlist.loaded else _("loading…")
+        info = self.source.count_text(vlist.total) if vlist.loaded else _("loading…")
         if vlist.text:
             info += _(" matching “{text}”").format(text=vlist.text)
         if len(self.source.sorts) > 1:
