@@ -54,7 +54,7 @@ COMMAND_MODULES = (
 def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     """The whole command line, in the current language; without its
     commands when ``commands`` is false (only the options that open the TUI)."""
-    parser = argparse.ArgumentParser(
+    parser = argparse_i18n.Parser(
         prog="inkbench",
         description=_("A keyboard-driven terminal workbench for writing and AI work on it."),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from inkbench.i18n import N_, _, ngettext
+from inkbench.i18n import N_, _, language, ngettext
 
 #: What users can see: usage and help headings, and parse errors. argparse's
 #: programming errors (bad ``add_argument`` calls) are left out on purpose.
@@ -45,3 +45,20 @@ def install() -> None:
     """Make argparse speak the current language."""
     argparse._ = _  # type: ignore[attr-defined]
     argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose help headings end the way the language
+    writes them: argparse appends an ASCII ``:`` to every section title, and
+    Chinese text takes the full-width ``：``. Sub-parsers are of the same
+    class (argparse makes them with ``type(parent)``)."""
+
+    def format_help(self) -> str:
+        """The help text, with section headings punctuated for the language."""
+        text = super().format_help()
+        if language() != "zh":
+            return text
+        for group in self._action_groups:
+            if group.title:
+                text = text.replace(f"\n{group.title}:\n", f"\n{group.title}：\n")
+        return text

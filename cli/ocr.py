@@ -7,7 +7,7 @@ import sys
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json
-from inkbench.i18n import _, format_number, ngettext
+from inkbench.i18n import _, format_number, ngettext, pgettext
 from inkbench.tui.vocab import status_name
 
 ENGINES = ("tesseract", "ppocr", "auto")
@@ -146,7 +146,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             lease_seconds=args.lease_seconds,
             backoff_base=BACKOFF_SECONDS if args.retry_delay is None else max(args.retry_delay, 0),
             engine=args.engine,
-            progress=None if args.json else Progress(_("OCR")),
+            progress=None if args.json else Progress(pgettext("job", "OCR")),
         )
     if args.json:
         print_json(summary.to_dict())

@@ -71,6 +71,8 @@ class Progress:
                 self.stream.write("\n")
             self.stream.flush()
         elif final or now - self._last >= 2:
-            self.stream.write(f"{self.what}: {done}/{total}\n")
+            self.stream.write(
+                _("{what}: {done}/{total}").format(what=self.what, done=done, total=total) + "\n"
+            )
             self.stream.flush()
             self._last = now

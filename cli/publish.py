@@ -15,6 +15,7 @@ import getpass
 import sys
 from datetime import datetime
 
+from inkbench.cli import argparse_i18n
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json
 from inkbench.i18n import _, format_number, ngettext
@@ -50,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _articles_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = argparse_i18n.Parser(
         prog="inkbench publish",
         description=_(
             "Queue articles for publishing to an account, then run the queue with"
@@ -70,7 +71,7 @@ def _articles_parser() -> argparse.ArgumentParser:
 
 
 def _commands_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="inkbench publish")
+    p = argparse_i18n.Parser(prog="inkbench publish")
     sub = p.add_subparsers(title=_("publish commands"), metavar="COMMAND", required=True)
 
     c = sub.add_parser("list", help=_("the queue and history, newest first"))

@@ -261,7 +261,34 @@ def test_every_help_of_every_command_is_chinese(monkeypatch: pytest.MonkeyPatch)
             if (words := _left_in_help(parser))
         }
         count = sum(1 for root in roots for _parser in _parsers_in(root))
+        # section headings end in the full-width colon Chinese text takes
+        ascii_colon = {
+            parser.prog: heading
+            for root in roots
+            for parser in _parsers_in(root)
+            for heading in re.findall(r"^\S.*:$", parser.format_help(), re.M)
+        }
     finally:
         i18n.set_language("en")
     assert count > 100  # the walk reached every subcommand
     assert not left, "\n".join(f"{prog}: {sorted(words)}" for prog, words in left.items())
+    assert not ascii_colon, ascii_colon
+    assert re.search(r"^options:$", build_parser().format_help(), re.M)  # English keeps its own
+
+
+def test_progress_lines_are_written_in_the_language() -> None:
+    """What a long job prints when output is not a terminal (CI, a pipe)."""
+    import io
+
+    from inkbench import i18n
+    from inkbench.cli.output import Progress
+    from inkbench.i18n import pgettext
+
+    out = io.StringIO()
+    i18n.set_language("zh")
+    try:
+        Progress(pgettext("job", "OCR"), stream=out)(5, 5)
+    finally:
+        i18n.set_language("en")
+    Progress(pgettext("job", "OCR"), stream=out)(5, 5)
+    assert out.getvalue() == "文字识别：5/5\nOCR: 5/5\n"

@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from inkbench.i18n import N_, _, format_number, ngettext
+from inkbench.i18n import N_, _, format_number, ngettext, pgettext
 from inkbench.storage.jobs import CancelToken, ProgressFn
 from inkbench.storage.lists import AlbumSource, ImageSource, flat
 from inkbench.tui import actions
@@ -524,7 +524,7 @@ class AlbumsArea(AreaPane):
                 message += "\n" + summary.worker_errors[0]
             self.notify(
                 message,
-                title="OCR",
+                title=pgettext("job", "OCR"),
                 severity="error" if summary.worker_errors else "information",
                 markup=False,
             )
@@ -536,7 +536,7 @@ class AlbumsArea(AreaPane):
         job_ref.append(
             self.ink.jobs.start(
                 job,
-                label="OCR",
+                label=pgettext("job", "OCR"),
                 group=OCR_JOBS,
                 done=done,
                 pausable=True,

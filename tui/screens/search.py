@@ -42,7 +42,7 @@ def _kind_labels() -> dict[str, str]:
         "article": pgettext("kind", "article"),
         "chapter": pgettext("kind", "chapter"),
         "chunk": pgettext("kind", "knowledge base"),
-        "image": "OCR",
+        "image": pgettext("kind", "image"),
         "character": pgettext("kind", "character"),
         "world_entry": pgettext("kind", "world"),
         "message": pgettext("kind", "chat"),

@@ -88,9 +88,10 @@ def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
     parts = [flat(name), f"{w}×{h} {fmt or ''}".strip(), f"{(size or 0) / 1024:,.0f} KB"]
     if taken:
         parts.append(_("taken {when}").format(when=str(taken)[:16]))
-    ocr = f"OCR {status_name(status)}"
+    ocr = _("OCR {status}").format(status=status_name(status))
     if conf is not None:
-        ocr += f" ({conf:.0f}%, {engine + ', ' if engine else ''}{lang})"
+        details = [f"{conf:.0f}%", *([engine] if engine else []), lang or ""]
+        ocr += _(" ({parent})").format(parent=_(", ").join(d for d in details if d))
     if tries and status != "done":
         ocr += ngettext(", {n} attempt", ", {n} attempts", tries).format(n=tries)
     parts.append(ocr)
