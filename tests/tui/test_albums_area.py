@@ -130,3 +130,34 @@ async def test_move_copy_trash_and_undo(home: Path, tmp_path: Path) -> None:
         await settle(pilot, app)
         assert pane.images.vlist.total == 1
         assert pane.last_trashed is None
+
+
+async def test_trashing_an_album_takes_its_images_off_the_screen(
+    home: Path, tmp_path: Path
+) -> None:
+    """The images pane follows the album list: trash the highlighted album
+    (the last one, so nothing takes its place) and its images go too; undo
+    brings them back."""
+    from inkbench.integrations.images import import_images
+    from inkbench.storage.engine import open_database
+    from inkbench.tui.app import make_app
+
+    Image.new("RGB", (32, 32), (10, 200, 10)).save(tmp_path / "leaf.png")
+    db = open_database(home)
+    import_images(db, "Garden", [tmp_path / "leaf.png"])
+    db.dispose()
+    app = make_app(home=home)
+    async with app.run_test(size=(130, 40)) as pilot:
+        pane = await _open_albums(app, pilot)
+        await wait_for(pilot, lambda: pane.images.vlist.total == 1)
+        assert "leaf.png" in screen_text(app)
+        await pilot.press("d")  # the album list has the focus
+        await wait_for(pilot, lambda: pane.last_trashed is not None)
+        await settle(pilot, app)
+        assert pane.albums.vlist.total == 0
+        assert pane.images.vlist.total == 0
+        assert "leaf.png" not in screen_text(app)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: pane.images.vlist.total == 1)
+        await settle(pilot, app)
+        assert "leaf.png" in screen_text(app)

@@ -110,6 +110,8 @@ class KnowledgeArea(AreaPane):
         event.stop()
         if event.row:
             self._show_chunks(event.row[0])
+        else:
+            self.query_one("#chunks", Static).update(Content(""))
 
     def _show_chunks(self, document_id: int) -> None:
         rows = chunk_preview(self.ink.store.ui_conn, document_id)

@@ -71,7 +71,11 @@ class VirtualList(ScrollView, can_focus=True):
             return self.vlist
 
     class Highlighted(Message):
-        def __init__(self, vlist: VirtualList, row: Row) -> None:
+        """The row under the cursor; ``row`` None when the list has become
+        empty (its last row trashed or filtered away), so what shows the
+        highlighted row clears."""
+
+        def __init__(self, vlist: VirtualList, row: Row | None) -> None:
             super().__init__()
             self.vlist = vlist
             self.row = row
@@ -340,6 +344,9 @@ class VirtualList(ScrollView, can_focus=True):
         self._highlighted()
 
     def _highlighted(self) -> None:
+        if self.loaded and not self.total:
+            self.post_message(self.Highlighted(self, None))
+            return
         row = self.row(self.cursor, block=self.fast())
         if row is not None:
             self.post_message(self.Highlighted(self, row))
