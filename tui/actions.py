@@ -220,9 +220,9 @@ def save_setting(store: Store, setting_id: int | None, values: dict) -> int:
     from inkbench.storage.article_settings import create_setting, update_setting
 
     with store.database().write() as s:
-        if setting_id is None:
-            name = values.pop("name")
-            return create_setting(s, name, **values).id
+        if setting_id is None:  # values stay whole: a refused save shows them again
+            rest = {k: v for k, v in values.items() if k != "name"}
+            return create_setting(s, values["name"], **rest).id
         return update_setting(s, setting_id, **values).id
 
 

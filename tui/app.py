@@ -554,14 +554,17 @@ class InkbenchApp(App):
         *args: Any,
         name: str,
         done: Callable[[Any], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
     ) -> Job:
         """Run ``fn(store, *args)`` as a quiet job; ``done(result)`` on the UI
-        thread after it succeeds; a failure is one error notice."""
+        thread after it succeeds; a failure is one error notice, then
+        ``failed(error)`` on the UI thread."""
         return self.jobs.start(
             lambda _cancel, _progress: fn(self.store, *args),
             label=name,
             group="db",
             done=done,
+            failed=failed,
             show=False,
         )
 

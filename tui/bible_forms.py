@@ -4,6 +4,7 @@ round trips the bible screens, the outline and the Works area share."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from inkbench.i18n import _
@@ -135,11 +136,19 @@ def ask_and_save(
     name: str,
     done: Callable[[Any], None],
 ) -> None:
-    """Show a form; when saved, run ``job(store, *args, values)`` as a db job."""
+    """Show a form; when saved, run ``job(store, *args, values)`` as a db job.
+    A refused save (a name taken, a field left empty) reopens the form with
+    what was typed, under the notice that says what to change."""
 
     def answered(values: dict | None) -> None:
-        if values is not None:
-            node.app.db_job(job, *args, values, name=name, done=done)
+        if values is None:
+            return
+
+        def refused(_error: BaseException) -> None:
+            typed = [replace(f, value=values.get(f.id, f.value)) for f in fields]
+            ask_and_save(node, title, typed, job, *args, name=name, done=done)
+
+        node.app.db_job(job, *args, values, name=name, done=done, failed=refused)
 
     node.app.push_screen(FieldsForm(title, fields), answered)
 

@@ -104,6 +104,7 @@ class Jobs:
         label: str,
         group: str,
         done: Callable[[Any], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
         advice: str = "",
         exclusive: bool = False,
         pausable: bool = False,
@@ -113,8 +114,10 @@ class Jobs:
         """Run ``fn(cancel, progress)`` in a thread worker. ``group`` names the
         kind of job (an area's cancel key cancels its groups); ``exclusive``
         cancels running jobs of the group first; ``advice`` is what the
-        failure notice tells the user to do; ``show=False`` keeps a quiet job
-        (the connectivity check) out of the status bar."""
+        failure notice tells the user to do; ``failed(error)`` runs on the UI
+        thread after the failure notice (a form reopens with what was typed);
+        ``show=False`` keeps a quiet job (the connectivity check) out of the
+        status bar."""
         if exclusive:
             self.cancel_group(group)
         job = Job(f"{group}:{next(self._ids)}", label, group, advice, pausable=pausable)
@@ -137,6 +140,8 @@ class Jobs:
                 result = fn(job.cancel_token, progress)
             except BaseException as error:  # the one failure route: never lost
                 self._failed(job, error)
+                if failed is not None:
+                    self.app.call_from_thread(failed, error)
                 return None
             finally:
                 with self._lock:

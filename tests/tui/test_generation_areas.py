@@ -93,6 +93,29 @@ async def test_knowledge_and_generate_show_user_text_literally(home: Path) -> No
         await pilot.pause(0.3)
         assert isinstance(app.screen, PromptPreview)
         assert "terse [i]and[/i] dry" in app.screen.query_one("#prompt").text
+        # a new setting from this one, refused (a length out of range): the
+        # editor comes back with everything typed, to correct and save again
+        await pilot.press("ctrl+n")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SettingEditor)
+        editor = app.screen
+        assert editor.query_one("#name", Input).value.endswith(" (copy)")
+        editor.query_one("#length", Input).value = "5"
+        editor.query_one("#template").load_text("Write about {{topic}}, [b]my way[/b].")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SettingEditor) and app.screen is not editor
+        assert any("between 50 and 20000" in str(n.message) for n in app._notifications)
+        again = app.screen
+        assert again.query_one("#template").text == "Write about {{topic}}, [b]my way[/b]."
+        assert again.query_one("#name", Input).value.endswith(" (copy)")
+        again.query_one("#length", Input).value = "500"
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, PromptPreview)
         await pilot.press("escape")
         await pilot.pause(0.2)
         await pilot.press("t")  # create a task: the dialog offers the settings

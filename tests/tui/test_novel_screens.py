@@ -35,8 +35,9 @@ async def _open_bible(pilot, app):
     return app.screen
 
 
-async def _fill(pilot, app, values: dict[str, str]) -> None:
-    """Type into the open form's fields, then save it (ctrl+s)."""
+async def _fill(pilot, app, values: dict[str, str], wait=None) -> None:
+    """Type into the open form's fields, then save it (ctrl+s); ``wait``: what
+    to wait for after (by default, the form gone)."""
     from textual.widgets import Input, Select, TextArea
 
     from inkbench.tui.dialogs.fields_form import FieldsForm
@@ -50,11 +51,12 @@ async def _fill(pilot, app, values: dict[str, str]) -> None:
         elif isinstance(widget, (Select, Input)):
             widget.value = value
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: not isinstance(app.screen, FieldsForm))
+    await wait_for(pilot, wait or (lambda: not isinstance(app.screen, FieldsForm)))
     await settle(pilot, app)
 
 
 async def test_bible_characters_new_edit_and_relationships(home: Path) -> None:
+    from inkbench.tui.dialogs.fields_form import FieldsForm
     from inkbench.tui.screens.entry import EntryScreen
 
     app, ids = _app(home)
@@ -81,13 +83,28 @@ async def test_bible_characters_new_edit_and_relationships(home: Path) -> None:
             (ada,),
         )[0]
         assert set(names.split("|")) == {"阿达", "Ada L"}
-        # a duplicate name is refused with one line; nothing changes
+        # a duplicate name is refused with one line; nothing changes, and the
+        # form comes back with what was typed, to change the name and save again
         await pilot.press("n")
-        await _fill(pilot, app, {"name": "林晚"})
-        await settle(pilot, app)
+        await wait_for(pilot, lambda: isinstance(app.screen, FieldsForm))
+        first = app.screen
+        await _fill(
+            pilot,
+            app,
+            {"name": "林晚", "age": "19", "appearance": "long\nblack hair"},
+            wait=lambda: isinstance(app.screen, FieldsForm) and app.screen is not first,
+        )
         assert db_row(home, "SELECT count(*) FROM character")[0] == 3
+        assert any("林晚" in str(n.message) for n in app._notifications)
+        form = app.screen
+        assert form.values()["name"] == "林晚" and form.values()["age"] == "19"
+        assert form.values()["appearance"] == "long\nblack hair"
+        await _fill(pilot, app, {"name": "林晚晴"})
+        await wait_for(pilot, lambda: characters.vlist.total == 4)
+        row = db_row(home, "SELECT age, appearance FROM character WHERE name = '林晚晴'")
+        assert row == ("19", "long\nblack hair")
         # the entry page of 林晚: relate to Ada, seen from both sides, then removed
-        characters.vlist.move_to(next(i for i in range(3) if characters.vlist.row(i)[1] == "林晚"))
+        characters.vlist.move_to(next(i for i in range(4) if characters.vlist.row(i)[1] == "林晚"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, EntryScreen))
         entry = app.screen
@@ -649,11 +666,24 @@ async def test_works_area_statistics_work_form_and_chapter_form(home: Path) -> N
                 == ("[b]sea story", "revising", 5000, "第{n}章")
             ),
         )
-        # a bad goal: one line, nothing changed
+        # a bad goal: one line, nothing changed, the form back with what was typed
+        from inkbench.tui.dialogs.fields_form import FieldsForm
+
         await pilot.press("e")
-        await _fill(pilot, app, {"goal": "lots"})
+        await wait_for(pilot, lambda: isinstance(app.screen, FieldsForm))
+        first = app.screen
+        await _fill(
+            pilot,
+            app,
+            {"goal": "lots", "genre": "sea saga"},
+            wait=lambda: isinstance(app.screen, FieldsForm) and app.screen is not first,
+        )
+        assert db_row(home, "SELECT word_goal, genre FROM work") == (5000, "[b]sea story")
+        assert app.screen.values()["goal"] == "lots"
+        assert app.screen.values()["genre"] == "sea saga"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FieldsForm))
         await settle(pilot, app)
-        assert db_row(home, "SELECT word_goal FROM work")[0] == 5000
         # the chapter form: status and synopsis
         await pilot.press("right")
         await settle(pilot, app)

@@ -18,7 +18,7 @@ SINKS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "Static": ((0,), ()),
     "Label": ((0,), ()),
     "Button": ((0,), ("label",)),
-    "Input": ((), ("placeholder",)),
+    "Input": ((0,), ("value", "placeholder")),
     "TextArea": ((), ("placeholder",)),
     "notify": ((0,), ("title", "message")),
     "Binding": ((2,), ("description", "tooltip")),

@@ -85,21 +85,30 @@ class PromptPreview(PageDialog[None]):
                 self.settings.append((saved_id, "(new)"))
             self._show_prompt(saved_id)
 
+        def edit(values: dict) -> None:
+            app.push_screen(SettingEditor(values, new=new), edited)
+
         def edited(values: dict | None) -> None:
-            if values is not None:
+            if values is not None:  # a refused save reopens the editor with what was typed
                 app.db_job(  # type: ignore[attr-defined]
                     actions.save_setting,
                     None if new else setting_id,
                     values,
                     name=_("save setting"),
                     done=saved,
+                    failed=lambda _error: edit(values),
                 )
+
+        def loaded(values: dict) -> None:
+            if new:  # a new setting starts as a copy of the chosen one
+                values = {**values, "name": _("{name} (copy)").format(name=values["name"])}
+            edit(values)
 
         app.db_job(  # type: ignore[attr-defined]
             actions.load_setting,
             setting_id,
             name=_("load setting"),
-            done=lambda values: app.push_screen(SettingEditor(values, new=new), edited),
+            done=loaded,
         )
 
     def action_close(self) -> None:

@@ -44,7 +44,7 @@ class SettingEditor(PageDialog[dict | None]):
         with Vertical():
             yield Static(Content(title + _(" · ctrl+s saves")), classes="dialog-title")
             yield Label(_("Name"))
-            yield Input(v["name"] + (" (copy)" if self.new else ""), id="name", compact=True)
+            yield Input(v["name"], id="name", compact=True)
             yield Label(_("Style"))
             yield Input(v["style"], id="style", compact=True)
             yield Label(_("Length in words (CJK characters count one) · language (zh, en…)"))
