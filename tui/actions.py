@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inkbench.i18n import _, format_number
+from inkbench.i18n import _, aside, format_number
 from inkbench.storage.store import Store
 
 DOC_KINDS = ("article", "chapter")
@@ -282,7 +282,7 @@ def task_items_text(store: Store, task_id: int) -> tuple[str, str]:
 
     lines = [
         f"{task.name} · {status_name(task.status)}"
-        + (f" ({task.pause_reason})" if task.pause_reason else "")
+        + aside(task.pause_reason)
         + " · "
         + _("{done}/{total} done").format(done=task.done_count, total=task.article_count),
         _("keyword: {keyword} · setting: {setting}").format(

@@ -331,7 +331,7 @@ def export_conversation(store: Store, conversation_id: int, path: str) -> str:
 def revision_request_text(store: Store, kind: str, revision_id: int) -> str | None:
     """The AI request that wrote a revision, described in lines; None if no
     request did (a typed or restored revision)."""
-    from inkbench.i18n import _
+    from inkbench.i18n import _, aside
     from inkbench.storage.ai_edits import revision_request
     from inkbench.storage.models import Assistant
 
@@ -349,10 +349,10 @@ def revision_request_text(store: Store, kind: str, revision_id: int) -> str | No
             (_("prompt tokens"), str(req.prompt_tokens)),
             (_("completion tokens"), str(req.completion_tokens)),
             (_("duration"), f"{req.duration_ms / 1000:.1f} s"),
-            (_("status"), req.status + (f" ({req.error})" if req.error else "")),
+            (_("status"), req.status + aside(req.error)),
             (_("when"), str(req.created_at)[:19]),
         ]
-    return "\n".join(f"{k}: {v}" for k, v in fields)
+    return "\n".join(_("{label}: {value}").format(label=k, value=v) for k, v in fields)
 
 
 def usage_rows(store: Store, by: str) -> list:

@@ -145,3 +145,9 @@ def format_number(value: int | float) -> str:
 def format_words(n: int) -> str:
     """A word count: ``1,234 words`` / ``1,234 字``."""
     return ngettext("{n} word", "{n} words", n).format(n=format_number(n))
+
+
+def aside(text: str | None) -> str:
+    """``text`` as a bracketed aside after what it qualifies: `` (note)`` /
+    ``（note）``; nothing when there is no text."""
+    return _(" ({text})").format(text=text) if text else ""

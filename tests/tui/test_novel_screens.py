@@ -88,6 +88,8 @@ async def test_bible_characters_new_edit_and_relationships(home: Path) -> None:
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, FieldsForm))
         first = app.screen
+        await pilot.press("L", "i", "n")  # the name field has the focus: typing goes there
+        assert first.values()["name"] == "Lin"
         await _fill(
             pilot,
             app,

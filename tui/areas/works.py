@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import ProgressBar, Sparkline, Static
 
-from inkbench.i18n import N_, _, ngettext
+from inkbench.i18n import N_, _, aside, ngettext
 from inkbench.storage.lists import ChapterSource, WorkSource
 from inkbench.tui import actions
 from inkbench.tui.areas.base import AreaPane
@@ -111,7 +111,7 @@ class WorksArea(AreaPane):
         if row:
             _id, title, _status, chapters, words, goal, genre = row
             self.work_title = title
-            heading = title + (f" ({genre})" if genre else "")
+            heading = title + aside(genre)
             self.query_one("#work-heading", Static).update(Content(heading))
             bar = self.query_one("#goal-bar", ProgressBar)
             if goal:

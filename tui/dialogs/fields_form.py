@@ -112,6 +112,11 @@ class FieldsForm(Dialog[dict[str, str] | None]):
                 yield Button(_("Cancel"), id="cancel")
                 yield Button(_("Save"), variant="primary", id="save")
 
+    def on_mount(self) -> None:
+        # the first field, not the scrolling box around the fields: a form is for typing
+        if self.fields:
+            self.query_one(f"#f-{self.fields[0].id}").focus()
+
     def values(self) -> dict[str, str]:
         """What the fields hold now."""
         out: dict[str, str] = {}

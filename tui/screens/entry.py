@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from inkbench.i18n import N_, _, ngettext
+from inkbench.i18n import N_, _, aside, ngettext
 from inkbench.tui import bible_actions
 from inkbench.tui.bible_forms import edit_entry
 from inkbench.tui.vocab import attribute_label, category_name, relation_name, role_name
@@ -56,7 +56,7 @@ def describe(view) -> Content:
         else:
             lines.append(_("Linked characters: {names}").format(names=names))
     for r in view.relations:
-        note = f" ({r.note})" if r.note else ""
+        note = aside(r.note)
         kind = relation_name(r.kind)
         lines.append(_("{kind} of {name}").format(kind=kind, name=r.other_name) + note)
     for key, value in view.fields.items():
@@ -137,7 +137,7 @@ class EntryScreen(Screen):
         for r in view.relations:
             key = f"r{r.id}"
             self.targets[key] = ("relation", r.id, r.other_id)
-            note = f" ({r.note})" if r.note else ""
+            note = aside(r.note)
             kind = relation_name(r.kind)
             text = _("Relationship: {kind} of {name}").format(kind=kind, name=r.other_name)
             options.append(Option(Content(text + note), id=key))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widget import Widget
 
-from inkbench.i18n import _, format_number
+from inkbench.i18n import _, aside, format_number
 
 
 @dataclass
@@ -74,7 +74,7 @@ class StatusBar(Widget):
             detail = self.online_detail if with_detail else ""
             if detail.lower().startswith("offline:"):
                 detail = detail.split(":", 1)[1].strip()
-            text = _("● offline") + (f" ({detail})" if detail else "")
+            text = _("● offline") + aside(detail)
             parts.append(Content.styled(text, "$text-warning"))
         if self.username:
             account = self.username + (f" · {self.plan}" if self.plan else "")
