@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from inkbench.cli.output import print_json
-from inkbench.i18n import N_, _, format_number, pgettext
+from inkbench.i18n import N_, _, aside, format_number, pgettext
 
 #: a search hit's kind as people call it
 HIT_KINDS = {
@@ -175,7 +175,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(_("no matches"))
         return 0
     for h in hits:
-        where = _(" ({parent})").format(parent=h.parent_title) if h.parent_title else ""
+        where = aside(h.parent_title)
         kind = _(HIT_KINDS[h.kind]) if h.kind in HIT_KINDS else h.kind
         print(_("{kind} {id}: {title}").format(kind=kind, id=h.id, title=h.title) + where)
         print(f"    {h.snippet.text}")

@@ -9,7 +9,7 @@ import os
 import sys
 from typing import Any
 
-from inkbench.i18n import _, ngettext
+from inkbench.i18n import _, aside, ngettext
 from inkbench.storage.lists import flat
 from inkbench.storage.reads import image_info
 from inkbench.storage.store import Store
@@ -91,7 +91,7 @@ def read_preview(store: Store, image_id: int) -> tuple[Any, str, str]:
     ocr = _("OCR {status}").format(status=status_name(status))
     if conf is not None:
         details = [f"{conf:.0f}%", *([engine] if engine else []), lang or ""]
-        ocr += _(" ({parent})").format(parent=_(", ").join(d for d in details if d))
+        ocr += aside(_(", ").join(d for d in details if d))
     if tries and status != "done":
         ocr += ngettext(", {n} attempt", ", {n} attempts", tries).format(n=tries)
     parts.append(ocr)
