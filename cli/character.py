@@ -7,7 +7,7 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _
+from inkbench.i18n import _, aside
 from inkbench.tui.cells import pad
 from inkbench.tui.vocab import attribute_label, relation_name, role_name
 
@@ -110,7 +110,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         return 0
     for c, aliases, n in rows:
-        also = f" ({', '.join(aliases)})" if aliases else ""
+        also = aside(_(", ").join(aliases))
         print(f"{c.id:>5}  {pad(role_name(c.role), 12)}{n:>5}×  {c.name}{also}")
     print(_("{count} character(s) in {title}").format(count=len(rows), title=w.title))
     return 0
@@ -204,7 +204,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    also = f" ({', '.join(data['aliases'])})" if data["aliases"] else ""
+    also = aside(_(", ").join(data["aliases"]))
     print(_("character {id}: {name}").format(id=data["id"], name=data["name"]) + also)
     print("  " + _("role: {role}").format(role=role_name(data["role"])))
     for field in CHARACTER_ATTRIBUTES:

@@ -18,7 +18,7 @@ from datetime import datetime
 from inkbench.cli import argparse_i18n
 from inkbench.cli.core import open_db
 from inkbench.cli.output import Progress, cancel_on_ctrl_c, print_json
-from inkbench.i18n import _, format_number, ngettext
+from inkbench.i18n import _, aside, format_number, ngettext
 from inkbench.storage.vocab import account_kind_name
 from inkbench.tui.cells import pad
 from inkbench.tui.vocab import status_name
@@ -205,7 +205,7 @@ def _line(p) -> str:
         extra.append(_("draft"))
     if p.status == "queued" and p.scheduled_at:
         extra.append(_("at {time}").format(time=_when(p.scheduled_at)))
-    tail = f" ({_(', ').join(extra)})" if extra else ""
+    tail = aside(_(", ").join(extra))
     status, account = pad(status_name(p.status), 10), pad(p.account_name, 14)
     return f"{p.id:>5}  {status}{account}{p.article_title}{tail}  {where}".rstrip()
 
@@ -287,7 +287,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     )
     print(
         _("status: {status}").format(status=status_name(p.status))
-        + (f" ({_('draft')})" if p.draft else "")
+        + (aside(_("draft")) if p.draft else "")
     )
     if p.scheduled_at:
         print(_("scheduled: {time}").format(time=_when(p.scheduled_at)))

@@ -6,7 +6,7 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _
+from inkbench.i18n import _, aside
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,7 +65,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json([r.__dict__ for r in rows])
         return 0
     for r in rows:
-        color = f" ({r.color})" if r.color else ""
+        color = aside(r.color)
         counts = _("{chapters} ch {scenes} sc").format(
             chapters=f"{r.chapter_count:>4}", scenes=f"{r.scene_count:>4}"
         )

@@ -6,7 +6,7 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import N_, _, format_number, ngettext
+from inkbench.i18n import N_, _, aside, format_number, ngettext
 from inkbench.tui.cells import pad
 from inkbench.tui.vocab import status_name
 
@@ -184,7 +184,7 @@ def cmd_task_show(args: argparse.Namespace) -> int:
             print("  " + _("{label}: {value}").format(label=label, value=value))
     for i in items:
         art = " → " + _("article {id}").format(id=articles[i.id]) if i.id in articles else ""
-        err = f" ({i.error})" if i.error and i.status != "done" else ""
+        err = aside(i.error) if i.status != "done" else ""
         print(f"  {i.position + 1:>3}. {pad(status_name(i.status), 8)}{i.topic_text}{art}{err}")
     return 0
 

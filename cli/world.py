@@ -7,7 +7,7 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _
+from inkbench.i18n import _, aside
 from inkbench.tui.cells import pad
 from inkbench.tui.vocab import category_name
 
@@ -117,7 +117,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     def show(parent: int | None, depth: int) -> None:
         for r in children.get(parent, []):
-            also = f" ({', '.join(r['aliases'])})" if r["aliases"] else ""
+            also = aside(_(", ").join(r["aliases"]))
             indent = "  " * depth
             count = f"{r['appearances']:>5}×"
             category = pad(category_name(r["category"]), 12)
@@ -229,7 +229,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    also = f" ({', '.join(data['aliases'])})" if data["aliases"] else ""
+    also = aside(_(", ").join(data["aliases"]))
     print(_("world entry {id}: {title}").format(id=e.id, title=data["title"]) + also)
     print("  " + _("category: {category}").format(category=category_name(data["category"])))
     if parent is not None:

@@ -152,6 +152,10 @@ def test_stored_ids_are_shown_in_the_language_and_json_keeps_them(home: Path) ->
     assert '"protagonist"' in rows and "主角" not in rows
     english = _cli(home, "character", "list", "1", **EN).stdout
     assert "protagonist" in english
+    # asides (aliases) in the language's brackets
+    assert "林照 (林小姐)" in english
+    assert "林照（林小姐）" in _cli(home, "character", "list", "1", **ZH).stdout
+    assert "灯塔（灯室）" in _cli(home, "world", "list", "1", **ZH).stdout
 
 
 #: names, formats and ids the Chinese help keeps on purpose (besides option
