@@ -7,7 +7,7 @@ from pathlib import Path
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _, format_words
+from inkbench.i18n import _, format_words, ngettext
 from inkbench.tui.cells import pad
 from inkbench.tui.vocab import status_name
 
@@ -87,7 +87,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     for n, r in enumerate(rows, 1):
         status = pad(status_name(r.status), 8)
         print(f"{n:>4}. [{r.id}] {status}{format_words(r.word_count):>12}  {r.title}")
-    print(_("{count} chapter(s) in {title}").format(count=len(rows), title=w.title))
+    print(
+        ngettext("{count} chapter in {title}", "{count} chapters in {title}", len(rows)).format(
+            count=len(rows), title=w.title
+        )
+    )
     return 0
 
 

@@ -7,7 +7,7 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _, aside
+from inkbench.i18n import _, aside, ngettext
 from inkbench.tui.cells import pad
 from inkbench.tui.vocab import attribute_label, relation_name, role_name
 
@@ -112,7 +112,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     for c, aliases, n in rows:
         also = aside(_(", ").join(aliases))
         print(f"{c.id:>5}  {pad(role_name(c.role), 12)}{n:>5}×  {c.name}{also}")
-    print(_("{count} character(s) in {title}").format(count=len(rows), title=w.title))
+    print(
+        ngettext("{count} character in {title}", "{count} characters in {title}", len(rows)).format(
+            count=len(rows), title=w.title
+        )
+    )
     return 0
 
 
@@ -137,9 +141,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         print(
-            _("character {id} added: {name} (named {count} time(s) in the text)").format(
-                id=data["id"], name=data["name"], count=total
-            )
+            ngettext(
+                "character {id} added: {name} (named {count} time in the text)",
+                "character {id} added: {name} (named {count} times in the text)",
+                total,
+            ).format(id=data["id"], name=data["name"], count=total)
         )
     return 0
 
@@ -214,8 +220,13 @@ def cmd_show(args: argparse.Namespace) -> int:
             )
     for r in data["relationships"]:
         note = f" — {r['note']}" if r["note"] else ""
-        print(f"  ↔ {r['other_name']} ({relation_name(r['kind'])}){note}")
-    print("  " + _("named {count} time(s)").format(count=data["appearances"]))
+        print(f"  ↔ {r['other_name']}{aside(relation_name(r['kind']))}{note}")
+    print(
+        "  "
+        + ngettext("named {count} time", "named {count} times", data["appearances"]).format(
+            count=data["appearances"]
+        )
+    )
     for x in data["chapters"]:
         print(f"    [{x['chapter_id']}] {x['chapter_title']}: {x['count']}× @{x['first_position']}")
     return 0

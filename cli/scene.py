@@ -7,7 +7,7 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _
+from inkbench.i18n import _, ngettext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -99,7 +99,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         who = _(", ").join(p["name"] for p in r["characters"])
         number = f"{n:>3}." if r["placed"] else "  -."
         print(f"{number} [{r['id']}] {r['synopsis'] or '…'}{where}" + (f" — {who}" if who else ""))
-    print(_("{count} scene(s) in {title}").format(count=len(rows), title=c.title))
+    print(
+        ngettext("{count} scene in {title}", "{count} scenes in {title}", len(rows)).format(
+            count=len(rows), title=c.title
+        )
+    )
     return 0
 
 

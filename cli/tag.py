@@ -6,7 +6,7 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _, aside
+from inkbench.i18n import _, aside, ngettext
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -70,7 +70,11 @@ def cmd_list(args: argparse.Namespace) -> int:
             chapters=f"{r.chapter_count:>4}", scenes=f"{r.scene_count:>4}"
         )
         print(f"{r.id:>5}  {counts}  {r.name}{color}")
-    print(_("{count} tag(s) in {title}").format(count=len(rows), title=w.title))
+    print(
+        ngettext("{count} tag in {title}", "{count} tags in {title}", len(rows)).format(
+            count=len(rows), title=w.title
+        )
+    )
     return 0
 
 

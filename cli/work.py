@@ -97,7 +97,11 @@ def cmd_list(args: argparse.Namespace) -> int:
             chapters=f"{r.chapter_count:>4}", words=f"{r.word_count:>8}{goal}"
         )
         print(f"{r.id:>5}  {pad(status_name(r.status), 10)}{sizes}  {r.title}")
-    print(_("{shown} of {total} work(s)").format(shown=len(rows), total=total))
+    print(
+        ngettext("{shown} of {total} work", "{shown} of {total} works", total).format(
+            shown=len(rows), total=total
+        )
+    )
     return 0
 
 
@@ -280,8 +284,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         author=args.author,
     )
     print(
-        _("wrote {path}: {chapters} chapter(s), {words} words").format(
-            path=result.path, chapters=result.chapter_count, words=result.word_count
+        ngettext(
+            "wrote {path}: {chapters} chapter, {words}",
+            "wrote {path}: {chapters} chapters, {words}",
+            result.chapter_count,
+        ).format(
+            path=result.path,
+            chapters=result.chapter_count,
+            words=format_words(result.word_count),
         )
     )
     return 0

@@ -7,7 +7,7 @@ import argparse
 
 from inkbench.cli.core import open_db
 from inkbench.cli.output import print_json
-from inkbench.i18n import _, aside
+from inkbench.i18n import _, aside, ngettext
 from inkbench.tui.cells import pad
 from inkbench.tui.vocab import category_name
 
@@ -248,7 +248,12 @@ def cmd_show(args: argparse.Namespace) -> int:
         )
     if data["content"]:
         print("  " + data["content"])
-    print("  " + _("named {count} time(s)").format(count=data["appearances"]))
+    print(
+        "  "
+        + ngettext("named {count} time", "named {count} times", data["appearances"]).format(
+            count=data["appearances"]
+        )
+    )
     for x in data["chapters"]:
         print(f"    [{x['chapter_id']}] {x['chapter_title']}: {x['count']}×")
     return 0

@@ -154,6 +154,8 @@ def test_stored_ids_are_shown_in_the_language_and_json_keeps_them(home: Path) ->
     assert "protagonist" in english
     # asides (aliases) in the language's brackets
     assert "林照 (林小姐)" in english
+    assert "5 characters in 雾港" in english  # counted with ngettext, not "character(s)"
+    assert "named 1 time\n" in _cli(home, "world", "show", "3", **EN).stdout
     assert "林照（林小姐）" in _cli(home, "character", "list", "1", **ZH).stdout
     assert "灯塔（灯室）" in _cli(home, "world", "list", "1", **ZH).stdout
 
